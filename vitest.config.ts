@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// One run, one report: unit tests (fast, fakes allowed) and integration tests
+// (real NATS, Redis, PostgreSQL, gRPC and WebSocket on loopback, started by
+// @fleetplane/test-harness). Integration files end in .int.spec.ts.
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-report.json' }]] : ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'],
+          exclude: ['**/*.int.spec.ts', '**/node_modules/**', '**/dist/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/src/**/*.int.spec.ts', 'apps/*/src/**/*.int.spec.ts', 'tests/**/*.int.spec.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          // Each file starts its own servers; two cores leave room for two files at once.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
