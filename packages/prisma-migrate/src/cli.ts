@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { runPrismaGenerate } from './generate.js';
+import { checkDrift, createMigration, deployMigrations } from './migrate.js';
+
+// Exit codes follow diff(1): 0 in sync / done, 1 drift found, 2 trouble.
+const EXIT_DRIFT = 1;
+const EXIT_ERROR = 2;
+
+const USAGE = `usage: fleetplane-migrate <deploy|create --name NAME|check|generate> [--schema prisma/schema.prisma] [--migrations prisma/migrations]
+  deploy    apply pending migrations to DATABASE_URL
+  create    write the next migration for schema changes (needs DATABASE_URL for a shadow database)
+  check     print the SQL the migrations still lack; exit 1 when there is any
+  generate  run prisma generate without the native schema engine`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      schema: { type: 'string', default: 'prisma/schema.prisma' },
+      migrations: { type: 'string', default: 'prisma/migrations' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (!command) throw new UsageError('missing command');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+
+  if (command === 'generate') return runPrismaGenerate(values.schema);
+
+  const paths = { schemaPath: values.schema, migrationsDir: values.migrations };
+  switch (command) {
+    case 'deploy': {
+      const applied = await deployMigrations({ ...paths, databaseUrl: requireDatabaseUrl() });
+      process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'No pending migrations.\n');
+      return 0;
+    }
+    case 'create': {
+      if (!values.name) throw new UsageError('create needs --name NAME');
+      const created = await createMigration({ ...paths, name: values.name, databaseUrl: requireDatabaseUrl() });
+      process.stdout.write(created ? `Created ${values.migrations}/${created}/migration.sql\n` : 'Schema and migrations agree; no migration created.\n');
+      return 0;
+    }
+    case 'check': {
+      const sql = await checkDrift({ ...paths, databaseUrl: requireDatabaseUrl() });
+      if (!sql) {
+        process.stdout.write('Migrations match the schema.\n');
+        return 0;
+      }
+      process.stderr.write('Schema has changes no migration covers; run `fleetplane-migrate create --name <name>`. Missing SQL:\n');
+      process.stdout.write(sql.endsWith('\n') ? sql : `${sql}\n`);
+      return EXIT_DRIFT;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+function requireDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set; point it at the PostgreSQL database to migrate');
+  return url;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' | ').trim();
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`fleetplane-migrate: ${oneLine(message)}\n`);
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${USAGE}\n`);
+    }
+    process.exitCode = EXIT_ERROR;
+  },
+);
