@@ -1,0 +1,20 @@
+export const AGENT_PROTOCOL_VERSION = 1;
+export const AGENT_WS_PATH = '/agent/v1';
+/** Largest frame the hub accepts; `ws` closes larger ones with 1009 itself. */
+export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
+/** Each of stdout and stderr is cut to this many bytes in a RESULT. */
+export const MAX_OUTPUT_BYTES = 256 * 1024;
+
+/** WebSocket close codes the hub uses; 4xxx are private-use codes (RFC 6455 §7.4.2). */
+export const AgentCloseCode = {
+  /** Non-JSON, unknown message type or a message that fails its schema. */
+  ProtocolError: 1002,
+  /** Sent by `ws` itself for frames over MAX_AGENT_FRAME_BYTES. */
+  MessageTooBig: 1009,
+  GoingAway: 1001,
+  Unauthorized: 4401,
+  HelloTimeout: 4408,
+  /** Another connection authenticated as the same agent. */
+  Replaced: 4409,
+  UnsupportedVersion: 4426,
+} as const;

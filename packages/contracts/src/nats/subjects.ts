@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { agentIdSchema } from '../ids.js';
+
+/**
+ * Every NATS subject fleetplane uses, in one place. Agent ids are validated by
+ * agentIdSchema, so they are always a single safe subject token.
+ */
+export const subjects = {
+  /** Core request/reply, command → agent-hub. Only the hub holding the agent's socket subscribes. */
+  agentCommands: (agentId: string) => `fleet.agents.${agentId}.commands`,
+  /** JetStream (stream COMMAND_RESULTS), agent-hub → command: execution progress and results. */
+  executionUpdates: (executionId: string) => `fleet.results.${executionId}`,
+  /** JetStream (stream TELEMETRY), agent-hub → telemetry. */
+  telemetry: (agentId: string) => `fleet.telemetry.${agentId}`,
+  /** Core pub/sub events; dotted names map one-to-one onto the event map below. */
+  event: (name: EventName) => `fleet.events.${name}`,
+} as const;
+
+/** JetStream streams: wherever losing a message loses data. */
+export const streams = {
+  commandResults: { name: 'COMMAND_RESULTS', subjects: ['fleet.results.>'] },
+  telemetry: { name: 'TELEMETRY', subjects: ['fleet.telemetry.>'] },
+} as const;
+
+export const commandDispatchSchema = z.object({
+  executionId: z.string(),
+  commandId: z.string(),
+  verb: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  timeoutSeconds: z.number().int().positive(),
+});
+export type CommandDispatch = z.infer<typeof commandDispatchSchema>;
+
+/** The hub's answer to a dispatch: accepted once the COMMAND frame is written to the agent's socket. */
+export const dispatchReplySchema = z.object({
+  accepted: z.boolean(),
+  reason: z.string().optional(),
+});
+export type DispatchReply = z.infer<typeof dispatchReplySchema>;
+
+export const executionUpdateSchema = z.object({
+  executionId: z.string(),
+  agentId: agentIdSchema,
+  status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT']),
+  exitCode: z.number().int().optional(),
+  stdout: z.string().optional(),
+  stderr: z.string().optional(),
+  truncated: z.boolean().optional(),
+  error: z.string().optional(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type ExecutionUpdate = z.infer<typeof executionUpdateSchema>;
+
+export const telemetrySampleSchema = z.object({
+  agentId: agentIdSchema,
+  takenAt: z.iso.datetime({ offset: true }),
+  cpuPercent: z.number(),
+  memoryUsedBytes: z.number(),
+  memoryTotalBytes: z.number(),
+  load: z.tuple([z.number(), z.number(), z.number()]),
+  diskUsedBytes: z.number(),
+  diskTotalBytes: z.number(),
+  uptimeSeconds: z.number(),
+});
+export type TelemetrySample = z.infer<typeof telemetrySampleSchema>;
+
+/** One typed map from event name to payload schema. */
+export const eventSchemas = {
+  'agent.connected': z.object({ agentId: agentIdSchema, sessionId: z.string(), at: z.iso.datetime({ offset: true }) }),
+  'agent.disconnected': z.object({
+    agentId: agentIdSchema,
+    sessionId: z.string(),
+    code: z.number().int(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+} as const;
+export type EventName = keyof typeof eventSchemas;
+export type EventPayload<N extends EventName> = z.infer<(typeof eventSchemas)[N]>;
