@@ -43,7 +43,12 @@ async function initdb(dataDir: string, runAs: RunAs | null, ephemeral: boolean, 
   if (ephemeral) args.push('--no-sync');
   const child = spawnChild(resolvePgBinary('initdb'), args, { cwd: tmpdir(), ...(runAs ?? {}) }, output);
   const exit = await child.exited;
-  if (exit.code !== 0) throw new Error(`initdb ${describeExit(exit)}; output:\n${output.tail()}`);
+  if (exit.code !== 0) {
+    const hint = runAs && /Permission denied/.test(output.all())
+      ? `\nNote: initdb runs as user "${runAs.name}"; ${dataDir} and every parent dir must be traversable by it.`
+      : '';
+    throw new Error(`initdb ${describeExit(exit)}; output:\n${output.tail()}${hint}`);
+  }
 }
 
 /**

@@ -1,0 +1,36 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { startOtlpReceiver } from './index.js';
+
+describe('startOtlpReceiver', () => {
+  it('receives spans from the OTLP/HTTP JSON exporter', async () => {
+    const receiver = await startOtlpReceiver();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'harness-spec' }),
+      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))],
+    });
+    try {
+      const tracer = provider.getTracer('spec');
+      const parent = tracer.startSpan('parent-op');
+      parent.setAttribute('fleet.id', 'f-1');
+      const traceId = parent.spanContext().traceId;
+      parent.end();
+      await provider.forceFlush();
+
+      const spans = await receiver.waitFor((s) => s.some((x) => x.name === 'parent-op'));
+      const got = spans.find((s) => s.name === 'parent-op');
+      expect(got).toMatchObject({
+        traceId,
+        spanId: parent.spanContext().spanId,
+        serviceName: 'harness-spec',
+        attributes: { 'fleet.id': 'f-1' },
+      });
+      expect(got?.parentSpanId).toBeUndefined();
+    } finally {
+      await provider.shutdown();
+      await receiver.stop();
+    }
+  });
+});
