@@ -1,4 +1,6 @@
+import { context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +30,37 @@ describe('startOtlpReceiver', () => {
         attributes: { 'fleet.id': 'f-1' },
       });
       expect(got?.parentSpanId).toBeUndefined();
+    } finally {
+      await provider.shutdown();
+      await receiver.stop();
+    }
+  });
+
+  it('receives spans from the OTLP/HTTP protobuf exporter, with parent ids and typed attributes', async () => {
+    const receiver = await startOtlpReceiver();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'harness-proto' }),
+      spanProcessors: [new SimpleSpanProcessor(new OTLPProtoTraceExporter({ url: `${receiver.url}/v1/traces` }))],
+    });
+    try {
+      const tracer = provider.getTracer('spec');
+      const parent = tracer.startSpan('parent-op');
+      const child = tracer.startSpan('child-op', {}, trace.setSpan(context.active(), parent));
+      child.setAttributes({ 'agent.count': 42, ratio: 0.5, ok: true, tags: ['a', 'b'] });
+      child.end();
+      parent.end();
+      await provider.forceFlush();
+
+      const spans = await receiver.waitFor((s) => s.length >= 2);
+      const got = spans.find((s) => s.name === 'child-op');
+      expect(got).toEqual({
+        traceId: parent.spanContext().traceId,
+        spanId: child.spanContext().spanId,
+        parentSpanId: parent.spanContext().spanId,
+        name: 'child-op',
+        serviceName: 'harness-proto',
+        attributes: { 'agent.count': 42, ratio: 0.5, ok: true, tags: ['a', 'b'] },
+      });
     } finally {
       await provider.shutdown();
       await receiver.stop();
