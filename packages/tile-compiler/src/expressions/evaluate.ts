@@ -1,0 +1,58 @@
+import type { Scalar } from '../program/types.js';
+import type { Expr } from './ast.js';
+import { MATH_FUNCTIONS } from './functions.js';
+
+/**
+ * Tree-walking evaluation: the reference semantics the compiled code must
+ * match. Used by the naive interpreter, never on the fast path.
+ */
+export function evaluate(expr: Expr, get: (field: string) => Scalar): Scalar {
+  switch (expr.k) {
+    case 'lit':
+      return expr.value;
+    case 'field':
+      return get(expr.name);
+    case 'unary': {
+      const v = evaluate(expr.arg, get);
+      return expr.op === '-' ? -(v as number) : !(v as boolean);
+    }
+    case 'binary': {
+      if (expr.op === '&&') return (evaluate(expr.left, get) as boolean) && (evaluate(expr.right, get) as boolean);
+      if (expr.op === '||') return (evaluate(expr.left, get) as boolean) || (evaluate(expr.right, get) as boolean);
+      const l = evaluate(expr.left, get);
+      const r = evaluate(expr.right, get);
+      switch (expr.op) {
+        case '+':
+          return typeof l === 'string' ? l + (r as string) : (l as number) + (r as number);
+        case '-':
+          return (l as number) - (r as number);
+        case '*':
+          return (l as number) * (r as number);
+        case '/':
+          return (l as number) / (r as number);
+        case '%':
+          return (l as number) % (r as number);
+        case '<':
+          return l < r;
+        case '<=':
+          return l <= r;
+        case '>':
+          return l > r;
+        case '>=':
+          return l >= r;
+        case '==':
+          return l === r;
+        case '!=':
+          return l !== r;
+      }
+      throw new Error(`internal: unknown operator ${expr.op}`);
+    }
+    case 'cond':
+      return evaluate(expr.test, get) ? evaluate(expr.then, get) : evaluate(expr.else, get);
+    case 'call': {
+      const fn = MATH_FUNCTIONS.get(expr.fn);
+      if (fn === undefined) throw new Error(`internal: unvalidated function ${expr.fn}`);
+      return fn.impl(...expr.args.map((a) => evaluate(a, get) as number));
+    }
+  }
+}
