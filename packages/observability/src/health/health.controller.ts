@@ -1,0 +1,31 @@
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
+import { metricsRegistry } from '../metrics/registry.js';
+import { ReadinessRegistry } from './readiness.js';
+
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessRegistry) {}
+
+  /** Liveness: the process is up and its event loop answers. */
+  @Get('health')
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 503 naming every failing dependency. */
+  @Get('ready')
+  async ready(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
+    const { ready, checks } = await this.readiness.evaluate();
+    if (!ready) {
+      const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`);
+      throw new ServiceUnavailableException({ status: 'not ready', failing, checks });
+    }
+    return { status: 'ready', checks };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', metricsRegistry.contentType)
+  metrics(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}

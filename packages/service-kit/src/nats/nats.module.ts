@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ReadinessRegistry } from '@fleetplane/observability';
+import { NatsClient } from './nats.client.js';
+
+@Module({})
+export class NatsModule {
+  /** Connects at start-up (a service that cannot reach NATS should not pretend to run) and reports on /ready. */
+  static forRoot(opts: { url: string; name: string }): DynamicModule {
+    return {
+      global: true,
+      module: NatsModule,
+      providers: [
+        {
+          provide: NatsClient,
+          inject: [ReadinessRegistry],
+          useFactory: async (readiness: ReadinessRegistry) => {
+            const client = new NatsClient();
+            await client.connect(opts.url, opts.name);
+            readiness.register('nats', () => client.ping());
+            return client;
+          },
+        },
+      ],
+      exports: [NatsClient],
+    };
+  }
+}
