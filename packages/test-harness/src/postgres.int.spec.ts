@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,14 +15,26 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-const tempDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('fleetplane-pg')));
+/**
+ * The temp dirs of the server on `port`: other test files start clusters in
+ * parallel, so they are identified by their socket file / postmaster.pid, not by timing.
+ */
+function ownTempDirs(port: number): string[] {
+  return readdirSync(tmpdir())
+    .filter((d) => d.startsWith('fleetplane-pg'))
+    .map((d) => join(tmpdir(), d))
+    .filter((dir) => {
+      if (existsSync(join(dir, `.s.PGSQL.${port}`))) return true;
+      const pid = join(dir, 'postmaster.pid');
+      return existsSync(pid) && readFileSync(pid, 'utf8').split('\n')[3] === String(port);
+    });
+}
 
 describe('startPostgres', () => {
   it('creates databases idempotently and removes its temp dir on stop', async () => {
-    const before = tempDirs();
     const postgres = await startPostgres();
-    const created = [...tempDirs()].filter((d) => !before.has(d));
-    expect(created.length).toBeGreaterThan(0);
+    const created = ownTempDirs(postgres.port);
+    expect(created).toHaveLength(2); // data dir + socket dir
     try {
       expect(postgres.url).toBe(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres`);
       const url = await postgres.createDatabase('x');
@@ -32,7 +44,7 @@ describe('startPostgres', () => {
     } finally {
       await postgres.stop();
     }
-    for (const dir of created) expect(existsSync(join(tmpdir(), dir))).toBe(false);
+    for (const dir of created) expect(existsSync(dir)).toBe(false);
   });
 
   it('keeps data in a given dataDir across restarts', async () => {

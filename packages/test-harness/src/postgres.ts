@@ -21,6 +21,8 @@ function ownDir(dir: string, runAs: RunAs | null): void {
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
 }
 
+const asUser = (runAs: RunAs | null) => (runAs ? { uid: runAs.uid, gid: runAs.gid } : {});
+
 function urlFor(port: number, database: string): string {
   return `postgresql://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
@@ -41,7 +43,7 @@ async function initdb(dataDir: string, runAs: RunAs | null, ephemeral: boolean, 
   const args = ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'];
   // A throwaway cluster does not need its files fsynced; saves seconds per test file.
   if (ephemeral) args.push('--no-sync');
-  const child = spawnChild(resolvePgBinary('initdb'), args, { cwd: tmpdir(), ...(runAs ?? {}) }, output);
+  const child = spawnChild(resolvePgBinary('initdb'), args, { cwd: tmpdir(), ...asUser(runAs) }, output);
   const exit = await child.exited;
   if (exit.code !== 0) {
     const hint = runAs && /Permission denied/.test(output.all())
@@ -83,7 +85,7 @@ export async function startPostgres(opts: ServerOptions = {}): Promise<PostgresH
 
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', socketDir];
   if (ephemeral) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child = spawnChild(postgresBin, args, { cwd: dataDir, ...(runAs ?? {}) }, output);
+  const child = spawnChild(postgresBin, args, { cwd: dataDir, ...asUser(runAs) }, output);
   const adminUrl = urlFor(port, 'postgres');
   try {
     await waitUntilReady(`postgres on port ${port}`, child, async () => {
