@@ -1,7 +1,16 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { runPrismaGenerate } from './generate.js';
-import { checkDrift, createMigration, deployMigrations } from './migrate.js';
+
+// Node warns that importing WebAssembly modules is experimental each time the engine loads;
+// it is expected here and would bury the one line a user needs. Other warnings still print.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /WebAssembly/.test(warning.message)) return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+// Loaded lazily, after the filter above is in place (a static import would load the wasm first).
+const loadMigrate = () => import('./migrate.js');
 
 // Exit codes follow diff(1): 0 in sync / done, 1 drift found, 2 trouble.
 const EXIT_DRIFT = 1;
@@ -39,18 +48,18 @@ async function main(argv: string[]): Promise<number> {
   const paths = { schemaPath: values.schema, migrationsDir: values.migrations };
   switch (command) {
     case 'deploy': {
-      const applied = await deployMigrations({ ...paths, databaseUrl: requireDatabaseUrl() });
+      const applied = await (await loadMigrate()).deployMigrations({ ...paths, databaseUrl: requireDatabaseUrl() });
       process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'No pending migrations.\n');
       return 0;
     }
     case 'create': {
       if (!values.name) throw new UsageError('create needs --name NAME');
-      const created = await createMigration({ ...paths, name: values.name, databaseUrl: requireDatabaseUrl() });
+      const created = await (await loadMigrate()).createMigration({ ...paths, name: values.name, databaseUrl: requireDatabaseUrl() });
       process.stdout.write(created ? `Created ${values.migrations}/${created}/migration.sql\n` : 'Schema and migrations agree; no migration created.\n');
       return 0;
     }
     case 'check': {
-      const sql = await checkDrift({ ...paths, databaseUrl: requireDatabaseUrl() });
+      const sql = await (await loadMigrate()).checkDrift({ ...paths, databaseUrl: requireDatabaseUrl() });
       if (!sql) {
         process.stdout.write('Migrations match the schema.\n');
         return 0;

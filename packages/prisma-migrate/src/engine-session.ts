@@ -38,11 +38,21 @@ function logEngineMessage(message: unknown): void {
   if (process.env.FLEETPLANE_MIGRATE_DEBUG) process.stderr.write(`[schema-engine] ${String(message)}\n`);
 }
 
-/** Engine errors arrive as plain objects or JSON strings; turn them into an Error with the human message. */
+/**
+ * Engine errors end with a Rust span trace ("   0: schema_engine_wasm::... at ...rs:242")
+ * that says nothing to the person running a migration; keep the message before it.
+ */
 function toReadableError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  if (typeof error === 'object' && error !== null && 'message' in error) {
-    return new Error(String((error as { message: unknown }).message));
+  const raw =
+    error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
+      ? String((error as { message: unknown }).message)
+      : typeof error === 'string'
+        ? error
+        : JSON.stringify(error);
+  const message = raw.split(/\n\s*0: /)[0]!.trim();
+  if (error instanceof Error) {
+    error.message = message;
+    return error;
   }
-  return new Error(typeof error === 'string' ? error : JSON.stringify(error));
+  return new Error(message);
 }

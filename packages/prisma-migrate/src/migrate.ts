@@ -1,7 +1,7 @@
 import type { DiffParams, SchemaEngine } from '@prisma/schema-engine-wasm';
 import { NO_EXTERNAL_OBJECTS, withSchemaEngine } from './engine-session.js';
 import { migrationDirName } from './migration-name.js';
-import { readMigrationList, writeMigration } from './migrations-dir.js';
+import { LOCKFILE_CONTENT, readMigrationList, writeMigration } from './migrations-dir.js';
 import { readSchemaFiles, type SchemaFile } from './schema-files.js';
 
 export interface MigrateOptions {
@@ -53,6 +53,9 @@ async function pendingSql(options: MigrateOptions): Promise<string> {
     readSchemaFiles(options.schemaPath),
     readMigrationList(options.migrationsDir),
   ]);
+  // Diffing from a history needs the lockfile to pick the connector; before the first
+  // migration there is none yet, and this tool only ever writes a postgresql one.
+  migrationsList.lockfile.content ??= LOCKFILE_CONTENT;
   return withSchemaEngine(schemaFiles, options.databaseUrl, async (engine) =>
     diffToSchema(engine, { tag: 'migrations', ...migrationsList }, schemaFiles),
   );
