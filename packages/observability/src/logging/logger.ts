@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /** Paths that may hold secrets; pino replaces their values before anything is written. */
@@ -23,7 +23,7 @@ export function loggerOptions(service: string, level = process.env.LOG_LEVEL ?? 
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const span = trace.getActiveSpan()?.spanContext();
-      return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+      return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
     },
   };
 }

@@ -6,7 +6,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
@@ -25,9 +25,11 @@ export function startTracing(): void {
   // Synchronous in-thread ESM hooks (Node >= 24.11): only the modules we instrument are intercepted.
   registerImportHooks({ include: ['@grpc/grpc-js', 'pg', 'ioredis', 'http', 'https', 'node:http', 'node:https'] });
 
-  const spanProcessors: SpanProcessor[] = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-    ? [new BatchSpanProcessor(new OTLPTraceExporter())]
-    : [];
+  // Without an exporter a no-op processor still makes the SDK install its tracer
+  // provider, so spans get real ids for logs and propagation.
+  const spanProcessors: SpanProcessor[] = [
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor(),
+  ];
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? 'fleetplane',

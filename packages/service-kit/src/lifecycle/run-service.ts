@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger as NestLogger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { ReadinessRegistry, shutdownTracing } from '@fleetplane/observability';
@@ -21,7 +22,8 @@ export interface RunServiceOptions {
  * work, let in-flight work and NATS drain, flush spans, exit.
  */
 export async function runService(opts: RunServiceOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(opts.module as Type<unknown>, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(opts.module as Type<unknown>, { bufferLogs: true });
+  app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   await opts.configure?.(app);
   if (opts.grpc) {

@@ -1,0 +1,13 @@
+import { main, runService } from '@fleetplane/service-kit';
+import { AppModule } from './app.module.js';
+import { loadBackupConfig } from './config.js';
+
+main(async () => {
+  const config = loadBackupConfig();
+  await runService({
+    name: 'backup',
+    module: AppModule,
+    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+});
