@@ -2,6 +2,7 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
 import { SchemaEngine, type SchemaFilter } from '@prisma/schema-engine-wasm';
 import { createAdapterFactory } from './adapter-factory.js';
 import { parseDatabaseUrl } from './database-url.js';
+import { withUnrefEngineTimers } from './engine-timers.js';
 import type { SchemaFile } from './schema-files.js';
 
 /** No tables or enums are managed outside Prisma in fleetplane. */
@@ -9,7 +10,7 @@ export const NO_EXTERNAL_OBJECTS: SchemaFilter = { externalTables: [], externalE
 
 /**
  * Runs `work` with a wasm schema engine connected to `databaseUrl`, then frees the engine and
- * ends every pool (the engine does not end the live one), so a CLI run exits promptly.
+ * ends every pool the engine left open, so a CLI run exits promptly (see also engine-timers.ts).
  */
 export async function withSchemaEngine<T>(
   schemaFiles: SchemaFile[],
@@ -17,20 +18,22 @@ export async function withSchemaEngine<T>(
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   const factory = createAdapterFactory(parseDatabaseUrl(databaseUrl));
-  let engine: SchemaEngine | undefined;
-  try {
-    engine = await SchemaEngine.new(
-      { datamodels: schemaFiles.map((file): [string, string] => [file.path, file.content]) },
-      logEngineMessage,
-      bindMigrationAwareSqlAdapterFactory(factory),
-    );
-    return await work(engine);
-  } catch (error) {
-    throw toReadableError(error);
-  } finally {
-    engine?.free();
-    await factory.close();
-  }
+  return withUnrefEngineTimers(async () => {
+    let engine: SchemaEngine | undefined;
+    try {
+      engine = await SchemaEngine.new(
+        { datamodels: schemaFiles.map((file): [string, string] => [file.path, file.content]) },
+        logEngineMessage,
+        bindMigrationAwareSqlAdapterFactory(factory),
+      );
+      return await work(engine);
+    } catch (error) {
+      throw toReadableError(error);
+    } finally {
+      engine?.free();
+      await factory.close();
+    }
+  });
 }
 
 // The engine logs JSON lines; they are noise unless someone is debugging the engine itself.
