@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder } from './builder.js';
+import { ProgramBuilder, type TileRef } from './builder.js';
+import type { Schema } from './types.js';
 import { describePlan } from './plan.js';
 import { resolveProgram } from './resolve.js';
 import { validateProgram } from './validate.js';
@@ -43,7 +44,7 @@ describe(resolveProgram.name, () => {
     ['a groupBy key is missing', (p: ProgramBuilder) => p.columns(['v'], { id: 'c' }).map({ w: 'v' }, 'm').filter('w > 0', 'f').reduce({ s: { op: 'sum', expr: 'v' } }, 'r').sink(), 'tile "r", field "s": expression "v": unknown field "v"'],
     ['a filter is not boolean', (p: ProgramBuilder) => p.columns(['v']).filter('v + 1', 'f').sink(), 'tile "f", field "predicate": predicate must be boolean'],
     ['a window time field is a string', (p: ProgramBuilder) => p.records({ t: 'string' }).window({ timeField: 't', size: 5, aggregates: { n: { op: 'count' } } }, 'w').sink(), 'tile "w", field "t": must be number, input has string'],
-    ['merged branches disagree', (p: ProgramBuilder) => p.merge([p.columns(['v'], { id: 'a' }), p.records({ v: 'string' }, { id: 'b' })], 'mg').sink(), 'tile "mg", field "v": merged inputs disagree'],
+    ['merged branches disagree', (p: ProgramBuilder) => p.merge<Schema>([p.columns(['v'], { id: 'a' }), p.records({ v: 'string' }, { id: 'b' }) as TileRef<Schema>], 'mg').sink(), 'tile "mg", field "v": merged inputs disagree'],
   ])('rejects an incompatible chain where %s', (_why, build, message) => {
     const p = new ProgramBuilder();
     build(p);

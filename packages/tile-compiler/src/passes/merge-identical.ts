@@ -1,0 +1,39 @@
+import type { Plan, PlanNode } from '../program/plan.js';
+import { withPass } from './reschema.js';
+
+/**
+ * Common sub-plan elimination: two tiles doing the same thing to the same
+ * input become one, so shared prefixes of branches are computed once. Works
+ * front to back, so whole identical sub-plans collapse tile by tile.
+ * Sinks stay distinct (each is an output), and run-time-bound sources stay
+ * distinct (each is bound to different data).
+ */
+export function mergeIdenticalSubplans(plan: Plan): Plan {
+  const replacement = new Map<string, string>();
+  const bySignature = new Map<string, string>();
+  const kept: PlanNode[] = [];
+  const merged: string[] = [];
+  for (const node of plan.nodes) {
+    const inputs = node.inputs.map((i) => replacement.get(i) ?? i);
+    const rewritten = { ...node, inputs } as PlanNode;
+    const sig = signature(rewritten);
+    const existing = sig === undefined ? undefined : bySignature.get(sig);
+    if (existing !== undefined) {
+      replacement.set(node.id, existing);
+      merged.push(`${node.id}→${existing}`);
+      continue;
+    }
+    if (sig !== undefined) bySignature.set(sig, node.id);
+    kept.push(rewritten);
+  }
+  return withPass(plan, kept, 'merge-identical', merged.length === 0 ? 'no identical sub-plans' : `merged ${merged.join(', ')}`);
+}
+
+function signature(node: PlanNode): string | undefined {
+  if (node.kind === 'sink') return undefined;
+  if (node.kind === 'records' && node.rows === undefined) return undefined;
+  if (node.kind === 'columns' && node.data === undefined) return undefined;
+  // Typed ASTs, not source text: `x*2` and `x * 2` are the same computation.
+  const { id: _id, ...rest } = node;
+  return JSON.stringify(rest, (key, value: unknown) => (key === 'text' || key === 'whenText' ? undefined : value));
+}
