@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDrift, createMigration, deployMigrations } from './index.js';
-import { startPostgres, type PostgresHandle } from './testing/start-postgres.js';
+import { startPostgres, type PostgresHandle } from '@fleetplane/test-harness';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -69,16 +70,15 @@ describe('prisma-migrate on real PostgreSQL', () => {
 
   beforeAll(async () => {
     // The bin runs dist/; build it so the CLI tests exercise the current source.
-    await run(process.execPath, [join(packageDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: packageDir }).catch(
-      async () => run('pnpm', ['run', 'build'], { cwd: packageDir }),
-    );
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir });
     postgres = await startPostgres();
     databaseUrl = await postgres.createDatabase('fleet_agents');
     work = mkdtempSync(join(tmpdir(), 'prisma-migrate-test-'));
     schemaPath = join(work, 'prisma', 'schema.prisma');
     migrationsDir = join(work, 'prisma', 'migrations');
     clientOut = join(work, 'generated');
-    await import('node:fs/promises').then((fs) => fs.mkdir(join(work, 'prisma'), { recursive: true }));
+    mkdirSync(join(work, 'prisma'), { recursive: true });
     writeFileSync(schemaPath, schemaV1(clientOut));
     options = { schemaPath, migrationsDir, databaseUrl };
   });
