@@ -92,8 +92,10 @@ export function projectUnusedFields(plan: Plan): Plan {
         break;
       case 'records':
       case 'columns': {
-        const schema = Object.fromEntries(Object.entries(node.schema).filter(([f]) => r.has(f)));
-        for (const f of Object.keys(node.schema)) if (!r.has(f)) dropped.push(`${node.id}.${f}`);
+        // A column source with no columns would have no length; keep one so the row count survives.
+        const keep = node.kind === 'columns' && r.size === 0 ? new Set(Object.keys(node.schema).slice(0, 1)) : r;
+        const schema = Object.fromEntries(Object.entries(node.schema).filter(([f]) => keep.has(f)));
+        for (const f of Object.keys(node.schema)) if (!keep.has(f)) dropped.push(`${node.id}.${f}`);
         rewritten.set(node.id, { ...node, schema });
         break;
       }
