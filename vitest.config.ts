@@ -10,6 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'],
           exclude: ['**/*.int.spec.ts', '**/node_modules/**', '**/dist/**'],
         },
@@ -17,6 +18,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // Unit tests first: they fail fast and need no servers.
+          sequence: { groupOrder: 1 },
           include: ['packages/*/src/**/*.int.spec.ts', 'apps/*/src/**/*.int.spec.ts', 'tests/**/*.int.spec.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 60_000,
