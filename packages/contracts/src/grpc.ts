@@ -30,3 +30,25 @@ export const protoLoaderOptions = {
   oneofs: true,
   includeDirs: [PROTO_DIR],
 };
+
+/**
+ * A plain @grpc/grpc-js client for one of fleetplane's services, for callers
+ * outside Nest (tests, the CLI, tools). Nest services use ClientsModule instead.
+ */
+export async function createGrpcClient(key: keyof typeof grpcPackages, address: string): Promise<import('@grpc/grpc-js').Client & Record<string, Function>> {
+  const grpc = await import('@grpc/grpc-js');
+  const loader = await import('@grpc/proto-loader');
+  const definition = await loader.load(join(PROTO_DIR, protoFiles[key]), protoLoaderOptions);
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as Record<string, unknown>;
+  const namespace = grpcPackages[key].split('.').reduce<Record<string, unknown>>((ns, part) => ns[part] as Record<string, unknown>, pkg);
+  const serviceName = Object.keys(namespace).find((k) => k.endsWith('Service'));
+  const Ctor = namespace[serviceName!] as new (addr: string, creds: import('@grpc/grpc-js').ChannelCredentials) => import('@grpc/grpc-js').Client & Record<string, Function>;
+  return new Ctor(address, grpc.credentials.createInsecure());
+}
+
+/** Promise form of a unary call on a client from createGrpcClient. */
+export function unary<Res>(client: Record<string, Function>, method: string, request: unknown, deadlineMs = 5_000): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    client[method]!(request, { deadline: new Date(Date.now() + deadlineMs) }, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
+  });
+}

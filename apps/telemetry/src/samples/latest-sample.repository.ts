@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { TelemetrySample } from '@fleetplane/contracts';
+import { REDIS } from '../redis/redis.module.js';
+
+// Redeliveries and several ingest instances may write out of order: keep a
+// sample only if it is newer than the stored one, atomically.
+const SET_IF_NEWER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and tonumber(decoded.takenAtMs) >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
+
+type StoredSample = TelemetrySample & { takenAtMs: number };
+
+@Injectable()
+export class LatestSampleRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  private key(agentId: string): string {
+    return `telemetry:latest:${agentId}`;
+  }
+
+  /** Returns false when a newer sample was already stored. */
+  async saveIfNewer(sample: TelemetrySample, ttlSeconds: number): Promise<boolean> {
+    const takenAtMs = Date.parse(sample.takenAt);
+    const stored: StoredSample = { ...sample, takenAtMs };
+    const result = await this.redis.eval(SET_IF_NEWER, 1, this.key(sample.agentId), JSON.stringify(stored), String(takenAtMs), String(ttlSeconds));
+    return result === 1;
+  }
+
+  async latest(agentId: string): Promise<TelemetrySample | undefined> {
+    const raw = await this.redis.get(this.key(agentId));
+    if (!raw) return undefined;
+    const { takenAtMs: _ignored, ...sample } = JSON.parse(raw) as StoredSample;
+    return sample;
+  }
+}
