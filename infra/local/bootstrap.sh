@@ -42,6 +42,9 @@ pg_bindir() {
 missing=()
 command -v nats-server >/dev/null || missing+=(nats-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The README's copy-paste example uses curl and jq.
+command -v curl >/dev/null || missing+=(curl)
+command -v jq >/dev/null || missing+=(jq)
 [ -n "$(pg_bindir)" ] || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing from Debian's packages: ${missing[*]}"

@@ -19,6 +19,8 @@ export interface SpawnProcessOptions {
   /** Added on top of a minimal base (PATH, HOME, TMPDIR, LANG, TZ); the test runner's own env is not inherited. */
   env: Record<string, string>;
   cwd?: string;
+  /** Also append everything the process writes to this file (make up keeps per-service logs). */
+  logFile?: string;
 }
 
 const DEFAULT_WAIT_MS = 20_000;
@@ -43,7 +45,7 @@ function exitedError(name: string, child: Child, waitingFor: string): Error {
 
 /** Runs a service as its own OS process (never through a shell). */
 export function spawnProcess(name: string, command: string, args: string[], opts: SpawnProcessOptions): ManagedProcess {
-  const output = new OutputBuffer();
+  const output = new OutputBuffer(opts.logFile);
   const child = spawnChild(command, args, { env: { ...baseEnv(), ...opts.env }, ...(opts.cwd ? { cwd: opts.cwd } : {}) }, output);
 
   return {

@@ -18,11 +18,13 @@ export interface Infra {
  * subdirectory (nats/, redis/, postgres/) and its log goes to <dataDir>/<name>.log,
  * so a second `make up` finds the same state.
  */
-export async function startInfra(opts: { dataDir?: string } = {}): Promise<Infra> {
+export async function startInfra(opts: { dataDir?: string; ports?: { nats?: number; redis?: number; postgres?: number } } = {}): Promise<Infra> {
   // Created up front: the log files live here, and the dir must be traversable by the postgres user.
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true, mode: 0o755 });
-  const sub = (name: string) =>
-    opts.dataDir ? { dataDir: join(opts.dataDir, name), logFile: join(opts.dataDir, `${name}.log`) } : {};
+  const sub = (name: 'nats' | 'redis' | 'postgres') => ({
+    ...(opts.dataDir ? { dataDir: join(opts.dataDir, name), logFile: join(opts.dataDir, `${name}.log`) } : {}),
+    ...(opts.ports?.[name] ? { port: opts.ports[name] } : {}),
+  });
   const results = await Promise.allSettled([startNats(sub('nats')), startRedis(sub('redis')), startPostgres(sub('postgres'))] as const);
   const [nats, redis, postgres] = results;
   if (nats.status === 'rejected' || redis.status === 'rejected' || postgres.status === 'rejected') {

@@ -1,0 +1,13 @@
+import { main, runService } from '@fleetplane/service-kit';
+import { AppModule } from './app.module.js';
+import { loadTileWorkerConfig } from './config.js';
+
+main(async () => {
+  const config = loadTileWorkerConfig();
+  await runService({
+    name: 'tile-worker',
+    module: AppModule,
+    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+});

@@ -1,0 +1,195 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deployMigrations } from '@fleetplane/prisma-migrate';
+import { freePort, spawnProcess, type Infra, type ManagedProcess } from '@fleetplane/test-harness';
+
+/** The repository root, found from this file (packages/devstack/dist/fleet.js). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const SERVICES = ['agent-hub', 'command', 'telemetry', 'backup', 'tile-worker', 'gateway'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+/** Services that own a database: each gets its own, with its own migrations. */
+export const DATABASE_SERVICES = ['agent-hub', 'command', 'gateway'] as const;
+
+export interface FleetPorts {
+  gateway: number;
+  agentHubHttp: number;
+  agentHubGrpc: number;
+  commandHttp: number;
+  commandGrpc: number;
+  telemetryHttp: number;
+  telemetryGrpc: number;
+  tileWorkerHttp: number;
+  backupHttp: number;
+}
+
+/** The ports `make up` uses; tests take free ones. */
+export const DEFAULT_FLEET_PORTS: FleetPorts = {
+  gateway: 4000,
+  agentHubHttp: 4100,
+  agentHubGrpc: 5100,
+  commandHttp: 4200,
+  commandGrpc: 5200,
+  telemetryHttp: 4300,
+  telemetryGrpc: 5300,
+  tileWorkerHttp: 4400,
+  backupHttp: 4500,
+};
+
+export interface FleetOptions {
+  infra: Infra;
+  admin: { email: string; password: string };
+  jwtSecret: string;
+  /** Defaults to free loopback ports. */
+  ports?: FleetPorts;
+  /** OTLP/HTTP base URL every process exports traces to. */
+  otlpEndpoint?: string;
+  /** One <name>.log per process here. */
+  logDir?: string;
+  /** Added to every service's environment. */
+  env?: Record<string, string>;
+}
+
+export interface Fleet {
+  ports: FleetPorts;
+  gatewayUrl: string;
+  hubWsUrl: string;
+  processes: Map<string, ManagedProcess>;
+  databaseUrls: Record<(typeof DATABASE_SERVICES)[number], string>;
+  /** Starts a reference agent process connected to the hub. */
+  startAgent(agent: { id: string; token: string; site?: string; env?: Record<string, string> }): Promise<ManagedProcess>;
+  /** Stops agents first, then the gateway, then the services it calls: nothing is left running. */
+  stop(): Promise<void>;
+}
+
+async function allocatePorts(): Promise<FleetPorts> {
+  const entries = await Promise.all(Object.keys(DEFAULT_FLEET_PORTS).map(async (k) => [k, await freePort()] as const));
+  return Object.fromEntries(entries) as unknown as FleetPorts;
+}
+
+const databaseName = (service: string) => `fleetplane_${service.replace(/-/g, '_')}`;
+
+const appDir = (service: string) => join(REPO_ROOT, 'apps', service);
+
+/**
+ * Creates each service's database, applies its migrations and starts the six
+ * services as separate processes, in dependency order, each waited on until
+ * /ready answers. Used by `make up`, the end-to-end tests and the benchmark.
+ */
+export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  const ports = opts.ports ?? (await allocatePorts());
+  const { infra } = opts;
+  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  const redisDb = (n: number) => `${infra.redis.url}/${n}`;
+
+  const databaseUrls = Object.fromEntries(
+    await Promise.all(DATABASE_SERVICES.map(async (s) => [s, await infra.postgres.createDatabase(databaseName(s))] as const)),
+  ) as Fleet['databaseUrls'];
+  for (const service of DATABASE_SERVICES) {
+    const dir = appDir(service);
+    const migrationsDir = join(dir, 'prisma', 'migrations');
+    if (!existsSync(migrationsDir)) throw new Error(`${service} has no migrations in ${migrationsDir}`);
+    await deployMigrations({ schemaPath: join(dir, 'prisma', 'schema.prisma'), migrationsDir, databaseUrl: databaseUrls[service] });
+  }
+
+  const common: Record<string, string> = {
+    HTTP_HOST: '127.0.0.1',
+    NODE_ENV: 'development',
+    ...(opts.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: opts.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' } : {}),
+    ...opts.env,
+  };
+  const envs: Record<ServiceName, Record<string, string>> = {
+    'agent-hub': {
+      HTTP_PORT: String(ports.agentHubHttp),
+      GRPC_PORT: String(ports.agentHubGrpc),
+      DATABASE_URL: databaseUrls['agent-hub'],
+      NATS_URL: infra.nats.url,
+    },
+    command: {
+      HTTP_PORT: String(ports.commandHttp),
+      GRPC_PORT: String(ports.commandGrpc),
+      DATABASE_URL: databaseUrls.command,
+      NATS_URL: infra.nats.url,
+      REDIS_URL: redisDb(0),
+      AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
+    },
+    telemetry: {
+      HTTP_PORT: String(ports.telemetryHttp),
+      GRPC_PORT: String(ports.telemetryGrpc),
+      NATS_URL: infra.nats.url,
+      REDIS_URL: redisDb(1),
+    },
+    backup: { HTTP_PORT: String(ports.backupHttp) },
+    'tile-worker': { HTTP_PORT: String(ports.tileWorkerHttp) },
+    gateway: {
+      HTTP_PORT: String(ports.gateway),
+      DATABASE_URL: databaseUrls.gateway,
+      REDIS_URL: redisDb(2),
+      COMMAND_GRPC_URL: `127.0.0.1:${ports.commandGrpc}`,
+      AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
+      JWT_SECRET: opts.jwtSecret,
+      ADMIN_EMAIL: opts.admin.email,
+      ADMIN_PASSWORD: opts.admin.password,
+    },
+  };
+  const httpPort: Record<ServiceName, number> = {
+    'agent-hub': ports.agentHubHttp,
+    command: ports.commandHttp,
+    telemetry: ports.telemetryHttp,
+    backup: ports.backupHttp,
+    'tile-worker': ports.tileWorkerHttp,
+    gateway: ports.gateway,
+  };
+
+  const processes = new Map<string, ManagedProcess>();
+  const stopAll = async () => {
+    // Reverse start order: agents, gateway, then what it calls.
+    for (const p of [...processes.values()].reverse()) await p.stop().catch(() => undefined);
+  };
+  const launch = (service: ServiceName) => {
+    const p = spawnProcess(service, process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+      cwd: appDir(service),
+      env: { ...common, OTEL_SERVICE_NAME: service, ...envs[service] },
+      ...(opts.logDir ? { logFile: join(opts.logDir, `${service}.log`) } : {}),
+    });
+    processes.set(service, p);
+    return p.waitForHttp(`http://127.0.0.1:${httpPort[service]}/ready`, 60_000);
+  };
+  try {
+    // agent-hub first (command checks agents with it), the gateway last.
+    await launch('agent-hub');
+    await Promise.all((['command', 'telemetry', 'backup', 'tile-worker'] as const).map(launch));
+    await launch('gateway');
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  const hubWsUrl = `ws://127.0.0.1:${ports.agentHubHttp}/agent/v1`;
+  return {
+    ports,
+    gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
+    hubWsUrl,
+    processes,
+    databaseUrls,
+    async startAgent(agent) {
+      const p = spawnProcess(`agent ${agent.id}`, process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+        cwd: join(REPO_ROOT, 'packages', 'agent'),
+        env: {
+          ...common,
+          OTEL_SERVICE_NAME: 'agent',
+          HUB_URL: hubWsUrl,
+          AGENT_ID: agent.id,
+          AGENT_TOKEN: agent.token,
+          AGENT_SITE: agent.site ?? 'local',
+          ...agent.env,
+        },
+        ...(opts.logDir ? { logFile: join(opts.logDir, `agent-${agent.id}.log`) } : {}),
+      });
+      processes.set(`agent ${agent.id}`, p);
+      return p;
+    },
+    stop: stopAll,
+  };
+}

@@ -1,0 +1,96 @@
+/** The slice of the REST API that `make up`, the end-to-end tests and the benchmark drive. */
+export interface ExecutionView {
+  id: string;
+  agentId: string;
+  state: string;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  error?: string;
+}
+export interface CommandView {
+  id: string;
+  verb: string;
+  state: string;
+  executions: ExecutionView[];
+}
+export interface AgentView {
+  id: string;
+  connected: boolean;
+}
+
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status} ${JSON.stringify(body)}`);
+  }
+}
+
+export const FINISHED_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
+
+export class GatewayClient {
+  private accessToken = '';
+
+  constructor(readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown, expected = [200]): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.accessToken ? { authorization: `Bearer ${this.accessToken}` } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!expected.includes(res.status)) throw new GatewayError(res.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    const r = await this.call<{ accessToken: string }>('POST', '/api/v1/auth/login', { email, password }, [200, 201]);
+    this.accessToken = r.accessToken;
+  }
+
+  enrollAgent(id: string, site = 'local'): Promise<{ agent: AgentView; token: string }> {
+    return this.call('POST', '/api/v1/agents', { id, site }, [200, 201]);
+  }
+
+  getAgent(id: string): Promise<AgentView> {
+    return this.call<AgentView | { agent: AgentView }>('GET', `/api/v1/agents/${encodeURIComponent(id)}`).then((r) => ('agent' in r ? r.agent : r));
+  }
+
+  submitCommand(body: { verb: string; params: Record<string, unknown>; targets: string[]; priority?: string; timeoutSeconds?: number }): Promise<CommandView> {
+    return this.call('POST', '/api/v1/commands', body, [200, 201, 202]);
+  }
+
+  getCommand(id: string): Promise<CommandView> {
+    return this.call('GET', `/api/v1/commands/${encodeURIComponent(id)}`);
+  }
+
+  /** Polls until the command is finished (bounded by `timeoutMs`). */
+  async waitForCommand(id: string, timeoutMs = 30_000, pollMs = 20): Promise<CommandView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const c = await this.getCommand(id);
+      if (FINISHED_STATES.has(c.state)) return c;
+      if (Date.now() > deadline) throw new Error(`command ${id} still ${c.state} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** Polls until the agent is connected to the hub (bounded by `timeoutMs`). */
+  async waitForAgent(id: string, timeoutMs = 20_000): Promise<AgentView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const a = await this.getAgent(id).catch(() => undefined);
+      if (a?.connected) return a;
+      if (Date.now() > deadline) throw new Error(`agent ${id} did not connect within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

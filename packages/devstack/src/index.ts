@@ -1,0 +1,2 @@
+export * from './fleet.js';
+export * from './gateway-client.js';
