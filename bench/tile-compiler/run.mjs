@@ -100,11 +100,15 @@ function branchProgram(branches, perBranch) {
 }
 const chain1000 = chainProgram(1000);
 const branches1000 = branchProgram(100, 10);
+// The first compile of each shape runs on cold (unoptimised) compiler code; a service compiles many
+// programs, so the warm median is the steady state. Both are reported.
+const coldChain = time(1, () => compile(chain1000));
+const coldBranches = time(1, () => compile(branches1000));
 const compileChain = time(REPS, () => compile(chain1000));
 const compileBranches = time(REPS, () => compile(branches1000));
 console.log('');
-console.log('| compile (validate, type-check, passes, codegen) | tiles | ms |');
-console.log('| --- | ---: | ---: |');
-console.log(`| one chain fused into a single loop | ${chain1000.tiles.length} | ${compileChain.ms.toFixed(1)} |`);
-console.log(`| 100 independent branches of filter/map/groupBy | ${branches1000.tiles.length + 1} | ${compileBranches.ms.toFixed(1)} |`);
+console.log('| compile (validate, type-check, passes, codegen) | tiles | first (cold) ms | warm median ms |');
+console.log('| --- | ---: | ---: | ---: |');
+console.log(`| one chain fused into a single loop | ${chain1000.tiles.length} | ${coldChain.ms.toFixed(1)} | ${compileChain.ms.toFixed(1)} |`);
+console.log(`| 100 independent branches of filter/map/groupBy | ${branches1000.tiles.length} | ${coldBranches.ms.toFixed(1)} | ${compileBranches.ms.toFixed(1)} |`);
 console.log(`goal: < 50 ms`);

@@ -58,7 +58,7 @@ const aggregates: fc.Arbitrary<Record<string, Aggregate>> = fc
 
 const terminal = (input: string): fc.Arbitrary<Tile[]> =>
   fc.oneof(
-    fc.constant([]),
+    fc.constant<Tile[]>([]),
     aggregates.map((a): Tile[] => [{ id: 'agg', kind: 'reduce', input, aggregates: a }]),
     aggregates.map((a): Tile[] => [{ id: 'agg', kind: 'groupBy', input, keys: ['k'], aggregates: a }]),
     fc.tuple(aggregates, fc.constantFrom(4, 6), fc.constantFrom(2, 3, 6)).map(([a, size, slide]): Tile[] => [

@@ -1,5 +1,5 @@
 import { consumers, type Plan } from '../program/plan.js';
-import { isAggregate, isStream, type ChainStage, type Stage } from './stages.js';
+import { isAggregate, isStream, type AggregateNode, type ChainStage, type Stage, type StreamNode } from './stages.js';
 
 /**
  * Chain fusion: consecutive map/filter/flatMap tiles, and an aggregate that
@@ -18,9 +18,11 @@ export interface FusionResult {
 
 export function fuseChains(plan: Plan, options: { fuse: boolean } = { fuse: true }): FusionResult {
   const users = consumers(plan);
-  const stages: (Stage & { copies?: number })[] = [];
+  // Chains are built in place (ops pushed, terminal set) so long chains stay linear-time.
+  type Building = { kind: 'chain'; input: string; ops: StreamNode[]; terminal: AggregateNode | undefined; output: string };
+  const stages: (Building | Stage)[] = [];
   // Open chains by the tile they currently end at (terminal not yet set).
-  const open = new Map<string, { stage: ChainStage; copies: number; index: number }>();
+  const open = new Map<string, { chain: Building; copies: number }>();
 
   for (const node of plan.nodes) {
     if (!isStream(node) && !isAggregate(node)) {
@@ -32,25 +34,28 @@ export function fuseChains(plan: Plan, options: { fuse: boolean } = { fuse: true
     const host = open.get(input);
     if (options.fuse && host !== undefined && users.get(input)?.length === 1 && host.copies * copies <= MAX_INLINED_COPIES) {
       open.delete(input);
-      const extended: ChainStage = isStream(node)
-        ? { ...host.stage, ops: [...host.stage.ops, node], output: node.id }
-        : { ...host.stage, terminal: node, output: node.id };
-      stages[host.index] = extended;
-      if (isStream(node)) open.set(node.id, { stage: extended, copies: host.copies * copies, index: host.index });
+      host.chain.output = node.id;
+      if (isStream(node)) {
+        host.chain.ops.push(node);
+        open.set(node.id, { chain: host.chain, copies: host.copies * copies });
+      } else {
+        host.chain.terminal = node;
+      }
       continue;
     }
-    const stage: ChainStage = isStream(node)
+    const chain: Building = isStream(node)
       ? { kind: 'chain', input, ops: [node], terminal: undefined, output: node.id }
       : { kind: 'chain', input, ops: [], terminal: node, output: node.id };
-    stages.push(stage);
-    if (isStream(node)) open.set(node.id, { stage, copies, index: stages.length - 1 });
+    stages.push(chain);
+    if (isStream(node)) open.set(node.id, { chain, copies });
   }
 
-  const fused = stages.filter((s): s is ChainStage => s.kind === 'chain' && s.ops.length + (s.terminal === undefined ? 0 : 1) > 1);
+  const done = stages as readonly Stage[];
+  const fused = done.filter((s): s is ChainStage => s.kind === 'chain' && s.ops.length + (s.terminal === undefined ? 0 : 1) > 1);
   const summary = !options.fuse
     ? 'disabled: one loop per tile'
     : fused.length === 0
       ? 'nothing to fuse'
       : `fused ${fused.map((s) => [...s.ops.map((o) => o.id), ...(s.terminal === undefined ? [] : [s.terminal.id])].join('→')).join('; ')}`;
-  return { stages, summary };
+  return { stages: done, summary };
 }

@@ -24,6 +24,11 @@ export function estimateMemory(plan: Plan, stages: readonly Stage[], rowsOut: (i
   const lastUse = new Map<string, number>();
   stages.forEach((s, i) => stageInputs(s).forEach((id) => lastUse.set(id, i)));
 
+  const dying = new Map<number, string[]>();
+  for (const id of intermediates.keys()) {
+    const at = lastUse.get(id);
+    if (at !== undefined) dying.set(at, [...(dying.get(at) ?? []), id]);
+  }
   let live = 0;
   let peak = 0;
   const free: { id: string; bytes: number }[] = [];
@@ -36,11 +41,10 @@ export function estimateMemory(plan: Plan, stages: readonly Stage[], rowsOut: (i
       live += bytes;
       peak = Math.max(peak, live);
     }
-    for (const [id, b] of intermediates) {
-      if (lastUse.get(id) === i) {
-        live -= b;
-        free.push({ id, bytes: b });
-      }
+    for (const id of dying.get(i) ?? []) {
+      const b = intermediates.get(id) as number;
+      live -= b;
+      free.push({ id, bytes: b });
     }
   });
   const totalBytes = [...intermediates.values()].reduce((a, b) => a + b, 0);

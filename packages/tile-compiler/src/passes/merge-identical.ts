@@ -1,3 +1,4 @@
+import type { Expr } from '../expressions/ast.js';
 import type { Plan, PlanNode } from '../program/plan.js';
 import { withPass } from './reschema.js';
 
@@ -34,6 +35,33 @@ function signature(node: PlanNode): string | undefined {
   if (node.kind === 'records' && node.rows === undefined) return undefined;
   if (node.kind === 'columns' && node.data === undefined) return undefined;
   // Typed ASTs, not source text: `x*2` and `x * 2` are the same computation.
-  const { id: _id, ...rest } = node;
-  return JSON.stringify(rest, (key, value: unknown) => (key === 'text' || key === 'whenText' ? undefined : value));
+  // The schema follows from kind, parameters and inputs, so it is left out.
+  const head = `${node.kind}(${node.inputs.join(',')})`;
+  switch (node.kind) {
+    case 'map':
+      return `${head}${node.fields.map((f) => `${f.name}=${exprKey(f.expr)}`).join(';')}`;
+    case 'filter':
+      return `${head}${exprKey(node.predicate)}`;
+    default: {
+      const { id: _id, schema: _schema, ...rest } = node;
+      return JSON.stringify(rest, (key, value: unknown) => (key === 'text' || key === 'whenText' ? undefined : value));
+    }
+  }
+}
+
+function exprKey(e: Expr): string {
+  switch (e.k) {
+    case 'lit':
+      return JSON.stringify(e.value);
+    case 'field':
+      return `$${e.name}`;
+    case 'unary':
+      return `(${e.op}${exprKey(e.arg)})`;
+    case 'binary':
+      return `(${exprKey(e.left)}${e.op}${exprKey(e.right)})`;
+    case 'cond':
+      return `(${exprKey(e.test)}?${exprKey(e.then)}:${exprKey(e.else)})`;
+    case 'call':
+      return `${e.fn}(${e.args.map(exprKey).join(',')})`;
+  }
 }
