@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
+import { NatsClient } from '@fleetplane/service-kit';
+import { AgentRepository } from '../agents/agent.repository.js';
+import { tokenMatches } from '../agents/credentials.js';
+import { AgentOutputPublisher } from '../routing/agent-output.publisher.js';
+import { CommandRouter } from '../routing/command-router.js';
+import type { AgentSession } from './agent-session.js';
+import type { SessionHooks } from './session-ports.js';
+import { SessionRegistry } from './session-registry.js';
+
+/** Connects the protocol session to the registry, NATS routing and JetStream. */
+@Injectable()
+export class SessionLifecycle implements SessionHooks {
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly sessions: SessionRegistry,
+    private readonly router: CommandRouter,
+    private readonly output: AgentOutputPublisher,
+    private readonly nats: NatsClient,
+  ) {}
+
+  async authenticate(agentId: string, token: string): Promise<boolean> {
+    return tokenMatches(token, await this.agents.findTokenHash(agentId));
+  }
+
+  async opened(session: AgentSession, hello: Hello): Promise<void> {
+    this.sessions.add(session);
+    await this.agents.markConnected(session.agentId, session.sessionId, hello.inventory, new Date());
+    await this.router.attach(session);
+    // Every instance hears this; one holding an older session of this agent closes it (4409).
+    this.nats.emit('agent.connected', { agentId: session.agentId, sessionId: session.sessionId, at: new Date().toISOString() });
+  }
+
+  async heartbeat(session: AgentSession): Promise<void> {
+    await this.agents.markSeen(session.agentId, session.sessionId, new Date());
+  }
+
+  result(session: AgentSession, frame: ResultFrame): Promise<void> {
+    return this.output.result(session.agentId, frame);
+  }
+
+  telemetry(session: AgentSession, frame: TelemetryFrame): Promise<void> {
+    return this.output.telemetry(session.agentId, frame);
+  }
+
+  async closed(session: AgentSession, code: number): Promise<void> {
+    this.router.detach(session);
+    this.sessions.remove(session);
+    await this.agents.markDisconnected(session.agentId, session.sessionId, new Date());
+    this.nats.emit('agent.disconnected', { agentId: session.agentId, sessionId: session.sessionId, code, at: new Date().toISOString() });
+  }
+}

@@ -1,0 +1,53 @@
+import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
+import type { AgentSession } from './agent-session.js';
+
+/** The one WebSocket a session speaks over (a thin wrapper around `ws`, or a fake in tests). */
+export interface SessionSocket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  isOpen(): boolean;
+}
+
+export interface SessionTimings {
+  helloTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  telemetryIntervalMs: number;
+}
+
+/** What a session needs from the rest of the hub; each call is one step of the protocol. */
+export interface SessionHooks {
+  /** True when the token matches the agent's stored hash; unknown agents are simply false. */
+  authenticate(agentId: string, token: string): Promise<boolean>;
+  /** Stores inventory and presence, starts routing commands, announces the session. Awaited before HELLO_ACK. */
+  opened(session: AgentSession, hello: Hello): Promise<void>;
+  heartbeat(session: AgentSession): Promise<void>;
+  result(session: AgentSession, frame: ResultFrame): Promise<void>;
+  telemetry(session: AgentSession, frame: TelemetryFrame): Promise<void>;
+  /** Undoes `opened` (it may have only partly succeeded). Called once, only for sessions that reached `opened`. */
+  closed(session: AgentSession, code: number): Promise<void>;
+}
+
+/** Bounded label values for the protocol-errors metric. */
+export type ProtocolErrorReason =
+  | 'not_json'
+  | 'unknown_type'
+  | 'invalid_frame'
+  | 'unsupported_version'
+  | 'hello_required'
+  | 'duplicate_hello'
+  | 'hello_timeout'
+  | 'unauthorized'
+  | 'heartbeat_timeout'
+  | 'unsafe_id'
+  | 'frame_too_big';
+
+export interface SessionMetrics {
+  frameReceived(type: string): void;
+  protocolError(reason: ProtocolErrorReason): void;
+}
+
+export interface SessionLog {
+  log(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
