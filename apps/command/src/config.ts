@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+
+export const commandConfigSchema = z
+  .object({
+    ...serviceEnv,
+    HTTP_PORT: port(4200),
+    GRPC_PORT: port(5200),
+    DATABASE_URL: url(['postgresql', 'postgres']),
+    NATS_URL: url(['nats']),
+    REDIS_URL: url(['redis', 'rediss']),
+    AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
+    /** Used when a submit says 0. */
+    DEFAULT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
+    MAX_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(86_400),
+    /** Dispatch jobs one instance works on at once. */
+    DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+  })
+  .refine((c) => c.DEFAULT_TIMEOUT_SECONDS <= c.MAX_TIMEOUT_SECONDS, {
+    path: ['DEFAULT_TIMEOUT_SECONDS'],
+    message: 'must not exceed MAX_TIMEOUT_SECONDS',
+  });
+export type CommandConfig = z.infer<typeof commandConfigSchema>;
+export const loadCommandConfig = () => loadConfig(commandConfigSchema);
+
+/** Injection token for the validated configuration. */
+export const COMMAND_CONFIG = Symbol('COMMAND_CONFIG');

@@ -1,0 +1,27 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isTerminal } from '../commands/command-state.js';
+import { CommandRepository } from '../commands/command.repository.js';
+import { executionsFinished } from '../metrics.js';
+
+/** Ends an execution that has no result by its deadline. */
+@Injectable()
+export class DeadlineService {
+  private readonly log = new Logger(DeadlineService.name);
+
+  constructor(@Inject(CommandRepository) private readonly commands: CommandRepository) {}
+
+  now: () => number = () => Date.now();
+
+  /** True when the execution was still unfinished and is now TIMED_OUT. */
+  async expire(executionId: string): Promise<boolean> {
+    const execution = await this.commands.findExecution(executionId);
+    if (!execution || isTerminal(execution.state)) return false;
+    const seconds = Math.round((execution.deadlineAt.getTime() - execution.command.createdAt.getTime()) / 1000);
+    const timedOut = await this.commands.finish(executionId, { state: 'TIMED_OUT', finishedAt: new Date(this.now()), error: `no result within ${seconds} s` });
+    if (timedOut) {
+      executionsFinished.inc({ state: 'TIMED_OUT' });
+      this.log.warn(`execution ${executionId} on agent ${execution.agentId} timed out in state ${execution.state}`);
+    }
+    return timedOut;
+  }
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
+import { COMMAND_CONFIG, type CommandConfig } from '../config.js';
+import { DISPATCH_QUEUE, dispatchJobSchema, QUEUE_PREFIX } from '../queue/jobs.js';
+import { workerConnection } from '../queue/redis.js';
+import { Dispatcher } from './dispatcher.service.js';
+import { backoffMs } from './retry-policy.js';
+
+/**
+ * Works the dispatch queue: DISPATCH_CONCURRENCY jobs at once, highest
+ * priority first. A retry moves the job back to "delayed" (it keeps its
+ * priority), so a waiting retry does not hold a concurrency slot.
+ */
+@Injectable()
+export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(DispatchWorker.name);
+  private worker?: Worker;
+  private redis?: Redis;
+
+  constructor(
+    @Inject(Dispatcher) private readonly dispatcher: Dispatcher,
+    @Inject(COMMAND_CONFIG) private readonly config: Pick<CommandConfig, 'REDIS_URL' | 'DISPATCH_CONCURRENCY'>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.redis = workerConnection(this.config.REDIS_URL);
+    this.worker = new Worker(DISPATCH_QUEUE, (job, token) => this.process(job, token), {
+      connection: this.redis,
+      prefix: QUEUE_PREFIX,
+      concurrency: this.config.DISPATCH_CONCURRENCY,
+    });
+    this.worker.on('failed', (job, err) => this.log.error(`dispatch job ${job?.id} failed: ${err.message}`));
+    this.worker.on('error', (err) => this.log.error(`dispatch worker: ${err.message}`));
+  }
+
+  /** Graceful shutdown: take no new jobs, let the in-flight ones finish, then close (before NATS drains). */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker?.close();
+    // BullMQ leaves a connection it was given open.
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<void> {
+    const data = dispatchJobSchema.safeParse(job.data);
+    if (!data.success) throw new UnrecoverableError(`malformed dispatch job: ${data.error.issues[0]?.message}`);
+    const { executionId, trace } = data.data;
+    // PRODUCER: this span continues the submitter's trace and parents the NATS request to the hub.
+    const outcome = await inSpan(
+      'command.dispatch',
+      { kind: SpanKind.PRODUCER, parent: contextFromCarrier(trace), attributes: { 'fleetplane.execution_id': executionId, 'messaging.system': 'nats' } },
+      async (span) => {
+        try {
+          const result = await this.dispatcher.dispatch(executionId);
+          span.setAttribute('fleetplane.dispatch.outcome', result.kind);
+          return result;
+        } catch (err) {
+          // Database or Redis trouble before the hub was asked: retry; the deadline bounds it.
+          return { kind: 'retry' as const, delayMs: backoffMs(job.attemptsStarted), error: err as Error };
+        }
+      },
+    );
+    if (outcome.kind === 'retry') {
+      if ('error' in outcome) this.log.warn(`dispatch of ${executionId} hit ${outcome.error.message}; retrying in ${outcome.delayMs} ms`);
+      await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+      throw new DelayedError();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { TraceCarrier } from '@fleetplane/observability';
+import type { Priority } from '../generated/prisma/enums.js';
+import { BULLMQ_PRIORITY } from '../commands/priority.js';
+import { deadlineJobId, dispatchJobId, type DeadlineJob, type DispatchJob } from './jobs.js';
+
+export const DISPATCH_QUEUE_TOKEN = Symbol('DISPATCH_QUEUE');
+export const DEADLINE_QUEUE_TOKEN = Symbol('DEADLINE_QUEUE');
+
+export interface QueuedExecution {
+  id: string;
+  deadlineAt: Date;
+}
+
+// Finished jobs are kept briefly for debugging, then trimmed so Redis does not grow without bound.
+const KEEP = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 24 * 3600, count: 5000 } };
+
+/** Puts executions on the dispatch queue (by priority) and schedules their deadline checks. */
+@Injectable()
+export class CommandQueue {
+  constructor(
+    @Inject(DISPATCH_QUEUE_TOKEN) private readonly dispatch: Queue<DispatchJob>,
+    @Inject(DEADLINE_QUEUE_TOKEN) private readonly deadlines: Queue<DeadlineJob>,
+  ) {}
+
+  async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined, now = Date.now()): Promise<void> {
+    const carrier = trace ? { trace } : {};
+    await this.deadlines.addBulk(
+      executions.map((e) => ({
+        name: 'deadline',
+        data: { executionId: e.id, ...carrier },
+        opts: { jobId: deadlineJobId(e.id), delay: Math.max(0, e.deadlineAt.getTime() - now), attempts: 20, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+      })),
+    );
+    await this.dispatch.addBulk(
+      executions.map((e) => ({
+        name: 'dispatch',
+        data: { executionId: e.id, ...carrier },
+        opts: { jobId: dispatchJobId(e.id), priority: BULLMQ_PRIORITY[priority], ...KEEP },
+      })),
+    );
+  }
+
+  /** Best-effort removal after a failed submit (the worker also drops jobs whose execution does not exist). */
+  async retract(executionIds: string[]): Promise<void> {
+    await Promise.allSettled(executionIds.flatMap((id) => [this.dispatch.remove(dispatchJobId(id)), this.deadlines.remove(deadlineJobId(id))]));
+  }
+
+  /** Jobs per state on the dispatch queue, for the queue-depth gauge. */
+  async depth(): Promise<Record<string, number>> {
+    return this.dispatch.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { z } from 'zod';
+import type { ExecutionUpdate } from '@fleetplane/contracts';
+import { isTerminal } from '../commands/command-state.js';
+import { CommandRepository } from '../commands/command.repository.js';
+import { executionsFinished, ignoredUpdates } from '../metrics.js';
+
+export type UpdateResult = 'applied' | 'unknown_execution' | 'foreign_agent' | 'already_finished' | 'stale';
+
+const uuid = z.uuid();
+
+/**
+ * Applies agent-hub's execution updates. The hub stamps agentId from the
+ * socket's authenticated identity, so an update naming another agent than the
+ * execution's is not trusted. States only move forward: RUNNING from
+ * QUEUED/DISPATCHED, a final state from any unfinished one, and nothing after that.
+ */
+@Injectable()
+export class ExecutionUpdatesService {
+  private readonly log = new Logger(ExecutionUpdatesService.name);
+
+  constructor(@Inject(CommandRepository) private readonly commands: CommandRepository) {}
+
+  async apply(u: ExecutionUpdate): Promise<UpdateResult> {
+    const result = await this.applyOrIgnore(u);
+    if (result !== 'applied') ignoredUpdates.inc({ reason: result });
+    if (result === 'foreign_agent' || result === 'unknown_execution') {
+      this.log.warn(`ignored ${u.status} for execution ${u.executionId} from agent ${u.agentId}: ${result}`);
+    }
+    return result;
+  }
+
+  private async applyOrIgnore(u: ExecutionUpdate): Promise<UpdateResult> {
+    if (!uuid.safeParse(u.executionId).success) return 'unknown_execution';
+    const execution = await this.commands.findExecution(u.executionId);
+    if (!execution) return 'unknown_execution';
+    if (execution.agentId !== u.agentId) return 'foreign_agent';
+    if (isTerminal(execution.state)) return 'already_finished';
+    const at = new Date(u.at);
+
+    if (u.status === 'RUNNING') return (await this.commands.markRunning(u.executionId, at)) ? 'applied' : 'stale';
+
+    const finished = await this.commands.finish(u.executionId, {
+      state: u.status,
+      finishedAt: at,
+      exitCode: u.exitCode ?? null,
+      stdout: u.stdout ?? '',
+      stderr: u.stderr ?? '',
+      truncated: u.truncated ?? false,
+      error: u.error ?? '',
+    });
+    if (!finished) return 'already_finished';
+    executionsFinished.inc({ state: u.status });
+    return 'applied';
+  }
+}
