@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { status } from '@grpc/grpc-js';
+import { RpcException } from '@nestjs/microservices';
+import type { AgentRepository, AgentRow, ListQuery } from './agent.repository.js';
+import { AgentsService } from './agents.service.js';
+import { hashAgentToken } from './credentials.js';
+import { PresenceWindow } from './presence-window.js';
+
+const row = (id: string, over: Partial<AgentRow> = {}): AgentRow => ({
+  id,
+  site: '',
+  os: '',
+  kernel: '',
+  version: '',
+  capabilities: [],
+  containerEngine: '',
+  labels: {},
+  tokenHash: 'x',
+  enrolledAt: new Date('2026-01-01T00:00:00Z'),
+  lastSeenAt: null,
+  sessionId: null,
+  connectedAt: null,
+  ...over,
+});
+
+class FakeRepo {
+  rows = new Map<string, AgentRow>();
+  lastQuery?: ListQuery;
+  async enroll(id: string, tokenHash: string, site: string, labels: Record<string, string>) {
+    const r = { ...(this.rows.get(id) ?? row(id)), tokenHash, ...(site ? { site } : {}), ...(Object.keys(labels).length ? { labels } : {}) };
+    this.rows.set(id, r);
+    return r;
+  }
+  async find(id: string) {
+    return this.rows.get(id) ?? null;
+  }
+  async list(q: ListQuery) {
+    this.lastQuery = q;
+    return [...this.rows.values()]
+      .filter((r) => !q.afterId || r.id > q.afterId)
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .slice(0, q.limit);
+  }
+}
+
+function setup() {
+  const repo = new FakeRepo();
+  const service = new AgentsService(repo as unknown as AgentRepository, new PresenceWindow({ HEARTBEAT_INTERVAL_MS: 1_000 }));
+  return { repo, service };
+}
+
+async function rpcError(p: Promise<unknown>): Promise<{ code: number; message: string }> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected an RpcException');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RpcException);
+  return (err as RpcException).getError() as { code: number; message: string };
+}
+
+describe(AgentsService.name, () => {
+  it('enrolls an agent, returning the token once and keeping only its hash', async () => {
+    const { repo, service } = setup();
+    const res = await service.enroll({ agentId: 'web-1', site: 'par', labels: { role: 'web' } });
+    expect(res.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(repo.rows.get('web-1')?.tokenHash).toBe(hashAgentToken(res.token));
+    expect(res.agent).toMatchObject({ id: 'web-1', site: 'par', labels: { role: 'web' }, connected: false });
+  });
+
+  it('rotates the credential when enrolling again', async () => {
+    const { repo, service } = setup();
+    const first = await service.enroll({ agentId: 'web-1', site: 'par', labels: {} });
+    const second = await service.enroll({ agentId: 'web-1', site: '', labels: {} });
+    expect(second.token).not.toBe(first.token);
+    expect(repo.rows.get('web-1')).toMatchObject({ tokenHash: hashAgentToken(second.token), site: 'par' });
+  });
+
+  it('refuses an agent id that is not subject-safe, naming agent_id', async () => {
+    const { service } = setup();
+    const e = await rpcError(service.enroll({ agentId: 'a.b', site: '', labels: {} }));
+    expect(e.code).toBe(status.INVALID_ARGUMENT);
+    expect(e.message).toMatch(/^agent_id: /);
+  });
+
+  it('answers NOT_FOUND naming the agent', async () => {
+    const { service } = setup();
+    const e = await rpcError(service.get({ agentId: 'ghost' }));
+    expect(e).toEqual({ code: status.NOT_FOUND, message: 'agent ghost not found' });
+  });
+
+  it('reports connected only while a session was seen within three heartbeats', async () => {
+    const { repo, service } = setup();
+    repo.rows.set('fresh', row('fresh', { sessionId: 's1', lastSeenAt: new Date() }));
+    repo.rows.set('stale', row('stale', { sessionId: 's2', lastSeenAt: new Date(Date.now() - 10_000) }));
+    expect((await service.get({ agentId: 'fresh' })).agent?.connected).toBe(true);
+    expect((await service.get({ agentId: 'stale' })).agent?.connected).toBe(false);
+  });
+
+  it('pages through agents with an opaque token', async () => {
+    const { repo, service } = setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) repo.rows.set(id, row(id));
+    const p1 = await service.list({ site: '', connectedOnly: false, pageSize: 2, pageToken: '' });
+    expect(p1.agents.map((a) => a.id)).toEqual(['a', 'b']);
+    const p2 = await service.list({ site: '', connectedOnly: false, pageSize: 2, pageToken: p1.nextPageToken });
+    const p3 = await service.list({ site: '', connectedOnly: false, pageSize: 2, pageToken: p2.nextPageToken });
+    expect(p2.agents.map((a) => a.id)).toEqual(['c', 'd']);
+    expect(p3).toMatchObject({ nextPageToken: '' });
+    expect(p3.agents.map((a) => a.id)).toEqual(['e']);
+  });
+
+  it('defaults the page size to 100, caps it at 500 and passes the filters on', async () => {
+    const { repo, service } = setup();
+    await service.list({ site: '', connectedOnly: false, pageSize: 0, pageToken: '' });
+    expect(repo.lastQuery?.limit).toBe(101);
+    await service.list({ site: 'par', connectedOnly: true, pageSize: 10_000, pageToken: '' });
+    expect(repo.lastQuery).toMatchObject({ site: 'par', limit: 501 });
+    expect(repo.lastQuery?.connectedSince).toBeInstanceOf(Date);
+  });
+
+  it('refuses a page token it did not issue and a negative page size', async () => {
+    const { service } = setup();
+    expect((await rpcError(service.list({ site: '', connectedOnly: false, pageSize: 0, pageToken: '!!' }))).message).toMatch(/^page_token: /);
+    expect((await rpcError(service.list({ site: '', connectedOnly: false, pageSize: -1, pageToken: '' }))).message).toMatch(/^page_size: /);
+  });
+});

@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AgentCloseCode, decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
+import { AgentSession, IDLE_CLOSE_CODE, NOT_STORED } from './agent-session.js';
+import type { ProtocolErrorReason, SessionHooks, SessionSocket } from './session-ports.js';
+
+const TOKEN = 't'.repeat(43);
+const timings = { helloTimeoutMs: 1_000, heartbeatIntervalMs: 500, telemetryIntervalMs: 2_000 };
+
+class FakeSocket implements SessionSocket {
+  sent: HubToAgent[] = [];
+  closedWith?: { code: number; reason: string };
+  send(text: string): void {
+    const d = decodeHubFrame(text);
+    if (!d.ok) throw new Error(`hub sent an invalid frame: ${d.reason}`);
+    this.sent.push(d.message);
+  }
+  close(code: number, reason: string): void {
+    this.closedWith ??= { code, reason };
+  }
+  isOpen(): boolean {
+    return this.closedWith === undefined;
+  }
+  types(): string[] {
+    return this.sent.map((m) => m.type);
+  }
+}
+
+function fakeHooks(overrides: Partial<SessionHooks> = {}) {
+  const calls: string[] = [];
+  const hooks: SessionHooks = {
+    authenticate: vi.fn(async (_id: string, token: string) => token === TOKEN),
+    opened: vi.fn(async () => void calls.push('opened')),
+    heartbeat: vi.fn(async () => void calls.push('heartbeat')),
+    result: vi.fn(async (_s, f) => void calls.push(`result:${f.status}`)),
+    telemetry: vi.fn(async () => void calls.push('telemetry')),
+    closed: vi.fn(async (_s, code: number) => void calls.push(`closed:${code}`)),
+    ...overrides,
+  };
+  return { hooks, calls };
+}
+
+const hello = (token = TOKEN, agentId = 'web-1') =>
+  frame<AgentToHub>({
+    type: 'HELLO',
+    agentId,
+    token,
+    inventory: { site: 'par', os: 'linux', kernel: '6.1', version: '0.1.0', capabilities: ['exec'], containerEngine: '', labels: {} },
+  });
+const heartbeat = () => frame<AgentToHub>({ type: 'HEARTBEAT' });
+const result = (status: 'RUNNING' | 'COMPLETED', executionId = 'exec-1') =>
+  frame<AgentToHub>({ type: 'RESULT', executionId, status, ...(status === 'COMPLETED' ? { exitCode: 0, stdout: 'hello\n' } : {}) });
+
+function setup(overrides: Partial<SessionHooks> = {}) {
+  const socket = new FakeSocket();
+  const { hooks, calls } = fakeHooks(overrides);
+  const errors: ProtocolErrorReason[] = [];
+  const frames: string[] = [];
+  const metrics = { frameReceived: (t: string) => void frames.push(t), protocolError: (r: ProtocolErrorReason) => void errors.push(r) };
+  const log = { log: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const session = new AgentSession(socket, hooks, timings, metrics, log);
+  session.start();
+  return { session, socket, hooks, calls, errors, frames };
+}
+
+/** Lets the session's frame queue and hook promises run. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe(AgentSession.name, () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('answers a valid HELLO with HELLO_ACK after presence is stored, carrying the intervals', async () => {
+    const { session, socket, calls } = setup();
+    session.receive(hello());
+    await settle();
+    expect(calls).toEqual(['opened']);
+    expect(socket.types()).toEqual(['HELLO_ACK']);
+    const ack = socket.sent[0];
+    expect(ack).toMatchObject({ heartbeatIntervalMs: 500, telemetryIntervalMs: 2_000, sessionId: session.sessionId });
+    expect(session.agentId).toBe('web-1');
+    expect(session.isOpen).toBe(true);
+  });
+
+  it('closes with 4408 when no HELLO arrives in time, without touching presence', async () => {
+    const { socket, hooks, errors } = setup();
+    await vi.advanceTimersByTimeAsync(timings.helloTimeoutMs + 1);
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.HelloTimeout);
+    expect(errors).toEqual(['hello_timeout']);
+    expect(hooks.opened).not.toHaveBeenCalled();
+    expect(hooks.closed).not.toHaveBeenCalled();
+  });
+
+  it('does not time out a session that sent its HELLO in time', async () => {
+    const { session, socket } = setup();
+    session.receive(hello());
+    await settle();
+    await vi.advanceTimersByTimeAsync(timings.helloTimeoutMs + 1);
+    session.receive(heartbeat());
+    await settle();
+    expect(socket.closedWith).toBeUndefined();
+  });
+
+  it('closes with 4401 and the same reason for a bad token and an unknown agent', async () => {
+    const bad = setup();
+    bad.session.receive(hello('x'.repeat(43)));
+    await settle();
+    const unknown = setup({ authenticate: async () => false });
+    unknown.session.receive(hello(TOKEN, 'nobody'));
+    await settle();
+    for (const s of [bad, unknown]) {
+      expect(s.socket.closedWith).toEqual({ code: AgentCloseCode.Unauthorized, reason: 'unauthorized' });
+      expect(s.socket.types()).toEqual([]);
+      expect(s.hooks.opened).not.toHaveBeenCalled();
+      expect(s.errors).toEqual(['unauthorized']);
+    }
+  });
+
+  it.each([
+    ['non-JSON', '{not json', 'not_json', /not JSON/],
+    ['an unknown type', JSON.stringify({ v: 1, id: 'a', ts: new Date().toISOString(), type: 'REBOOT' }), 'unknown_type', /^type:/],
+    ['a frame failing its schema', JSON.stringify({ v: 1, id: 'a', ts: 'yesterday', type: 'HEARTBEAT' }), 'invalid_frame', /^ts:/],
+  ])('answers %s with an ERROR naming the problem, then closes with 1002', async (_what, raw, reason, message) => {
+    const { session, socket, errors } = setup();
+    session.receive(raw);
+    await settle();
+    expect(socket.sent).toHaveLength(1);
+    expect(socket.sent[0]).toMatchObject({ type: 'ERROR', code: 'PROTOCOL_ERROR' });
+    expect(socket.sent[0]?.type === 'ERROR' && socket.sent[0].message).toMatch(message);
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
+    expect(errors).toEqual([reason]);
+  });
+
+  it('closes an open session with 1002 on a malformed frame and cleans up once', async () => {
+    const { session, socket, calls } = setup();
+    session.receive(hello());
+    await settle();
+    session.receive('[1,2');
+    await settle();
+    session.socketClosed(AgentCloseCode.ProtocolError);
+    await session.whenSettled();
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
+    expect(calls).toEqual(['opened', `closed:${AgentCloseCode.ProtocolError}`]);
+  });
+
+  it('refuses another protocol version with 4426', async () => {
+    const { session, socket, errors } = setup();
+    session.receive(JSON.stringify({ ...JSON.parse(hello()), v: 2 }));
+    await settle();
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.UnsupportedVersion);
+    expect(socket.types()).toEqual(['ERROR']);
+    expect(errors).toEqual(['unsupported_version']);
+  });
+
+  it('requires HELLO as the first frame', async () => {
+    const { session, socket, errors } = setup();
+    session.receive(heartbeat());
+    await settle();
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
+    expect(errors).toEqual(['hello_required']);
+  });
+
+  it('closes a session silent for three heartbeat intervals, and keeps one that sends frames', async () => {
+    const { session, socket, calls, errors } = setup();
+    session.receive(hello());
+    await settle();
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(timings.heartbeatIntervalMs);
+      session.receive(heartbeat());
+    }
+    await settle();
+    expect(socket.closedWith).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(3 * timings.heartbeatIntervalMs + 1);
+    expect(socket.closedWith?.code).toBe(IDLE_CLOSE_CODE);
+    expect(errors).toEqual(['heartbeat_timeout']);
+    await session.whenSettled();
+    expect(calls.at(-1)).toBe(`closed:${IDLE_CLOSE_CODE}`);
+  });
+
+  it('is closed with 4409 when replaced, stays silent to dispatches and cleans up', async () => {
+    const { session, socket, calls } = setup();
+    session.receive(hello());
+    await settle();
+    session.replace();
+    await session.whenSettled();
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.Replaced);
+    expect(session.replaced).toBe(true);
+    expect(await session.deliver('{}')).toBe(false);
+    expect(calls).toEqual(['opened', `closed:${AgentCloseCode.Replaced}`]);
+  });
+
+  it('handles frames strictly in order, even when storing one is slow', async () => {
+    let releaseRunning!: () => void;
+    const order: string[] = [];
+    const { session } = setup({
+      result: async (_s, f) => {
+        if (f.status === 'RUNNING') await new Promise<void>((r) => (releaseRunning = r));
+        order.push(f.status);
+      },
+    });
+    session.receive(hello());
+    session.receive(result('RUNNING'));
+    session.receive(result('COMPLETED'));
+    await settle();
+    releaseRunning();
+    await settle();
+    expect(order).toEqual(['RUNNING', 'COMPLETED']);
+  });
+
+  it('asks the agent to resend a RESULT that could not be stored, keeping the session', async () => {
+    const { session, socket } = setup({ result: async () => Promise.reject(new Error('nats down')) });
+    session.receive(hello());
+    const raw = result('COMPLETED');
+    session.receive(raw);
+    await settle();
+    expect(socket.closedWith).toBeUndefined();
+    expect(socket.sent[1]).toMatchObject({ type: 'ERROR', code: NOT_STORED, replyTo: JSON.parse(raw).id });
+  });
+
+  it('refuses a RESULT whose execution id is not subject-safe', async () => {
+    const { session, socket, hooks, errors } = setup();
+    session.receive(hello());
+    session.receive(result('RUNNING', 'a.b.>'));
+    await settle();
+    expect(hooks.result).not.toHaveBeenCalled();
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
+    expect(errors).toEqual(['unsafe_id']);
+  });
+
+  it('a dispatch racing the HELLO waits for it, then writes the frame after HELLO_ACK', async () => {
+    let releaseOpen!: () => void;
+    const { session, socket } = setup({ opened: () => new Promise<void>((r) => (releaseOpen = r)) });
+    session.receive(hello());
+    await settle();
+    const delivered = session.deliver(frame<HubToAgent>({ type: 'HEARTBEAT' }));
+    releaseOpen();
+    expect(await delivered).toBe(true);
+    expect(socket.types()).toEqual(['HELLO_ACK', 'HEARTBEAT']);
+  });
+
+  it('cleans up a session whose socket closed while it was being opened', async () => {
+    let releaseOpen!: () => void;
+    const { session, socket, calls } = setup({
+      opened: () => new Promise<void>((r) => (releaseOpen = () => (calls.push('opened'), r()))),
+    });
+    session.receive(hello());
+    await settle();
+    session.socketClosed(1006);
+    releaseOpen();
+    await session.whenSettled();
+    expect(calls).toEqual(['opened', 'closed:1006']);
+    expect(socket.types()).toEqual([]);
+  });
+
+  it('counts well-formed frames by type', async () => {
+    const { session, frames } = setup();
+    session.receive(hello());
+    session.receive(heartbeat());
+    session.receive(result('RUNNING'));
+    await settle();
+    expect(frames).toEqual(['HELLO', 'HEARTBEAT', 'RESULT']);
+  });
+});
