@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { DATABASE_SERVICES, DEFAULT_FLEET_PORTS, REPO_ROOT, SERVICES } from '../fleet.js';
+
+// No Docker engine runs on these machines, so the deployment files are checked
+// statically against the code: every variable compose sets is one the service
+// reads, every required one is set, every value passes the service's own schema,
+// and Prometheus scrapes every service where it listens.
+interface ComposeService {
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }> | string[];
+}
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const prometheus = parse(readFileSync(join(REPO_ROOT, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
+  scrape_configs: { static_configs: { targets: string[] }[] }[];
+};
+const dockerfile = readFileSync(join(REPO_ROOT, 'infra/docker/Dockerfile'), 'utf8');
+
+/** Variables the OpenTelemetry SDK reads itself; no service schema lists them. */
+const SDK_VARIABLES = new Set(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']);
+
+async function configSchemaOf(service: string): Promise<z.ZodObject> {
+  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'apps', service, 'dist', 'config.js')).href)) as Record<string, unknown>;
+  const schemas = Object.values(mod).filter((v): v is z.ZodObject => v instanceof z.ZodObject);
+  if (schemas.length !== 1) throw new Error(`${service}/src/config.ts should export exactly one zod object schema, found ${schemas.length}`);
+  return schemas[0]!;
+}
+
+// Compose interpolates ${VAR:?...} from the operator's .env; stand in plausible values.
+const interpolate = (value: string) =>
+  value.replace(/\$\{([A-Z_]+)(?::[-?][^}]*)?\}/g, (_, name: string) => (name === 'JWT_SECRET' ? 'x'.repeat(48) : `example-${name.toLowerCase()}`));
+
+describe('docker-compose.yml', () => {
+  it('has the servers the services use, and every service', () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['nats', 'redis', 'postgres', 'jaeger', 'prometheus', ...SERVICES]));
+    expect(compose.services.nats!.command).toContain('-js');
+  });
+
+  it.each(SERVICES)('%s: builds from the shared Dockerfile with its own SERVICE', (service) => {
+    const s = compose.services[service]!;
+    expect(s.build).toMatchObject({ context: '.', dockerfile: 'infra/docker/Dockerfile', args: { SERVICE: service } });
+    expect(existsSync(join(REPO_ROOT, 'apps', service, 'package.json'))).toBe(true);
+  });
+
+  it.each(SERVICES)('%s: sets only variables its config reads, all it requires, with valid values', async (service) => {
+    const schema = await configSchemaOf(service);
+    const env = Object.fromEntries(Object.entries(compose.services[service]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+    const known = new Set(Object.keys(schema.shape));
+    const unknown = Object.keys(env).filter((k) => !known.has(k) && !SDK_VARIABLES.has(k));
+    expect(unknown, `variables ${service} never reads`).toEqual([]);
+    const result = schema.safeParse({ ...env, HTTP_HOST: '0.0.0.0' });
+    expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
+  });
+
+  it.each(DATABASE_SERVICES)('%s: migrations run first, with a migrator the image ships', (service) => {
+    const job = compose.services[`${service}-migrate`]!;
+    expect(job.command).toEqual(['node', 'node_modules/@fleetplane/prisma-migrate/bin/fleetplane-migrate.js', 'deploy']);
+    expect(job.environment?.DATABASE_URL).toBe(compose.services[service]!.environment?.DATABASE_URL);
+    expect(compose.services[service]!.depends_on).toMatchObject({ [`${service}-migrate`]: { condition: 'service_completed_successfully' } });
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'apps', service, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(pkg.dependencies?.['@fleetplane/prisma-migrate'], `${service} must ship @fleetplane/prisma-migrate in its production dependencies`).toBeDefined();
+    expect(existsSync(join(REPO_ROOT, 'apps', service, 'prisma', 'migrations', 'migration_lock.toml'))).toBe(true);
+  });
+
+  it('gives each database-owning service its own database', () => {
+    const urls = DATABASE_SERVICES.map((s) => compose.services[s]!.environment!.DATABASE_URL);
+    expect(new Set(urls).size).toBe(DATABASE_SERVICES.length);
+    const init = readFileSync(join(REPO_ROOT, 'infra/postgres/init-databases.sql'), 'utf8');
+    for (const url of urls) expect(init).toContain(`CREATE DATABASE ${url!.split('/').pop()};`);
+  });
+
+  it('points gRPC clients at the ports their servers listen on', () => {
+    const env = (s: string) => compose.services[s]!.environment!;
+    expect(env('command').AGENT_HUB_GRPC_URL).toBe(`agent-hub:${env('agent-hub').GRPC_PORT}`);
+    expect(env('gateway').AGENT_HUB_GRPC_URL).toBe(`agent-hub:${env('agent-hub').GRPC_PORT}`);
+    expect(env('gateway').COMMAND_GRPC_URL).toBe(`command:${env('command').GRPC_PORT}`);
+  });
+});
+
+describe('infra/prometheus/prometheus.yml', () => {
+  it('scrapes every service on the HTTP port compose gives it, which is also its local default', () => {
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    const expected = SERVICES.map((s) => `${s}:${compose.services[s]!.environment!.HTTP_PORT}`);
+    expect(targets.sort()).toEqual(expected.sort());
+    const localDefaults = [DEFAULT_FLEET_PORTS.gateway, DEFAULT_FLEET_PORTS.agentHubHttp, DEFAULT_FLEET_PORTS.commandHttp, DEFAULT_FLEET_PORTS.telemetryHttp, DEFAULT_FLEET_PORTS.tileWorkerHttp, DEFAULT_FLEET_PORTS.backupHttp];
+    expect(targets.map((t) => Number(t.split(':')[1])).sort()).toEqual(localDefaults.sort());
+  });
+});
+
+describe('infra/docker/Dockerfile', () => {
+  it('is multi-stage, prunes the workspace with turbo, and runs as a non-root user with the instrumentation loaded', () => {
+    expect(dockerfile).toMatch(/turbo@[\d.]+ prune @fleetplane\/\$\{SERVICE\} --docker/);
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain('"--import", "@fleetplane/observability/instrument"');
+    const nodeVersion = readFileSync(join(REPO_ROOT, 'infra/local/bootstrap.sh'), 'utf8').match(/NODE_VERSION=([\d.]+)/)?.[1];
+    expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}`);
+  });
+});

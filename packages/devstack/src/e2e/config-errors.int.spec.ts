@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnProcess } from '@fleetplane/test-harness';
+import { REPO_ROOT, SERVICES } from '../fleet.js';
+
+// Every service validates its environment before doing anything else: a bad
+// value stops it with exit code 1 and a message naming the variable.
+describe('service configuration', () => {
+  it.each(SERVICES)('%s refuses a bad HTTP_PORT and names it', async (service) => {
+    const p = spawnProcess(service, process.execPath, ['dist/main.js'], {
+      cwd: join(REPO_ROOT, 'apps', service),
+      env: { HTTP_PORT: 'not-a-port', OTEL_SDK_DISABLED: 'true' },
+    });
+    await p.waitForOutput(/invalid configuration/, 15_000);
+    const code = await p.stop();
+    expect(code).toBe(1);
+    expect(p.output()).toMatch(/HTTP_PORT: /);
+  });
+});
