@@ -2,6 +2,9 @@
 CREATE TYPE "Role" AS ENUM ('admin', 'operator', 'viewer');
 
 -- CreateEnum
+CREATE TYPE "ActorType" AS ENUM ('user', 'api_key');
+
+-- CreateEnum
 CREATE TYPE "AuditOutcome" AS ENUM ('success', 'denied', 'failed');
 
 -- CreateTable
@@ -50,6 +53,7 @@ CREATE TABLE "audit_log" (
     "id" UUID NOT NULL,
     "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "actor" TEXT,
+    "actor_type" "ActorType",
     "action" TEXT NOT NULL,
     "target" TEXT,
     "outcome" "AuditOutcome" NOT NULL,

@@ -1,0 +1,34 @@
+import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAuthGuard } from '../auth/api-auth.guard.js';
+import type { Caller } from '../auth/principal.js';
+import { RequireRole } from '../auth/roles.js';
+import { RolesGuard } from '../auth/roles.guard.js';
+import { CurrentCaller } from '../http/caller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import type { AgentView } from './agent-view.js';
+import { agentIdParam, enrollAgentBody, listAgentsQuery, type EnrollAgentBody, type ListAgentsQuery } from './agents.schemas.js';
+import { AgentsService } from './agents.service.js';
+
+@Controller('agents')
+@UseGuards(ApiAuthGuard, RolesGuard)
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post()
+  @RequireRole('admin', 'agent.enroll')
+  enroll(@CurrentCaller() caller: Caller, @Body(new ZodPipe(enrollAgentBody)) body: EnrollAgentBody): Promise<{ agent: AgentView; token: string }> {
+    return this.agents.enroll(caller, body);
+  }
+
+  @Get()
+  @RequireRole('viewer')
+  list(@Query(new ZodPipe(listAgentsQuery)) q: ListAgentsQuery): Promise<{ agents: AgentView[]; nextPageToken: string | null }> {
+    return this.agents.list(q);
+  }
+
+  @Get(':id')
+  @RequireRole('viewer')
+  get(@Param('id', new ZodPipe(agentIdParam, 'id')) id: string): Promise<AgentView> {
+    return this.agents.get(id);
+  }
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { agentIdSchema } from '@fleetplane/contracts';
+
+const label = z.string().max(256);
+
+export const enrollAgentBody = z.strictObject({
+  id: agentIdSchema,
+  site: z.string().max(128).optional(),
+  labels: z
+    .record(z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, 'label names are 1-63 characters of A-Z a-z 0-9 _ . / -'), label)
+    .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+    .optional(),
+});
+export type EnrollAgentBody = z.infer<typeof enrollAgentBody>;
+
+export const listAgentsQuery = z.object({
+  site: z.string().max(128).optional(),
+  connected: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  pageToken: z.string().max(512).optional(),
+});
+export type ListAgentsQuery = z.infer<typeof listAgentsQuery>;
+
+export const agentIdParam = agentIdSchema;

@@ -1,0 +1,50 @@
+import { BadGatewayException, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import type { Caller } from '../auth/principal.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
+import { AgentHubClient } from './agent-hub.client.js';
+import { toAgentView, type AgentView } from './agent-view.js';
+import type { EnrollAgentBody, ListAgentsQuery } from './agents.schemas.js';
+import { GrpcStatus } from '@fleetplane/service-kit';
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly hub: AgentHubClient,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The token is the agent's credential: returned once, never audited or logged. */
+  async enroll(caller: Caller, body: EnrollAgentBody): Promise<{ agent: AgentView; token: string }> {
+    const entry = { action: 'agent.enroll', target: body.id, details: { site: body.site ?? null } };
+    try {
+      const res = await this.hub.enrollAgent({ agentId: body.id, site: body.site ?? '', labels: body.labels ?? {} });
+      if (!res.agent || !res.token) throw new UpstreamError('agent-hub', 'EnrollAgent', GrpcStatus.INTERNAL, 'reply without agent or token');
+      await this.audit.recordFor(caller, { ...entry, outcome: 'success' });
+      return { agent: toAgentView(res.agent), token: res.token };
+    } catch (err) {
+      await this.audit.recordFor(caller, { ...entry, outcome: 'failed', details: { ...entry.details, ...failureDetails(err) } });
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<AgentView> {
+    const res = await this.hub.getAgent({ agentId: id });
+    if (!res.agent) throw new BadGatewayException('agent-hub returned no agent');
+    return toAgentView(res.agent);
+  }
+
+  async list(q: ListAgentsQuery): Promise<{ agents: AgentView[]; nextPageToken: string | null }> {
+    const res = await this.hub.listAgents({
+      site: q.site ?? '',
+      connectedOnly: q.connected === 'true',
+      pageSize: q.pageSize,
+      pageToken: q.pageToken ?? '',
+    });
+    return { agents: (res.agents ?? []).map(toAgentView), nextPageToken: res.nextPageToken || null };
+  }
+}
+
+export function failureDetails(err: unknown): Record<string, string> {
+  return err instanceof UpstreamError ? { error: GrpcStatus[err.code] ?? String(err.code) } : { error: 'internal' };
+}

@@ -1,0 +1,34 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiAuthGuard } from '../auth/api-auth.guard.js';
+import type { Caller } from '../auth/principal.js';
+import { RequireRole } from '../auth/roles.js';
+import { RolesGuard } from '../auth/roles.guard.js';
+import { CurrentCaller } from '../http/caller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { createApiKeyBody, uuidParam, type CreateApiKeyBody } from './api-keys.schemas.js';
+import { ApiKeysService, type ApiKeyView } from './api-keys.service.js';
+
+@Controller('api-keys')
+@UseGuards(ApiAuthGuard, RolesGuard)
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @RequireRole('admin', 'api_key.create')
+  create(@CurrentCaller() caller: Caller, @Body(new ZodPipe(createApiKeyBody)) body: CreateApiKeyBody): Promise<{ apiKey: ApiKeyView; key: string }> {
+    return this.apiKeys.create(caller, body);
+  }
+
+  @Get()
+  @RequireRole('admin')
+  async list(): Promise<{ apiKeys: ApiKeyView[] }> {
+    return { apiKeys: await this.apiKeys.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireRole('admin', 'api_key.revoke')
+  revoke(@CurrentCaller() caller: Caller, @Param('id', new ZodPipe(uuidParam, 'id')) id: string): Promise<void> {
+    return this.apiKeys.revoke(caller, id);
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import type { Caller, Principal } from '../auth/principal.js';
+import { roleAllows, type Role } from '../auth/roles.js';
+import { sameHash, sha256 } from '../auth/secrets.js';
+import { apiKeyPrefix, newApiKey } from './api-key-format.js';
+import { ApiKeysRepository, type ApiKeyRow } from './api-keys.repository.js';
+import type { CreateApiKeyBody } from './api-keys.schemas.js';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  userId: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+// lastUsedAt is for humans deciding which keys to retire; minute precision spares a write per request.
+const TOUCH_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  private readonly log = new Logger('api-keys');
+
+  constructor(
+    private readonly repo: ApiKeysRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The key itself is returned only here; the database keeps its SHA-256. */
+  async create(caller: Caller, body: CreateApiKeyBody): Promise<{ apiKey: ApiKeyView; key: string }> {
+    const { key, prefix } = newApiKey();
+    const row = await this.repo.create({ prefix, keyHash: sha256(key), name: body.name, role: body.role, userId: caller.principal.userId });
+    await this.audit.recordFor(caller, { action: 'api_key.create', outcome: 'success', target: row.id, details: { name: row.name, role: row.role, prefix } });
+    return { apiKey: toView(row), key };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    return (await this.repo.list()).map(toView);
+  }
+
+  async revoke(caller: Caller, id: string): Promise<void> {
+    const row = await this.repo.findById(id);
+    if (!row) {
+      await this.audit.recordFor(caller, { action: 'api_key.revoke', outcome: 'failed', target: id, details: { reason: 'not_found' } });
+      throw new NotFoundException(`api key ${id} not found`);
+    }
+    await this.repo.revoke(id, new Date());
+    await this.audit.recordFor(caller, { action: 'api_key.revoke', outcome: 'success', target: id, details: { name: row.name, prefix: row.prefix } });
+  }
+
+  /**
+   * The principal for a presented key, or null. A key never grants more than its owner
+   * currently holds, and dies with a disabled owner.
+   */
+  async authenticate(key: string): Promise<Principal | null> {
+    const prefix = apiKeyPrefix(key);
+    if (!prefix) return null;
+    const row = await this.repo.findByPrefix(prefix);
+    if (!row || row.revokedAt || row.user.disabledAt || !sameHash(sha256(key), row.keyHash)) return null;
+    const now = new Date();
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      this.repo.touch(row.id, now).catch((err: Error) => this.log.warn(`lastUsedAt of api key ${row.id} not updated: ${err.message}`));
+    }
+    const role = roleAllows(row.user.role, row.role) ? row.role : row.user.role;
+    return { kind: 'api_key', apiKeyId: row.id, userId: row.userId, role };
+  }
+}
+
+function toView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    role: row.role,
+    userId: row.userId,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
+}

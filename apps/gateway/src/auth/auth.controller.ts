@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ClientIp } from '../http/caller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { loginBody, refreshBody, type LoginBody, type RefreshBody } from './auth.schemas.js';
+import { AuthService } from './auth.service.js';
+import type { TokenPair } from './token-issuer.js';
+
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  login(@Body(new ZodPipe(loginBody)) body: LoginBody, @ClientIp() ip: string | null): Promise<TokenPair> {
+    return this.auth.login(body, ip);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  refresh(@Body(new ZodPipe(refreshBody)) body: RefreshBody, @ClientIp() ip: string | null): Promise<TokenPair> {
+    return this.auth.refresh(body, ip);
+  }
+
+  /** Revokes the refresh token's whole rotation chain; access tokens already issued expire on their own. */
+  @Post('logout')
+  @HttpCode(204)
+  logout(@Body(new ZodPipe(refreshBody)) body: RefreshBody, @ClientIp() ip: string | null): Promise<void> {
+    return this.auth.logout(body, ip);
+  }
+}

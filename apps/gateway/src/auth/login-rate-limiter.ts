@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { RedisService } from '../database/redis.service.js';
+import { sha256 } from './secrets.js';
+
+export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** The part of Redis the limiter uses, so unit tests can hand it a fake. */
+export interface CounterStore {
+  hit(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
+}
+
+@Injectable()
+export class RedisCounterStore implements CounterStore {
+  constructor(private readonly redis: RedisService) {}
+
+  /** INCR and EXPIRE NX in one transaction: the window starts at the first attempt and always ends. */
+  async hit(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
+    const replies = await this.redis.multi().incr(key).expire(key, windowSeconds, 'NX').ttl(key).exec();
+    if (!replies) throw new Error('redis transaction aborted');
+    for (const [err] of replies) if (err) throw err;
+    return { count: Number(replies[0]![1]), ttlSeconds: Number(replies[2]![1]) };
+  }
+}
+
+/**
+ * Fixed window of LOGIN_RATE_LIMIT attempts per LOGIN_RATE_WINDOW_SECONDS for one ip+email.
+ * The key is a hash so Redis never holds the email addresses being tried.
+ */
+@Injectable()
+export class LoginRateLimiter {
+  constructor(
+    @Inject(RedisCounterStore) private readonly store: CounterStore,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'LOGIN_RATE_LIMIT' | 'LOGIN_RATE_WINDOW_SECONDS'>,
+  ) {}
+
+  async attempt(ip: string | null, email: string): Promise<RateVerdict> {
+    const window = this.config.LOGIN_RATE_WINDOW_SECONDS;
+    const { count, ttlSeconds } = await this.store.hit(`gateway:login:${sha256(`${ip ?? '-'}|${email}`)}`, window);
+    if (count <= this.config.LOGIN_RATE_LIMIT) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: ttlSeconds > 0 ? ttlSeconds : window };
+  }
+}

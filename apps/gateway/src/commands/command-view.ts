@@ -1,0 +1,88 @@
+import { commandV1 } from '@fleetplane/contracts/grpc';
+import type { PriorityName } from './commands.schemas.js';
+
+export type StateName = 'UNSPECIFIED' | 'PENDING' | 'QUEUED' | 'DISPATCHED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
+
+export interface ExecutionView {
+  id: string;
+  agentId: string;
+  state: StateName;
+  /** null until the process has exited (proto3 `optional`: absent, not 0). */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  error: string | null;
+  attempts: number;
+  dispatchedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface CommandView {
+  id: string;
+  verb: string;
+  params: unknown;
+  priority: PriorityName;
+  state: StateName;
+  requestedBy: string;
+  timeoutSeconds: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+  executions: ExecutionView[];
+}
+
+const toPriority: Record<PriorityName, commandV1.Priority> = {
+  critical: commandV1.Priority.PRIORITY_CRITICAL,
+  high: commandV1.Priority.PRIORITY_HIGH,
+  normal: commandV1.Priority.PRIORITY_NORMAL,
+  low: commandV1.Priority.PRIORITY_LOW,
+};
+export const priorityToProto = (p: PriorityName): commandV1.Priority => toPriority[p];
+
+function priorityName(p: commandV1.Priority | string): PriorityName {
+  const name = String(p).replace(/^PRIORITY_/, '').toLowerCase();
+  return (name in toPriority ? name : 'normal') as PriorityName;
+}
+
+const stateName = (s: commandV1.CommandState | string): StateName => String(s).replace(/^COMMAND_STATE_/, '') as StateName;
+
+const orNull = (s: string | undefined): string | null => (s ? s : null);
+
+function parseParams(json: string): unknown {
+  try {
+    return JSON.parse(json || '{}');
+  } catch {
+    return { unparsed: json };
+  }
+}
+
+export function toExecutionView(e: commandV1.Execution): ExecutionView {
+  return {
+    id: e.id,
+    agentId: e.agentId,
+    state: stateName(e.state),
+    exitCode: typeof e.exitCode === 'number' ? e.exitCode : null,
+    stdout: e.stdout ?? '',
+    stderr: e.stderr ?? '',
+    error: orNull(e.error),
+    attempts: e.attempts ?? 0,
+    dispatchedAt: orNull(e.dispatchedAt),
+    startedAt: orNull(e.startedAt),
+    finishedAt: orNull(e.finishedAt),
+  };
+}
+
+export function toCommandView(c: commandV1.Command): CommandView {
+  return {
+    id: c.id,
+    verb: c.verb,
+    params: parseParams(c.paramsJson),
+    priority: priorityName(c.priority),
+    state: stateName(c.state),
+    requestedBy: c.requestedBy,
+    timeoutSeconds: c.timeoutSeconds,
+    createdAt: orNull(c.createdAt),
+    updatedAt: orNull(c.updatedAt),
+    executions: (c.executions ?? []).map(toExecutionView),
+  };
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAuthGuard } from '../auth/api-auth.guard.js';
+import type { Caller } from '../auth/principal.js';
+import { RequireRole } from '../auth/roles.js';
+import { RolesGuard } from '../auth/roles.guard.js';
+import { CurrentCaller } from '../http/caller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import type { CommandView } from './command-view.js';
+import { commandIdParam, listCommandsQuery, submitCommandBody, type ListCommandsQuery, type SubmitCommandBody } from './commands.schemas.js';
+import { CommandsService } from './commands.service.js';
+
+@Controller('commands')
+@UseGuards(ApiAuthGuard, RolesGuard)
+export class CommandsController {
+  constructor(private readonly commands: CommandsService) {}
+
+  /** 202: the command is queued; poll GET /commands/:id for its executions. */
+  @Post()
+  @HttpCode(202)
+  @RequireRole('operator', 'command.submit')
+  submit(@CurrentCaller() caller: Caller, @Body(new ZodPipe(submitCommandBody)) body: SubmitCommandBody): Promise<CommandView> {
+    return this.commands.submit(caller, body);
+  }
+
+  @Get()
+  @RequireRole('viewer')
+  list(@Query(new ZodPipe(listCommandsQuery)) q: ListCommandsQuery): Promise<{ commands: CommandView[]; nextPageToken: string | null }> {
+    return this.commands.list(q);
+  }
+
+  @Get(':id')
+  @RequireRole('viewer')
+  get(@Param('id', new ZodPipe(commandIdParam, 'id')) id: string): Promise<CommandView> {
+    return this.commands.get(id);
+  }
+}

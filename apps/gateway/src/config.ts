@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** CORS origins as a comma list; a wildcard would let any site drive the API with a user's token. */
+const corsOrigins = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((o) => o !== '*' && !o.includes('*'), { message: 'wildcards are not allowed; list each origin' })
+        .refine((o) => /^https?:\/\/[^/\s]+$/.test(o), { message: 'each origin must be scheme://host[:port] without a path' }),
+    ),
+  );
+
+const optionalNonEmpty = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+export const gatewayConfigSchema = z
+  .object({
+    ...serviceEnv,
+    HTTP_PORT: port(4000),
+    DATABASE_URL: url(['postgresql', 'postgres']),
+    REDIS_URL: url(['redis', 'rediss']),
+    COMMAND_GRPC_URL: hostPort.default('127.0.0.1:5200'),
+    AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
+    REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 24 * 3600),
+    ADMIN_EMAIL: optionalNonEmpty.pipe(z.email({ message: 'must be an email address' }).optional()),
+    ADMIN_PASSWORD: optionalNonEmpty.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
+    CORS_ORIGINS: corsOrigins,
+    LOGIN_RATE_LIMIT: positiveInt(10),
+    LOGIN_RATE_WINDOW_SECONDS: positiveInt(60),
+    /** Deadline of every gRPC call to command and agent-hub. */
+    UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: [c.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together' });
+    }
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, env);
+
+/** The injection token of the validated config. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,28 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type { GatewayConfig } from '../config.js';
+import { ApiExceptionFilter } from './api-exception.filter.js';
+
+export const API_PREFIX = 'api/v1';
+const BODY_LIMIT = '64kb';
+
+/** Everything about the HTTP surface that is not a route: prefix, headers, limits, CORS, errors. */
+export function configureHttp(nestApp: INestApplication, config: GatewayConfig): void {
+  const app = nestApp as NestExpressApplication;
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'ready', 'metrics'] });
+  app.use(helmet());
+  // Registered before Nest's defaults, which then skip JSON and urlencoded.
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  if (config.CORS_ORIGINS.length > 0) {
+    app.enableCors({
+      origin: config.CORS_ORIGINS,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
+  app.useGlobalFilters(new ApiExceptionFilter());
+}

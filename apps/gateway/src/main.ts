@@ -1,0 +1,15 @@
+import { main, runService } from '@fleetplane/service-kit';
+import { AppModule } from './app.module.js';
+import { loadGatewayConfig } from './config.js';
+import { configureHttp } from './http/configure-http.js';
+
+main(async () => {
+  const config = loadGatewayConfig();
+  await runService({
+    name: 'gateway',
+    module: AppModule.forRoot(config),
+    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    configure: (app) => configureHttp(app, config),
+  });
+});

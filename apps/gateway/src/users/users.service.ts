@@ -1,0 +1,45 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import type { CreateUserBody } from '../auth/auth.schemas.js';
+import { hashPassword } from '../auth/password.js';
+import type { Caller } from '../auth/principal.js';
+import type { Role } from '../auth/roles.js';
+import { UsersRepository, type UserRow } from '../auth/users.repository.js';
+
+export interface UserView {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(caller: Caller, body: CreateUserBody): Promise<UserView> {
+    const row = await this.users.create(body.email, await hashPassword(body.password), body.role);
+    if (!row) {
+      await this.audit.recordFor(caller, { action: 'user.create', outcome: 'failed', target: body.email, details: { reason: 'email_taken' } });
+      throw new ConflictException(`a user with email ${body.email} exists`);
+    }
+    await this.audit.recordFor(caller, { action: 'user.create', outcome: 'success', target: row.id, details: { email: row.email, role: row.role } });
+    return toView(row);
+  }
+
+  async list(): Promise<UserView[]> {
+    return (await this.users.list()).map(toView);
+  }
+}
+
+const toView = (u: UserRow): UserView => ({
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  createdAt: u.createdAt.toISOString(),
+  disabledAt: u.disabledAt?.toISOString() ?? null,
+});
