@@ -87,9 +87,9 @@ async function up(): Promise<void> {
     say(`Admin: ${secrets.adminEmail}  (password in ${join(DATA, 'secrets.json')})`);
   }
   say();
-  say('Try it:');
+  say('Try it (from the repository root):');
   say(`  TOKEN=$(curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' \\`);
-  say(`    -d "$(jq -n --arg e ${secrets.adminEmail} --arg p "$(jq -r .adminPassword .data/secrets.json)" '{email:$e,password:$p}')" | jq -r .accessToken)`);
+  say(`    -d "$(jq '{email: .adminEmail, password: .adminPassword}' .data/secrets.json)" | jq -r .accessToken)`);
   say(`  ID=$(curl -s ${url}/api/v1/commands -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
   say(`    -d '{"verb":"exec","params":{"argv":["echo","hello"]},"targets":["${AGENT_ID}"]}' | jq -r .id)`);
   say(`  curl -s ${url}/api/v1/commands/$ID -H "authorization: Bearer $TOKEN" | jq`);
