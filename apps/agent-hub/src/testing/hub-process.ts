@@ -1,0 +1,81 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGrpcClient, unary, type agentHubV1 } from '@fleetplane/contracts/grpc';
+import { deployMigrations } from '@fleetplane/prisma-migrate';
+import { freePort, spawnProcess, startNats, startPostgres, type ManagedProcess, type PostgresHandle, type ServerHandle } from '@fleetplane/test-harness';
+
+// For integration tests (this app's and the reference agent's): real NATS and
+// PostgreSQL, the hub's migrations, and the BUILT hub as its own process.
+const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface HubGrpc {
+  enrollAgent(req: Partial<agentHubV1.EnrollAgentRequest> & { agentId: string }): Promise<agentHubV1.EnrollAgentResponse>;
+  getAgent(agentId: string): Promise<agentHubV1.GetAgentResponse>;
+  listAgents(req: Partial<agentHubV1.ListAgentsRequest>): Promise<agentHubV1.ListAgentsResponse>;
+}
+
+export interface HubUnderTest {
+  natsUrl: string;
+  httpUrl: string;
+  wsUrl: string;
+  grpcAddress: string;
+  process: ManagedProcess;
+  grpc: HubGrpc;
+  stop(): Promise<void>;
+}
+
+export async function startHubUnderTest(opts: { env?: Record<string, string> } = {}): Promise<HubUnderTest> {
+  const [nats, postgres] = await Promise.all([startNats(), startPostgres()]);
+  const servers: Array<ServerHandle | PostgresHandle> = [nats, postgres];
+  try {
+    const databaseUrl = await postgres.createDatabase('agent_hub');
+    await deployMigrations({
+      schemaPath: join(APP_DIR, 'prisma', 'schema.prisma'),
+      migrationsDir: join(APP_DIR, 'prisma', 'migrations'),
+      databaseUrl,
+    });
+    const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
+    const hub = spawnProcess('agent-hub', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+      cwd: APP_DIR,
+      env: {
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        DATABASE_URL: databaseUrl,
+        NATS_URL: nats.url,
+        OTEL_SERVICE_NAME: 'agent-hub',
+        ...opts.env,
+      },
+    });
+    const httpUrl = `http://127.0.0.1:${httpPort}`;
+    try {
+      await hub.waitForHttp(`${httpUrl}/ready`, 30_000);
+    } catch (err) {
+      await hub.stop();
+      throw err;
+    }
+    const grpcAddress = `127.0.0.1:${grpcPort}`;
+    const client = await createGrpcClient('agentHub', grpcAddress);
+    const grpc: HubGrpc = {
+      enrollAgent: (req) => unary(client, 'enrollAgent', { site: '', labels: {}, ...req }),
+      getAgent: (agentId) => unary(client, 'getAgent', { agentId }),
+      listAgents: (req) => unary(client, 'listAgents', req),
+    };
+    return {
+      natsUrl: nats.url,
+      httpUrl,
+      wsUrl: `ws://127.0.0.1:${httpPort}/agent/v1`,
+      grpcAddress,
+      process: hub,
+      grpc,
+      async stop() {
+        client.close();
+        await hub.stop();
+        await Promise.all(servers.map((s) => s.stop()));
+      },
+    };
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw err;
+  }
+}
