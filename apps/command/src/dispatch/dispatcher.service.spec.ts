@@ -1,0 +1,108 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { NatsRequestError, type NatsClient } from '@fleetplane/service-kit';
+import { FakeCommandRepository } from '../testing/fake-command-repository.js';
+import { Dispatcher } from './dispatcher.service.js';
+
+type Reply = { accepted: boolean; reason?: string } | Error;
+
+class FakeNats {
+  requests: { subject: string; payload: unknown }[] = [];
+  replies: Reply[] = [];
+  async request(subject: string, payload: unknown) {
+    this.requests.push({ subject, payload });
+    const r = this.replies.shift() ?? { accepted: true };
+    if (r instanceof Error) throw r;
+    return r;
+  }
+}
+
+describe(Dispatcher.name, () => {
+  let repo: FakeCommandRepository;
+  let nats: FakeNats;
+  let dispatcher: Dispatcher;
+  let clock: number;
+  let executionId: string;
+
+  beforeEach(async () => {
+    repo = new FakeCommandRepository();
+    nats = new FakeNats();
+    dispatcher = new Dispatcher(repo.asRepository(), nats as unknown as NatsClient);
+    clock = Date.parse('2026-03-01T12:00:00Z');
+    dispatcher.now = () => clock;
+    const cmd = await repo.create({
+      verb: 'exec',
+      params: { argv: ['echo', 'hello'] },
+      priority: 'NORMAL',
+      requestedBy: 'alice',
+      timeoutSeconds: 30,
+      idempotencyKey: null,
+      targets: ['agent-1'],
+      createdAt: new Date(clock),
+      deadlineAt: new Date(clock + 35_000),
+    });
+    executionId = cmd.executions[0]!.id;
+  });
+
+  it("sends the CommandDispatch to the agent's subject and marks the execution DISPATCHED", async () => {
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'dispatched' });
+    const e = repo.executions.get(executionId)!;
+    expect(nats.requests).toEqual([
+      {
+        subject: 'fleet.agents.agent-1.commands',
+        payload: { executionId, commandId: e.commandId, verb: 'exec', params: { argv: ['echo', 'hello'] }, timeoutSeconds: 30 },
+      },
+    ]);
+    expect(e).toMatchObject({ state: 'DISPATCHED', attempts: 1, dispatchedAt: new Date(clock) });
+  });
+
+  it('retries with growing delays while no hub holds the agent', async () => {
+    nats.replies = [new NatsRequestError('none', 'no_responders'), new NatsRequestError('none', 'no_responders')];
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'retry', delayMs: 500 });
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'retry', delayMs: 1000 });
+    expect(repo.executions.get(executionId)).toMatchObject({ state: 'QUEUED', attempts: 2 });
+  });
+
+  it('fails the execution as "not connected" when the next retry would miss the deadline', async () => {
+    clock += 34_800;
+    nats.replies = [new NatsRequestError('none', 'no_responders')];
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'failed', error: 'agent agent-1 is not connected' });
+    expect(repo.executions.get(executionId)).toMatchObject({ state: 'FAILED', error: 'agent agent-1 is not connected', finishedAt: new Date(clock) });
+  });
+
+  it('treats a refusal from the hub as transient', async () => {
+    nats.replies = [{ accepted: false, reason: 'socket closed' }];
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'retry', delayMs: 500 });
+  });
+
+  it('fails at once on a reply that breaks the contract', async () => {
+    nats.replies = [new NatsRequestError('invalid reply', 'invalid_reply')];
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'failed', error: 'dispatch failed: invalid reply' });
+  });
+
+  it('fails at once when the stored params no longer validate, without asking the hub', async () => {
+    const e = repo.executions.get(executionId)!;
+    repo.commands.get(e.commandId)!.params = { argv: [] };
+    const outcome = await dispatcher.dispatch(executionId);
+    expect(outcome).toMatchObject({ kind: 'failed', error: expect.stringMatching(/params\.argv/) });
+    expect(nats.requests).toHaveLength(0);
+  });
+
+  it('does nothing for an execution that is already dispatched, finished, past its deadline or gone', async () => {
+    await dispatcher.dispatch(executionId);
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'skipped', reason: 'already DISPATCHED' });
+    expect(await dispatcher.dispatch('00000000-0000-4000-8000-000000000000')).toMatchObject({ kind: 'skipped' });
+    repo.executions.get(executionId)!.state = 'QUEUED';
+    clock += 36_000;
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'skipped', reason: 'past its deadline' });
+    expect(nats.requests).toHaveLength(1);
+  });
+
+  it('does not move an execution the agent already reported RUNNING back to DISPATCHED', async () => {
+    nats.request = async (subject, payload) => {
+      await repo.markRunning(executionId, new Date(clock));
+      return { accepted: true, subject, payload } as never;
+    };
+    expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'dispatched' });
+    expect(repo.executions.get(executionId)!.state).toBe('RUNNING');
+  });
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Command, Execution } from '../generated/prisma/client.js';
+import { isTerminal } from '../commands/command-state.js';
+import type { CommandRepository, CommandWithExecutions, ExecutionOutcome, ExecutionWithCommand, NewCommand } from '../commands/command.repository.js';
+import { DuplicateIdempotencyKeyError } from '../commands/command.repository.js';
+
+/** In-memory stand-in for CommandRepository in unit tests, with the same conditional state moves. */
+export class FakeCommandRepository {
+  readonly commands = new Map<string, Command>();
+  readonly executions = new Map<string, Execution>();
+
+  asRepository(): CommandRepository {
+    return this as unknown as CommandRepository;
+  }
+
+  private withExecutions(c: Command): CommandWithExecutions {
+    return { ...c, executions: [...this.executions.values()].filter((e) => e.commandId === c.id) };
+  }
+
+  async findById(id: string) {
+    const c = this.commands.get(id);
+    return c ? this.withExecutions(c) : null;
+  }
+
+  async findByIdempotencyKey(key: string) {
+    const c = [...this.commands.values()].find((x) => x.idempotencyKey === key);
+    return c ? this.withExecutions(c) : null;
+  }
+
+  async create(n: NewCommand): Promise<CommandWithExecutions> {
+    if (n.idempotencyKey && (await this.findByIdempotencyKey(n.idempotencyKey))) throw new DuplicateIdempotencyKeyError();
+    const c: Command = {
+      id: randomUUID(),
+      verb: n.verb,
+      params: n.params as Command['params'],
+      priority: n.priority,
+      requestedBy: n.requestedBy,
+      timeoutSeconds: n.timeoutSeconds,
+      idempotencyKey: n.idempotencyKey,
+      createdAt: n.createdAt,
+      updatedAt: n.createdAt,
+    };
+    this.commands.set(c.id, c);
+    for (const agentId of n.targets) this.addExecution({ commandId: c.id, agentId, deadlineAt: n.deadlineAt, createdAt: n.createdAt });
+    return this.withExecutions(c);
+  }
+
+  addExecution(e: Partial<Execution> & Pick<Execution, 'commandId' | 'agentId' | 'deadlineAt'>): Execution {
+    const full: Execution = {
+      id: randomUUID(),
+      state: 'QUEUED',
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      error: '',
+      attempts: 0,
+      dispatchedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      createdAt: new Date(),
+      ...e,
+    };
+    this.executions.set(full.id, full);
+    return full;
+  }
+
+  async delete(id: string) {
+    this.commands.delete(id);
+    for (const e of this.executions.values()) if (e.commandId === id) this.executions.delete(e.id);
+  }
+
+  async findExecution(id: string): Promise<ExecutionWithCommand | null> {
+    const e = this.executions.get(id);
+    const command = e && this.commands.get(e.commandId);
+    return e && command ? { ...e, command } : null;
+  }
+
+  async recordAttempt(id: string) {
+    const e = this.executions.get(id)!;
+    e.attempts += 1;
+    return e.attempts;
+  }
+
+  async markDispatched(id: string, at: Date) {
+    const e = this.executions.get(id)!;
+    if (e.state !== 'PENDING' && e.state !== 'QUEUED') return false;
+    Object.assign(e, { state: 'DISPATCHED', dispatchedAt: at });
+    return true;
+  }
+
+  async markRunning(id: string, at: Date) {
+    const e = this.executions.get(id)!;
+    if (!['PENDING', 'QUEUED', 'DISPATCHED'].includes(e.state)) return false;
+    Object.assign(e, { state: 'RUNNING', startedAt: at });
+    return true;
+  }
+
+  async finish(id: string, o: ExecutionOutcome) {
+    const e = this.executions.get(id)!;
+    if (isTerminal(e.state)) return false;
+    const { state, finishedAt, ...rest } = o;
+    Object.assign(e, { state, finishedAt }, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+    return true;
+  }
+}
