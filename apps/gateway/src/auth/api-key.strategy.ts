@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
+import { apiKeyOf } from '../http/api-key-header.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { Principal } from './principal.js';
 
@@ -16,7 +17,7 @@ class HeaderApiKeyStrategy extends Strategy {
   }
 
   override authenticate(req: Request): void {
-    const key = req.header('x-api-key');
+    const key = apiKeyOf(req);
     if (!key) return this.fail(401);
     this.verify(key, (err, principal) => {
       if (err) return this.error(err as Error);

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { GatewayConfig } from '../config.js';
+import { hideApiKeyHeader } from './api-key-header.js';
 import { ApiExceptionFilter } from './api-exception.filter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -11,6 +12,7 @@ const BODY_LIMIT = '64kb';
 export function configureHttp(nestApp: INestApplication, config: GatewayConfig): void {
   const app = nestApp as NestExpressApplication;
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'ready', 'metrics'] });
+  app.use(hideApiKeyHeader);
   app.use(helmet());
   // Registered before Nest's defaults, which then skip JSON and urlencoded.
   app.useBodyParser('json', { limit: BODY_LIMIT });

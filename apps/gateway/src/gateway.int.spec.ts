@@ -1,0 +1,370 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployMigrations } from '@fleetplane/prisma-migrate';
+import { spawnProcess, startPostgres, startRedis, type ManagedProcess } from '@fleetplane/test-harness';
+import { ENROLL_TOKEN, startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
+import { freePort } from '@fleetplane/test-harness';
+
+// The built gateway as its own process against real PostgreSQL and Redis, with real gRPC
+// servers (canned answers) standing in for command and agent-hub, which are not ours.
+
+const appDir = new URL('../', import.meta.url).pathname;
+const ADMIN = { email: 'Root@Example.com', password: 'admin-password-1234' };
+const VIEWER = { email: 'viewer@example.com', password: 'viewer-password-1234' };
+const CONSOLE_ORIGIN = 'https://console.example.com';
+
+let stops: (() => Promise<unknown>)[] = [];
+let gateway: ManagedProcess;
+let base: string;
+let commandPeer: FakeServer;
+const seen: SeenSubmit[] = [];
+
+interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+async function call<T = any>(method: string, path: string, opts: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.apiKey) headers['x-api-key'] = opts.apiKey;
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+const login = (email: string, password: string) => call('POST', '/api/v1/auth/login', { body: { email, password } });
+
+// One admin sign-in serves most tests: the login limit counts the admin's attempts too.
+let cachedAdminToken: string | undefined;
+async function adminToken(): Promise<string> {
+  if (cachedAdminToken) return cachedAdminToken;
+  const res = await login(ADMIN.email, ADMIN.password);
+  expect(res.status).toBe(200);
+  cachedAdminToken = res.body.accessToken as string;
+  return cachedAdminToken;
+}
+
+async function auditEntries(token: string): Promise<any[]> {
+  const res = await call('GET', '/api/v1/audit?pageSize=500', { token });
+  expect(res.status).toBe(200);
+  return res.body.entries as any[];
+}
+
+beforeAll(async () => {
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  stops.push(() => postgres.stop(), () => redis.stop());
+  const databaseUrl = await postgres.createDatabase('gateway');
+  await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
+  const hub = await startFakeAgentHub();
+  commandPeer = await startFakeCommand(seen);
+  stops.push(() => hub.stop(), () => commandPeer.stop());
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  gateway = spawnProcess('gateway', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+    cwd: appDir,
+    env: {
+      OTEL_SERVICE_NAME: 'gateway',
+      HTTP_PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      COMMAND_GRPC_URL: commandPeer.address,
+      AGENT_HUB_GRPC_URL: hub.address,
+      JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      CORS_ORIGINS: CONSOLE_ORIGIN,
+    },
+  });
+  stops.unshift(() => gateway.stop());
+  await gateway.waitForHttp(`${base}/ready`);
+});
+
+afterAll(async () => {
+  for (const stop of stops) await stop().catch(() => undefined);
+  stops = [];
+});
+
+describe('gateway', () => {
+  it('is ready with postgres and redis checked', async () => {
+    const res = await call('GET', '/ready');
+    expect(res.body.checks).toEqual({ postgres: 'ok', redis: 'ok' });
+  });
+
+  it('logs in the admin created from the environment, whatever the email case', async () => {
+    const res = await login('root@EXAMPLE.com', ADMIN.password);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    expect(res.body.accessToken.split('.')).toHaveLength(3);
+    expect(res.body.refreshToken.length).toBeGreaterThanOrEqual(43);
+  });
+
+  it('refuses requests without or with bad credentials', async () => {
+    expect((await call('GET', '/api/v1/commands/cmd-done')).status).toBe(401);
+    expect((await call('GET', '/api/v1/commands/cmd-done', { token: 'not.a.jwt' })).status).toBe(401);
+    expect((await call('GET', '/api/v1/commands/cmd-done', { apiKey: 'fp_000000000000_bogus' })).status).toBe(401);
+  });
+
+  it('answers a bad password and an unknown user alike, and audits both', async () => {
+    const bad = await login(ADMIN.email, 'wrong-password');
+    const unknown = await login('nobody@example.com', 'whatever');
+    expect(bad.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(bad.body).toEqual(unknown.body);
+    const entries = await auditEntries(await adminToken());
+    const failed = entries.filter((e) => e.action === 'auth.login' && e.outcome === 'failed');
+    expect(failed.map((e) => e.target)).toEqual(expect.arrayContaining(['root@example.com', 'nobody@example.com']));
+    expect(failed.find((e) => e.target === 'root@example.com')?.details).toEqual({ reason: 'bad_password' });
+  });
+
+  it('throttles the 11th login for one ip+email within a minute with 429 and Retry-After', async () => {
+    for (let i = 0; i < 10; i++) expect((await login('flood@example.com', `guess-${i}`)).status).toBe(401);
+    const eleventh = await login('flood@example.com', 'guess-10');
+    expect(eleventh.status).toBe(429);
+    const retryAfter = Number(eleventh.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Another email from the same address is not affected.
+    expect((await login(ADMIN.email, ADMIN.password)).status).toBe(200);
+    const entries = await auditEntries(await adminToken());
+    expect(entries.some((e) => e.action === 'auth.login' && e.outcome === 'denied' && e.target === 'flood@example.com')).toBe(true);
+  });
+
+  it('rejects malformed command bodies with 400 naming the field', async () => {
+    const token = await adminToken();
+    const cases: [unknown, string][] = [
+      [{ verb: 'exec', params: { argv: ['echo'] } }, 'targets'],
+      [{ verb: 'exec', params: { argv: ['echo'] }, targets: [] }, 'targets'],
+      [{ verb: 'exec', params: { argv: [] }, targets: ['agent-1'] }, 'params.argv'],
+      [{ verb: 'exec', params: { argv: ['echo'] }, targets: ['agent-1'], priority: 'urgent' }, 'priority'],
+      [{ verb: 'rm -rf', params: {}, targets: ['agent-1'] }, 'verb'],
+      [{ verb: 'exec', params: { argv: ['echo'] }, targets: ['bad agent!'] }, 'targets.0'],
+      [{ verb: 'exec', params: { argv: ['echo'] }, targets: ['agent-1'], timeoutSeconds: 1.5 }, 'timeoutSeconds'],
+    ];
+    const before = seen.length;
+    for (const [body, field] of cases) {
+      const res = await call('POST', '/api/v1/commands', { token, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', field });
+      expect(res.body.message).toContain(field);
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("passes the command service's INVALID_ARGUMENT field through", async () => {
+    const res = await call('POST', '/api/v1/commands', { token: await adminToken(), body: { verb: 'exec', params: { argv: ['ls'], cwd: 'relative' }, targets: ['agent-1'] } });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', field: 'params.cwd', message: 'params.cwd: must be an absolute path' });
+  });
+
+  it('answers 404 naming an unknown agent', async () => {
+    const res = await call('POST', '/api/v1/commands', { token: await adminToken(), body: { verb: 'exec', params: { argv: ['echo', 'hi'] }, targets: ['agent-1', 'ghost'] } });
+    expect(res.status).toBe(404);
+    expect(res.body.message).toBe('agent ghost not found');
+  });
+
+  it('submits a command (202) as the signed-in user, carrying the trace to the command service', async () => {
+    const token = await adminToken();
+    const users = await call('GET', '/api/v1/users', { token });
+    const admin = users.body.users.find((u: { email: string }) => u.email === 'root@example.com');
+    const res = await call('POST', '/api/v1/commands', {
+      token,
+      body: { verb: 'exec', params: { argv: ['echo', 'hello'] }, targets: ['agent-1'], priority: 'high', timeoutSeconds: 30, idempotencyKey: 'k-1' },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({
+      verb: 'exec',
+      params: { argv: ['echo', 'hello'] },
+      priority: 'high',
+      state: 'QUEUED',
+      requestedBy: admin.id,
+      timeoutSeconds: 30,
+      executions: [{ agentId: 'agent-1', state: 'QUEUED', exitCode: null, dispatchedAt: null }],
+    });
+    const last = seen.at(-1)!;
+    expect(last.request).toMatchObject({
+      verb: 'exec',
+      targetAgentIds: ['agent-1'],
+      priority: 'PRIORITY_HIGH',
+      timeoutSeconds: 30,
+      requestedBy: admin.id,
+      idempotencyKey: 'k-1',
+    });
+    expect(JSON.parse(last.request.paramsJson)).toEqual({ argv: ['echo', 'hello'] });
+    const submitted = (await auditEntries(token)).find((e) => e.action === 'command.submit' && e.outcome === 'success' && e.target === res.body.id);
+    expect(submitted?.actor).toBe(admin.id);
+    expect(last.traceparent?.split('-')[1]).toBe(submitted.traceId);
+  });
+
+  it('renders command states, priorities and exit codes (null until the process exited)', async () => {
+    const token = await adminToken();
+    const done = await call('GET', '/api/v1/commands/cmd-done', { token });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      id: 'cmd-done',
+      priority: 'high',
+      state: 'COMPLETED',
+      executions: [{ id: 'ex-1', agentId: 'agent-1', state: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', error: null, attempts: 1 }],
+    });
+    const running = await call('GET', '/api/v1/commands/cmd-running', { token });
+    expect(running.body.state).toBe('RUNNING');
+    expect(running.body.executions[0].exitCode).toBeNull();
+    const missing = await call('GET', '/api/v1/commands/cmd-nope', { token });
+    expect(missing.status).toBe(404);
+    const crash = await call('GET', '/api/v1/commands/cmd-crash', { token });
+    expect(crash.status).toBe(502);
+    expect(JSON.stringify(crash.body)).not.toContain('password');
+    const list = await call('GET', '/api/v1/commands?agentId=agent-1', { token });
+    expect(list.body.commands[0].executions[0].agentId).toBe('agent-1');
+  });
+
+  it('rotates refresh tokens; reusing a rotated one is refused and revokes the family', async () => {
+    const first = (await login(ADMIN.email, ADMIN.password)).body;
+    const second = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    expect((await call('GET', '/api/v1/commands/cmd-done', { token: second.body.accessToken })).status).toBe(200);
+
+    const reuse = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    expect(reuse.status).toBe(401);
+    // The family is gone: the legitimate successor no longer works either.
+    expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: second.body.refreshToken } })).status).toBe(401);
+
+    const entries = await auditEntries(await adminToken());
+    expect(entries.some((e) => e.action === 'auth.refresh' && e.outcome === 'success')).toBe(true);
+    expect(entries.some((e) => e.action === 'auth.refresh' && e.outcome === 'denied' && e.details.reason === 'reuse')).toBe(true);
+  });
+
+  it('logs out by revoking the refresh token', async () => {
+    const pair = (await login(ADMIN.email, ADMIN.password)).body;
+    expect((await call('POST', '/api/v1/auth/logout', { body: { refreshToken: pair.refreshToken } })).status).toBe(204);
+    expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: pair.refreshToken } })).status).toBe(401);
+  });
+
+  it('lets a viewer read but not submit (403, audited)', async () => {
+    const admin = await adminToken();
+    const created = await call('POST', '/api/v1/users', { token: admin, body: { ...VIEWER, role: 'viewer' } });
+    expect(created.status).toBe(201);
+    const viewer = (await login(VIEWER.email, VIEWER.password)).body.accessToken as string;
+    expect((await call('GET', '/api/v1/commands/cmd-done', { token: viewer })).status).toBe(200);
+    const before = seen.length;
+    const submit = await call('POST', '/api/v1/commands', { token: viewer, body: { verb: 'exec', params: { argv: ['id'] }, targets: ['agent-1'] } });
+    expect(submit.status).toBe(403);
+    expect(seen.length).toBe(before);
+    expect((await call('GET', '/api/v1/audit', { token: viewer })).status).toBe(403);
+    expect((await call('POST', '/api/v1/api-keys', { token: viewer, body: { name: 'x', role: 'admin' } })).status).toBe(403);
+    const entries = await auditEntries(admin);
+    expect(entries.some((e) => e.action === 'command.submit' && e.outcome === 'denied' && e.actor === created.body.id)).toBe(true);
+    expect(entries.some((e) => e.action === 'api_key.create' && e.outcome === 'denied' && e.actor === created.body.id)).toBe(true);
+  });
+
+  it('authenticates with an API key until it is revoked', async () => {
+    const admin = await adminToken();
+    const made = await call('POST', '/api/v1/api-keys', { token: admin, body: { name: 'ci', role: 'operator' } });
+    expect(made.status).toBe(201);
+    const key = made.body.key as string;
+    expect(key).toMatch(/^fp_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(made.body.apiKey).toMatchObject({ name: 'ci', role: 'operator', revokedAt: null });
+
+    const submit = await call('POST', '/api/v1/commands', { apiKey: key, body: { verb: 'exec', params: { argv: ['uptime'] }, targets: ['agent-1'] } });
+    expect(submit.status).toBe(202);
+    expect(seen.at(-1)!.request.requestedBy).toBe(made.body.apiKey.id);
+    // An operator key cannot manage keys.
+    expect((await call('GET', '/api/v1/api-keys', { apiKey: key })).status).toBe(403);
+
+    const listed = await call('GET', '/api/v1/api-keys', { token: admin });
+    expect(listed.body.apiKeys.find((k: { id: string }) => k.id === made.body.apiKey.id).lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(listed.body)).not.toContain(key.split('_')[2]);
+
+    expect((await call('DELETE', `/api/v1/api-keys/${made.body.apiKey.id}`, { token: admin })).status).toBe(204);
+    expect((await call('GET', '/api/v1/commands/cmd-done', { apiKey: key })).status).toBe(401);
+    expect((await call('DELETE', '/api/v1/api-keys/00000000-0000-4000-8000-000000000000', { token: admin })).status).toBe(404);
+  });
+
+  it('enrolls an agent (admin) and returns its token once', async () => {
+    const admin = await adminToken();
+    const res = await call('POST', '/api/v1/agents', { token: admin, body: { id: 'agent-7', site: 'paris', labels: { rack: 'r7' } } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ agent: { id: 'agent-7', site: 'paris', labels: { rack: 'r7' }, connected: true }, token: ENROLL_TOKEN });
+    expect((await call('POST', '/api/v1/agents', { token: admin, body: { id: 'bad id' } })).body.field).toBe('id');
+    const busy = await call('POST', '/api/v1/agents', { token: admin, body: { id: 'agent-busy' } });
+    expect(busy.status).toBe(409);
+    expect(busy.body.message).toBe('agent agent-busy is being enrolled by another request');
+    expect((await call('GET', '/api/v1/agents/agent-1', { token: admin })).body).toMatchObject({ id: 'agent-1', containerEngine: null });
+    expect((await call('GET', '/api/v1/agents/ghost', { token: admin })).status).toBe(404);
+    expect((await call('GET', '/api/v1/agents?connected=true&site=lab', { token: admin })).body.agents).toHaveLength(1);
+  });
+
+  it('has audit rows for every mutation, newest first, without secrets', async () => {
+    const admin = await adminToken();
+    const entries = await auditEntries(admin);
+    const seenPairs = new Set(entries.map((e) => `${e.action}:${e.outcome}`));
+    for (const pair of [
+      'user.bootstrap_admin:success',
+      'auth.login:success',
+      'auth.login:failed',
+      'auth.login:denied',
+      'auth.refresh:success',
+      'auth.refresh:denied',
+      'auth.logout:success',
+      'command.submit:success',
+      'command.submit:failed',
+      'command.submit:denied',
+      'user.create:success',
+      'api_key.create:success',
+      'api_key.create:denied',
+      'api_key.revoke:success',
+      'api_key.revoke:failed',
+      'agent.enroll:success',
+      'agent.enroll:failed',
+    ]) {
+      expect(seenPairs, pair).toContain(pair);
+    }
+    const times = entries.map((e) => Date.parse(e.at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const text = JSON.stringify(entries);
+    for (const secret of [ADMIN.password, VIEWER.password, ENROLL_TOKEN]) expect(text).not.toContain(secret);
+
+    const page1 = await call('GET', '/api/v1/audit?pageSize=2', { token: admin });
+    const page2 = await call('GET', `/api/v1/audit?pageSize=2&pageToken=${page1.body.nextPageToken}`, { token: admin });
+    expect(page2.body.entries[0].id).toBe(entries[2].id);
+  });
+
+  it('answers CORS preflights only for listed origins', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${base}/api/v1/commands`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const listed = await preflight(CONSOLE_ORIGIN);
+    expect(listed.headers.get('access-control-allow-origin')).toBe(CONSOLE_ORIGIN);
+    const other = await preflight('https://evil.example.net');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('rejects bodies over 64 KB', async () => {
+    const res = await call('POST', '/api/v1/auth/login', { body: { email: 'a@b.co', password: 'x'.repeat(70_000) } });
+    expect(res.status).toBe(413);
+  });
+
+  it('never writes passwords, tokens or API keys to its log', async () => {
+    const pair = (await login(ADMIN.email, ADMIN.password)).body;
+    const made = await call('POST', '/api/v1/api-keys', { token: pair.accessToken, body: { name: 'log-check', role: 'viewer' } });
+    await call('GET', '/api/v1/agents', { apiKey: made.body.key });
+    const log = gateway.output();
+    for (const secret of [ADMIN.password, VIEWER.password, pair.accessToken, pair.refreshToken, made.body.key, ENROLL_TOKEN]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+
+  it('answers 503 for command routes while the command service is down, and stays ready', async () => {
+    await commandPeer.stop();
+    const res = await call('GET', '/api/v1/commands/cmd-done', { token: await adminToken() });
+    expect(res.status).toBe(503);
+    expect(res.body.message).toBe('command service is unavailable');
+    expect((await call('GET', '/ready')).status).toBe(200);
+  });
+});

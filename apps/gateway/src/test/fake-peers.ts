@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { agentHubV1, commandV1, PROTO_DIR, protoFiles, protoLoaderOptions } from '@fleetplane/contracts/grpc';
+import { freePort } from '@fleetplane/test-harness';
+
+// Real gRPC servers built from the proto files with canned answers: command and agent-hub
+// are other engineers' services, so the gateway's integration test talks to these instead.
+
+export interface FakeServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
+
+async function serve(protoFile: string, path: string[], handlers: grpc.UntypedServiceImplementation): Promise<FakeServer> {
+  const definition = await protoLoader.load(join(PROTO_DIR, protoFile), protoLoaderOptions);
+  let ns = grpc.loadPackageDefinition(definition) as unknown as Record<string, unknown>;
+  for (const part of path.slice(0, -1)) ns = ns[part] as Record<string, unknown>;
+  const service = ns[path.at(-1)!] as grpc.ServiceClientConstructor;
+  const server = new grpc.Server();
+  server.addService(service.service, handlers);
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  return { address: `127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
+}
+
+const fail = (code: grpc.status, details: string) => ({ code, details, name: 'Error', message: details }) as grpc.ServiceError;
+
+export const KNOWN_AGENT = 'agent-1';
+
+const agent = (id: string, site = 'lab'): agentHubV1.Agent => ({
+  id,
+  site,
+  os: 'linux',
+  kernel: '6.1.0',
+  version: '0.1.0',
+  capabilities: ['exec'],
+  containerEngine: '',
+  labels: { rack: 'r1' },
+  connected: true,
+  lastSeenAt: '2026-01-01T00:00:00.000Z',
+  enrolledAt: '2026-01-01T00:00:00.000Z',
+});
+
+export const ENROLL_TOKEN = 'agent-credential-0123456789abcdef';
+
+export async function startFakeAgentHub(): Promise<FakeServer> {
+  const enrollAgent: Handler<agentHubV1.EnrollAgentRequest, agentHubV1.EnrollAgentResponse> = (call, cb) =>
+    call.request.agentId === 'agent-busy'
+      ? cb(fail(grpc.status.ALREADY_EXISTS, 'agent agent-busy is being enrolled by another request'))
+      : cb(null, { agent: { ...agent(call.request.agentId, call.request.site), labels: call.request.labels }, token: ENROLL_TOKEN });
+  const getAgent: Handler<agentHubV1.GetAgentRequest, agentHubV1.GetAgentResponse> = (call, cb) =>
+    call.request.agentId === KNOWN_AGENT ? cb(null, { agent: agent(KNOWN_AGENT) }) : cb(fail(grpc.status.NOT_FOUND, `agent ${call.request.agentId} not found`));
+  const listAgents: Handler<agentHubV1.ListAgentsRequest, agentHubV1.ListAgentsResponse> = (_call, cb) =>
+    cb(null, { agents: [agent(KNOWN_AGENT)], nextPageToken: '' });
+  return serve(protoFiles.agentHub, ['fleetplane', 'agenthub', 'v1', 'AgentHubService'], { enrollAgent, getAgent, listAgents });
+}
+
+export interface SeenSubmit {
+  request: commandV1.SubmitCommandRequest;
+  traceparent: string | undefined;
+}
+
+const S = commandV1.CommandState;
+
+const execution = (over: Partial<commandV1.Execution>): commandV1.Execution => ({
+  id: 'ex-1',
+  agentId: KNOWN_AGENT,
+  state: S.COMMAND_STATE_QUEUED,
+  stdout: '',
+  stderr: '',
+  error: '',
+  attempts: 0,
+  dispatchedAt: '',
+  startedAt: '',
+  finishedAt: '',
+  ...over,
+});
+
+const command = (over: Partial<commandV1.Command>): commandV1.Command => ({
+  id: 'cmd-1',
+  verb: 'exec',
+  paramsJson: '{"argv":["echo","hello"]}',
+  priority: commandV1.Priority.PRIORITY_NORMAL,
+  state: S.COMMAND_STATE_QUEUED,
+  requestedBy: 'someone',
+  timeoutSeconds: 60,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:01.000Z',
+  executions: [execution({})],
+  ...over,
+});
+
+/**
+ * SubmitCommand: NOT_FOUND for any target but agent-1, INVALID_ARGUMENT naming params.cwd
+ * for a relative cwd, else a queued command. GetCommand: cmd-done (exit 0), cmd-running
+ * (no exit code yet), cmd-crash (INTERNAL with a message that must not reach the client).
+ */
+export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> {
+  const submitCommand: Handler<commandV1.SubmitCommandRequest, commandV1.SubmitCommandResponse> = (call, cb) => {
+    const req = call.request;
+    seen.push({ request: req, traceparent: call.metadata.get('traceparent')[0]?.toString() });
+    const unknown = req.targetAgentIds.find((id) => id !== KNOWN_AGENT);
+    if (unknown) return cb(fail(grpc.status.NOT_FOUND, `agent ${unknown} not found`));
+    const params = JSON.parse(req.paramsJson) as { cwd?: string };
+    if (params.cwd && !params.cwd.startsWith('/')) return cb(fail(grpc.status.INVALID_ARGUMENT, 'params.cwd: must be an absolute path'));
+    cb(null, {
+      command: command({
+        id: `cmd-${seen.length}`,
+        verb: req.verb,
+        paramsJson: req.paramsJson,
+        priority: req.priority,
+        requestedBy: req.requestedBy,
+        timeoutSeconds: req.timeoutSeconds || 60,
+        executions: req.targetAgentIds.map((agentId, i) => execution({ id: `ex-${seen.length}-${i}`, agentId })),
+      }),
+    });
+  };
+  const getCommand: Handler<commandV1.GetCommandRequest, commandV1.GetCommandResponse> = (call, cb) => {
+    switch (call.request.commandId) {
+      case 'cmd-done':
+        return cb(null, {
+          command: command({
+            id: 'cmd-done',
+            state: S.COMMAND_STATE_COMPLETED,
+            priority: commandV1.Priority.PRIORITY_HIGH,
+            executions: [
+              execution({ state: S.COMMAND_STATE_COMPLETED, exitCode: 0, stdout: 'hello\n', attempts: 1, dispatchedAt: '2026-01-01T00:00:00.100Z', startedAt: '2026-01-01T00:00:00.200Z', finishedAt: '2026-01-01T00:00:00.300Z' }),
+            ],
+          }),
+        });
+      case 'cmd-running':
+        return cb(null, { command: command({ id: 'cmd-running', state: S.COMMAND_STATE_RUNNING, executions: [execution({ state: S.COMMAND_STATE_RUNNING, attempts: 1 })] }) });
+      case 'cmd-crash':
+        return cb(fail(grpc.status.INTERNAL, 'pq: password authentication failed for user "command_rw"'));
+      default:
+        return cb(fail(grpc.status.NOT_FOUND, `command ${call.request.commandId} not found`));
+    }
+  };
+  const listCommands: Handler<commandV1.ListCommandsRequest, commandV1.ListCommandsResponse> = (call, cb) =>
+    cb(null, { commands: [command({ id: 'cmd-done', executions: [execution({ agentId: call.request.agentId || KNOWN_AGENT })] })], nextPageToken: '' });
+  return serve(protoFiles.command, ['fleetplane', 'command', 'v1', 'CommandService'], { submitCommand, getCommand, listCommands });
+}
