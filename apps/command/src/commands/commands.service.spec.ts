@@ -5,7 +5,8 @@ import type { AgentDirectory, AgentLookup } from '../agents/agent-directory.js';
 import { AgentHubUnavailableError } from '../agents/agent-directory.js';
 import type { CommandQueue, QueuedExecution } from '../queue/command-queue.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
-import { CommandsService, DEADLINE_GRACE_SECONDS } from './commands.service.js';
+import { CommandsService } from './commands.service.js';
+import { DEADLINE_GRACE_SECONDS } from './deadline.js';
 
 class FakeAgents {
   known = new Set(['agent-1', 'agent-2']);

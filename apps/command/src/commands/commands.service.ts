@@ -10,15 +10,10 @@ import { commandsSubmitted } from '../metrics.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { commandToProto } from './command.mapper.js';
 import { CommandRepository, DuplicateIdempotencyKeyError, type CommandWithExecutions } from './command.repository.js';
+import { deadlineFor } from './deadline.js';
 import { decodePageToken, encodePageToken, type PageCursor } from './page-token.js';
 import { validateSubmit } from './submit-validation.js';
 
-/**
- * Added to a command's timeout to get each execution's deadline: covers the
- * queue, the hop to the agent and the result's way back, so an agent that
- * kills its process at timeoutSeconds still reports TIMED_OUT itself.
- */
-export const DEADLINE_GRACE_SECONDS = 5;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 const LOOKUP_BATCH = 32;
@@ -51,7 +46,7 @@ export class CommandsService {
     await this.requireEnrolled(cmd.targets);
 
     const createdAt = this.now();
-    const deadlineAt = new Date(createdAt.getTime() + (cmd.timeoutSeconds + DEADLINE_GRACE_SECONDS) * 1000);
+    const deadlineAt = deadlineFor(createdAt, cmd.timeoutSeconds);
     let stored: CommandWithExecutions;
     try {
       stored = await this.commands.create({ ...cmd, createdAt, deadlineAt });

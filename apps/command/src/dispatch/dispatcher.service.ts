@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { dispatchReplySchema, subjects, validateVerbParams, type CommandDispatch } from '@fleetplane/contracts';
 import { NatsClient } from '@fleetplane/service-kit';
+import { runBudgetSeconds } from '../commands/deadline.js';
 import { CommandRepository } from '../commands/command.repository.js';
 import { dispatchAttempts, dispatchLatency, executionsFinished } from '../metrics.js';
 import { decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
@@ -45,7 +46,7 @@ export class Dispatcher {
         commandId: command.id,
         verb: command.verb,
         params: params.params,
-        timeoutSeconds: command.timeoutSeconds,
+        timeoutSeconds: runBudgetSeconds(command.timeoutSeconds, deadline, this.now()),
       };
       const reply = await this.nats.request(subjects.agentCommands(execution.agentId), message, dispatchReplySchema, DISPATCH_REQUEST_TIMEOUT_MS);
       if (!reply.accepted) throw new DispatchRefusedError(`hub refused: ${reply.reason ?? 'no reason given'}`);
