@@ -1,0 +1,33 @@
+import { createLogger } from '@fleetplane/observability';
+import type { AgentConfig } from './config.js';
+import { inventory } from './host/inventory.js';
+import { TelemetrySampler } from './host/telemetry-sampler.js';
+import { HubClient, type StopReason } from './hub/hub-client.js';
+import { CommandExecutor } from './process/command-executor.js';
+
+export interface RunningAgent {
+  /** Resolves when the agent stops for good, with the reason. */
+  done: Promise<StopReason>;
+  stop(): void;
+}
+
+/** Wires the pieces: host inventory and telemetry, the hub connection, the command executor. */
+export function startAgent(config: AgentConfig, childEnv: NodeJS.ProcessEnv): RunningAgent {
+  const log = createLogger('agent').child({ agentId: config.AGENT_ID });
+  const inv = inventory(config.AGENT_SITE, config.AGENT_LABELS);
+  const sampler = new TelemetrySampler();
+  let client: HubClient | undefined;
+  const executor = new CommandExecutor((r) => client?.sendResult(r), inv.capabilities, log, undefined, childEnv);
+  client = new HubClient({
+    url: config.HUB_URL,
+    agentId: config.AGENT_ID,
+    token: config.AGENT_TOKEN,
+    inventory: inv,
+    sample: () => sampler.sample(),
+    // Commands run concurrently, each with its own timeout.
+    onCommand: (cmd) => void executor.execute(cmd).catch((err: Error) => log.error({ err: err.message, executionId: cmd.executionId }, 'command failed to run')),
+    log,
+  });
+  log.info({ hub: config.HUB_URL, capabilities: inv.capabilities }, 'agent starting');
+  return { done: client.run(), stop: () => client?.stop() };
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadAgentConfig } from './config.js';
+
+const good = { HUB_URL: 'ws://127.0.0.1:4100/agent/v1', AGENT_ID: 'web-1', AGENT_TOKEN: 'x'.repeat(43) };
+
+describe('loadAgentConfig', () => {
+  it('accepts a minimal environment with defaults', () => {
+    expect(loadAgentConfig(good)).toEqual({ ok: true, config: { ...good, AGENT_SITE: '', AGENT_LABELS: {} } });
+  });
+
+  it('parses labels as k=v,k=v', () => {
+    const r = loadAgentConfig({ ...good, AGENT_LABELS: 'role=web, tier = front ,empty=' });
+    expect(r.ok && r.config.AGENT_LABELS).toEqual({ role: 'web', tier: 'front', empty: '' });
+  });
+
+  it.each([
+    [{ HUB_URL: 'http://hub:4100' }, 'HUB_URL'],
+    [{ AGENT_ID: 'a.b' }, 'AGENT_ID'],
+    [{ AGENT_TOKEN: 'short' }, 'AGENT_TOKEN'],
+    [{ AGENT_LABELS: 'novalue' }, 'AGENT_LABELS'],
+  ])('names the bad variable: %o', (override, name) => {
+    const r = loadAgentConfig({ ...good, ...override });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(new RegExp(`^  ${name}: `, 'm'));
+  });
+
+  it('names every missing variable at once', () => {
+    const r = loadAgentConfig({});
+    expect(r.ok).toBe(false);
+    if (!r.ok) for (const v of ['HUB_URL', 'AGENT_ID', 'AGENT_TOKEN']) expect(r.message).toContain(`${v}:`);
+  });
+});

@@ -1,0 +1,176 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import {
+  AgentCloseCode,
+  decodeHubFrame,
+  frame,
+  type AgentToHub,
+  type CommandFrame,
+  type Hello,
+  type HelloAck,
+  type TelemetryFrame,
+} from '@fleetplane/contracts';
+import type { Logger } from 'pino';
+import type { ResultBody } from '../process/fit-result.js';
+import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
+import { Outbox } from './outbox.js';
+
+/** The hub's ERROR code for a frame it could not store (see apps/agent-hub). */
+const NOT_STORED = 'NOT_STORED';
+const RESEND_DELAY_MS = 1_000;
+
+export interface HubClientOptions {
+  url: string;
+  agentId: string;
+  token: string;
+  inventory: Hello['inventory'];
+  sample: () => Promise<TelemetryFrame['sample']>;
+  onCommand: (cmd: CommandFrame) => void;
+  log: Logger;
+  backoff?: BackoffPolicy;
+  /** How long to wait for HELLO_ACK after connecting. */
+  helloAckTimeoutMs?: number;
+}
+
+/** Why the client stopped for good. */
+export type StopReason = 'stopped' | 'unauthorized' | 'unsupported_version';
+
+/**
+ * The agent's side of the WebSocket protocol: HELLO, then HEARTBEAT and
+ * TELEMETRY at the intervals the hub gives, COMMANDs to the executor, RESULTs
+ * back (queued while disconnected). Reconnects with backoff, except when the
+ * hub refuses the credential or the protocol version: retrying cannot fix those.
+ */
+export class HubClient {
+  private ws?: WebSocket;
+  private established = false;
+  private stopping = false;
+  private readonly outbox = new Outbox();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly opts: HubClientOptions) {}
+
+  /** Resolves when the client stops for good. */
+  async run(): Promise<StopReason> {
+    let attempt = 0;
+    while (!this.stopping) {
+      const { code, reason, established } = await this.connectOnce();
+      if (this.stopping) break;
+      if (code === AgentCloseCode.Unauthorized) {
+        this.opts.log.error({ code }, 'the hub refused this agent\'s credential (4401); enroll it again and set AGENT_TOKEN');
+        return 'unauthorized';
+      }
+      if (code === AgentCloseCode.UnsupportedVersion) {
+        this.opts.log.error({ code, reason }, 'the hub does not speak this agent\'s protocol version (4426); upgrade the agent');
+        return 'unsupported_version';
+      }
+      attempt = established ? 0 : attempt + 1;
+      const delay = reconnectDelay(attempt, this.opts.backoff ?? DEFAULT_BACKOFF);
+      this.opts.log.warn({ code, reason, retryInMs: delay }, 'disconnected from hub');
+      await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
+    return 'stopped';
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.abort.abort();
+    this.ws?.close(1000, 'agent stopping');
+  }
+
+  /** Sends a RESULT now, or after the next HELLO_ACK if the hub is not reachable. */
+  sendResult(body: ResultBody): void {
+    const text = frame<AgentToHub>(body);
+    this.outbox.remember(frameId(text), text);
+    if (!this.trySend(text)) this.outbox.queue(text);
+  }
+
+  private trySend(text: string): boolean {
+    if (!this.established || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(text);
+    return true;
+  }
+
+  private connectOnce(): Promise<{ code: number; reason: string; established: boolean }> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(this.opts.url);
+      this.ws = ws;
+      const timers: NodeJS.Timeout[] = [];
+      let wasEstablished = false;
+      let lastPong = Date.now();
+      const ackTimer = setTimeout(() => {
+        this.opts.log.warn('no HELLO_ACK from the hub in time');
+        ws.terminate();
+      }, this.opts.helloAckTimeoutMs ?? 10_000);
+
+      ws.on('open', () => {
+        ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: this.opts.agentId, token: this.opts.token, inventory: this.opts.inventory }));
+      });
+      ws.on('pong', () => (lastPong = Date.now()));
+      ws.on('message', (data) => {
+        const decoded = decodeHubFrame(data.toString());
+        if (!decoded.ok) {
+          this.opts.log.warn({ reason: decoded.reason }, 'ignoring an invalid frame from the hub');
+          return;
+        }
+        const msg = decoded.message;
+        switch (msg.type) {
+          case 'HELLO_ACK':
+            clearTimeout(ackTimer);
+            wasEstablished = true;
+            this.established = true;
+            timers.push(...this.startTimers(ws, msg, () => lastPong));
+            this.opts.log.info({ sessionId: msg.sessionId }, 'connected to hub');
+            for (const queued of this.outbox.drain()) ws.send(queued);
+            return;
+          case 'COMMAND':
+            return this.opts.onCommand(msg);
+          case 'ERROR':
+            this.opts.log.warn({ code: msg.code, message: msg.message, replyTo: msg.replyTo }, 'hub reported an error');
+            if (msg.code === NOT_STORED && msg.replyTo) this.resendLater(msg.replyTo);
+            return;
+          case 'HEARTBEAT':
+            return;
+        }
+      });
+      ws.on('error', (err) => this.opts.log.warn({ err: err.message }, 'hub connection error'));
+      ws.on('close', (code, reason) => {
+        clearTimeout(ackTimer);
+        for (const t of timers) clearInterval(t);
+        this.established = false;
+        resolve({ code, reason: reason.toString(), established: wasEstablished });
+      });
+    });
+  }
+
+  private startTimers(ws: WebSocket, ack: HelloAck, lastPong: () => number): NodeJS.Timeout[] {
+    const heartbeat = setInterval(() => {
+      // The hub answers pings itself; a hub that stopped answering is a dead connection, not a quiet one.
+      if (Date.now() - lastPong() > 3 * ack.heartbeatIntervalMs) {
+        this.opts.log.warn('hub stopped answering pings');
+        ws.terminate();
+        return;
+      }
+      ws.ping();
+      this.trySend(frame<AgentToHub>({ type: 'HEARTBEAT' }));
+    }, ack.heartbeatIntervalMs);
+    const telemetry = setInterval(() => {
+      this.opts
+        .sample()
+        .then((sample) => this.trySend(frame<AgentToHub>({ type: 'TELEMETRY', sample })))
+        .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'telemetry sample failed'));
+    }, ack.telemetryIntervalMs);
+    return [heartbeat, telemetry];
+  }
+
+  private resendLater(frameIdToResend: string): void {
+    const text = this.outbox.recall(frameIdToResend);
+    if (!text) return;
+    setTimeout(() => {
+      if (!this.trySend(text)) this.outbox.queue(text);
+    }, RESEND_DELAY_MS).unref();
+  }
+}
+
+// frame() writes the envelope first, so the id is found without parsing a frame of up to 1 MiB.
+const frameId = (text: string): string => /"id":"([^"]+)"/.exec(text.slice(0, 128))?.[1] ?? '';

@@ -1,0 +1,60 @@
+import {
+  MAX_AGENT_FRAME_BYTES,
+  toProcessSpec,
+  validateVerbParams,
+  type CommandFrame,
+  type Verb,
+  type VerbParams,
+} from '@fleetplane/contracts';
+import { contextFromCarrier, currentTraceCarrier, inSpan, SpanKind } from '@fleetplane/observability';
+import type { Logger } from 'pino';
+import { fitResult, type ResultBody } from './fit-result.js';
+import { runProcess, type ProcessResult, type RunOptions } from './run-process.js';
+
+export type RunProcess = (spec: Parameters<typeof runProcess>[0], timeoutSeconds: number, opts?: RunOptions) => Promise<ProcessResult>;
+
+/**
+ * Runs one COMMAND: validates the verb, turns it into an argv, runs it and
+ * reports RUNNING then the outcome. Everything happens in a span whose parent
+ * is the COMMAND's trace, and every RESULT carries that span's context.
+ */
+export class CommandExecutor {
+  constructor(
+    private readonly sendResult: (body: ResultBody) => void,
+    private readonly capabilities: readonly string[],
+    private readonly log: Logger,
+    private readonly run: RunProcess = runProcess,
+    private readonly baseEnv: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  execute(cmd: CommandFrame): Promise<void> {
+    const attributes = {
+      'fleetplane.execution_id': cmd.executionId,
+      'fleetplane.command_id': cmd.commandId,
+      'fleetplane.verb': cmd.verb,
+    };
+    return inSpan(`exec ${cmd.verb}`, { kind: SpanKind.CONSUMER, parent: contextFromCarrier(cmd.trace), attributes }, async (span) => {
+      const check = validateVerbParams(cmd.verb, cmd.params);
+      if (!check.ok) return this.report(cmd, { status: 'FAILED', error: `${check.field}: ${check.message}` });
+      if (!this.capabilities.includes(cmd.verb)) {
+        return this.report(cmd, { status: 'FAILED', error: `verb ${cmd.verb} is not available on this agent` });
+      }
+      const spec = toProcessSpec(cmd.verb as Verb, check.params as VerbParams<Verb>);
+      this.log.info({ executionId: cmd.executionId, verb: cmd.verb }, 'running command');
+      const result = await this.run(spec, cmd.timeoutSeconds, {
+        onSpawn: () => this.report(cmd, { status: 'RUNNING' }),
+        baseEnv: this.baseEnv,
+      });
+      if (result.exitCode !== undefined) span.setAttribute('process.exit.code', result.exitCode);
+      span.setAttribute('fleetplane.status', result.status);
+      this.log.info({ executionId: cmd.executionId, status: result.status, exitCode: result.exitCode }, 'command finished');
+      this.report(cmd, result);
+    });
+  }
+
+  private report(cmd: CommandFrame, outcome: Omit<ResultBody, 'type' | 'executionId' | 'trace'>): void {
+    const trace = currentTraceCarrier();
+    const body: ResultBody = { type: 'RESULT', executionId: cmd.executionId, ...outcome, ...(trace ? { trace } : {}) };
+    this.sendResult(fitResult(body, MAX_AGENT_FRAME_BYTES));
+  }
+}
