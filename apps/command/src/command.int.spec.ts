@@ -234,6 +234,25 @@ describe('command service', () => {
     expect((await get(cmd.id)).state).toBe(e.state);
   });
 
+  it('times out an execution whose agent never reports, at its deadline', async () => {
+    const cmd = await echo(['agent-1'], { timeoutSeconds: 1 });
+    await agent1.waitFor((d) => d.commandId === cmd.id);
+    // Deadline = timeout + 5 s grace after submission; the agent was given the 1 s.
+    expect(agent1.received.find((r) => r.dispatch.commandId === cmd.id)!.dispatch.timeoutSeconds).toBe(1);
+    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === 'COMMAND_STATE_TIMED_OUT', 20_000);
+    expect(e.error).toBe('no result within 6 s');
+    expect(e.finishedAt).not.toBe('');
+    // A late result does not bring it back. Updates are applied in order, so once a later
+    // update for another execution shows, the late ones were seen (and ignored).
+    const marker = await echo(['agent-1']);
+    await agent1.waitFor((d) => d.commandId === marker.id);
+    await report({ executionId: e.id, agentId: 'agent-1', status: 'COMPLETED', exitCode: 0, stdout: 'late\n' });
+    await report({ executionId: e.id, agentId: 'agent-1', status: 'RUNNING' });
+    await report({ executionId: marker.executions[0]!.id, agentId: 'agent-1', status: 'RUNNING' });
+    await eventually(() => stateOf(marker.id), (x) => x.state === 'COMMAND_STATE_RUNNING');
+    expect(await stateOf(cmd.id)).toMatchObject({ state: 'COMMAND_STATE_TIMED_OUT', stdout: '', error: 'no result within 6 s' });
+  });
+
   it('dispatches a critical command queued behind low ones first, and low ones in order', async () => {
     prio.hold();
     const low = (n: number) =>
@@ -278,6 +297,11 @@ describe('command service', () => {
     expect(created).toEqual([...created].sort().reverse());
     expect(all.map((c) => JSON.parse(c.paramsJson).argv[1])).toEqual(['urgent', 'low-3', 'low-2', 'low-1']);
     expect(all.every((c) => c.executions.every((e) => e.agentId === 'agent-prio'))).toBe(true);
+    const everything = await unary<commandV1.ListCommandsResponse>(client, 'listCommands', {});
+    const everyCreated = everything.commands.map((c) => c.createdAt);
+    expect(everyCreated).toEqual([...everyCreated].sort().reverse());
+    expect(everything.commands.map((c) => c.id)).toEqual(expect.arrayContaining(all.map((c) => c.id)));
+    expect(new Set(everything.commands.flatMap((c) => c.executions.map((e) => e.agentId)))).toEqual(new Set(['agent-1', 'agent-offline', 'agent-prio']));
     await expect(unary(client, 'listCommands', { agentId: 'agent-1', pageToken: page1.nextPageToken })).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
     });
