@@ -1,0 +1,93 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import type { Caller } from '../auth/principal.js';
+import { sha256 } from '../auth/secrets.js';
+import type { User } from '../generated/prisma/client.js';
+import { apiKeyPrefix, newApiKey } from './api-key-format.js';
+import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+const admin: Caller = { principal: { kind: 'user', userId: 'u-admin', email: 'a@example.com', role: 'admin' }, ip: '127.0.0.1' };
+
+function setup() {
+  const rows: (ApiKeyRow & { user: User })[] = [];
+  const owner: User = { id: 'u-admin', email: 'a@example.com', passwordHash: 'x', role: 'admin', createdAt: new Date(), disabledAt: null };
+  const touch = vi.fn(async () => undefined);
+  const repo = {
+    create: async (r: { prefix: string; keyHash: string; name: string; role: ApiKeyRow['role']; userId: string }) => {
+      const row = { ...r, id: `k${rows.length + 1}`, createdAt: new Date(), lastUsedAt: null, revokedAt: null, user: owner };
+      rows.push(row);
+      return row;
+    },
+    findByPrefix: async (p: string) => rows.find((r) => r.prefix === p) ?? null,
+    findById: async (id: string) => rows.find((r) => r.id === id) ?? null,
+    revoke: async (id: string, now: Date) => {
+      const r = rows.find((x) => x.id === id);
+      if (r && !r.revokedAt) r.revokedAt = now;
+    },
+    touch,
+  };
+  const audits: AuditEntry[] = [];
+  const audit = { recordFor: async (c: Caller, e: AuditEntry) => void audits.push({ ...e, principal: c.principal }) };
+  return { rows, owner, touch, audits, service: new ApiKeysService(repo as unknown as ApiKeysRepository, audit as unknown as AuditService) };
+}
+
+describe(ApiKeysService.name, () => {
+  it('makes fp_<prefix>_<secret> keys whose prefix is recoverable', () => {
+    const { key, prefix } = newApiKey();
+    expect(key).toMatch(/^fp_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(apiKeyPrefix(key)).toBe(prefix);
+    expect(apiKeyPrefix('fp_short_x')).toBeNull();
+    expect(apiKeyPrefix(`${key}x`)).toBeNull();
+  });
+
+  it('stores only the hash, shows the key once, and audits the creation without it', async () => {
+    const { service, rows, audits } = setup();
+    const { key, apiKey } = await service.create(admin, { name: 'ci', role: 'operator' });
+    expect(rows[0]?.keyHash).toBe(sha256(key));
+    expect(JSON.stringify(rows)).not.toContain(key);
+    expect(apiKey).not.toHaveProperty('keyHash');
+    expect(JSON.stringify(audits)).not.toContain(key.split('_')[2]);
+    expect(audits[0]).toMatchObject({ action: 'api_key.create', outcome: 'success', target: apiKey.id });
+  });
+
+  it("authenticates a key with its own role, until it is revoked", async () => {
+    const { service } = setup();
+    const { key, apiKey } = await service.create(admin, { name: 'ci', role: 'operator' });
+    expect(await service.authenticate(key)).toEqual({ kind: 'api_key', apiKeyId: apiKey.id, userId: 'u-admin', role: 'operator' });
+    await service.revoke(admin, apiKey.id);
+    expect(await service.authenticate(key)).toBeNull();
+  });
+
+  it('refuses a key whose secret does not match its prefix', async () => {
+    const { service } = setup();
+    const { key } = await service.create(admin, { name: 'ci', role: 'viewer' });
+    const forged = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
+    expect(await service.authenticate(forged)).toBeNull();
+    expect(await service.authenticate('not-a-key')).toBeNull();
+  });
+
+  it("never grants more than the owner's current role, and dies with a disabled owner", async () => {
+    const { service, owner } = setup();
+    const { key } = await service.create(admin, { name: 'ci', role: 'admin' });
+    owner.role = 'viewer';
+    expect((await service.authenticate(key))?.role).toBe('viewer');
+    owner.disabledAt = new Date();
+    expect(await service.authenticate(key)).toBeNull();
+  });
+
+  it('updates lastUsedAt at most once a minute', async () => {
+    const { service, rows, touch } = setup();
+    const { key } = await service.create(admin, { name: 'ci', role: 'viewer' });
+    await service.authenticate(key);
+    rows[0]!.lastUsedAt = new Date();
+    await service.authenticate(key);
+    expect(touch).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers 404 for revoking an unknown key, and audits the attempt', async () => {
+    const { service, audits } = setup();
+    await expect(service.revoke(admin, 'nope')).rejects.toMatchObject({ status: 404 });
+    expect(audits[0]).toMatchObject({ action: 'api_key.revoke', outcome: 'failed' });
+  });
+});
