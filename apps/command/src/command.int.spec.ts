@@ -318,4 +318,22 @@ describe('command service', () => {
     expect(metrics).toMatch(/command_dispatch_latency_seconds_count\{[^}]*\} \d+/);
     expect(metrics).toMatch(/command_dispatch_queue_jobs\{[^}]*state="prioritized"[^}]*\} \d+/);
   });
+
+  // These two take dependencies away, so they run last.
+  it('answers UNAVAILABLE while agent-hub is down, and stays ready (commands queue without it)', async () => {
+    await hub.stop();
+    const err = await echo(['agent-1']).catch((e: grpc.ServiceError) => e);
+    expect((err as grpc.ServiceError).code).toBe(grpc.status.UNAVAILABLE);
+    expect((err as grpc.ServiceError).details).toMatch(/^agent-hub unavailable/);
+    expect((await fetch(`http://127.0.0.1:${httpPort}/ready`)).status).toBe(200);
+  });
+
+  it('answers UNAVAILABLE while PostgreSQL is down, and /ready names it', async () => {
+    await infra.postgres.stop();
+    const err = await get('00000000-0000-4000-8000-000000000000').catch((e: grpc.ServiceError) => e);
+    expect((err as grpc.ServiceError).code).toBe(grpc.status.UNAVAILABLE);
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { failing: string[] }).failing.some((f) => f.startsWith('postgres:'))).toBe(true);
+  });
 });
