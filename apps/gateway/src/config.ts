@@ -35,6 +35,8 @@ export const gatewayConfigSchema = z
     CORS_ORIGINS: corsOrigins,
     LOGIN_RATE_LIMIT: positiveInt(10),
     LOGIN_RATE_WINDOW_SECONDS: positiveInt(60),
+    /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (login throttling and audit use the client ip). */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** Deadline of every gRPC call to command and agent-hub. */
     UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
   })

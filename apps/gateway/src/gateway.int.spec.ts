@@ -154,6 +154,8 @@ describe('gateway', () => {
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', field });
       expect(res.body.message).toContain(field);
     }
+    const notJson = await call('POST', '/api/v1/commands', { token, body: '{"verb":' });
+    expect(notJson.body).toMatchObject({ statusCode: 400, field: 'body' });
     expect(seen.length).toBe(before);
   });
 

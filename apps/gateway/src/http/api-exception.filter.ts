@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { UpstreamError } from '../upstream/upstream-error.js';
+import { fieldError } from './field-error.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 import { grpcToHttp, type HttpErrorBody } from './grpc-http.js';
 
@@ -21,6 +22,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   toHttp(err: unknown): { status: number; body: HttpErrorBody | object } {
+    // Nest hands body-parser's JSON errors over as a BadRequestException caused by a SyntaxError.
+    if (err instanceof HttpException && err.getStatus() === 400 && err.cause instanceof SyntaxError) {
+      return { status: 400, body: fieldError('body', 'is not valid JSON') };
+    }
     if (err instanceof HttpException) {
       const body = err.getResponse();
       return { status: err.getStatus(), body: typeof body === 'string' ? { statusCode: err.getStatus(), message: body } : body };

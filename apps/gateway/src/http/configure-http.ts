@@ -11,6 +11,7 @@ const BODY_LIMIT = '64kb';
 /** Everything about the HTTP surface that is not a route: prefix, headers, limits, CORS, errors. */
 export function configureHttp(nestApp: INestApplication, config: GatewayConfig): void {
   const app = nestApp as NestExpressApplication;
+  if (config.TRUST_PROXY_HOPS > 0) app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'ready', 'metrics'] });
   app.use(hideApiKeyHeader);
   app.use(helmet());

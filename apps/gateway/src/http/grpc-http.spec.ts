@@ -64,6 +64,11 @@ describe(ApiExceptionFilter.name, () => {
     expect(filter.toHttp(new RateLimitedException(30)).status).toBe(429);
   });
 
+  it('names the body when it is not JSON', () => {
+    const err = new BadRequestException('Unexpected token', { cause: new SyntaxError('Unexpected token') });
+    expect(filter.toHttp(err)).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'body: is not valid JSON', field: 'body' } });
+  });
+
   it('hides anything else behind a plain 500', () => {
     expect(filter.toHttp(new Error('secret internals'))).toEqual({ status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } });
   });
