@@ -1,7 +1,12 @@
 #!/usr/bin/env node
+import { setTimeout as sleep } from 'node:timers/promises';
 import { shutdownTracing } from '@fleetplane/observability';
 import { startAgent } from './agent.js';
 import { loadAgentConfig } from './config.js';
+
+// Enough to flush spans; the SDK's default OTLP metrics exporter retries an
+// absent collector for ~10 s on shutdown, which must not hold the agent up.
+const TRACING_FLUSH_MS = 3_000;
 
 const loaded = loadAgentConfig();
 if (!loaded.ok) {
@@ -18,5 +23,5 @@ process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 
 const reason = await agent.done;
-await shutdownTracing();
+await Promise.race([shutdownTracing(), sleep(TRACING_FLUSH_MS)]);
 process.exit(reason === 'stopped' ? 0 : 1);

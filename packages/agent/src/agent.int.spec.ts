@@ -1,0 +1,83 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { dispatchReplySchema, executionUpdateSchema, streams, subjects, type CommandDispatch } from '@fleetplane/contracts';
+import { readStored, startHubUnderTest, type HubUnderTest } from '@fleetplane/agent-hub/testing';
+import { spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
+
+// The built agent as its own process against the built hub (real PostgreSQL + NATS).
+const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const spawnAgent = (env: Record<string, string>): ManagedProcess =>
+  spawnProcess('agent', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+    cwd: AGENT_DIR,
+    env: { OTEL_SERVICE_NAME: 'agent', ...env },
+  });
+
+/** The exit code of a process that exits by itself (no signal is sent while it is still running). */
+async function exitCodeOf(p: ManagedProcess): Promise<number | null> {
+  await p.waitForOutput(/(?!)/, 15_000).catch(() => undefined); // never matches: rejects once the process exits
+  return p.stop();
+}
+
+describe('reference agent (process) with the real hub', () => {
+  let hub: HubUnderTest;
+  let nc: NatsConnection;
+  let agent: ManagedProcess;
+  let token: string;
+
+  const dispatch = async (body: CommandDispatch) =>
+    dispatchReplySchema.parse((await nc.request(subjects.agentCommands('agent-it-1'), JSON.stringify(body), { timeout: 5_000 })).json());
+
+  beforeAll(async () => {
+    hub = await startHubUnderTest();
+    nc = await connect({ servers: hub.natsUrl });
+    ({ token } = await hub.grpc.enrollAgent({ agentId: 'agent-it-1', site: 'it' }));
+    agent = spawnAgent({ HUB_URL: hub.wsUrl, AGENT_ID: 'agent-it-1', AGENT_TOKEN: token, AGENT_SITE: 'it', AGENT_LABELS: 'role=test' });
+    await agent.waitForOutput(/connected to hub/);
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await nc?.close();
+    await hub?.stop();
+  });
+
+  it('registers its inventory with the hub', async () => {
+    const { agent: seen } = await hub.grpc.getAgent('agent-it-1');
+    expect(seen).toMatchObject({ connected: true, site: 'it', os: process.platform, version: '0.1.0', labels: { role: 'test' } });
+    expect(seen?.capabilities).toEqual(expect.arrayContaining(['exec', 'system.info']));
+  });
+
+  it('runs a NATS-dispatched exec echo hello: RUNNING then COMPLETED with stdout in COMMAND_RESULTS', async () => {
+    const reply = await dispatch({ executionId: 'it-exec-1', commandId: 'it-cmd-1', verb: 'exec', params: { argv: ['echo', 'hello'] }, timeoutSeconds: 10 });
+    expect(reply).toEqual({ accepted: true });
+    const updates = (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates('it-exec-1'), 2)).map((u) =>
+      executionUpdateSchema.parse(u),
+    );
+    expect(updates.map((u) => u.status)).toEqual(['RUNNING', 'COMPLETED']);
+    expect(updates[1]).toMatchObject({ agentId: 'agent-it-1', exitCode: 0, stdout: 'hello\n', stderr: '' });
+  });
+
+  it('does not hand its credential to the commands it runs', async () => {
+    await dispatch({ executionId: 'it-exec-2', commandId: 'it-cmd-2', verb: 'exec', params: { argv: ['sh', '-c', 'echo "[$AGENT_TOKEN]"'] }, timeoutSeconds: 10 });
+    const [, done] = (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates('it-exec-2'), 2)).map((u) =>
+      executionUpdateSchema.parse(u),
+    );
+    expect(done).toMatchObject({ status: 'COMPLETED', stdout: '[]\n' });
+    expect(agent.output()).not.toContain(token);
+  });
+
+  it('stops with exit 1 and a clear message when the hub refuses its token (4401)', async () => {
+    const refused = spawnAgent({ HUB_URL: hub.wsUrl, AGENT_ID: 'agent-it-1', AGENT_TOKEN: 'x'.repeat(43) });
+    await refused.waitForOutput(/refused this agent's credential \(4401\)/);
+    expect(await exitCodeOf(refused)).toBe(1);
+  });
+
+  it('stops with exit 1 naming the variable when its configuration is bad', async () => {
+    const bad = spawnAgent({ HUB_URL: 'http://nope', AGENT_ID: 'agent-it-1', AGENT_TOKEN: token });
+    await bad.waitForOutput(/HUB_URL: must start with ws:\/\/ or wss:\/\//);
+    expect(await exitCodeOf(bad)).toBe(1);
+  });
+});
