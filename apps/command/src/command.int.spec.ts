@@ -302,6 +302,10 @@ describe('command service', () => {
     expect(everyCreated).toEqual([...everyCreated].sort().reverse());
     expect(everything.commands.map((c) => c.id)).toEqual(expect.arrayContaining(all.map((c) => c.id)));
     expect(new Set(everything.commands.flatMap((c) => c.executions.map((e) => e.agentId)))).toEqual(new Set(['agent-1', 'agent-offline', 'agent-prio']));
+    // Listings leave the output out; GetCommand has it.
+    const completed = everything.commands.find((c) => c.state === 'COMMAND_STATE_COMPLETED')!;
+    expect(completed.executions[0]).toMatchObject({ exitCode: 0, stdout: '' });
+    expect((await get(completed.id)).executions[0]!.stdout).toBe('hello\n');
     await expect(unary(client, 'listCommands', { agentId: 'agent-1', pageToken: page1.nextPageToken })).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
     });

@@ -2,20 +2,20 @@ import { commandV1 } from '@fleetplane/contracts/grpc';
 import type { Execution } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
 import { deriveCommandState } from './command-state.js';
-import type { CommandWithExecutions } from './command.repository.js';
+import type { CommandSummary, CommandWithExecutions, ExecutionSummary } from './command.repository.js';
 import { priorityToProto } from './priority.js';
 
 const stateToProto = (s: ExecutionState): commandV1.CommandState => commandV1.CommandState[`COMMAND_STATE_${s}`];
 const iso = (d: Date | null): string => (d ? d.toISOString() : '');
 
-function executionToProto(e: Execution): commandV1.Execution {
+function executionToProto(e: Execution | ExecutionSummary): commandV1.Execution {
   return {
     id: e.id,
     agentId: e.agentId,
     state: stateToProto(e.state),
     ...(e.exitCode === null ? {} : { exitCode: e.exitCode }),
-    stdout: e.stdout,
-    stderr: e.stderr,
+    stdout: 'stdout' in e ? e.stdout : '',
+    stderr: 'stderr' in e ? e.stderr : '',
     error: e.error,
     attempts: e.attempts,
     dispatchedAt: iso(e.dispatchedAt),
@@ -24,8 +24,11 @@ function executionToProto(e: Execution): commandV1.Execution {
   };
 }
 
-/** The command as the API shows it; its state and last change come from its executions. */
-export function commandToProto(c: CommandWithExecutions): commandV1.Command {
+/**
+ * The command as the API shows it; its state and last change come from its
+ * executions. A summary (from a listing) carries executions without output.
+ */
+export function commandToProto(c: CommandWithExecutions | CommandSummary): commandV1.Command {
   const changes = [c.updatedAt, ...c.executions.flatMap((e) => [e.dispatchedAt, e.startedAt, e.finishedAt])].filter((d): d is Date => d !== null);
   const updatedAt = new Date(Math.max(...changes.map((d) => d.getTime())));
   return {
@@ -38,6 +41,6 @@ export function commandToProto(c: CommandWithExecutions): commandV1.Command {
     timeoutSeconds: c.timeoutSeconds,
     createdAt: c.createdAt.toISOString(),
     updatedAt: updatedAt.toISOString(),
-    executions: c.executions.map(executionToProto),
+    executions: c.executions.map((e: Execution | ExecutionSummary) => executionToProto(e)),
   };
 }

@@ -8,6 +8,9 @@ import { UNFINISHED_STATES } from './command-state.js';
 import type { PageCursor } from './page-token.js';
 
 export type CommandWithExecutions = Command & { executions: Execution[] };
+/** An execution without its output (up to 2 × MAX_OUTPUT_BYTES each), for listings. */
+export type ExecutionSummary = Omit<Execution, 'stdout' | 'stderr'>;
+export type CommandSummary = Command & { executions: ExecutionSummary[] };
 export type ExecutionWithCommand = Execution & { command: Command };
 
 export interface NewCommand {
@@ -37,6 +40,7 @@ export interface ExecutionOutcome {
 export class DuplicateIdempotencyKeyError extends Error {}
 
 const withExecutions = { executions: { orderBy: { agentId: 'asc' } } } as const;
+const withExecutionSummaries = { executions: { orderBy: { agentId: 'asc' }, omit: { stdout: true, stderr: true } } } as const;
 
 /** Commands and executions in PostgreSQL. Every state change is conditional, so a finished execution never moves back. */
 @Injectable()
@@ -83,13 +87,13 @@ export class CommandRepository {
   }
 
   /** Newest first; keyset pagination on (createdAt, id). */
-  async list(agentId: string, cursor: PageCursor | null, limit: number): Promise<CommandWithExecutions[]> {
+  async list(agentId: string, cursor: PageCursor | null, limit: number): Promise<CommandSummary[]> {
     if (!agentId) {
       return this.prisma.command.findMany({
         where: cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : {},
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
-        include: withExecutions,
+        include: withExecutionSummaries,
       });
     }
     const rows = await this.prisma.execution.findMany({
@@ -102,7 +106,7 @@ export class CommandRepository {
       select: { commandId: true },
     });
     const ids = rows.map((r) => r.commandId);
-    const commands = await this.prisma.command.findMany({ where: { id: { in: ids } }, include: withExecutions });
+    const commands = await this.prisma.command.findMany({ where: { id: { in: ids } }, include: withExecutionSummaries });
     const byId = new Map(commands.map((c) => [c.id, c]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }

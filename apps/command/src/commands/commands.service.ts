@@ -77,7 +77,11 @@ export class CommandsService {
     return commandToProto(found);
   }
 
-  /** Newest first, optionally only commands that target one agent. */
+  /**
+   * Newest first, optionally only commands that target one agent. Executions
+   * come without stdout/stderr (up to 512 KiB each), so a page of 500 stays a
+   * reasonable message; GetCommand has them.
+   */
   async list(req: commandV1.ListCommandsRequest): Promise<commandV1.ListCommandsResponse> {
     const agentId = req.agentId ?? '';
     if (agentId && !agentIdSchema.safeParse(agentId).success) throw invalidArgument('agent_id', 'not a valid agent id');
