@@ -369,4 +369,21 @@ describe('gateway', () => {
     expect(res.body.message).toBe('command service is unavailable');
     expect((await call('GET', '/ready')).status).toBe(200);
   });
+
+  it('refuses to start with a bad variable, naming it', async () => {
+    const bad = spawnProcess('gateway-bad-config', process.execPath, ['dist/main.js'], {
+      cwd: appDir,
+      env: { DATABASE_URL: 'postgresql://x@127.0.0.1:1/x', REDIS_URL: 'redis://127.0.0.1:1', JWT_SECRET: 'too-short', CORS_ORIGINS: '*' },
+    });
+    // Rejects once the process has exited on its own, which is what we wait for.
+    await expect(bad.waitForOutput(/^this never appears$/, 15_000)).rejects.toThrow(/while waiting/);
+    expect(await bad.stop()).toBe(1);
+    expect(bad.output()).toMatch(/JWT_SECRET: must be at least 32 characters/);
+    expect(bad.output()).toMatch(/CORS_ORIGINS.*wildcards/);
+    expect(bad.output()).not.toContain('too-short');
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    expect(await gateway.stop()).toBe(0);
+  });
 });
