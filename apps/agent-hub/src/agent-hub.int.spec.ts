@@ -142,6 +142,21 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     await newer.closed;
   });
 
+  it('lets the newest connection win across hub instances (agent.connected over NATS)', async () => {
+    const second = await hub.addInstance();
+    const onFirst = await TestAgentSocket.connect(hub.wsUrl, 'twin-1', tokens.get('twin-1')!);
+    const onSecond = await TestAgentSocket.connect(second.wsUrl, 'twin-1', tokens.get('twin-1')!);
+    expect((await onFirst.closed).code).toBe(AgentCloseCode.Replaced);
+    // The first instance's cleanup must not mark the agent offline: the session is the second one's now.
+    await expect.poll(async () => (await hub.grpc.getAgent('twin-1')).agent?.connected, { timeout: 5_000 }).toBe(true);
+    const replyP = dispatch('twin-1', 'exec-5');
+    expect((await onSecond.next('COMMAND')).executionId).toBe('exec-5');
+    expect(await replyP).toEqual({ accepted: true });
+    onSecond.close();
+    await onSecond.closed;
+    await second.process.stop();
+  });
+
   it('clears presence on close, so a dispatch finds no responders', async () => {
     const agent = await TestAgentSocket.connect(hub.wsUrl, 'web-2', tokens.get('web-2')!, 'par');
     agent.close();

@@ -21,7 +21,39 @@ export interface HubUnderTest {
   grpcAddress: string;
   process: ManagedProcess;
   grpc: HubGrpc;
+  /** Starts another hub process on the same database and NATS (horizontal scaling). */
+  addInstance(): Promise<HubInstance>;
   stop(): Promise<void>;
+}
+
+export interface HubInstance {
+  httpPort: number;
+  grpcPort: number;
+  wsUrl: string;
+  process: ManagedProcess;
+}
+
+async function launchHub(opts: { databaseUrl: string; natsUrl: string; env: Record<string, string> }): Promise<HubInstance> {
+  const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
+  const hub = spawnProcess('agent-hub', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+    cwd: APP_DIR,
+    env: {
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      GRPC_PORT: String(grpcPort),
+      DATABASE_URL: opts.databaseUrl,
+      NATS_URL: opts.natsUrl,
+      OTEL_SERVICE_NAME: 'agent-hub',
+      ...opts.env,
+    },
+  });
+  try {
+    await hub.waitForHttp(`http://127.0.0.1:${httpPort}/ready`, 30_000);
+  } catch (err) {
+    await hub.stop();
+    throw err;
+  }
+  return { httpPort, grpcPort, wsUrl: `ws://127.0.0.1:${httpPort}/agent/v1`, process: hub };
 }
 
 export async function startHubUnderTest(opts: { env?: Record<string, string> } = {}): Promise<HubUnderTest> {
@@ -34,26 +66,11 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
       migrationsDir: join(APP_DIR, 'prisma', 'migrations'),
       databaseUrl,
     });
-    const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
-    const hub = spawnProcess('agent-hub', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
-      cwd: APP_DIR,
-      env: {
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        GRPC_PORT: String(grpcPort),
-        DATABASE_URL: databaseUrl,
-        NATS_URL: nats.url,
-        OTEL_SERVICE_NAME: 'agent-hub',
-        ...opts.env,
-      },
-    });
+    const launch = () => launchHub({ databaseUrl, natsUrl: nats.url, env: opts.env ?? {} });
+    const first = await launch();
+    const extra: HubInstance[] = [];
+    const { httpPort, grpcPort, process: hub } = first;
     const httpUrl = `http://127.0.0.1:${httpPort}`;
-    try {
-      await hub.waitForHttp(`${httpUrl}/ready`, 30_000);
-    } catch (err) {
-      await hub.stop();
-      throw err;
-    }
     const grpcAddress = `127.0.0.1:${grpcPort}`;
     const client = await createGrpcClient('agentHub', grpcAddress);
     const grpc: HubGrpc = {
@@ -68,9 +85,14 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
       grpcAddress,
       process: hub,
       grpc,
+      async addInstance() {
+        const instance = await launch();
+        extra.push(instance);
+        return instance;
+      },
       async stop() {
         client.close();
-        await hub.stop();
+        await Promise.all([hub, ...extra.map((i) => i.process)].map((p) => p.stop()));
         await Promise.all(servers.map((s) => s.stop()));
       },
     };
