@@ -16,6 +16,7 @@ function executionToProto(e: Execution | ExecutionSummary): commandV1.Execution 
     ...(e.exitCode === null ? {} : { exitCode: e.exitCode }),
     stdout: 'stdout' in e ? e.stdout : '',
     stderr: 'stderr' in e ? e.stderr : '',
+    truncated: 'truncated' in e ? e.truncated : false,
     error: e.error,
     attempts: e.attempts,
     dispatchedAt: iso(e.dispatchedAt),

@@ -11,6 +11,8 @@ export interface ExecutionView {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+  /** stdout or stderr was cut to the agent's output limit. */
+  truncated: boolean;
   error: string | null;
   attempts: number;
   dispatchedAt: string | null;
@@ -64,6 +66,7 @@ export function toExecutionView(e: commandV1.Execution): ExecutionView {
     exitCode: typeof e.exitCode === 'number' ? e.exitCode : null,
     stdout: e.stdout ?? '',
     stderr: e.stderr ?? '',
+    truncated: e.truncated ?? false,
     error: orNull(e.error),
     attempts: e.attempts ?? 0,
     dispatchedAt: orNull(e.dispatchedAt),

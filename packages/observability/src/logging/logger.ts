@@ -5,6 +5,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.token',

@@ -23,6 +23,9 @@ export function grpcServerOptions(key: GrpcServiceKey, url: string): GrpcOptions
   };
 }
 
+/** Command output can reach a few MiB per execution; gRPC's 4 MiB default would refuse such replies. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /** Client options for calling another service's gRPC API. */
 export function grpcClientOptions(key: GrpcServiceKey, url: string): GrpcOptions {
   return {
@@ -32,6 +35,7 @@ export function grpcClientOptions(key: GrpcServiceKey, url: string): GrpcOptions
       protoPath: protoPath(key),
       url,
       loader: protoLoaderOptions,
+      maxReceiveMessageLength: MAX_MESSAGE_BYTES,
     },
   };
 }
