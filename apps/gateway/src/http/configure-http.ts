@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { GatewayConfig } from '../config.js';
-import { hideApiKeyHeader } from './api-key-header.js';
 import { ApiExceptionFilter } from './api-exception.filter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -13,7 +12,6 @@ export function configureHttp(nestApp: INestApplication, config: GatewayConfig):
   const app = nestApp as NestExpressApplication;
   if (config.TRUST_PROXY_HOPS > 0) app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'ready', 'metrics'] });
-  app.use(hideApiKeyHeader);
   app.use(helmet());
   // Registered before Nest's defaults, which then skip JSON and urlencoded.
   app.useBodyParser('json', { limit: BODY_LIMIT });
