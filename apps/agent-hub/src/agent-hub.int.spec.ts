@@ -157,6 +157,15 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     await second.process.stop();
   });
 
+  it('on graceful shutdown closes its sockets with 1001 and clears their presence', async () => {
+    const doomed = await hub.addInstance();
+    const agent = await TestAgentSocket.connect(doomed.wsUrl, 'web-2', tokens.get('web-2')!, 'par');
+    expect((await hub.grpc.getAgent('web-2')).agent?.connected).toBe(true);
+    expect(await doomed.process.stop()).toBe(0);
+    expect((await agent.closed).code).toBe(AgentCloseCode.GoingAway);
+    expect((await hub.grpc.getAgent('web-2')).agent?.connected).toBe(false);
+  });
+
   it('clears presence on close, so a dispatch finds no responders', async () => {
     const agent = await TestAgentSocket.connect(hub.wsUrl, 'web-2', tokens.get('web-2')!, 'par');
     agent.close();

@@ -12,7 +12,8 @@ const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const spawnAgent = (env: Record<string, string>): ManagedProcess =>
   spawnProcess('agent', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
     cwd: AGENT_DIR,
-    env: { OTEL_SERVICE_NAME: 'agent', ...env },
+    // No OTLP metrics: without a collector the SDK's default exporter only delays exits.
+    env: { OTEL_SERVICE_NAME: 'agent', OTEL_METRICS_EXPORTER: 'none', ...env },
   });
 
 /** The exit code of a process that exits by itself (no signal is sent while it is still running). */
@@ -67,6 +68,20 @@ describe('reference agent (process) with the real hub', () => {
     );
     expect(done).toMatchObject({ status: 'COMPLETED', stdout: '[]\n' });
     expect(agent.output()).not.toContain(token);
+  });
+
+  it('reconnects after the hub restarts and runs commands again', async () => {
+    const connects = () => agent.output().match(/connected to hub/g)?.length ?? 0;
+    const before = connects();
+    await hub.restart();
+    await expect.poll(connects, { timeout: 20_000, interval: 200 }).toBe(before + 1);
+    expect(await dispatch({ executionId: 'it-exec-3', commandId: 'it-cmd-3', verb: 'exec', params: { argv: ['echo', 'again'] }, timeoutSeconds: 10 })).toEqual({
+      accepted: true,
+    });
+    const [, done] = (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates('it-exec-3'), 2)).map((u) =>
+      executionUpdateSchema.parse(u),
+    );
+    expect(done).toMatchObject({ status: 'COMPLETED', stdout: 'again\n' });
   });
 
   it('stops with exit 1 and a clear message when the hub refuses its token (4401)', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
 import { NatsClient } from '@fleetplane/service-kit';
 import { AgentRepository } from '../agents/agent.repository.js';
@@ -12,6 +12,8 @@ import { SessionRegistry } from './session-registry.js';
 /** Connects the protocol session to the registry, NATS routing and JetStream. */
 @Injectable()
 export class SessionLifecycle implements SessionHooks {
+  private readonly log = new Logger('AgentSocket');
+
   constructor(
     private readonly agents: AgentRepository,
     private readonly sessions: SessionRegistry,
@@ -47,7 +49,8 @@ export class SessionLifecycle implements SessionHooks {
   async closed(session: AgentSession, code: number): Promise<void> {
     this.router.detach(session);
     this.sessions.remove(session);
-    await this.agents.markDisconnected(session.agentId, session.sessionId, new Date());
+    const wasCurrent = await this.agents.markDisconnected(session.agentId, session.sessionId, new Date());
+    this.log.log(`agent ${session.agentId} disconnected (session ${session.sessionId}, code ${code}${wasCurrent ? '' : ', superseded'})`);
     this.nats.emit('agent.disconnected', { agentId: session.agentId, sessionId: session.sessionId, code, at: new Date().toISOString() });
   }
 }

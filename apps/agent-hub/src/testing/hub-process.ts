@@ -19,8 +19,10 @@ export interface HubUnderTest {
   httpUrl: string;
   wsUrl: string;
   grpcAddress: string;
-  process: ManagedProcess;
+  readonly process: ManagedProcess;
   grpc: HubGrpc;
+  /** Stops the hub process (gracefully) and starts it again on the same ports. */
+  restart(): Promise<void>;
   /** Starts another hub process on the same database and NATS (horizontal scaling). */
   addInstance(): Promise<HubInstance>;
   stop(): Promise<void>;
@@ -33,8 +35,13 @@ export interface HubInstance {
   process: ManagedProcess;
 }
 
-async function launchHub(opts: { databaseUrl: string; natsUrl: string; env: Record<string, string> }): Promise<HubInstance> {
-  const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
+async function launchHub(opts: {
+  databaseUrl: string;
+  natsUrl: string;
+  env: Record<string, string>;
+  ports?: { httpPort: number; grpcPort: number };
+}): Promise<HubInstance> {
+  const { httpPort, grpcPort } = opts.ports ?? { httpPort: await freePort(), grpcPort: await freePort() };
   const hub = spawnProcess('agent-hub', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
     cwd: APP_DIR,
     env: {
@@ -44,6 +51,9 @@ async function launchHub(opts: { databaseUrl: string; natsUrl: string; env: Reco
       DATABASE_URL: opts.databaseUrl,
       NATS_URL: opts.natsUrl,
       OTEL_SERVICE_NAME: 'agent-hub',
+      // Metrics are scraped from /metrics; without this the OTel SDK's default OTLP metrics
+      // exporter retries an absent collector for ~8 s at every shutdown.
+      OTEL_METRICS_EXPORTER: 'none',
       ...opts.env,
     },
   });
@@ -66,10 +76,12 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
       migrationsDir: join(APP_DIR, 'prisma', 'migrations'),
       databaseUrl,
     });
-    const launch = () => launchHub({ databaseUrl, natsUrl: nats.url, env: opts.env ?? {} });
+    const launch = (ports?: { httpPort: number; grpcPort: number }) =>
+      launchHub({ databaseUrl, natsUrl: nats.url, env: opts.env ?? {}, ...(ports ? { ports } : {}) });
     const first = await launch();
     const extra: HubInstance[] = [];
-    const { httpPort, grpcPort, process: hub } = first;
+    const { httpPort, grpcPort } = first;
+    let hub = first.process;
     const httpUrl = `http://127.0.0.1:${httpPort}`;
     const grpcAddress = `127.0.0.1:${grpcPort}`;
     const client = await createGrpcClient('agentHub', grpcAddress);
@@ -83,8 +95,14 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
       httpUrl,
       wsUrl: `ws://127.0.0.1:${httpPort}/agent/v1`,
       grpcAddress,
-      process: hub,
+      get process() {
+        return hub;
+      },
       grpc,
+      async restart() {
+        await hub.stop();
+        hub = (await launch({ httpPort, grpcPort })).process;
+      },
       async addInstance() {
         const instance = await launch();
         extra.push(instance);
