@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { pino } from 'pino';
+import { AgentCloseCode, decodeAgentFrame, frame, type AgentToHub, type CommandFrame, type HubToAgent } from '@fleetplane/contracts';
+import { HubClient, type StopReason } from './hub-client.js';
+
+const TOKEN = 't'.repeat(43);
+const sample = { cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 2, load: [0, 0, 0] as [number, number, number], diskUsedBytes: 1, diskTotalBytes: 2, uptimeSeconds: 1 };
+
+/** A scripted hub on loopback: records what agents send and lets the test answer. */
+class FakeHub {
+  readonly received: AgentToHub[] = [];
+  readonly sockets: WebSocket[] = [];
+  private readonly wss: WebSocketServer;
+  onHello: (ws: WebSocket) => void = (ws) =>
+    ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: `s${this.sockets.length}`, heartbeatIntervalMs: 30, telemetryIntervalMs: 40 }));
+
+  constructor() {
+    this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    this.wss.on('connection', (ws) => {
+      this.sockets.push(ws);
+      ws.on('message', (data) => {
+        const d = decodeAgentFrame(data.toString());
+        if (!d.ok) throw new Error(`agent sent an invalid frame: ${d.reason}`);
+        this.received.push(d.message);
+        if (d.message.type === 'HELLO') this.onHello(ws);
+      });
+    });
+  }
+
+  async url(): Promise<string> {
+    if (!this.wss.address()) await new Promise((r) => this.wss.once('listening', r));
+    const addr = this.wss.address() as { port: number };
+    return `ws://127.0.0.1:${addr.port}/agent/v1`;
+  }
+
+  of<T extends AgentToHub['type']>(type: T): Extract<AgentToHub, { type: T }>[] {
+    return this.received.filter((f) => f.type === type) as Extract<AgentToHub, { type: T }>[];
+  }
+
+  close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    return new Promise((r) => this.wss.close(() => r()));
+  }
+}
+
+const until = async (cond: () => boolean, what: string) => {
+  const deadline = Date.now() + 5_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe(HubClient.name, () => {
+  let hub: FakeHub;
+  let client: HubClient | undefined;
+  let done: Promise<StopReason> | undefined;
+  const commands: CommandFrame[] = [];
+
+  const start = async () => {
+    hub = new FakeHub();
+    client = new HubClient({
+      url: await hub.url(),
+      agentId: 'web-1',
+      token: TOKEN,
+      inventory: { site: 'par', os: 'linux', kernel: '6', version: '0.1.0', capabilities: ['exec'], containerEngine: '', labels: {} },
+      sample: async () => sample,
+      onCommand: (c) => commands.push(c),
+      log: pino({ level: 'silent' }),
+      backoff: { baseMs: 10, maxMs: 50 },
+    });
+    done = client.run();
+  };
+
+  afterEach(async () => {
+    client?.stop();
+    await done;
+    await hub.close();
+    commands.length = 0;
+  });
+
+  it('says HELLO with its credential and inventory, then heartbeats and reports telemetry at the given intervals', async () => {
+    await start();
+    await until(() => hub.of('HEARTBEAT').length >= 2 && hub.of('TELEMETRY').length >= 1, 'heartbeats and telemetry');
+    expect(hub.received[0]).toMatchObject({ type: 'HELLO', agentId: 'web-1', token: TOKEN, inventory: { site: 'par', capabilities: ['exec'] } });
+    expect(hub.of('TELEMETRY')[0]?.sample).toEqual(sample);
+  });
+
+  it('hands COMMAND frames to the executor', async () => {
+    await start();
+    await until(() => hub.of('HELLO').length === 1 && hub.sockets.length === 1, 'hello');
+    hub.sockets[0]!.send(frame<HubToAgent>({ type: 'COMMAND', executionId: 'e1', commandId: 'c1', verb: 'exec', params: { argv: ['true'] }, timeoutSeconds: 5 }));
+    await until(() => commands.length === 1, 'command');
+    expect(commands[0]).toMatchObject({ executionId: 'e1', verb: 'exec' });
+  });
+
+  it('sends a RESULT again, with the same frame id, when the hub could not store it', async () => {
+    await start();
+    await until(() => hub.of('HEARTBEAT').length >= 1, 'session');
+    client!.sendResult({ type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 });
+    await until(() => hub.of('RESULT').length === 1, 'result');
+    const first = hub.of('RESULT')[0]!;
+    hub.sockets[0]!.send(frame<HubToAgent>({ type: 'ERROR', code: 'NOT_STORED', message: 'send it again', replyTo: first.id }));
+    await until(() => hub.of('RESULT').length === 2, 'resent result');
+    expect(hub.of('RESULT')[1]).toEqual(first);
+  });
+
+  it('keeps RESULTs produced while disconnected and sends them after reconnecting', async () => {
+    await start();
+    await until(() => hub.of('HEARTBEAT').length >= 1, 'session');
+    hub.sockets[0]!.close(AgentCloseCode.GoingAway, 'restart');
+    await until(() => hub.sockets[0]!.readyState === hub.sockets[0]!.CLOSED, 'close');
+    client!.sendResult({ type: 'RESULT', executionId: 'e2', status: 'FAILED', exitCode: 3 });
+    await until(() => hub.of('RESULT').length === 1, 'queued result');
+    expect(hub.of('HELLO')).toHaveLength(2);
+    expect(hub.of('RESULT')[0]).toMatchObject({ executionId: 'e2', status: 'FAILED', exitCode: 3 });
+  });
+
+  it('stops for good when the hub refuses the credential (4401), without retrying', async () => {
+    await start();
+    hub.onHello = (ws) => ws.close(AgentCloseCode.Unauthorized, 'unauthorized');
+    expect(await done).toBe('unauthorized');
+    expect(hub.of('HELLO')).toHaveLength(1);
+  });
+
+  it('reconnects with backoff when the hub is unreachable at first', async () => {
+    hub = new FakeHub();
+    const url = await hub.url();
+    await hub.close();
+    client = new HubClient({
+      url,
+      agentId: 'web-1',
+      token: TOKEN,
+      inventory: { site: '', os: 'linux', kernel: '6', version: '0.1.0', capabilities: [], containerEngine: '', labels: {} },
+      sample: async () => sample,
+      onCommand: () => undefined,
+      log: pino({ level: 'silent' }),
+      backoff: { baseMs: 10, maxMs: 50 },
+    });
+    done = client.run();
+    await new Promise((r) => setTimeout(r, 100));
+    const port = Number(new URL(url).port);
+    const revived = new WebSocketServer({ host: '127.0.0.1', port });
+    const hello = new Promise<string>((resolve) => revived.on('connection', (ws) => ws.once('message', (d) => resolve(d.toString()))));
+    expect(decodeAgentFrame(await hello)).toMatchObject({ ok: true, message: { type: 'HELLO', agentId: 'web-1' } });
+    client.stop();
+    await done;
+    for (const ws of revived.clients) ws.terminate();
+    await new Promise((r) => revived.close(() => r(undefined)));
+    hub = new FakeHub(); // afterEach closes it
+  });
+});
