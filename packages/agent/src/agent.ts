@@ -29,5 +29,11 @@ export function startAgent(config: AgentConfig, childEnv: NodeJS.ProcessEnv): Ru
     log,
   });
   log.info({ hub: config.HUB_URL, capabilities: inv.capabilities }, 'agent starting');
-  return { done: client.run(), stop: () => client?.stop() };
+  return {
+    done: client.run(),
+    stop: () => {
+      executor.stop();
+      client?.stop();
+    },
+  };
 }

@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import { fitResult, type ResultBody } from './fit-result.js';
 import { runProcess, type ProcessResult, type RunOptions } from './run-process.js';
 
+type Outcome = Omit<ResultBody, 'type' | 'executionId' | 'trace'>;
+
 export type RunProcess = (spec: Parameters<typeof runProcess>[0], timeoutSeconds: number, opts?: RunOptions) => Promise<ProcessResult>;
 
 /**
@@ -19,6 +21,8 @@ export type RunProcess = (spec: Parameters<typeof runProcess>[0], timeoutSeconds
  * is the COMMAND's trace, and every RESULT carries that span's context.
  */
 export class CommandExecutor {
+  private readonly stopping = new AbortController();
+
   constructor(
     private readonly sendResult: (body: ResultBody) => void,
     private readonly capabilities: readonly string[],
@@ -34,26 +38,32 @@ export class CommandExecutor {
       'fleetplane.verb': cmd.verb,
     };
     return inSpan(`exec ${cmd.verb}`, { kind: SpanKind.CONSUMER, parent: contextFromCarrier(cmd.trace), attributes }, async (span) => {
+      // Taken once, here: callbacks from the child process need not run in this span's context.
+      const trace = currentTraceCarrier();
+      const report = (outcome: Outcome) => this.report(cmd, outcome, trace);
       const check = validateVerbParams(cmd.verb, cmd.params);
-      if (!check.ok) return this.report(cmd, { status: 'FAILED', error: `${check.field}: ${check.message}` });
-      if (!this.capabilities.includes(cmd.verb)) {
-        return this.report(cmd, { status: 'FAILED', error: `verb ${cmd.verb} is not available on this agent` });
-      }
+      if (!check.ok) return report({ status: 'FAILED', error: `${check.field}: ${check.message}` });
+      if (!this.capabilities.includes(cmd.verb)) return report({ status: 'FAILED', error: `verb ${cmd.verb} is not available on this agent` });
       const spec = toProcessSpec(cmd.verb as Verb, check.params as VerbParams<Verb>);
       this.log.info({ executionId: cmd.executionId, verb: cmd.verb }, 'running command');
       const result = await this.run(spec, cmd.timeoutSeconds, {
-        onSpawn: () => this.report(cmd, { status: 'RUNNING' }),
+        onSpawn: () => report({ status: 'RUNNING' }),
         baseEnv: this.baseEnv,
+        signal: this.stopping.signal,
       });
       if (result.exitCode !== undefined) span.setAttribute('process.exit.code', result.exitCode);
       span.setAttribute('fleetplane.status', result.status);
       this.log.info({ executionId: cmd.executionId, status: result.status, exitCode: result.exitCode }, 'command finished');
-      this.report(cmd, result);
+      report(result);
     });
   }
 
-  private report(cmd: CommandFrame, outcome: Omit<ResultBody, 'type' | 'executionId' | 'trace'>): void {
-    const trace = currentTraceCarrier();
+  /** Stops every running process group (the agent is shutting down: nothing may outlive it). */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  private report(cmd: CommandFrame, outcome: Outcome, trace: ReturnType<typeof currentTraceCarrier>): void {
     const body: ResultBody = { type: 'RESULT', executionId: cmd.executionId, ...outcome, ...(trace ? { trace } : {}) };
     this.sendResult(fitResult(body, MAX_AGENT_FRAME_BYTES));
   }

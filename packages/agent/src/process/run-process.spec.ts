@@ -34,6 +34,14 @@ describe(runProcess.name, () => {
     expect(r.error).toMatch(/after 1 s/);
   });
 
+  it('stops the process group when aborted (agent shutting down) and says why', async () => {
+    const ac = new AbortController();
+    const running = runProcess({ argv: ['sh', '-c', 'sleep 30 & wait'] }, 60, { onSpawn: () => ac.abort(), killGraceMs: 200, signal: ac.signal });
+    const r = await running;
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toMatch(/cancelled/);
+  });
+
   it('cuts stdout and stderr to the limit and says so', async () => {
     const r = await runProcess({ argv: ['head', '-c', '5000', '/dev/zero'] }, 5, { maxOutputBytes: 1_000 });
     expect(r.status).toBe('COMPLETED');

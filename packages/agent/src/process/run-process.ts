@@ -22,6 +22,8 @@ export interface RunOptions {
   onSpawn?: () => void;
   /** The child's environment before spec.env is applied; defaults to the agent's own. */
   baseEnv?: NodeJS.ProcessEnv;
+  /** Aborting stops the process group the same way a timeout does (the agent is shutting down). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -36,8 +38,11 @@ export function runProcess(spec: ProcessSpec, timeoutSeconds: number, opts: RunO
   const [command, ...args] = spec.argv;
   if (!command) return Promise.resolve({ status: 'FAILED', stdout: '', stderr: '', truncated: false, error: 'empty argv' });
 
+  if (opts.signal?.aborted) return Promise.resolve({ status: 'FAILED', stdout: '', stderr: '', truncated: false, error: 'cancelled: the agent is stopping' });
+
   return new Promise((resolve) => {
     let timedOut = false;
+    let cancelled = false;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const child = spawn(command, args, {
@@ -52,6 +57,7 @@ export function runProcess(spec: ProcessSpec, timeoutSeconds: number, opts: RunO
       settled = true;
       clearTimeout(timer);
       clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
       resolve({ ...r, stdout: stdout.text(), stderr: stderr.text(), truncated: stdout.truncated || stderr.truncated });
     };
     const signalGroup = (signal: NodeJS.Signals) => {
@@ -61,17 +67,27 @@ export function runProcess(spec: ProcessSpec, timeoutSeconds: number, opts: RunO
         // Already gone.
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const stopGroup = () => {
       signalGroup('SIGTERM');
       killTimer = setTimeout(() => signalGroup('SIGKILL'), opts.killGraceMs ?? 5_000);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopGroup();
     }, timeoutSeconds * 1_000);
+    const onAbort = () => {
+      cancelled = true;
+      clearTimeout(timer);
+      stopGroup();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     child.once('spawn', () => opts.onSpawn?.());
     child.once('error', (err) => finish({ status: 'FAILED', error: `cannot run ${command}: ${err.message}` }));
     child.once('close', (code, signal) => {
+      if (cancelled) return finish({ status: 'FAILED', error: 'cancelled: the agent is stopping', ...(code !== null ? { exitCode: code } : {}) });
       if (timedOut) return finish({ status: 'TIMED_OUT', error: `killed after ${timeoutSeconds} s`, ...(code !== null ? { exitCode: code } : {}) });
       if (code === 0) return finish({ status: 'COMPLETED', exitCode: 0 });
       if (code !== null) return finish({ status: 'FAILED', exitCode: code });
