@@ -1,13 +1,15 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { dispatchReplySchema, executionUpdateSchema, streams, subjects, type CommandDispatch } from '@fleetplane/contracts';
 import { readStored, startHubUnderTest, type HubUnderTest } from '@fleetplane/agent-hub/testing';
-import { spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
+import { spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
 
 // The built agent as its own process against the built hub (real PostgreSQL + NATS).
 const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const TRACE_ID = 'a3ce929d0e0e47364bf92f3577b34da6';
 
 const spawnAgent = (env: Record<string, string>): ManagedProcess =>
   spawnProcess('agent', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
@@ -27,15 +29,22 @@ describe('reference agent (process) with the real hub', () => {
   let nc: NatsConnection;
   let agent: ManagedProcess;
   let token: string;
+  let otlp: OtlpReceiver;
 
-  const dispatch = async (body: CommandDispatch) =>
-    dispatchReplySchema.parse((await nc.request(subjects.agentCommands('agent-it-1'), JSON.stringify(body), { timeout: 5_000 })).json());
+  const dispatch = async (body: CommandDispatch, traceparent?: string) => {
+    const h = headers();
+    if (traceparent) h.set('traceparent', traceparent);
+    const reply = await nc.request(subjects.agentCommands('agent-it-1'), JSON.stringify(body), { timeout: 5_000, headers: h });
+    return dispatchReplySchema.parse(reply.json());
+  };
 
   beforeAll(async () => {
-    hub = await startHubUnderTest();
+    otlp = await startOtlpReceiver();
+    const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_BSP_SCHEDULE_DELAY: '200' };
+    hub = await startHubUnderTest({ env: tracing });
     nc = await connect({ servers: hub.natsUrl });
     ({ token } = await hub.grpc.enrollAgent({ agentId: 'agent-it-1', site: 'it' }));
-    agent = spawnAgent({ HUB_URL: hub.wsUrl, AGENT_ID: 'agent-it-1', AGENT_TOKEN: token, AGENT_SITE: 'it', AGENT_LABELS: 'role=test' });
+    agent = spawnAgent({ HUB_URL: hub.wsUrl, AGENT_ID: 'agent-it-1', AGENT_TOKEN: token, AGENT_SITE: 'it', AGENT_LABELS: 'role=test', ...tracing });
     await agent.waitForOutput(/connected to hub/);
   });
 
@@ -43,6 +52,7 @@ describe('reference agent (process) with the real hub', () => {
     await agent?.stop();
     await nc?.close();
     await hub?.stop();
+    await otlp?.stop();
   });
 
   it('registers its inventory with the hub', async () => {
@@ -59,6 +69,23 @@ describe('reference agent (process) with the real hub', () => {
     );
     expect(updates.map((u) => u.status)).toEqual(['RUNNING', 'COMPLETED']);
     expect(updates[1]).toMatchObject({ agentId: 'agent-it-1', exitCode: 0, stdout: 'hello\n', stderr: '' });
+  });
+
+  it('continues the dispatcher\'s trace through the hub and the agent, and back on the RESULT', async () => {
+    const traceparent = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+    await dispatch({ executionId: 'it-exec-t', commandId: 'it-cmd-t', verb: 'exec', params: { argv: ['true'] }, timeoutSeconds: 10 }, traceparent);
+    const inTrace = (all: ReturnType<OtlpReceiver['spans']>) => all.filter((s) => s.traceId === TRACE_ID);
+    const spans = inTrace(
+      await otlp.waitFor((all) => {
+        const names = inTrace(all).map((s) => `${s.serviceName}:${s.name}`);
+        return ['agent-hub:agent COMMAND send', 'agent:exec exec', 'agent-hub:agent RESULT receive'].every((n) => names.includes(n));
+      }, 15_000),
+    );
+    const exec = spans.find((s) => s.serviceName === 'agent' && s.name === 'exec exec')!;
+    const send = spans.find((s) => s.name === 'agent COMMAND send')!;
+    expect(exec.parentSpanId).toBe(send.spanId);
+    // Both RESULTs (RUNNING, COMPLETED) are children of the agent's exec span.
+    expect(spans.filter((s) => s.name === 'agent RESULT receive').every((s) => s.parentSpanId === exec.spanId)).toBe(true);
   });
 
   it('does not hand its credential to the commands it runs', async () => {
