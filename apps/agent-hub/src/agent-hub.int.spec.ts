@@ -166,6 +166,25 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     expect((await hub.grpc.getAgent('web-2')).agent?.connected).toBe(false);
   });
 
+  it('closes a session whose credential was rotated, at its next heartbeat, with 4401', async () => {
+    const { token } = await hub.grpc.enrollAgent({ agentId: 'rotated-1' });
+    const agent = await TestAgentSocket.connect(hub.wsUrl, 'rotated-1', token);
+    const { token: fresh } = await hub.grpc.enrollAgent({ agentId: 'rotated-1' });
+    agent.sendFrame({ type: 'HEARTBEAT' });
+    expect(await agent.closed).toEqual({ code: AgentCloseCode.Unauthorized, reason: 'unauthorized' });
+    const again = await TestAgentSocket.connect(hub.wsUrl, 'rotated-1', fresh);
+    again.sendFrame({ type: 'HEARTBEAT' });
+    // Frames are handled in order: once this sample is stored, the heartbeat passed the credential check.
+    again.sendFrame({
+      type: 'TELEMETRY',
+      sample: { cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 2, load: [0, 0, 0], diskUsedBytes: 1, diskTotalBytes: 2, uptimeSeconds: 1 },
+    });
+    await readStored(hub.natsUrl, streams.telemetry.name, subjects.telemetry('rotated-1'), 1);
+    expect(again.isOpen).toBe(true);
+    expect((await hub.grpc.getAgent('rotated-1')).agent?.connected).toBe(true);
+    again.close();
+  });
+
   it('clears presence on close, so a dispatch finds no responders', async () => {
     const agent = await TestAgentSocket.connect(hub.wsUrl, 'web-2', tokens.get('web-2')!, 'par');
     agent.close();

@@ -63,9 +63,15 @@ export class AgentRepository {
     });
   }
 
-  /** Refreshes lastSeenAt while `sessionId` is still the current session. */
-  async markSeen(id: string, sessionId: string, at: Date): Promise<void> {
-    await this.prisma.db.agent.updateMany({ where: { id, sessionId }, data: { lastSeenAt: at } });
+  /**
+   * Refreshes lastSeenAt while `sessionId` is still the current session and the
+   * credential is still `tokenHash`; otherwise says which of the two changed.
+   */
+  async markSeen(id: string, sessionId: string, tokenHash: string, at: Date): Promise<'current' | 'superseded' | 'revoked'> {
+    const r = await this.prisma.db.agent.updateMany({ where: { id, sessionId, tokenHash }, data: { lastSeenAt: at } });
+    if (r.count > 0) return 'current';
+    const row = await this.prisma.db.agent.findUnique({ where: { id }, select: { sessionId: true } });
+    return row?.sessionId === sessionId ? 'revoked' : 'superseded';
   }
 
   /**

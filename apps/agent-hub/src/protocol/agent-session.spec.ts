@@ -30,7 +30,7 @@ function fakeHooks(overrides: Partial<SessionHooks> = {}) {
   const hooks: SessionHooks = {
     authenticate: vi.fn(async (_id: string, token: string) => token === TOKEN),
     opened: vi.fn(async () => void calls.push('opened')),
-    heartbeat: vi.fn(async () => void calls.push('heartbeat')),
+    heartbeat: vi.fn(async () => (calls.push('heartbeat'), 'current' as const)),
     result: vi.fn(async (_s, f) => void calls.push(`result:${f.status}`)),
     telemetry: vi.fn(async () => void calls.push('telemetry')),
     closed: vi.fn(async (_s, code: number) => void calls.push(`closed:${code}`)),
@@ -186,6 +186,24 @@ describe(AgentSession.name, () => {
     expect(session.replaced).toBe(true);
     expect(await session.deliver('{}')).toBe(false);
     expect(calls).toEqual(['opened', `closed:${AgentCloseCode.Replaced}`]);
+  });
+
+  it('closes with 4401 once a heartbeat finds the credential rotated', async () => {
+    const { session, socket, errors } = setup({ heartbeat: async () => 'revoked' });
+    session.receive(hello());
+    session.receive(heartbeat());
+    await settle();
+    expect(socket.closedWith).toEqual({ code: AgentCloseCode.Unauthorized, reason: 'unauthorized' });
+    expect(errors).toEqual(['credential_revoked']);
+  });
+
+  it('closes with 4409 once a heartbeat finds another session current (a missed agent.connected event)', async () => {
+    const { session, socket } = setup({ heartbeat: async () => 'superseded' });
+    session.receive(hello());
+    session.receive(heartbeat());
+    await settle();
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.Replaced);
+    expect(session.replaced).toBe(true);
   });
 
   it('handles frames strictly in order, even when storing one is slow', async () => {

@@ -7,7 +7,15 @@ import {
   type Hello,
   type HubToAgent,
 } from '@fleetplane/contracts';
-import type { ProtocolErrorReason, SessionHooks, SessionLog, SessionMetrics, SessionSocket, SessionTimings } from './session-ports.js';
+import type {
+  ProtocolErrorReason,
+  SessionHooks,
+  SessionLog,
+  SessionMetrics,
+  SessionSocket,
+  SessionStanding,
+  SessionTimings,
+} from './session-ports.js';
 
 type State = 'awaiting_hello' | 'authenticating' | 'open' | 'closed';
 
@@ -154,7 +162,7 @@ export class AgentSession {
       case 'HELLO':
         return this.protocolError('duplicate_hello', 'HELLO was already received on this connection', msg.id);
       case 'HEARTBEAT':
-        return this.hooks.heartbeat(this);
+        return this.checkStanding(await this.hooks.heartbeat(this));
       case 'RESULT':
         if (!SUBJECT_SAFE.test(msg.executionId)) {
           return this.protocolError('unsafe_id', 'executionId: must be 1-64 characters of A-Z a-z 0-9 _ -', msg.id);
@@ -165,6 +173,14 @@ export class AgentSession {
       case 'ERROR':
         this.log.warn(`agent ${this._agentId} reported ${msg.code}: ${msg.message}`);
         return;
+    }
+  }
+
+  private checkStanding(standing: SessionStanding): void {
+    if (standing === 'superseded') return this.replace();
+    if (standing === 'revoked') {
+      this.metrics.protocolError('credential_revoked');
+      this.close(AgentCloseCode.Unauthorized, 'unauthorized');
     }
   }
 

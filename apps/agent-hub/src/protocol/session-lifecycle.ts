@@ -2,17 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
 import { NatsClient } from '@fleetplane/service-kit';
 import { AgentRepository } from '../agents/agent.repository.js';
-import { tokenMatches } from '../agents/credentials.js';
+import { hashAgentToken, tokenMatches } from '../agents/credentials.js';
 import { AgentOutputPublisher } from '../routing/agent-output.publisher.js';
 import { CommandRouter } from '../routing/command-router.js';
 import type { AgentSession } from './agent-session.js';
-import type { SessionHooks } from './session-ports.js';
+import type { SessionHooks, SessionStanding } from './session-ports.js';
 import { SessionRegistry } from './session-registry.js';
 
 /** Connects the protocol session to the registry, NATS routing and JetStream. */
 @Injectable()
 export class SessionLifecycle implements SessionHooks {
   private readonly log = new Logger('AgentSocket');
+  // The credential each session authenticated with (as its hash), to notice a rotation.
+  private readonly credentials = new WeakMap<AgentSession, string>();
 
   constructor(
     private readonly agents: AgentRepository,
@@ -27,6 +29,7 @@ export class SessionLifecycle implements SessionHooks {
   }
 
   async opened(session: AgentSession, hello: Hello): Promise<void> {
+    this.credentials.set(session, hashAgentToken(hello.token));
     this.sessions.add(session);
     await this.agents.markConnected(session.agentId, session.sessionId, hello.inventory, new Date());
     await this.router.attach(session);
@@ -34,8 +37,10 @@ export class SessionLifecycle implements SessionHooks {
     this.nats.emit('agent.connected', { agentId: session.agentId, sessionId: session.sessionId, at: new Date().toISOString() });
   }
 
-  async heartbeat(session: AgentSession): Promise<void> {
-    await this.agents.markSeen(session.agentId, session.sessionId, new Date());
+  async heartbeat(session: AgentSession): Promise<SessionStanding> {
+    const standing = await this.agents.markSeen(session.agentId, session.sessionId, this.credentials.get(session) ?? '', new Date());
+    if (standing !== 'current') this.log.warn(`agent ${session.agentId} session ${session.sessionId} ${standing}; closing it`);
+    return standing;
   }
 
   result(session: AgentSession, frame: ResultFrame): Promise<void> {

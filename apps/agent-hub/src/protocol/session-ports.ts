@@ -20,12 +20,19 @@ export interface SessionHooks {
   authenticate(agentId: string, token: string): Promise<boolean>;
   /** Stores inventory and presence, starts routing commands, announces the session. Awaited before HELLO_ACK. */
   opened(session: AgentSession, hello: Hello): Promise<void>;
-  heartbeat(session: AgentSession): Promise<void>;
+  /**
+   * Refreshes presence and says whether this session may go on: `superseded`
+   * when another session became current, `revoked` when the credential it
+   * authenticated with was rotated since.
+   */
+  heartbeat(session: AgentSession): Promise<SessionStanding>;
   result(session: AgentSession, frame: ResultFrame): Promise<void>;
   telemetry(session: AgentSession, frame: TelemetryFrame): Promise<void>;
   /** Undoes `opened` (it may have only partly succeeded). Called once, only for sessions that reached `opened`. */
   closed(session: AgentSession, code: number): Promise<void>;
 }
+
+export type SessionStanding = 'current' | 'superseded' | 'revoked';
 
 /** Bounded label values for the protocol-errors metric. */
 export type ProtocolErrorReason =
@@ -37,6 +44,7 @@ export type ProtocolErrorReason =
   | 'duplicate_hello'
   | 'hello_timeout'
   | 'unauthorized'
+  | 'credential_revoked'
   | 'heartbeat_timeout'
   | 'unsafe_id'
   | 'frame_too_big';
