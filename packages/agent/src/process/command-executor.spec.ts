@@ -54,6 +54,13 @@ describe(CommandExecutor.name, () => {
     expect(sent).toMatchObject([{ status: 'FAILED', error: 'verb docker.ps is not available on this agent' }]);
   });
 
+  it('runs an execution once even when its COMMAND arrives twice (a retried dispatch)', async () => {
+    const { executor, runs } = setup();
+    await executor.execute(cmd('exec', { argv: ['touch', '/tmp/x'] }));
+    await executor.execute(cmd('exec', { argv: ['touch', '/tmp/x'] }));
+    expect(runs).toHaveLength(1);
+  });
+
   it('builds system.info from the contract (uname -a)', async () => {
     const { executor, runs } = setup();
     await executor.execute(cmd('system.info', {}));

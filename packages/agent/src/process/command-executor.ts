@@ -22,6 +22,7 @@ export type RunProcess = (spec: Parameters<typeof runProcess>[0], timeoutSeconds
  */
 export class CommandExecutor {
   private readonly stopping = new AbortController();
+  private readonly seen = new RecentIds(10_000);
 
   constructor(
     private readonly sendResult: (body: ResultBody) => void,
@@ -32,6 +33,12 @@ export class CommandExecutor {
   ) {}
 
   execute(cmd: CommandFrame): Promise<void> {
+    // A dispatcher that timed out waiting for the hub's reply sends the same
+    // execution again; running it twice could repeat a side effect.
+    if (!this.seen.add(cmd.executionId)) {
+      this.log.warn({ executionId: cmd.executionId }, 'ignoring a repeated COMMAND for an execution already received');
+      return Promise.resolve();
+    }
     const attributes = {
       'fleetplane.execution_id': cmd.executionId,
       'fleetplane.command_id': cmd.commandId,
@@ -66,5 +73,19 @@ export class CommandExecutor {
   private report(cmd: CommandFrame, outcome: Outcome, trace: ReturnType<typeof currentTraceCarrier>): void {
     const body: ResultBody = { type: 'RESULT', executionId: cmd.executionId, ...outcome, ...(trace ? { trace } : {}) };
     this.sendResult(fitResult(body, MAX_AGENT_FRAME_BYTES));
+  }
+}
+
+/** Remembers the last `limit` ids; `add` is false for one already remembered. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly limit: number) {}
+
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value!);
+    return true;
   }
 }
