@@ -1,4 +1,4 @@
-import { createLogger } from '@fleetplane/observability';
+import { createLogger } from '@fleetplane/observability/node';
 import type { AgentConfig } from './config.js';
 import { inventory } from './host/inventory.js';
 import { TelemetrySampler } from './host/telemetry-sampler.js';

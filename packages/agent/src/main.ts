@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setTimeout as sleep } from 'node:timers/promises';
-import { shutdownTracing } from '@fleetplane/observability';
+import { shutdownTracing } from '@fleetplane/observability/node';
 import { startAgent } from './agent.js';
 import { loadAgentConfig } from './config.js';
 

@@ -11,6 +11,8 @@ export interface ManagedProcess {
   waitForOutput(re: RegExp, timeoutMs?: number): Promise<void>;
   /** Polls `url` until it answers 2xx; rejects if the process exits first or on timeout. */
   waitForHttp(url: string, timeoutMs?: number): Promise<void>;
+  /** Resolves the exit code once the process exits by itself (null if killed by a signal); rejects on timeout. */
+  waitForExit(timeoutMs?: number): Promise<number | null>;
   /** Sends `signal` (default SIGTERM), SIGKILL after 10 s; resolves the exit code (null if killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -100,6 +102,18 @@ export function spawnProcess(name: string, command: string, args: string[], opts
           throw new Error(`${name}: ${url} gave no 2xx within ${timeoutMs} ms (last: ${last}); output:\n${output.tail()}`);
         }
         await sleep(100);
+      }
+    },
+
+    async waitForExit(timeoutMs = DEFAULT_WAIT_MS) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name} still running after ${timeoutMs} ms; output:\n${output.tail()}`)), timeoutMs);
+      });
+      try {
+        return (await Promise.race([child.exited, timeout])).code;
+      } finally {
+        clearTimeout(timer);
       }
     },
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AgentCloseCode, decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
-import { AgentSession, IDLE_CLOSE_CODE, NOT_STORED } from './agent-session.js';
+import { AgentCloseCode, AgentErrorCode, decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
+import { AgentSession } from './agent-session.js';
 import type { ProtocolErrorReason, SessionHooks, SessionSocket } from './session-ports.js';
 
 const TOKEN = 't'.repeat(43);
@@ -170,10 +170,10 @@ describe(AgentSession.name, () => {
     await settle();
     expect(socket.closedWith).toBeUndefined();
     await vi.advanceTimersByTimeAsync(3 * timings.heartbeatIntervalMs + 1);
-    expect(socket.closedWith?.code).toBe(IDLE_CLOSE_CODE);
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.IdleTimeout);
     expect(errors).toEqual(['heartbeat_timeout']);
     await session.whenSettled();
-    expect(calls.at(-1)).toBe(`closed:${IDLE_CLOSE_CODE}`);
+    expect(calls.at(-1)).toBe(`closed:${AgentCloseCode.IdleTimeout}`);
   });
 
   it('is closed with 4409 when replaced, stays silent to dispatches and cleans up', async () => {
@@ -231,7 +231,7 @@ describe(AgentSession.name, () => {
     session.receive(raw);
     await settle();
     expect(socket.closedWith).toBeUndefined();
-    expect(socket.sent[1]).toMatchObject({ type: 'ERROR', code: NOT_STORED, replyTo: JSON.parse(raw).id });
+    expect(socket.sent[1]).toMatchObject({ type: 'ERROR', code: AgentErrorCode.NotStored, replyTo: JSON.parse(raw).id });
   });
 
   it('refuses a RESULT whose execution id is not subject-safe', async () => {

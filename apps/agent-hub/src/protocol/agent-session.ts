@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AgentCloseCode,
+  AgentErrorCode,
   decodeAgentFrame,
   frame,
   type AgentToHub,
@@ -21,16 +22,9 @@ type State = 'awaiting_hello' | 'authenticating' | 'open' | 'closed';
 
 /** Missing this many heartbeats closes the socket. */
 export const MISSED_HEARTBEATS_BEFORE_CLOSE = 3;
-/**
- * The contracts have no close code for an idle session; 4408 (timeout) is the
- * closest, and the reason text says which timeout it was.
- */
-export const IDLE_CLOSE_CODE = AgentCloseCode.HelloTimeout;
 const INTERNAL_ERROR = 1011;
 // Ids from agents become NATS subject tokens.
 const SUBJECT_SAFE = /^[A-Za-z0-9_-]{1,64}$/;
-/** ERROR code telling the agent a frame was not stored and should be sent again. */
-export const NOT_STORED = 'NOT_STORED';
 const MAX_ERROR_MESSAGE = 4000;
 
 /**
@@ -193,7 +187,7 @@ export class AgentSession {
       await store();
     } catch (err) {
       this.log.error(`agent ${this._agentId}: frame ${frameId} not stored: ${(err as Error).message}`);
-      this.sendError(NOT_STORED, 'the hub could not store this frame; send it again', frameId);
+      this.sendError(AgentErrorCode.NotStored, 'the hub could not store this frame; send it again', frameId);
     }
   }
 
@@ -237,7 +231,7 @@ export class AgentSession {
     const idleMs = MISSED_HEARTBEATS_BEFORE_CLOSE * this.timings.heartbeatIntervalMs;
     this.idleTimer = setTimeout(() => {
       this.metrics.protocolError('heartbeat_timeout');
-      this.close(IDLE_CLOSE_CODE, `no frame for ${idleMs} ms`);
+      this.close(AgentCloseCode.IdleTimeout, `no frame for ${idleMs} ms`);
     }, idleMs);
   }
 
@@ -246,7 +240,7 @@ export class AgentSession {
     if (reason.startsWith('type:')) return this.protocolError('unknown_type', reason);
     if (reason.startsWith('v:')) {
       this.metrics.protocolError('unsupported_version');
-      this.sendError('UNSUPPORTED_VERSION', `${reason} (this hub speaks protocol version 1)`);
+      this.sendError(AgentErrorCode.UnsupportedVersion, `${reason} (this hub speaks protocol version 1)`);
       this.close(AgentCloseCode.UnsupportedVersion, 'unsupported protocol version');
       return;
     }
@@ -257,7 +251,7 @@ export class AgentSession {
   private protocolError(reason: ProtocolErrorReason, message: string, replyTo?: string): void {
     this.metrics.protocolError(reason);
     this.log.warn(`agent ${this._agentId || '(unauthenticated)'}: protocol error: ${message}`);
-    this.sendError('PROTOCOL_ERROR', message, replyTo);
+    this.sendError(AgentErrorCode.ProtocolError, message, replyTo);
     this.close(AgentCloseCode.ProtocolError, message);
   }
 

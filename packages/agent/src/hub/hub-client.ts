@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import {
   AgentCloseCode,
+  AgentErrorCode,
   decodeHubFrame,
   frame,
   type AgentToHub,
@@ -16,7 +17,6 @@ import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.j
 import { Outbox } from './outbox.js';
 
 /** The hub's ERROR code for a frame it could not store (see apps/agent-hub). */
-const NOT_STORED = 'NOT_STORED';
 const RESEND_DELAY_MS = 1_000;
 
 export interface HubClientOptions {
@@ -127,7 +127,7 @@ export class HubClient {
             return this.opts.onCommand(msg);
           case 'ERROR':
             this.opts.log.warn({ code: msg.code, message: msg.message, replyTo: msg.replyTo }, 'hub reported an error');
-            if (msg.code === NOT_STORED && msg.replyTo) this.resendLater(msg.replyTo);
+            if (msg.code === AgentErrorCode.NotStored && msg.replyTo) this.resendLater(msg.replyTo);
             return;
           case 'HEARTBEAT':
             return;

@@ -6,7 +6,7 @@ import {
   type Verb,
   type VerbParams,
 } from '@fleetplane/contracts';
-import { contextFromCarrier, currentTraceCarrier, inSpan, SpanKind } from '@fleetplane/observability';
+import { contextFromCarrier, currentTraceCarrier, inSpan, SpanKind } from '@fleetplane/observability/node';
 import type { Logger } from 'pino';
 import { fitResult, type ResultBody } from './fit-result.js';
 import { runProcess, type ProcessResult, type RunOptions } from './run-process.js';

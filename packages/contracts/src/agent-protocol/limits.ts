@@ -14,7 +14,17 @@ export const AgentCloseCode = {
   GoingAway: 1001,
   Unauthorized: 4401,
   HelloTimeout: 4408,
+  /** No frame for three heartbeat intervals. */
+  IdleTimeout: 4410,
   /** Another connection authenticated as the same agent. */
   Replaced: 4409,
   UnsupportedVersion: 4426,
+} as const;
+
+/** `code` of the ERROR frames either side sends. */
+export const AgentErrorCode = {
+  ProtocolError: 'PROTOCOL_ERROR',
+  UnsupportedVersion: 'UNSUPPORTED_VERSION',
+  /** The hub could not store a RESULT or TELEMETRY frame; the agent sends it again. */
+  NotStored: 'NOT_STORED',
 } as const;

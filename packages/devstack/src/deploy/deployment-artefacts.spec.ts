@@ -33,9 +33,12 @@ async function configSchemaOf(service: string): Promise<z.ZodObject> {
   return schemas[0]!;
 }
 
-// Compose interpolates ${VAR:?...} from the operator's .env; stand in plausible values.
+// Compose interpolates ${VAR:-default} and ${VAR:?message} from the operator's .env:
+// take the default where there is one, else a plausible stand-in.
 const interpolate = (value: string) =>
-  value.replace(/\$\{([A-Z_]+)(?::[-?][^}]*)?\}/g, (_, name: string) => (name === 'JWT_SECRET' ? 'x'.repeat(48) : `example-${name.toLowerCase()}`));
+  value.replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) =>
+    kind === '-' ? (rest ?? '') : name === 'JWT_SECRET' ? 'x'.repeat(48) : `example-${name.toLowerCase()}`,
+  );
 
 describe('docker-compose.yml', () => {
   it('has the servers the services use, and every service', () => {

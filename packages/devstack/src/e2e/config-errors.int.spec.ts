@@ -11,9 +11,8 @@ describe('service configuration', () => {
       cwd: join(REPO_ROOT, 'apps', service),
       env: { HTTP_PORT: 'not-a-port', OTEL_SDK_DISABLED: 'true' },
     });
-    await p.waitForOutput(/invalid configuration/, 15_000);
-    const code = await p.stop();
-    expect(code).toBe(1);
+    expect(await p.waitForExit(15_000)).toBe(1);
+    expect(p.output()).toMatch(/invalid configuration/);
     expect(p.output()).toMatch(/HTTP_PORT: /);
   });
 });

@@ -23,6 +23,10 @@ let sdk: NodeSDK | undefined;
 export function startTracing(): void {
   if (sdk || process.env.OTEL_SDK_DISABLED === 'true') return;
   // Synchronous in-thread ESM hooks (Node >= 24.11): only the modules we instrument are intercepted.
+  // Metrics are scraped from /metrics and logs go to stdout: without these the SDK
+  // would also push OTLP metrics and logs, and wait for a collector at shutdown.
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
   registerImportHooks({ include: ['@grpc/grpc-js', 'pg', 'ioredis', 'http', 'https', 'node:http', 'node:https'] });
 
   // Without an exporter a no-op processor still makes the SDK install its tracer

@@ -32,7 +32,8 @@ export class NatsClient implements OnApplicationShutdown {
   private readonly log = new Logger(NatsClient.name);
   private nc?: NatsConnection;
   private js?: JetStreamClient;
-  private readonly loops: Promise<void>[] = [];
+  /** Running receive loops; each removes itself when its subscription ends. */
+  private readonly loops = new Set<Promise<void>>();
 
   async connect(url: string, name: string): Promise<void> {
     this.nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -86,7 +87,7 @@ export class NatsClient implements OnApplicationShutdown {
     opts: { queue?: string } = {},
   ): Subscription {
     const sub = this.connection.subscribe(subject, opts.queue ? { queue: opts.queue } : {});
-    this.loops.push(
+    this.track(
       (async () => {
         for await (const msg of sub) {
           const parent = contextFromHeaders(hdrBag(msg.headers));
@@ -155,7 +156,7 @@ export class NatsClient implements OnApplicationShutdown {
     });
     const consumer = await this.js!.consumers.get(stream, durable);
     const messages = await consumer.consume();
-    this.loops.push(
+    this.track(
       (async () => {
         for await (const m of messages) {
           const parent = contextFromHeaders(hdrBag(m.headers));
@@ -183,6 +184,11 @@ export class NatsClient implements OnApplicationShutdown {
         }
       })(),
     );
+  }
+
+  private track(loop: Promise<void>): void {
+    this.loops.add(loop);
+    void loop.finally(() => this.loops.delete(loop));
   }
 
   async onApplicationShutdown(): Promise<void> {
