@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { commandDispatchSchema, subjects, type CommandDispatch, type ExecutionUpdate } from '@fleetplane/contracts';
-import { commandV1, createGrpcClient, PROTO_DIR, protoFiles, protoLoaderOptions, unary } from '@fleetplane/contracts/grpc';
+import { commandV1, createGrpcClient, serveGrpc, unary } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
 
@@ -19,14 +18,9 @@ const KNOWN_AGENTS = new Set(['agent-1', 'agent-offline', 'agent-prio']);
 type CommandClient = Awaited<ReturnType<typeof createGrpcClient>>;
 
 /** A real AgentHubService that knows a fixed set of agents. */
-async function startFakeAgentHub(): Promise<{ address: string; stop: () => Promise<void> }> {
-  const definition = await protoLoader.load(join(PROTO_DIR, protoFiles.agentHub), protoLoaderOptions);
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-    fleetplane: { agenthub: { v1: { AgentHubService: grpc.ServiceClientConstructor } } };
-  };
-  const server = new grpc.Server();
+function startFakeAgentHub(): Promise<{ address: string; stop: () => Promise<void> }> {
   const unimplemented = (_: unknown, cb: grpc.sendUnaryData<unknown>) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'not in this test' });
-  server.addService(pkg.fleetplane.agenthub.v1.AgentHubService.service, {
+  return serveGrpc('agentHub', {
     getAgent: (call: grpc.ServerUnaryCall<{ agentId: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       const { agentId } = call.request;
       if (!KNOWN_AGENTS.has(agentId)) return cb({ code: grpc.status.NOT_FOUND, details: `agent ${agentId} not found` });
@@ -35,11 +29,6 @@ async function startFakeAgentHub(): Promise<{ address: string; stop: () => Promi
     enrollAgent: unimplemented,
     listAgents: unimplemented,
   });
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
-  );
-  return { address: `127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
 }
 
 /** Plays the hub holding one agent's socket: accepts every dispatch and remembers it (with its trace header). */

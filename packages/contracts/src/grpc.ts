@@ -31,19 +31,28 @@ export const protoLoaderOptions = {
   includeDirs: [PROTO_DIR],
 };
 
-/**
- * A plain @grpc/grpc-js client for one of fleetplane's services, for callers
- * outside Nest (tests, the CLI, tools). Nest services use ClientsModule instead.
- */
-export async function createGrpcClient(key: keyof typeof grpcPackages, address: string): Promise<import('@grpc/grpc-js').Client & Record<string, Function>> {
+type GrpcJs = typeof import('@grpc/grpc-js');
+type ServiceConstructor = import('@grpc/grpc-js').ServiceClientConstructor;
+
+/** Loads one of fleetplane's .proto files the way Nest does and returns its service constructor. */
+async function loadService(key: keyof typeof grpcPackages): Promise<{ grpc: GrpcJs; Service: ServiceConstructor }> {
   const grpc = await import('@grpc/grpc-js');
   const loader = await import('@grpc/proto-loader');
   const definition = await loader.load(join(PROTO_DIR, protoFiles[key]), protoLoaderOptions);
   const pkg = grpc.loadPackageDefinition(definition) as unknown as Record<string, unknown>;
   const namespace = grpcPackages[key].split('.').reduce<Record<string, unknown>>((ns, part) => ns[part] as Record<string, unknown>, pkg);
-  const serviceName = Object.keys(namespace).find((k) => k.endsWith('Service'));
-  const Ctor = namespace[serviceName!] as new (addr: string, creds: import('@grpc/grpc-js').ChannelCredentials) => import('@grpc/grpc-js').Client & Record<string, Function>;
-  return new Ctor(address, grpc.credentials.createInsecure());
+  const name = Object.keys(namespace).find((k) => k.endsWith('Service'));
+  if (!name) throw new Error(`no service in ${protoFiles[key]}`);
+  return { grpc, Service: namespace[name] as ServiceConstructor };
+}
+
+/**
+ * A plain @grpc/grpc-js client for one of fleetplane's services, for callers
+ * outside Nest (tests, the CLI, tools). Nest services use ClientsModule instead.
+ */
+export async function createGrpcClient(key: keyof typeof grpcPackages, address: string): Promise<import('@grpc/grpc-js').Client & Record<string, Function>> {
+  const { grpc, Service } = await loadService(key);
+  return new Service(address, grpc.credentials.createInsecure()) as unknown as import('@grpc/grpc-js').Client & Record<string, Function>;
 }
 
 /** Promise form of a unary call on a client from createGrpcClient. */
@@ -51,4 +60,21 @@ export function unary<Res>(client: Record<string, Function>, method: string, req
   return new Promise((resolve, reject) => {
     client[method]!(request, { deadline: new Date(Date.now() + deadlineMs) }, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
   });
+}
+
+/**
+ * A real gRPC server for one of fleetplane's services on a free loopback port,
+ * for tests that stand in for a peer with canned answers.
+ */
+export async function serveGrpc(
+  key: keyof typeof grpcPackages,
+  handlers: import('@grpc/grpc-js').UntypedServiceImplementation,
+): Promise<{ address: string; stop(): Promise<void> }> {
+  const { grpc, Service } = await loadService(key);
+  const server = new grpc.Server();
+  server.addService(Service.service, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return { address: `127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
 }

@@ -8,6 +8,7 @@ const execution = (over: Partial<commandV1.Execution>): commandV1.Execution => (
   state: commandV1.CommandState.COMMAND_STATE_QUEUED,
   stdout: '',
   stderr: '',
+  truncated: false,
   error: '',
   attempts: 0,
   dispatchedAt: '',

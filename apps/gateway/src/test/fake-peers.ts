@@ -1,8 +1,5 @@
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { agentHubV1, commandV1, PROTO_DIR, protoFiles, protoLoaderOptions } from '@fleetplane/contracts/grpc';
-import { freePort } from '@fleetplane/test-harness';
+import { agentHubV1, commandV1, serveGrpc } from '@fleetplane/contracts/grpc';
 
 // Real gRPC servers built from the proto files with canned answers: command and agent-hub
 // are other engineers' services, so the gateway's integration test talks to these instead.
@@ -13,20 +10,6 @@ export interface FakeServer {
 }
 
 type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
-
-async function serve(protoFile: string, path: string[], handlers: grpc.UntypedServiceImplementation): Promise<FakeServer> {
-  const definition = await protoLoader.load(join(PROTO_DIR, protoFile), protoLoaderOptions);
-  let ns = grpc.loadPackageDefinition(definition) as unknown as Record<string, unknown>;
-  for (const part of path.slice(0, -1)) ns = ns[part] as Record<string, unknown>;
-  const service = ns[path.at(-1)!] as grpc.ServiceClientConstructor;
-  const server = new grpc.Server();
-  server.addService(service.service, handlers);
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
-  );
-  return { address: `127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
-}
 
 const fail = (code: grpc.status, details: string) => ({ code, details, name: 'Error', message: details }) as grpc.ServiceError;
 
@@ -57,7 +40,7 @@ export async function startFakeAgentHub(): Promise<FakeServer> {
     call.request.agentId === KNOWN_AGENT ? cb(null, { agent: agent(KNOWN_AGENT) }) : cb(fail(grpc.status.NOT_FOUND, `agent ${call.request.agentId} not found`));
   const listAgents: Handler<agentHubV1.ListAgentsRequest, agentHubV1.ListAgentsResponse> = (_call, cb) =>
     cb(null, { agents: [agent(KNOWN_AGENT)], nextPageToken: '' });
-  return serve(protoFiles.agentHub, ['fleetplane', 'agenthub', 'v1', 'AgentHubService'], { enrollAgent, getAgent, listAgents });
+  return serveGrpc('agentHub', { enrollAgent, getAgent, listAgents });
 }
 
 export interface SeenSubmit {
@@ -73,6 +56,7 @@ const execution = (over: Partial<commandV1.Execution>): commandV1.Execution => (
   state: S.COMMAND_STATE_QUEUED,
   stdout: '',
   stderr: '',
+  truncated: false,
   error: '',
   attempts: 0,
   dispatchedAt: '',
@@ -143,5 +127,5 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
   };
   const listCommands: Handler<commandV1.ListCommandsRequest, commandV1.ListCommandsResponse> = (call, cb) =>
     cb(null, { commands: [command({ id: 'cmd-done', executions: [execution({ agentId: call.request.agentId || KNOWN_AGENT })] })], nextPageToken: '' });
-  return serve(protoFiles.command, ['fleetplane', 'command', 'v1', 'CommandService'], { submitCommand, getCommand, listCommands });
+  return serveGrpc('command', { submitCommand, getCommand, listCommands });
 }
