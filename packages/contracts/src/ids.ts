@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-// Agent ids become NATS subject tokens and URL path segments, so they are
-// restricted to characters that are safe in both.
-export const agentIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+// Agent and execution ids become NATS subject tokens and URL path segments, so
+// they are restricted to characters that are safe in both.
+const subjectToken = () => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+export const agentIdSchema = subjectToken();
+export const executionIdSchema = subjectToken();
 
 /** W3C trace context, carried by hand where no library propagates it (WebSocket, BullMQ). */
 export const traceCarrierSchema = z.object({

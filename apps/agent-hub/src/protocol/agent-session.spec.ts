@@ -241,7 +241,7 @@ describe(AgentSession.name, () => {
     await settle();
     expect(hooks.result).not.toHaveBeenCalled();
     expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
-    expect(errors).toEqual(['unsafe_id']);
+    expect(errors).toEqual(['invalid_frame']);
   });
 
   it('a dispatch racing the HELLO waits for it, then writes the frame after HELLO_ACK', async () => {

@@ -23,8 +23,6 @@ type State = 'awaiting_hello' | 'authenticating' | 'open' | 'closed';
 /** Missing this many heartbeats closes the socket. */
 export const MISSED_HEARTBEATS_BEFORE_CLOSE = 3;
 const INTERNAL_ERROR = 1011;
-// Ids from agents become NATS subject tokens.
-const SUBJECT_SAFE = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_ERROR_MESSAGE = 4000;
 
 /**
@@ -158,9 +156,6 @@ export class AgentSession {
       case 'HEARTBEAT':
         return this.checkStanding(await this.hooks.heartbeat(this));
       case 'RESULT':
-        if (!SUBJECT_SAFE.test(msg.executionId)) {
-          return this.protocolError('unsafe_id', 'executionId: must be 1-64 characters of A-Z a-z 0-9 _ -', msg.id);
-        }
         return this.forward(msg.id, () => this.hooks.result(this, msg));
       case 'TELEMETRY':
         return this.forward(msg.id, () => this.hooks.telemetry(this, msg));

@@ -46,7 +46,6 @@ export type ProtocolErrorReason =
   | 'unauthorized'
   | 'credential_revoked'
   | 'heartbeat_timeout'
-  | 'unsafe_id'
   | 'frame_too_big';
 
 export interface SessionMetrics {

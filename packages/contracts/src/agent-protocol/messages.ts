@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentIdSchema, traceCarrierSchema } from '../ids.js';
+import { agentIdSchema, executionIdSchema, traceCarrierSchema } from '../ids.js';
 import { AGENT_PROTOCOL_VERSION } from './limits.js';
 
 // Every frame carries an id, a timestamp and the protocol version; COMMAND and
@@ -44,7 +44,7 @@ export const heartbeatSchema = z.object({ ...envelope, type: z.literal('HEARTBEA
 export const commandSchema = z.object({
   ...envelope,
   type: z.literal('COMMAND'),
-  executionId: z.string().min(1).max(64),
+  executionId: executionIdSchema,
   commandId: z.string().min(1).max(64),
   verb: z.string().max(64),
   params: z.record(z.string(), z.unknown()),
@@ -56,7 +56,7 @@ export const resultStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIM
 export const resultSchema = z.object({
   ...envelope,
   type: z.literal('RESULT'),
-  executionId: z.string().min(1).max(64),
+  executionId: executionIdSchema,
   status: resultStatusSchema,
   exitCode: z.number().int().optional(),
   stdout: z.string().optional(),

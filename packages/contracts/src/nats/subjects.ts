@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentIdSchema } from '../ids.js';
+import { agentIdSchema, executionIdSchema } from '../ids.js';
 
 /**
  * Every NATS subject fleetplane uses, in one place. Agent ids are validated by
@@ -23,7 +23,7 @@ export const streams = {
 } as const;
 
 export const commandDispatchSchema = z.object({
-  executionId: z.string(),
+  executionId: executionIdSchema,
   commandId: z.string(),
   verb: z.string(),
   params: z.record(z.string(), z.unknown()),
@@ -39,7 +39,7 @@ export const dispatchReplySchema = z.object({
 export type DispatchReply = z.infer<typeof dispatchReplySchema>;
 
 export const executionUpdateSchema = z.object({
-  executionId: z.string(),
+  executionId: executionIdSchema,
   agentId: agentIdSchema,
   status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT']),
   exitCode: z.number().int().optional(),
