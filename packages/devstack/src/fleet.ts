@@ -37,6 +37,9 @@ export const DEFAULT_FLEET_PORTS: FleetPorts = {
   backupHttp: 4500,
 };
 
+/** Where `make up` runs its servers: beside, not on, the ports a system-wide install would use. */
+export const UP_SERVER_PORTS = { nats: 14222, redis: 16379, postgres: 15432 };
+
 export interface FleetOptions {
   infra: Infra;
   admin: { email: string; password: string };

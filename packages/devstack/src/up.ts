@@ -4,12 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInfra } from '@fleetplane/test-harness';
-import { DEFAULT_FLEET_PORTS, REPO_ROOT, startFleet } from './fleet.js';
+import { DEFAULT_FLEET_PORTS, REPO_ROOT, startFleet, UP_SERVER_PORTS } from './fleet.js';
 import { GatewayClient } from './gateway-client.js';
 
 const DATA = process.env.FLEETPLANE_DATA_DIR ?? join(REPO_ROOT, '.data');
 const AGENT_ID = process.env.FLEETPLANE_AGENT_ID ?? 'local-agent';
-const portEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** Shifts every port (servers and services), so a second stack can run beside the first. */
+const PORT_OFFSET = Number(process.env.FLEETPLANE_PORT_OFFSET ?? 0);
+const shifted = <T extends object>(ports: T): T =>
+  Object.fromEntries(Object.entries(ports as Record<string, number>).map(([k, v]) => [k, v + PORT_OFFSET])) as T;
 
 interface Secrets {
   jwtSecret: string;
@@ -39,7 +42,7 @@ async function up(): Promise<void> {
   say(`[up] starting nats-server, redis-server and PostgreSQL (data in ${DATA})`);
   const infra = await startInfra({
     dataDir: join(DATA, 'servers'),
-    ports: { nats: portEnv('FLEETPLANE_NATS_PORT', 14222), redis: portEnv('FLEETPLANE_REDIS_PORT', 16379), postgres: portEnv('FLEETPLANE_POSTGRES_PORT', 15432) },
+    ports: shifted(UP_SERVER_PORTS),
   });
   let stopping = false;
   let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
@@ -61,7 +64,7 @@ async function up(): Promise<void> {
       infra,
       admin: { email: secrets.adminEmail, password: secrets.adminPassword },
       jwtSecret: secrets.jwtSecret,
-      ports: DEFAULT_FLEET_PORTS,
+      ports: shifted(DEFAULT_FLEET_PORTS),
       logDir: join(DATA, 'logs'),
       ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
     });
