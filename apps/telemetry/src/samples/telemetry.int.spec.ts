@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createRequire } from 'node:module';
+import * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { streams, subjects, type TelemetrySample } from '@fleetplane/contracts';
 import { createGrpcClient, unary, telemetryV1 } from '@fleetplane/contracts/grpc';
 import { freePort, spawnProcess, startNats, startRedis, type ManagedProcess, type ServerHandle } from '@fleetplane/test-harness';
@@ -27,11 +30,12 @@ describe('telemetry service', () => {
   let nc: NatsConnection;
   let client: Awaited<ReturnType<typeof createGrpcClient>>;
   let httpPort: number;
+  let grpcPort: number;
 
   beforeAll(async () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
     httpPort = await freePort();
-    const grpcPort = await freePort();
+    grpcPort = await freePort();
     service = spawnProcess('telemetry', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
       cwd: appDir,
       env: { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), NATS_URL: nats.url, REDIS_URL: redis.url, OTEL_SERVICE_NAME: 'telemetry' },
@@ -104,6 +108,25 @@ describe('telemetry service', () => {
     expect(info.config.durable_name).toBe('telemetry');
     const ready = await fetch(`http://127.0.0.1:${httpPort}/ready`);
     expect(ready.status).toBe(200);
+  });
+
+  it('serves gRPC server reflection, so grpcurl and friends can discover the API', async () => {
+    const protoPath = createRequire(import.meta.url).resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
+    const pkg = grpc.loadPackageDefinition(await protoLoader.load(protoPath)) as unknown as {
+      grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
+    };
+    const reflection = new pkg.grpc.reflection.v1.ServerReflection(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    const names = await new Promise<string[]>((resolve, reject) => {
+      const call = (reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, { listServicesResponse?: { service: { name: string }[] } }> }).ServerReflectionInfo();
+      call.on('data', (res) => {
+        resolve((res.listServicesResponse?.service ?? []).map((s: { name: string }) => s.name));
+        call.end();
+      });
+      call.on('error', reject);
+      call.write({ listServices: '' });
+    });
+    reflection.close();
+    expect(names).toContain('fleetplane.telemetry.v1.TelemetryService');
   });
 
   it('reports the failing dependency on /ready when Redis goes away', async () => {

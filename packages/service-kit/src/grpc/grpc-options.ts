@@ -5,37 +5,22 @@ import { grpcPackages, PROTO_DIR, protoFiles, protoLoaderOptions } from '@fleetp
 
 export type GrpcServiceKey = keyof typeof grpcPackages;
 
-const protoPath = (key: GrpcServiceKey) => join(PROTO_DIR, protoFiles[key]);
-
-/** Server options for a service's gRPC API, with server reflection for grpcurl and friends. */
-export function grpcServerOptions(key: GrpcServiceKey, url: string): GrpcOptions {
-  return {
-    transport: Transport.GRPC,
-    options: {
-      package: grpcPackages[key],
-      protoPath: protoPath(key),
-      url,
-      loader: protoLoaderOptions,
-      onLoadPackageDefinition: (pkg, server) => {
-        new ReflectionService(pkg).addToServer(server);
-      },
-    },
-  };
-}
-
 /** Command output can reach a few MiB per execution; gRPC's 4 MiB default would refuse such replies. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-/** Client options for calling another service's gRPC API. */
-export function grpcClientOptions(key: GrpcServiceKey, url: string): GrpcOptions {
-  return {
-    transport: Transport.GRPC,
-    options: {
-      package: grpcPackages[key],
-      protoPath: protoPath(key),
-      url,
-      loader: protoLoaderOptions,
-      maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+const grpcOptions = (key: GrpcServiceKey, url: string, extra: Partial<GrpcOptions['options']>): GrpcOptions => ({
+  transport: Transport.GRPC,
+  options: { package: grpcPackages[key], protoPath: join(PROTO_DIR, protoFiles[key]), url, loader: protoLoaderOptions, ...extra },
+});
+
+/** Server options for a service's gRPC API, with server reflection for grpcurl and friends. */
+export const grpcServerOptions = (key: GrpcServiceKey, url: string): GrpcOptions =>
+  grpcOptions(key, url, {
+    onLoadPackageDefinition: (pkg, server) => {
+      new ReflectionService(pkg).addToServer(server);
     },
-  };
-}
+  });
+
+/** Client options for calling another service's gRPC API. */
+export const grpcClientOptions = (key: GrpcServiceKey, url: string): GrpcOptions =>
+  grpcOptions(key, url, { maxReceiveMessageLength: MAX_MESSAGE_BYTES });
