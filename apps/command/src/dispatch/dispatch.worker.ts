@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable } from '@nestjs/common';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
 import { COMMAND_CONFIG, type CommandConfig } from '../config.js';
-import { DISPATCH_QUEUE, dispatchJobSchema, QUEUE_PREFIX } from '../queue/jobs.js';
-import { workerConnection } from '../queue/redis.js';
+import { DISPATCH_QUEUE, dispatchJobSchema } from '../queue/jobs.js';
+import { QueueWorker } from '../queue/queue-worker.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { backoffMs } from './retry-policy.js';
 
@@ -14,35 +13,15 @@ import { backoffMs } from './retry-policy.js';
  * priority), so a waiting retry does not hold a concurrency slot.
  */
 @Injectable()
-export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly log = new Logger(DispatchWorker.name);
-  private worker?: Worker;
-  private redis?: Redis;
-
+export class DispatchWorker extends QueueWorker {
   constructor(
     @Inject(Dispatcher) private readonly dispatcher: Dispatcher,
-    @Inject(COMMAND_CONFIG) private readonly config: Pick<CommandConfig, 'REDIS_URL' | 'DISPATCH_CONCURRENCY'>,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.redis = workerConnection(this.config.REDIS_URL);
-    this.worker = new Worker(DISPATCH_QUEUE, (job, token) => this.process(job, token), {
-      connection: this.redis,
-      prefix: QUEUE_PREFIX,
-      concurrency: this.config.DISPATCH_CONCURRENCY,
-    });
-    this.worker.on('failed', (job, err) => this.log.error(`dispatch job ${job?.id} failed: ${err.message}`));
-    this.worker.on('error', (err) => this.log.error(`dispatch worker: ${err.message}`));
+    @Inject(COMMAND_CONFIG) config: Pick<CommandConfig, 'REDIS_URL' | 'DISPATCH_CONCURRENCY'>,
+  ) {
+    super(DISPATCH_QUEUE, config.REDIS_URL, config.DISPATCH_CONCURRENCY);
   }
 
-  /** Graceful shutdown: take no new jobs, let the in-flight ones finish, then close (before NATS drains). */
-  async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
-    // BullMQ leaves a connection it was given open.
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
-  }
-
-  private async process(job: Job, token: string | undefined): Promise<void> {
+  protected async process(job: Job, token: string | undefined): Promise<void> {
     const data = dispatchJobSchema.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`malformed dispatch job: ${data.error.issues[0]?.message}`);
     const { executionId, trace } = data.data;
