@@ -6,6 +6,7 @@ import { AGENT_HUB_CLIENT, AgentDirectory } from './agents/agent-directory.js';
 import { CommandRepository } from './commands/command.repository.js';
 import { CommandsGrpcController } from './commands/commands.grpc-controller.js';
 import { CommandsService } from './commands/commands.service.js';
+import { ExecutionTransitions } from './commands/execution-transitions.js';
 import { COMMAND_CONFIG, type CommandConfig } from './config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DeadlineService } from './dispatch/deadline.service.js';
@@ -34,6 +35,7 @@ export class AppModule {
         { provide: COMMAND_CONFIG, useValue: config },
         AgentDirectory,
         CommandRepository,
+        ExecutionTransitions,
         CommandsService,
         Dispatcher,
         DispatchWorker,

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ExecutionTransitions } from '../commands/execution-transitions.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
+import { FakeEvents } from '../testing/fake-events.js';
 import { DeadlineService } from './deadline.service.js';
 
 describe(DeadlineService.name, () => {
@@ -10,7 +12,7 @@ describe(DeadlineService.name, () => {
 
   beforeEach(async () => {
     repo = new FakeCommandRepository();
-    service = new DeadlineService(repo.asRepository());
+    service = new DeadlineService(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), new FakeEvents().asNats()));
     service.now = () => created + 35_000;
     const cmd = await repo.create({
       verb: 'exec',

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isTerminal } from '../commands/command-state.js';
 import { CommandRepository } from '../commands/command.repository.js';
+import { ExecutionTransitions } from '../commands/execution-transitions.js';
 import { executionsFinished } from '../metrics.js';
 
 /** Ends an execution that has no result by its deadline. */
@@ -8,7 +9,10 @@ import { executionsFinished } from '../metrics.js';
 export class DeadlineService {
   private readonly log = new Logger(DeadlineService.name);
 
-  constructor(@Inject(CommandRepository) private readonly commands: CommandRepository) {}
+  constructor(
+    @Inject(CommandRepository) private readonly commands: CommandRepository,
+    @Inject(ExecutionTransitions) private readonly transitions: ExecutionTransitions,
+  ) {}
 
   now: () => number = () => Date.now();
 
@@ -17,7 +21,7 @@ export class DeadlineService {
     const execution = await this.commands.findExecution(executionId);
     if (!execution || isTerminal(execution.state)) return false;
     const seconds = Math.round((execution.deadlineAt.getTime() - execution.command.createdAt.getTime()) / 1000);
-    const timedOut = await this.commands.finish(executionId, { state: 'TIMED_OUT', finishedAt: new Date(this.now()), error: `no result within ${seconds} s` });
+    const timedOut = await this.transitions.finish(execution, { state: 'TIMED_OUT', finishedAt: new Date(this.now()), error: `no result within ${seconds} s` });
     if (timedOut) {
       executionsFinished.inc({ state: 'TIMED_OUT' });
       this.log.warn(`execution ${executionId} on agent ${execution.agentId} timed out in state ${execution.state}`);

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NatsRequestError, type NatsClient } from '@fleetplane/service-kit';
+import { ExecutionTransitions } from '../commands/execution-transitions.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
+import { FakeEvents } from '../testing/fake-events.js';
 import { Dispatcher } from './dispatcher.service.js';
 
 type Reply = { accepted: boolean; reason?: string } | Error;
@@ -19,6 +21,7 @@ class FakeNats {
 describe(Dispatcher.name, () => {
   let repo: FakeCommandRepository;
   let nats: FakeNats;
+  let events: FakeEvents;
   let dispatcher: Dispatcher;
   let clock: number;
   let executionId: string;
@@ -26,7 +29,8 @@ describe(Dispatcher.name, () => {
   beforeEach(async () => {
     repo = new FakeCommandRepository();
     nats = new FakeNats();
-    dispatcher = new Dispatcher(repo.asRepository(), nats as unknown as NatsClient);
+    events = new FakeEvents();
+    dispatcher = new Dispatcher(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), events.asNats()), nats as unknown as NatsClient);
     clock = Date.parse('2026-03-01T12:00:00Z');
     dispatcher.now = () => clock;
     const cmd = await repo.create({
@@ -53,6 +57,9 @@ describe(Dispatcher.name, () => {
       },
     ]);
     expect(e).toMatchObject({ state: 'DISPATCHED', attempts: 1, dispatchedAt: new Date(clock) });
+    expect(events.emitted).toEqual([
+      { name: 'execution.updated', payload: { commandId: e.commandId, executionId, agentId: 'agent-1', state: 'DISPATCHED', at: new Date(clock).toISOString() } },
+    ]);
   });
 
   it('retries with growing delays while no hub holds the agent', async () => {
@@ -60,6 +67,7 @@ describe(Dispatcher.name, () => {
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'retry', delayMs: 500 });
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'retry', delayMs: 1000 });
     expect(repo.executions.get(executionId)).toMatchObject({ state: 'QUEUED', attempts: 2 });
+    expect(events.emitted).toEqual([]);
   });
 
   it('fails the execution as "not connected" when the next retry would miss the deadline', async () => {
@@ -67,6 +75,7 @@ describe(Dispatcher.name, () => {
     nats.replies = [new NatsRequestError('none', 'no_responders')];
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'failed', error: 'agent agent-1 is not connected' });
     expect(repo.executions.get(executionId)).toMatchObject({ state: 'FAILED', error: 'agent agent-1 is not connected', finishedAt: new Date(clock) });
+    expect(events.emitted.map((x) => x.payload)).toEqual([expect.objectContaining({ executionId, state: 'FAILED', at: new Date(clock).toISOString() })]);
   });
 
   it('treats a refusal from the hub as transient', async () => {
@@ -104,5 +113,6 @@ describe(Dispatcher.name, () => {
     };
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'dispatched' });
     expect(repo.executions.get(executionId)!.state).toBe('RUNNING');
+    expect(events.emitted).toEqual([]);
   });
 });

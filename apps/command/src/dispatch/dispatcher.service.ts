@@ -3,6 +3,7 @@ import { dispatchReplySchema, subjects, validateVerbParams, type CommandDispatch
 import { NatsClient } from '@fleetplane/service-kit';
 import { runBudgetSeconds } from '../commands/deadline.js';
 import { CommandRepository } from '../commands/command.repository.js';
+import { ExecutionTransitions, type ExecutionRef } from '../commands/execution-transitions.js';
 import { dispatchAttempts, dispatchLatency, executionsFinished } from '../metrics.js';
 import { decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
 
@@ -22,6 +23,7 @@ export class Dispatcher {
 
   constructor(
     @Inject(CommandRepository) private readonly commands: CommandRepository,
+    @Inject(ExecutionTransitions) private readonly transitions: ExecutionTransitions,
     @Inject(NatsClient) private readonly nats: Pick<NatsClient, 'request'>,
   ) {}
 
@@ -51,17 +53,18 @@ export class Dispatcher {
       const reply = await this.nats.request(subjects.agentCommands(execution.agentId), message, dispatchReplySchema, DISPATCH_REQUEST_TIMEOUT_MS);
       if (!reply.accepted) throw new DispatchRefusedError(`hub refused: ${reply.reason ?? 'no reason given'}`);
     } catch (err) {
-      return this.failedAttempt(execution.id, execution.agentId, err, attempts, deadline);
+      return this.failedAttempt(execution, err, attempts, deadline);
     }
 
     const at = new Date(this.now());
-    await this.commands.markDispatched(executionId, at);
+    await this.transitions.markDispatched(execution, at);
     dispatchAttempts.inc({ outcome: 'accepted' });
     dispatchLatency.observe((at.getTime() - command.createdAt.getTime()) / 1000);
     return { kind: 'dispatched' };
   }
 
-  private async failedAttempt(id: string, agentId: string, err: unknown, attempts: number, deadline: number): Promise<DispatchOutcome> {
+  private async failedAttempt(execution: ExecutionRef, err: unknown, attempts: number, deadline: number): Promise<DispatchOutcome> {
+    const { id, agentId } = execution;
     const decision = decideRetry(err, attempts, this.now(), deadline);
     if (decision.retry) {
       dispatchAttempts.inc({ outcome: 'retry' });
@@ -70,7 +73,7 @@ export class Dispatcher {
     }
     const error = meansAgentNotConnected(err) ? `agent ${agentId} is not connected` : `dispatch failed: ${(err as Error).message}`;
     dispatchAttempts.inc({ outcome: 'gave_up' });
-    if (await this.commands.finish(id, { state: 'FAILED', finishedAt: new Date(this.now()), error })) executionsFinished.inc({ state: 'FAILED' });
+    if (await this.transitions.finish(execution, { state: 'FAILED', finishedAt: new Date(this.now()), error })) executionsFinished.inc({ state: 'FAILED' });
     this.log.warn(`execution ${id} failed after ${attempts} attempt(s): ${error}`);
     return { kind: 'failed', error };
   }

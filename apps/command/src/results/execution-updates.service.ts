@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ExecutionUpdate } from '@fleetplane/contracts';
 import { isTerminal } from '../commands/command-state.js';
 import { CommandRepository } from '../commands/command.repository.js';
+import { ExecutionTransitions } from '../commands/execution-transitions.js';
 import { executionsFinished, ignoredUpdates } from '../metrics.js';
 
 export type UpdateResult = 'applied' | 'unknown_execution' | 'foreign_agent' | 'already_finished' | 'stale';
@@ -19,7 +20,10 @@ const uuid = z.uuid();
 export class ExecutionUpdatesService {
   private readonly log = new Logger(ExecutionUpdatesService.name);
 
-  constructor(@Inject(CommandRepository) private readonly commands: CommandRepository) {}
+  constructor(
+    @Inject(CommandRepository) private readonly commands: CommandRepository,
+    @Inject(ExecutionTransitions) private readonly transitions: ExecutionTransitions,
+  ) {}
 
   async apply(u: ExecutionUpdate): Promise<UpdateResult> {
     const result = await this.applyOrIgnore(u);
@@ -38,9 +42,9 @@ export class ExecutionUpdatesService {
     if (isTerminal(execution.state)) return 'already_finished';
     const at = new Date(u.at);
 
-    if (u.status === 'RUNNING') return (await this.commands.markRunning(u.executionId, at)) ? 'applied' : 'stale';
+    if (u.status === 'RUNNING') return (await this.transitions.markRunning(execution, at)) ? 'applied' : 'stale';
 
-    const finished = await this.commands.finish(u.executionId, {
+    const finished = await this.transitions.finish(execution, {
       state: u.status,
       finishedAt: at,
       exitCode: u.exitCode ?? null,

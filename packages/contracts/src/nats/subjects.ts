@@ -73,6 +73,18 @@ export const eventSchemas = {
     code: z.number().int(),
     at: z.iso.datetime({ offset: true }),
   }),
+  /**
+   * command, after each state change of an execution it really applied (never for an ignored
+   * or duplicate update). A notification only: output stays in the database, read it with GetCommand.
+   */
+  'execution.updated': z.object({
+    commandId: z.string(),
+    executionId: executionIdSchema,
+    agentId: agentIdSchema,
+    state: z.enum(['QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']),
+    exitCode: z.number().int().optional(),
+    at: z.iso.datetime({ offset: true }),
+  }),
 } as const;
 export type EventName = keyof typeof eventSchemas;
 export type EventPayload<N extends EventName> = z.infer<(typeof eventSchemas)[N]>;
