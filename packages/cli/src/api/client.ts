@@ -1,0 +1,159 @@
+import type { z } from 'zod';
+import { CliError } from '../errors.js';
+import { ApiError } from './api-error.js';
+import {
+  agentPageSchema,
+  agentSchema,
+  commandPageSchema,
+  commandSchema,
+  enrolledAgentSchema,
+  tokenPairSchema,
+  type Agent,
+  type Command,
+  type EnrolledAgent,
+  type SubmitCommand,
+  type TokenPair,
+} from './schemas.js';
+
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+/** How requests authenticate: a CI API key, a stored login (refreshed on 401), or nothing (login itself). */
+export type Auth =
+  | { kind: 'apiKey'; key: string }
+  | { kind: 'session'; tokens: TokenPair; onRotated: (tokens: TokenPair) => Promise<void> }
+  | { kind: 'none' };
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The gateway's REST API, /api/v1. */
+export class ApiClient {
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    private auth: Auth,
+    private readonly fetchFn: FetchFn = fetch,
+  ) {}
+
+  login(email: string, password: string): Promise<TokenPair> {
+    return this.call('POST', '/auth/login', tokenPairSchema, { body: { email, password }, authenticated: false });
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await this.call('POST', '/auth/logout', undefined, { body: { refreshToken }, authenticated: false });
+  }
+
+  /** Every page, following nextPageToken. */
+  async listAgents(filter: { site?: string; connected?: boolean } = {}): Promise<Agent[]> {
+    const agents: Agent[] = [];
+    let pageToken: string | null = null;
+    do {
+      const q = new URLSearchParams({ pageSize: '500' });
+      if (filter.site) q.set('site', filter.site);
+      if (filter.connected) q.set('connected', 'true');
+      if (pageToken) q.set('pageToken', pageToken);
+      const page: z.infer<typeof agentPageSchema> = await this.call('GET', `/agents?${q}`, agentPageSchema);
+      agents.push(...page.agents);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return agents;
+  }
+
+  getAgent(id: string): Promise<Agent> {
+    return this.call('GET', `/agents/${encodeURIComponent(id)}`, agentSchema);
+  }
+
+  enrollAgent(body: { id: string; site?: string; labels?: Record<string, string> }): Promise<EnrolledAgent> {
+    return this.call('POST', '/agents', enrolledAgentSchema, { body });
+  }
+
+  submitCommand(body: SubmitCommand): Promise<Command> {
+    return this.call('POST', '/commands', commandSchema, { body });
+  }
+
+  getCommand(id: string): Promise<Command> {
+    return this.call('GET', `/commands/${encodeURIComponent(id)}`, commandSchema);
+  }
+
+  async listCommands(filter: { agentId?: string; limit?: number } = {}): Promise<Command[]> {
+    const q = new URLSearchParams({ pageSize: String(filter.limit ?? 50) });
+    if (filter.agentId) q.set('agentId', filter.agentId);
+    return (await this.call('GET', `/commands?${q}`, commandPageSchema)).commands;
+  }
+
+  private async call<S extends z.ZodType | undefined>(
+    method: string,
+    path: string,
+    schema: S,
+    opts: { body?: unknown; authenticated?: boolean } = {},
+  ): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
+    const authenticated = opts.authenticated ?? true;
+    let res = await this.send(method, path, opts.body, authenticated);
+    if (res.status === 401 && authenticated && this.auth.kind === 'session') {
+      await res.body?.cancel();
+      await this.refresh();
+      res = await this.send(method, path, opts.body, authenticated);
+    }
+    if (!res.ok) throw await ApiError.from(res);
+    if (!schema) {
+      await res.body?.cancel();
+      return undefined as never;
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new CliError(`${method} ${path}: the gateway answered ${res.status} with a body that is not JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CliError(`${method} ${path}: unexpected response (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`);
+    }
+    return parsed.data as never;
+  }
+
+  /** One refresh even if several calls see a 401 at once; the rotated pair is saved before use. */
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    if (this.auth.kind !== 'session') return;
+    const session = this.auth;
+    const res = await this.send('POST', '/auth/refresh', { refreshToken: session.tokens.refreshToken }, false);
+    if (res.status === 401 || res.status === 400) {
+      await res.body?.cancel();
+      throw new CliError('session expired: run fleetplane login');
+    }
+    if (!res.ok) throw await ApiError.from(res);
+    const parsed = tokenPairSchema.safeParse(await res.json().catch(() => undefined));
+    if (!parsed.success) throw new CliError('POST /auth/refresh: unexpected response');
+    // Saved first: the old refresh token is now spent, and losing the new one would log the operator out.
+    await session.onRotated(parsed.data);
+    this.auth = { ...session, tokens: parsed.data };
+  }
+
+  private async send(method: string, path: string, body: unknown, authenticated: boolean): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (authenticated && this.auth.kind === 'apiKey') headers['x-api-key'] = this.auth.key;
+    if (authenticated && this.auth.kind === 'session') headers.authorization = `Bearer ${this.auth.tokens.accessToken}`;
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/api/v1${path}`;
+    try {
+      return await this.fetchFn(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : (err as Error).message;
+      throw new CliError(`cannot reach the gateway at ${this.baseUrl}: ${cause}`);
+    }
+  }
+}

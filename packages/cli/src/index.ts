@@ -1,0 +1,10 @@
+export { runCli, buildProgram, reportError, type CliDeps } from './program.js';
+export { ApiClient, type Auth, type FetchFn } from './api/client.js';
+export { ApiError, describeApiError } from './api/api-error.js';
+export * from './api/schemas.js';
+export { CredentialStore, credentialsPath, type Credentials } from './auth/credentials.js';
+export { authenticatedClient, DEFAULT_URL, type CliEnv } from './auth/session.js';
+export { exitCodeFor, printResults, prefixLines, waitForCommand } from './commands/results.js';
+export { formatAgent, formatAgents, formatCommand, formatCommands } from './output/format.js';
+export { renderTable, renderFields } from './output/table.js';
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, UsageError, NOT_LOGGED_IN } from './errors.js';
