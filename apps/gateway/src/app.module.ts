@@ -3,7 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { ClientsModule } from '@nestjs/microservices';
 import { PassportModule } from '@nestjs/passport';
 import { ObservabilityModule } from '@fleetplane/observability';
-import { grpcClientOptions } from '@fleetplane/service-kit';
+import { grpcClientOptions, NatsModule } from '@fleetplane/service-kit';
 import { AgentHubClient } from './agents/agent-hub.client.js';
 import { AgentsController } from './agents/agents.controller.js';
 import { AgentsService } from './agents/agents.service.js';
@@ -30,6 +30,9 @@ import { CommandsController } from './commands/commands.controller.js';
 import { CommandsService } from './commands/commands.service.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ExecutionEventFeed } from './stream/execution-event-feed.js';
+import { StreamAuthenticator } from './stream/stream-authenticator.js';
+import { StreamGateway } from './stream/stream.gateway.js';
 import { AGENT_HUB_GRPC, COMMAND_GRPC } from './upstream/upstream.tokens.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
@@ -51,6 +54,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ service: 'gateway' }),
         DatabaseModule,
+        NatsModule.forRoot({ url: config.NATS_URL, name: 'gateway' }),
         PassportModule,
         JwtModule.register(jwtModuleOptions(config.JWT_SECRET)),
         // command and agent-hub are not readiness dependencies: while one is down its
@@ -82,6 +86,9 @@ export class AppModule {
         AgentsService,
         CommandClient,
         CommandsService,
+        StreamAuthenticator,
+        ExecutionEventFeed,
+        StreamGateway,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { loadGatewayConfig } from './config.js';
 const base = {
   DATABASE_URL: 'postgresql://gw@127.0.0.1:5432/gateway',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  NATS_URL: 'nats://127.0.0.1:4222',
   JWT_SECRET: 'x'.repeat(32),
 };
 
@@ -27,6 +28,7 @@ describe('gateway config', () => {
       LOGIN_RATE_LIMIT: 10,
       LOGIN_RATE_WINDOW_SECONDS: 60,
       CORS_ORIGINS: [],
+      STREAM_AUTH_TIMEOUT_MS: 5000,
     });
   });
 
@@ -37,9 +39,12 @@ describe('gateway config', () => {
     expect(errorOf(withoutSecret)).toContain('JWT_SECRET');
   });
 
-  it('names missing or bad DATABASE_URL and REDIS_URL', () => {
+  it('names missing or bad DATABASE_URL, REDIS_URL and NATS_URL', () => {
     expect(errorOf({ ...base, DATABASE_URL: 'mysql://x' })).toContain('DATABASE_URL');
     expect(errorOf({ ...base, REDIS_URL: 'nope' })).toContain('REDIS_URL');
+    expect(errorOf({ ...base, NATS_URL: 'http://127.0.0.1:4222' })).toContain('NATS_URL');
+    const { NATS_URL: _, ...withoutNats } = base;
+    expect(errorOf(withoutNats)).toContain('NATS_URL');
   });
 
   it('refuses a wildcard CORS origin and parses a list', () => {

@@ -25,6 +25,8 @@ export const gatewayConfigSchema = z
     HTTP_PORT: port(4000),
     DATABASE_URL: url(['postgresql', 'postgres']),
     REDIS_URL: url(['redis', 'rediss']),
+    /** execution.updated events for the live-update WebSocket. */
+    NATS_URL: url(['nats']),
     COMMAND_GRPC_URL: hostPort.default('127.0.0.1:5200'),
     AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
@@ -39,6 +41,8 @@ export const gatewayConfigSchema = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** Deadline of every gRPC call to command and agent-hub. */
     UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
+    /** How long a live-update socket may stay open before its auth frame. */
+    STREAM_AUTH_TIMEOUT_MS: positiveInt(5_000),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {

@@ -1,3 +1,4 @@
+import { WsAdapter } from '@nestjs/platform-ws';
 import { main, runService } from '@fleetplane/service-kit';
 import { AppModule } from './app.module.js';
 import { loadGatewayConfig } from './config.js';
@@ -10,6 +11,11 @@ main(async () => {
     module: AppModule.forRoot(config),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    configure: (app) => configureHttp(app, config),
+    configure: (app) => {
+      configureHttp(app, config);
+      // The stream session parses and validates every frame itself (a bad one is answered
+      // with an error frame and 1002); Nest's parser would drop bad frames silently.
+      app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+    },
   });
 });

@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '@fleetplane/observability';
 
 // What an SRE watches on the gateway: sign-in outcomes (a spike of failures is an attack),
@@ -12,7 +12,7 @@ export const loginsTotal = new Counter({
 
 export const authFailuresTotal = new Counter({
   name: 'gateway_auth_failures_total',
-  help: 'Requests refused for missing or bad credentials (401) or a role too low (403)',
+  help: 'Requests refused for missing or bad credentials (401) or a role too low (403); stream_* reasons for the live-update WebSocket',
   labelNames: ['reason'] as const,
   registers: [metricsRegistry],
 });
@@ -34,5 +34,17 @@ export const upstreamDuration = new Histogram({
 export const auditWriteFailures = new Counter({
   name: 'gateway_audit_write_failures_total',
   help: 'Audit rows that could not be written (the request itself was not failed for it)',
+  registers: [metricsRegistry],
+});
+
+export const streamClients = new Gauge({
+  name: 'gateway_stream_clients',
+  help: 'Authenticated live-update WebSocket clients connected to this instance',
+  registers: [metricsRegistry],
+});
+
+export const streamEventsPushed = new Counter({
+  name: 'gateway_stream_events_pushed_total',
+  help: 'execution.updated events written to live-update clients (one per matching socket)',
   registers: [metricsRegistry],
 });

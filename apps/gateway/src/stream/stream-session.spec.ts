@@ -1,0 +1,268 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../auth/principal.js';
+import type { EventFeed, StreamCredentials, StreamIdentity, StreamMetrics } from './stream-ports.js';
+import { StreamSession } from './stream-session.js';
+import { MAX_SUBSCRIPTIONS, type ExecutionUpdated } from './stream.protocol.js';
+
+class FakeSocket {
+  sent: any[] = [];
+  closed?: { code: number; reason: string };
+  buffered = 0;
+  send(t: string) {
+    this.sent.push(JSON.parse(t));
+  }
+  close(code: number, reason: string) {
+    this.closed = { code, reason };
+  }
+  isOpen() {
+    return !this.closed;
+  }
+  bufferedBytes() {
+    return this.buffered;
+  }
+}
+
+class FakeFeed implements EventFeed {
+  readonly listeners = new Set<(e: ExecutionUpdated) => void>();
+  listen(l: (e: ExecutionUpdated) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  publish(e: ExecutionUpdated) {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer' };
+const COMMAND_A = '11111111-1111-4111-8111-111111111111';
+const COMMAND_B = '22222222-2222-4222-8222-222222222222';
+const event = (e: Partial<ExecutionUpdated>): ExecutionUpdated => ({
+  commandId: COMMAND_A,
+  executionId: 'e-1',
+  agentId: 'agent-1',
+  state: 'RUNNING',
+  at: '2026-03-01T12:00:00.000Z',
+  ...e,
+});
+const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe(StreamSession.name, () => {
+  let socket: FakeSocket;
+  let feed: FakeFeed;
+  let seen: StreamCredentials[];
+  let identity: StreamIdentity | null;
+  let counts: Record<string, number>;
+  let session: StreamSession;
+  const T0 = Date.parse('2026-03-01T12:00:00Z');
+
+  const settle = () => vi.advanceTimersByTimeAsync(0);
+  const say = async (frame: unknown) => {
+    session.receive(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    await settle();
+  };
+  const authenticated = async () => {
+    await say({ type: 'auth', token: 'good' });
+    expect(socket.sent).toEqual([{ type: 'ready' }]);
+    socket.sent = [];
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+    socket = new FakeSocket();
+    feed = new FakeFeed();
+    seen = [];
+    identity = { principal: viewer, expiresAt: T0 + 900_000 };
+    counts = { opened: 0, closed: 0, pushed: 0, authFailed: 0 };
+    const metrics: StreamMetrics = {
+      opened: () => counts.opened!++,
+      closed: () => counts.closed!++,
+      pushed: () => counts.pushed!++,
+      authFailed: () => counts.authFailed!++,
+    };
+    const auth = { authenticate: async (c: StreamCredentials) => (seen.push(c), identity) };
+    session = new StreamSession(socket, auth, feed, { authTimeoutMs: 5000, maxBufferedBytes: 1000 }, metrics, silentLog);
+    session.start();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers good credentials with ready and counts the client', async () => {
+    await authenticated();
+    expect(seen).toEqual([{ token: 'good', apiKey: undefined }]);
+    expect(session.isOpen).toBe(true);
+    expect(counts.opened).toBe(1);
+  });
+
+  it('accepts an API key', async () => {
+    identity = { principal: { kind: 'api_key', apiKeyId: 'k-1', userId: 'u-1', role: 'viewer' }, expiresAt: null };
+    await say({ type: 'auth', apiKey: 'fp_abc_def' });
+    expect(socket.sent).toEqual([{ type: 'ready' }]);
+    expect(seen).toEqual([{ token: undefined, apiKey: 'fp_abc_def' }]);
+  });
+
+  it('closes 4401 on bad credentials, naming the field', async () => {
+    identity = null;
+    await say({ type: 'auth', apiKey: 'fp_bad' });
+    expect(socket.sent).toEqual([{ type: 'error', message: 'invalid credentials', field: 'apiKey' }]);
+    expect(socket.closed?.code).toBe(4401);
+    expect(counts).toMatchObject({ opened: 0, authFailed: 1 });
+  });
+
+  it('closes 4408 when no auth frame comes in time', async () => {
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(socket.closed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.closed?.code).toBe(4408);
+  });
+
+  it('closes 4401 when the first frame is not auth', async () => {
+    await say({ type: 'subscribe', commandId: COMMAND_A });
+    expect(socket.sent).toEqual([{ type: 'error', message: 'the first frame must be auth', field: 'type' }]);
+    expect(socket.closed?.code).toBe(4401);
+    expect(seen).toEqual([]);
+  });
+
+  it('answers a malformed frame with an error naming the field, then 1002', async () => {
+    await authenticated();
+    await say({ type: 'subscribe', commandId: 'not-a-uuid' });
+    expect(socket.sent).toEqual([{ type: 'error', message: expect.stringContaining('uuid'), field: 'commandId' }]);
+    expect(socket.closed?.code).toBe(1002);
+    expect(counts.closed).toBe(1);
+    expect(feed.listeners.size).toBe(0);
+  });
+
+  it.each([
+    ['not JSON', '{nope', 'frame'],
+    ['an array', '[1]', 'frame'],
+    ['an unknown type', { type: 'unsubscribe' }, 'type'],
+    ['an unknown field', { type: 'subscribe', commandid: COMMAND_A }, 'commandid'],
+    ['both credentials', { type: 'auth', token: 'a', apiKey: 'b' }, 'token'],
+  ])('rejects %s with 1002', async (_, frame, field) => {
+    await say(frame);
+    expect(socket.sent).toEqual([{ type: 'error', message: expect.any(String), field }]);
+    expect(socket.closed?.code).toBe(1002);
+  });
+
+  it('refuses a second auth frame', async () => {
+    await authenticated();
+    await say({ type: 'auth', token: 'good' });
+    expect(socket.sent).toEqual([{ type: 'error', message: 'already authenticated', field: 'type' }]);
+    expect(socket.closed?.code).toBe(1002);
+  });
+
+  it('pushes only events matching a subscription, once each', async () => {
+    await authenticated();
+    await say({ type: 'subscribe', commandId: COMMAND_A });
+    await say({ type: 'subscribe', agentId: 'agent-1' });
+    expect(socket.sent).toEqual([
+      { type: 'subscribed', commandId: COMMAND_A },
+      { type: 'subscribed', agentId: 'agent-1' },
+    ]);
+    socket.sent = [];
+    feed.publish(event({ state: 'DISPATCHED' }));
+    feed.publish(event({ commandId: COMMAND_B, agentId: 'agent-2' }));
+    feed.publish(event({ commandId: COMMAND_B, agentId: 'agent-1', state: 'COMPLETED', exitCode: 0 }));
+    expect(socket.sent).toEqual([
+      { type: 'execution.updated', ...event({ state: 'DISPATCHED' }) },
+      { type: 'execution.updated', ...event({ commandId: COMMAND_B, agentId: 'agent-1', state: 'COMPLETED', exitCode: 0 }) },
+    ]);
+    expect(counts.pushed).toBe(2);
+  });
+
+  it('with an empty subscription pushes everything; both filters must match when given together', async () => {
+    await authenticated();
+    await say({ type: 'subscribe', commandId: COMMAND_A, agentId: 'agent-2' });
+    feed.publish(event({}));
+    expect(socket.sent).toEqual([{ type: 'subscribed', commandId: COMMAND_A, agentId: 'agent-2' }]);
+    await say({ type: 'subscribe' });
+    feed.publish(event({ commandId: COMMAND_B }));
+    expect(socket.sent.at(-1)).toEqual({ type: 'execution.updated', ...event({ commandId: COMMAND_B }) });
+  });
+
+  it('pushes nothing before ready', async () => {
+    feed.publish(event({}));
+    expect(socket.sent).toEqual([]);
+  });
+
+  it(`refuses the subscription after ${MAX_SUBSCRIPTIONS}, keeping the socket and those it has`, async () => {
+    await authenticated();
+    for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) session.receive(JSON.stringify({ type: 'subscribe', agentId: `agent-${i}` }));
+    await settle();
+    await say({ type: 'subscribe', agentId: 'agent-1' }); // already held: not a new one
+    await say({ type: 'subscribe', agentId: 'one-too-many' });
+    expect(socket.sent.at(-2)).toEqual({ type: 'subscribed', agentId: 'agent-1' });
+    expect(socket.sent.at(-1)).toEqual({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
+    expect(socket.closed).toBeUndefined();
+    feed.publish(event({ agentId: 'agent-99' }));
+    expect(socket.sent.at(-1)).toMatchObject({ type: 'execution.updated', agentId: 'agent-99' });
+  });
+
+  it('closes 4401 when the access token expires', async () => {
+    identity = { principal: viewer, expiresAt: T0 + 60_000 };
+    await authenticated();
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(socket.closed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.closed).toEqual({ code: 4401, reason: 'token expired' });
+    expect(counts).toMatchObject({ opened: 1, closed: 1 });
+  });
+
+  it('does not expire an API key session', async () => {
+    identity = { principal: viewer, expiresAt: null };
+    await authenticated();
+    await vi.advanceTimersByTimeAsync(30 * 24 * 3600_000);
+    expect(socket.closed).toBeUndefined();
+  });
+
+  it('closes a client that does not keep up (1013)', async () => {
+    await authenticated();
+    await say({ type: 'subscribe' });
+    socket.buffered = 1001;
+    feed.publish(event({}));
+    expect(socket.closed?.code).toBe(1013);
+  });
+
+  it('handles frames in order while the auth check is pending', async () => {
+    let release!: (i: StreamIdentity) => void;
+    const slow = new StreamSession(
+      socket,
+      { authenticate: () => new Promise<StreamIdentity>((r) => (release = r)) },
+      feed,
+      { authTimeoutMs: 5000, maxBufferedBytes: 1000 },
+      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
+      silentLog,
+    );
+    slow.receive(JSON.stringify({ type: 'auth', token: 'good' }));
+    slow.receive(JSON.stringify({ type: 'subscribe', commandId: COMMAND_A }));
+    await settle();
+    expect(socket.sent).toEqual([]);
+    release({ principal: viewer, expiresAt: null });
+    await settle();
+    expect(socket.sent).toEqual([{ type: 'ready' }, { type: 'subscribed', commandId: COMMAND_A }]);
+  });
+
+  it('stops listening once the peer goes away', async () => {
+    await authenticated();
+    session.socketClosed();
+    expect(feed.listeners.size).toBe(0);
+    expect(counts.closed).toBe(1);
+    await expect(session.whenSettled()).resolves.toBeUndefined();
+  });
+
+  it('closes 1011 when the auth check itself fails', async () => {
+    const broken = new StreamSession(
+      socket,
+      { authenticate: async () => Promise.reject(new Error('database down')) },
+      feed,
+      { authTimeoutMs: 5000, maxBufferedBytes: 1000 },
+      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
+      silentLog,
+    );
+    broken.receive(JSON.stringify({ type: 'auth', token: 'good' }));
+    await settle();
+    expect(socket.closed?.code).toBe(1011);
+  });
+});

@@ -1,0 +1,72 @@
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
+import { WebSocket, type RawData } from 'ws';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { authFailuresTotal, streamClients, streamEventsPushed } from '../metrics.js';
+import { ExecutionEventFeed } from './execution-event-feed.js';
+import { StreamAuthenticator } from './stream-authenticator.js';
+import type { StreamMetrics, StreamOptions } from './stream-ports.js';
+import { StreamSession } from './stream-session.js';
+import { MAX_STREAM_FRAME_BYTES, STREAM_PATH, StreamCloseCode } from './stream.protocol.js';
+
+const toText = (data: RawData): string =>
+  Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+
+// Events are small (~300 bytes); a client this far behind will not catch up.
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const metrics: StreamMetrics = {
+  opened: () => streamClients.inc(),
+  closed: () => streamClients.dec(),
+  pushed: () => streamEventsPushed.inc(),
+  authFailed: (reason) => authFailuresTotal.inc({ reason: `stream_${reason}` }),
+};
+
+/**
+ * The operators' live-update WebSocket, on the HTTP server's port. `ws` itself
+ * closes frames over MAX_STREAM_FRAME_BYTES with 1009; everything else is the session's job.
+ * Stream connections are reads: they are not audited.
+ */
+@WebSocketGateway({ path: STREAM_PATH, maxPayload: MAX_STREAM_FRAME_BYTES })
+export class StreamGateway implements OnGatewayConnection, BeforeApplicationShutdown {
+  private readonly log = new Logger('stream');
+  private readonly live = new Set<StreamSession>();
+  private readonly options: StreamOptions;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly auth: StreamAuthenticator,
+    private readonly feed: ExecutionEventFeed,
+  ) {
+    this.options = { authTimeoutMs: config.STREAM_AUTH_TIMEOUT_MS, maxBufferedBytes: MAX_BUFFERED_BYTES };
+  }
+
+  handleConnection(ws: WebSocket): void {
+    const session = new StreamSession(
+      {
+        send: (t) => ws.send(t),
+        close: (code, reason) => ws.close(code, reason),
+        isOpen: () => ws.readyState === WebSocket.OPEN,
+        bufferedBytes: () => ws.bufferedAmount,
+      },
+      this.auth,
+      this.feed,
+      this.options,
+      metrics,
+      this.log,
+    );
+    this.live.add(session);
+    void session.whenSettled().then(() => this.live.delete(session));
+    ws.on('message', (data) => session.receive(toText(data)));
+    ws.on('error', (err) => this.log.warn(`stream socket error: ${err.message}`));
+    ws.on('close', () => session.socketClosed());
+    session.start();
+  }
+
+  /** Before NATS goes away: tell every client to reconnect elsewhere (1001). */
+  async beforeApplicationShutdown(): Promise<void> {
+    const sessions = [...this.live];
+    for (const s of sessions) s.close(StreamCloseCode.GoingAway, 'gateway shutting down');
+    await Promise.all(sessions.map((s) => s.whenSettled()));
+  }
+}

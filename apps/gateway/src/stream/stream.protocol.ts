@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { agentIdSchema, type EventPayload } from '@fleetplane/contracts';
+
+/**
+ * The gateway's client WebSocket protocol at `/api/v1/stream` (JSON text frames).
+ * It is the gateway's own contract with operators' clients, documented in the README.
+ */
+export const STREAM_PATH = '/api/v1/stream';
+/** `ws` closes a socket sending a bigger frame with 1009; client frames are tiny. */
+export const MAX_STREAM_FRAME_BYTES = 16 * 1024;
+export const MAX_SUBSCRIPTIONS = 100;
+
+export const StreamCloseCode = {
+  GoingAway: 1001,
+  ProtocolError: 1002,
+  InternalError: 1011,
+  /** Unread events piled up past the limit: the client does not keep up. */
+  TryAgainLater: 1013,
+  /** Bad, missing or expired credentials (after the first frame, or when a JWT runs out). */
+  Unauthorized: 4401,
+  /** No auth frame within the timeout. */
+  AuthTimeout: 4408,
+} as const;
+
+const authFrame = z
+  .strictObject({
+    type: z.literal('auth'),
+    token: z.string().min(1).max(8192).optional(),
+    apiKey: z.string().min(1).max(256).optional(),
+  })
+  .refine((f) => (f.token === undefined) !== (f.apiKey === undefined), { message: 'give exactly one of token or apiKey', path: ['token'] });
+
+const subscribeFrame = z.strictObject({
+  type: z.literal('subscribe'),
+  commandId: z.uuid({ message: 'must be a command id (uuid)' }).optional(),
+  agentId: agentIdSchema.optional(),
+});
+
+export const clientFrameSchema = z.discriminatedUnion('type', [authFrame, subscribeFrame]);
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type AuthFrame = z.infer<typeof authFrame>;
+export type SubscribeFrame = z.infer<typeof subscribeFrame>;
+
+export type ExecutionUpdated = EventPayload<'execution.updated'>;
+/** No filter matches everything the caller may see. */
+export type Subscription = Pick<SubscribeFrame, 'commandId' | 'agentId'>;
+
+export type ServerFrame =
+  | { type: 'ready' }
+  | ({ type: 'subscribed' } & Subscription)
+  | ({ type: 'execution.updated' } & ExecutionUpdated)
+  | { type: 'error'; message: string; field: string | null };
+
+export type DecodedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string; field: string };
+
+/** Parses one received text frame; a failure names the offending field (`frame` when it is not a JSON object). */
+export function decodeClientFrame(text: string): DecodedFrame {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'frame is not valid JSON', field: 'frame' };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, message: 'frame must be a JSON object', field: 'frame' };
+  const parsed = clientFrameSchema.safeParse(data);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'frame';
+  const message = issue.path[0] === 'type' || issue.code === 'invalid_union' ? 'type must be "auth" or "subscribe"' : issue.message;
+  return { ok: false, message, field };
+}
+
+export const matches = (s: Subscription, e: ExecutionUpdated): boolean =>
+  (s.commandId === undefined || s.commandId === e.commandId) && (s.agentId === undefined || s.agentId === e.agentId);
