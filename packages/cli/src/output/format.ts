@@ -68,7 +68,7 @@ export function formatCommand(c: Command): string {
       const parts = [`--- ${e.agentId} (${e.id})${e.truncated ? ' [output truncated]' : ''}`];
       if (e.stdout) parts.push(`stdout:\n${withNewline(e.stdout)}`);
       if (e.stderr) parts.push(`stderr:\n${withNewline(e.stderr)}`);
-      return parts.join('\n');
+      return `${parts.join('\n')}\n`;
     });
   return [head, table, ...outputs].join('\n');
 }

@@ -1,0 +1,75 @@
+import { PassThrough } from 'node:stream';
+import type { FetchFn } from '../api/client.js';
+import type { Command, Execution } from '../api/schemas.js';
+
+/** Collects what a command writes. */
+export class MemoryWriter extends PassThrough {
+  text = '';
+  override write(chunk: unknown, ...rest: unknown[]): boolean {
+    this.text += String(chunk);
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  }
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+type Handler = (req: Recorded) => { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** A fetch answering from `handler`, recording every request (path relative to /api/v1). */
+export function fakeFetch(handler: Handler): FetchFn & { requests: Recorded[] } {
+  const requests: Recorded[] = [];
+  const fn = async (input: string, init: RequestInit) => {
+    const url = new URL(input);
+    const req: Recorded = {
+      method: init.method ?? 'GET',
+      path: url.pathname.replace(/^\/api\/v1/, '') + url.search,
+      headers: Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
+      body: init.body ? JSON.parse(String(init.body)) : undefined,
+    };
+    requests.push(req);
+    const r = handler(req);
+    return new Response(r.body === undefined ? null : JSON.stringify(r.body), { status: r.status, headers: r.headers ?? {} });
+  };
+  return Object.assign(fn, { requests });
+}
+
+export function execution(over: Partial<Execution> = {}): Execution {
+  return {
+    id: 'e1',
+    agentId: 'agent-1',
+    state: 'COMPLETED',
+    exitCode: 0,
+    stdout: '',
+    stderr: '',
+    truncated: false,
+    error: null,
+    attempts: 1,
+    dispatchedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    ...over,
+  };
+}
+
+export function command(over: Partial<Command> = {}): Command {
+  return {
+    id: 'c1',
+    verb: 'exec',
+    params: { argv: ['echo', 'hello'] },
+    priority: 'normal',
+    state: 'COMPLETED',
+    requestedBy: 'u1',
+    timeoutSeconds: 60,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: null,
+    executions: [execution()],
+    ...over,
+  };
+}
