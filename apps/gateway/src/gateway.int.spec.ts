@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { spawnProcess, startPostgres, startRedis, type ManagedProcess } from '@fleetplane/test-harness';
+import { spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess } from '@fleetplane/test-harness';
 import { ENROLL_TOKEN, startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
 import { freePort } from '@fleetplane/test-harness';
 
@@ -17,6 +19,8 @@ let stops: (() => Promise<unknown>)[] = [];
 let gateway: ManagedProcess;
 let base: string;
 let commandPeer: FakeServer;
+let nats: NatsConnection;
+const STREAM_AUTH_TIMEOUT_MS = 1_000;
 const seen: SeenSubmit[] = [];
 
 interface Reply<T = any> {
@@ -58,8 +62,10 @@ async function auditEntries(token: string): Promise<any[]> {
 }
 
 beforeAll(async () => {
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-  stops.push(() => postgres.stop(), () => redis.stop());
+  const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
+  stops.push(() => postgres.stop(), () => redis.stop(), () => natsServer.stop());
+  nats = await connect({ servers: natsServer.url });
+  stops.unshift(() => nats.close());
   const databaseUrl = await postgres.createDatabase('gateway');
   await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
   const hub = await startFakeAgentHub();
@@ -74,6 +80,8 @@ beforeAll(async () => {
       HTTP_PORT: String(port),
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,
+      NATS_URL: natsServer.url,
+      STREAM_AUTH_TIMEOUT_MS: String(STREAM_AUTH_TIMEOUT_MS),
       COMMAND_GRPC_URL: commandPeer.address,
       AGENT_HUB_GRPC_URL: hub.address,
       JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
@@ -86,15 +94,62 @@ beforeAll(async () => {
   await gateway.waitForHttp(`${base}/ready`);
 });
 
+/** A live-update client: every frame it received, in order, and how its socket closed. */
+interface StreamClient {
+  send(frame: unknown): void;
+  /** Resolves with the next received frame not yet taken. */
+  next(): Promise<any>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+async function openStream(): Promise<StreamClient> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/stream`);
+  const frames: any[] = [];
+  const waiting: ((f: any) => void)[] = [];
+  ws.on('message', (data) => {
+    const f = JSON.parse(String(data));
+    const w = waiting.shift();
+    if (w) w(f);
+    else frames.push(f);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  stops.unshift(async () => ws.terminate());
+  return {
+    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    next: () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((resolve) => waiting.push(resolve))),
+    closed,
+  };
+}
+
+async function readyStream(token: string): Promise<StreamClient> {
+  const client = await openStream();
+  client.send({ type: 'auth', token });
+  expect(await client.next()).toEqual({ type: 'ready' });
+  return client;
+}
+
+const executionUpdated = (commandId: string, state: string) => ({
+  commandId,
+  executionId: `exec-${state.toLowerCase()}`,
+  agentId: 'agent-1',
+  state,
+  at: new Date().toISOString(),
+});
+const publishEvent = (payload: unknown) => nats.publish('fleet.events.execution.updated', JSON.stringify(payload));
+
 afterAll(async () => {
   for (const stop of stops) await stop().catch(() => undefined);
   stops = [];
 });
 
 describe('gateway', () => {
-  it('is ready with postgres and redis checked', async () => {
+  it('is ready with postgres, redis and nats checked', async () => {
     const res = await call('GET', '/ready');
-    expect(res.body.checks).toEqual({ postgres: 'ok', redis: 'ok' });
+    expect(res.body.checks).toEqual({ postgres: 'ok', redis: 'ok', nats: 'ok' });
   });
 
   it('logs in the admin created from the environment, whatever the email case', async () => {
@@ -350,6 +405,61 @@ describe('gateway', () => {
   it('rejects bodies over 64 KB', async () => {
     const res = await call('POST', '/api/v1/auth/login', { body: { email: 'a@b.co', password: 'x'.repeat(70_000) } });
     expect(res.status).toBe(413);
+  });
+
+  describe('live-update stream /api/v1/stream', () => {
+    const COMMAND_X = '0b7f6a53-3c1e-4f7e-9d1a-6d2b1d6f0a01';
+    const COMMAND_Y = '0b7f6a53-3c1e-4f7e-9d1a-6d2b1d6f0a02';
+
+    it('closes 4408 when no auth frame arrives in time', async () => {
+      const client = await openStream();
+      expect((await client.closed).code).toBe(4408);
+    });
+
+    it('closes 4401 for a bad token or API key', async () => {
+      const byToken = await openStream();
+      byToken.send({ type: 'auth', token: 'not.a.jwt' });
+      expect(await byToken.next()).toEqual({ type: 'error', message: 'invalid credentials', field: 'token' });
+      expect((await byToken.closed).code).toBe(4401);
+      const byKey = await openStream();
+      byKey.send({ type: 'auth', apiKey: 'fp_000000000000_bogus' });
+      expect((await byKey.closed).code).toBe(4401);
+    });
+
+    it('accepts a viewer API key', async () => {
+      const made = await call('POST', '/api/v1/api-keys', { token: await adminToken(), body: { name: 'stream-viewer', role: 'viewer' } });
+      expect(made.status).toBe(201);
+      const client = await openStream();
+      client.send({ type: 'auth', apiKey: made.body.key });
+      expect(await client.next()).toEqual({ type: 'ready' });
+    });
+
+    it("pushes an event to the socket subscribed to its command, not to one subscribed to another; a bad frame closes only its own socket (1002)", async () => {
+      const token = await adminToken();
+      const [onX, onY, broken] = await Promise.all([readyStream(token), readyStream(token), readyStream(token)]);
+      onX.send({ type: 'subscribe', commandId: COMMAND_X });
+      onY.send({ type: 'subscribe', commandId: COMMAND_Y });
+      expect(await onX.next()).toEqual({ type: 'subscribed', commandId: COMMAND_X });
+      expect(await onY.next()).toEqual({ type: 'subscribed', commandId: COMMAND_Y });
+
+      const first = executionUpdated(COMMAND_X, 'RUNNING');
+      const other = executionUpdated(COMMAND_Y, 'DISPATCHED');
+      publishEvent(first);
+      publishEvent(other);
+      expect(await onX.next()).toEqual({ type: 'execution.updated', ...first });
+      // The gateway relays in order from one subscription: Y's first frame being its own event means X's never came.
+      expect(await onY.next()).toEqual({ type: 'execution.updated', ...other });
+
+      broken.send('{"type":"subscribe","commandId":');
+      expect(await broken.next()).toEqual({ type: 'error', message: 'frame is not valid JSON', field: 'frame' });
+      expect((await broken.closed).code).toBe(1002);
+
+      // An event the contract refuses is dropped, not relayed.
+      publishEvent({ ...executionUpdated(COMMAND_X, 'EXPLODED') });
+      const last = { ...executionUpdated(COMMAND_X, 'COMPLETED'), exitCode: 0 };
+      publishEvent(last);
+      expect(await onX.next()).toEqual({ type: 'execution.updated', ...last });
+    });
   });
 
   it('never writes passwords, tokens or API keys to its log', async () => {
