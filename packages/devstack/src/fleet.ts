@@ -129,6 +129,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       HTTP_PORT: String(ports.gateway),
       DATABASE_URL: databaseUrls.gateway,
       REDIS_URL: redisDb(2),
+      NATS_URL: infra.nats.url,
       COMMAND_GRPC_URL: `127.0.0.1:${ports.commandGrpc}`,
       AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
       JWT_SECRET: opts.jwtSecret,
