@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { commandDispatchSchema, subjects, type CommandDispatch, type ExecutionUpdate } from '@fleetplane/contracts';
+import { commandDispatchSchema, eventSchemas, subjects, type CommandDispatch, type EventPayload, type ExecutionUpdate } from '@fleetplane/contracts';
 import { commandV1, createGrpcClient, serveGrpc, unary } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
@@ -97,6 +97,8 @@ describe('command service', () => {
   let httpPort: number;
   let agent1: FakeHub;
   let prio: FakeHub;
+  /** Every execution.updated the service announced, in arrival order. */
+  const announced: EventPayload<'execution.updated'>[] = [];
 
   beforeAll(async () => {
     [infra, otlp, hub] = await Promise.all([startInfra(), startOtlpReceiver(), startFakeAgentHub()]);
@@ -125,6 +127,9 @@ describe('command service', () => {
     js = jetstream(nc);
     agent1 = new FakeHub(nc, 'agent-1');
     prio = new FakeHub(nc, 'agent-prio');
+    void (async () => {
+      for await (const m of nc.subscribe(subjects.event('execution.updated'))) announced.push(eventSchemas['execution.updated'].parse(m.json()));
+    })();
     await nc.flush();
     client = await createGrpcClient('command', `127.0.0.1:${grpcPort}`);
   });
@@ -145,6 +150,12 @@ describe('command service', () => {
     submit({ verb: 'exec', paramsJson: JSON.stringify({ argv: ['echo', 'hello'] }), targetAgentIds: targets, ...extra });
   const report = (u: Omit<ExecutionUpdate, 'at'>) => js.publish(subjects.executionUpdates(u.executionId), JSON.stringify({ ...u, at: new Date().toISOString() }));
   const stateOf = (id: string) => get(id).then((c) => c.executions[0]!);
+  /** The states announced for one execution, once `last` is among them. */
+  const announcedStates = (executionId: string, last: string) =>
+    eventually(
+      async () => announced.filter((a) => a.executionId === executionId),
+      (list) => list.some((a) => a.state === last),
+    ).then((list) => list.map((a) => (a.exitCode === undefined ? a.state : `${a.state}:${a.exitCode}`)));
 
   it('takes a command from QUEUED through DISPATCHED and RUNNING to COMPLETED, in the submitter\'s trace', async () => {
     const cmd = await echo(['agent-1']);
@@ -166,6 +177,8 @@ describe('command service', () => {
     expect(done.executions[0]!.dispatchedAt).not.toBe('');
     expect(done.executions[0]!.startedAt).not.toBe('');
     expect(done.executions[0]!.finishedAt).not.toBe('');
+    expect(await announcedStates(executionId, 'COMPLETED')).toEqual(['DISPATCHED', 'RUNNING', 'COMPLETED:0']);
+    expect(announced.find((a) => a.executionId === executionId)).toMatchObject({ commandId: cmd.id, agentId: 'agent-1' });
 
     // The NATS request to the hub continues the trace of the SubmitCommand call, across the BullMQ job.
     const traceId = traceparent.split('-')[1];
@@ -240,6 +253,9 @@ describe('command service', () => {
     await report({ executionId: marker.executions[0]!.id, agentId: 'agent-1', status: 'RUNNING' });
     await eventually(() => stateOf(marker.id), (x) => x.state === 'COMMAND_STATE_RUNNING');
     expect(await stateOf(cmd.id)).toMatchObject({ state: 'COMMAND_STATE_TIMED_OUT', stdout: '', error: 'no result within 6 s' });
+    // Events come from one connection in order: once the marker's RUNNING is announced, so would the late ones have been.
+    await announcedStates(marker.executions[0]!.id, 'RUNNING');
+    expect(await announcedStates(e.id, 'TIMED_OUT')).toEqual(['DISPATCHED', 'TIMED_OUT']);
   });
 
   it('dispatches a critical command queued behind low ones first, and low ones in order', async () => {
@@ -272,6 +288,9 @@ describe('command service', () => {
     const e = await eventually(() => stateOf(cmd.id), (x) => x.state === 'COMMAND_STATE_RUNNING');
     expect(e.stdout).toBe('');
     expect(e.exitCode).toBeUndefined();
+    // The forged result was consumed before the RUNNING, so it would be announced before it: it was not.
+    // (DISPATCHED may or may not precede: this RUNNING races the dispatcher's own write.)
+    expect((await announcedStates(executionId, 'RUNNING')).filter((x) => x !== 'DISPATCHED')).toEqual(['RUNNING']);
   });
 
   it('lists an agent\'s commands newest first, a page at a time', async () => {
