@@ -9,14 +9,22 @@ import { GatewayClient } from '../gateway-client.js';
 const admin = { email: 'admin@live.test', password: 'correct horse battery staple' };
 const AGENT = 'live-agent';
 
+/** A frame from the gateway's stream; the tests read only these fields. */
+interface Frame {
+  type: string;
+  state?: string;
+  commandId?: string;
+  [field: string]: unknown;
+}
+
 /** A stream client that keeps every frame it receives, in order. */
 class StreamClient {
-  private readonly frames: any[] = [];
-  private readonly waiting: ((f: any) => void)[] = [];
+  private readonly frames: Frame[] = [];
+  private readonly waiting: ((f: Frame) => void)[] = [];
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const f = JSON.parse(String(data));
+      const f = JSON.parse(String(data)) as Frame;
       const w = this.waiting.shift();
       if (w) w(f);
       else this.frames.push(f);
@@ -33,8 +41,9 @@ class StreamClient {
     this.ws.send(JSON.stringify(frame));
   }
 
-  next(): Promise<any> {
-    return this.frames.length > 0 ? Promise.resolve(this.frames.shift()) : new Promise((resolve) => this.waiting.push(resolve));
+  next(): Promise<Frame> {
+    const queued = this.frames.shift();
+    return queued ? Promise.resolve(queued) : new Promise((resolve) => this.waiting.push(resolve));
   }
 
   close(): void {
@@ -81,16 +90,20 @@ describe('live updates, end to end', () => {
       expect(await stream.next()).toEqual({ type: 'subscribed', agentId: AGENT });
 
       const submitted = await gateway.submitCommand({ verb: 'exec', params: { argv: ['echo', 'hello'] }, targets: [AGENT] });
-      const events: any[] = [];
+      const events: Frame[] = [];
       while (events.at(-1)?.state !== 'COMPLETED' && events.at(-1)?.state !== 'FAILED') {
         const f = await stream.next();
         expect(f.type).toBe('execution.updated');
         if (f.commandId === submitted.id) events.push(f);
       }
-      expect(events.map((e) => e.state)).toEqual(['DISPATCHED', 'RUNNING', 'COMPLETED']);
+      // Inside command, the dispatcher's DISPATCHED write races the agent's RUNNING coming back
+      // through JetStream; when RUNNING lands first the execution never passes DISPATCHED, and
+      // no such event is (truthfully) announced. Either way the order is the lifecycle's.
+      const states = events.map((e) => e.state);
+      expect(states).toEqual(states.length === 3 ? ['DISPATCHED', 'RUNNING', 'COMPLETED'] : ['RUNNING', 'COMPLETED']);
       for (const e of events) expect(e).toMatchObject({ commandId: submitted.id, agentId: AGENT, executionId: submitted.executions[0]!.id });
-      expect(events[2]).toMatchObject({ exitCode: 0 });
-      expect(events[2]).not.toHaveProperty('stdout');
+      expect(events.at(-1)).toMatchObject({ exitCode: 0 });
+      expect(events.at(-1)).not.toHaveProperty('stdout');
 
       // The event says it finished; the output is read from the command, as before.
       const done = await gateway.waitForCommand(submitted.id);
