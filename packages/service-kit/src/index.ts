@@ -4,3 +4,4 @@ export * from './nats/nats.module.js';
 export * from './grpc/grpc-options.js';
 export * from './grpc/grpc-errors.js';
 export * from './lifecycle/run-service.js';
+export * from './websocket/ws-data.js';

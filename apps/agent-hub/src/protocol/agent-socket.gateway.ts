@@ -1,15 +1,13 @@
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket } from 'ws';
+import { wsDataToText } from '@fleetplane/service-kit';
 import { AGENT_WS_PATH, AgentCloseCode, MAX_AGENT_FRAME_BYTES } from '@fleetplane/contracts';
 import { HUB_CONFIG, type HubConfig } from '../config.js';
 import { HubMetrics } from '../metrics/hub-metrics.js';
 import { AgentSession } from './agent-session.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import type { SessionTimings } from './session-ports.js';
-
-const toText = (data: RawData): string =>
-  Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
 
 /**
  * The agent WebSocket endpoint, on the HTTP server's port. `ws` itself closes
@@ -43,7 +41,7 @@ export class AgentSocketGateway implements OnGatewayConnection, BeforeApplicatio
     );
     this.live.add(session);
     void session.whenSettled().then(() => this.live.delete(session));
-    ws.on('message', (data) => session.receive(toText(data)));
+    ws.on('message', (data) => session.receive(wsDataToText(data)));
     ws.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.metrics.protocolError('frame_too_big');
     });

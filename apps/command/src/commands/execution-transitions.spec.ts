@@ -17,17 +17,7 @@ describe(ExecutionTransitions.name, () => {
     repo = new FakeCommandRepository();
     events = new FakeEvents();
     transitions = new ExecutionTransitions(repo.asRepository(), events.asNats());
-    const cmd = await repo.create({
-      verb: 'exec',
-      params: { argv: ['true'] },
-      priority: 'NORMAL',
-      requestedBy: 'alice',
-      timeoutSeconds: 30,
-      idempotencyKey: null,
-      targets: ['agent-1'],
-      createdAt: t0,
-      deadlineAt: new Date(t0.getTime() + 35_000),
-    });
+    const cmd = await repo.seedExecCommand(t0);
     execution = cmd.executions[0]!;
   });
 

@@ -14,17 +14,7 @@ describe(DeadlineService.name, () => {
     repo = new FakeCommandRepository();
     service = new DeadlineService(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), new FakeEvents().asNats()));
     service.now = () => created + 35_000;
-    const cmd = await repo.create({
-      verb: 'exec',
-      params: { argv: ['sleep', '100'] },
-      priority: 'NORMAL',
-      requestedBy: 'alice',
-      timeoutSeconds: 30,
-      idempotencyKey: null,
-      targets: ['agent-1'],
-      createdAt: new Date(created),
-      deadlineAt: new Date(created + 35_000),
-    });
+    const cmd = await repo.seedExecCommand(new Date(created), ['sleep', '100']);
     executionId = cmd.executions[0]!.id;
   });
 

@@ -33,17 +33,7 @@ describe(Dispatcher.name, () => {
     dispatcher = new Dispatcher(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), events.asNats()), nats as unknown as NatsClient);
     clock = Date.parse('2026-03-01T12:00:00Z');
     dispatcher.now = () => clock;
-    const cmd = await repo.create({
-      verb: 'exec',
-      params: { argv: ['echo', 'hello'] },
-      priority: 'NORMAL',
-      requestedBy: 'alice',
-      timeoutSeconds: 30,
-      idempotencyKey: null,
-      targets: ['agent-1'],
-      createdAt: new Date(clock),
-      deadlineAt: new Date(clock + 35_000),
-    });
+    const cmd = await repo.seedExecCommand(new Date(clock), ['echo', 'hello']);
     executionId = cmd.executions[0]!.id;
   });
 

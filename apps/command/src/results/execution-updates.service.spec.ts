@@ -17,17 +17,7 @@ describe(ExecutionUpdatesService.name, () => {
     repo = new FakeCommandRepository();
     events = new FakeEvents();
     service = new ExecutionUpdatesService(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), events.asNats()));
-    const cmd = await repo.create({
-      verb: 'exec',
-      params: { argv: ['true'] },
-      priority: 'NORMAL',
-      requestedBy: 'alice',
-      timeoutSeconds: 30,
-      idempotencyKey: null,
-      targets: ['agent-1'],
-      createdAt: new Date(at),
-      deadlineAt: new Date(Date.parse(at) + 35_000),
-    });
+    const cmd = await repo.seedExecCommand(new Date(at));
     executionId = cmd.executions[0]!.id;
   });
 

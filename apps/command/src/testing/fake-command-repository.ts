@@ -27,6 +27,21 @@ export class FakeCommandRepository {
     return c ? this.withExecutions(c) : null;
   }
 
+  /** The usual fixture: one `exec` for agent-1, 30 s timeout, deadline 35 s after `createdAt`. */
+  seedExecCommand(createdAt: Date, argv: string[] = ['true']): Promise<CommandWithExecutions> {
+    return this.create({
+      verb: 'exec',
+      params: { argv },
+      priority: 'NORMAL',
+      requestedBy: 'alice',
+      timeoutSeconds: 30,
+      idempotencyKey: null,
+      targets: ['agent-1'],
+      createdAt,
+      deadlineAt: new Date(createdAt.getTime() + 35_000),
+    });
+  }
+
   async create(n: NewCommand): Promise<CommandWithExecutions> {
     if (n.idempotencyKey && (await this.findByIdempotencyKey(n.idempotencyKey))) throw new DuplicateIdempotencyKeyError();
     const c: Command = {

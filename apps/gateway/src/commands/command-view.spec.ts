@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { commandV1 } from '@fleetplane/contracts/grpc';
+import { protoExecution as execution } from '../test/proto-builders.js';
 import { priorityToProto, toCommandView, toExecutionView } from './command-view.js';
 
-const execution = (over: Partial<commandV1.Execution>): commandV1.Execution => ({
-  id: 'ex-1',
-  agentId: 'agent-1',
-  state: commandV1.CommandState.COMMAND_STATE_QUEUED,
-  stdout: '',
-  stderr: '',
-  truncated: false,
-  error: '',
-  attempts: 0,
-  dispatchedAt: '',
-  startedAt: '',
-  finishedAt: '',
-  ...over,
-});
 
 describe(toCommandView.name, () => {
   it('renders states without their prefix, priorities in lower case, params as JSON', () => {

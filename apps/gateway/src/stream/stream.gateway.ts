@@ -1,6 +1,7 @@
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket } from 'ws';
+import { wsDataToText } from '@fleetplane/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { authFailuresTotal, streamClients, streamEventsPushed } from '../metrics.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
@@ -8,9 +9,6 @@ import { StreamAuthenticator } from './stream-authenticator.js';
 import type { StreamMetrics, StreamOptions } from './stream-ports.js';
 import { StreamSession } from './stream-session.js';
 import { MAX_STREAM_FRAME_BYTES, STREAM_PATH, StreamCloseCode } from './stream.protocol.js';
-
-const toText = (data: RawData): string =>
-  Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
 
 // Events are small (~300 bytes); a client this far behind will not catch up.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -57,7 +55,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
     );
     this.live.add(session);
     void session.whenSettled().then(() => this.live.delete(session));
-    ws.on('message', (data) => session.receive(toText(data)));
+    ws.on('message', (data) => session.receive(wsDataToText(data)));
     ws.on('error', (err) => this.log.warn(`stream socket error: ${err.message}`));
     ws.on('close', () => session.socketClosed());
     session.start();

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { agentHubV1, commandV1, serveGrpc } from '@fleetplane/contracts/grpc';
+import { protoExecution as execution } from './proto-builders.js';
 
 // Real gRPC servers built from the proto files with canned answers: command and agent-hub
 // are other engineers' services, so the gateway's integration test talks to these instead.
@@ -50,20 +51,6 @@ export interface SeenSubmit {
 
 const S = commandV1.CommandState;
 
-const execution = (over: Partial<commandV1.Execution>): commandV1.Execution => ({
-  id: 'ex-1',
-  agentId: KNOWN_AGENT,
-  state: S.COMMAND_STATE_QUEUED,
-  stdout: '',
-  stderr: '',
-  truncated: false,
-  error: '',
-  attempts: 0,
-  dispatchedAt: '',
-  startedAt: '',
-  finishedAt: '',
-  ...over,
-});
 
 const command = (over: Partial<commandV1.Command>): commandV1.Command => ({
   id: 'cmd-1',
