@@ -1,5 +1,5 @@
 import { WsAdapter } from '@nestjs/platform-ws';
-import { grpcServerOptions, main, runService } from '@fleetplane/service-kit';
+import { main, runService } from '@fleetplane/service-kit';
 import { AppModule } from './app.module.js';
 import { loadHubConfig } from './config.js';
 
@@ -8,9 +8,8 @@ main(async () => {
   await runService({
     name: 'agent-hub',
     module: AppModule.forRoot(config),
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    grpc: grpcServerOptions('agentHub', `${config.HTTP_HOST}:${config.GRPC_PORT}`),
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    config,
+    grpc: { key: 'agentHub', url: `${config.HTTP_HOST}:${config.GRPC_PORT}` },
     configure: (app) => {
       // The agent protocol session parses and validates every frame itself
       // (it must answer a bad frame with ERROR + 1002). Nest's default parser

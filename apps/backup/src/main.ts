@@ -7,7 +7,6 @@ main(async () => {
   await runService({
     name: 'backup',
     module: AppModule,
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    config,
   });
 });

@@ -1,4 +1,4 @@
-import { main, runService, grpcServerOptions } from '@fleetplane/service-kit';
+import { main, runService } from '@fleetplane/service-kit';
 import { AppModule } from './app.module.js';
 import { loadCommandConfig } from './config.js';
 
@@ -7,8 +7,7 @@ main(async () => {
   await runService({
     name: 'command',
     module: AppModule.forRoot(config),
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    grpc: grpcServerOptions('command', `${config.HTTP_HOST}:${config.GRPC_PORT}`),
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    config,
+    grpc: { key: 'command', url: `${config.HTTP_HOST}:${config.GRPC_PORT}` },
   });
 });

@@ -9,8 +9,7 @@ main(async () => {
   await runService({
     name: 'gateway',
     module: AppModule.forRoot(config),
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    config,
     configure: (app) => {
       configureHttp(app, config);
       // The stream session parses and validates every frame itself (a bad one is answered

@@ -1,4 +1,4 @@
-import { grpcServerOptions, main, runService } from '@fleetplane/service-kit';
+import { main, runService } from '@fleetplane/service-kit';
 import { AppModule } from './app.module.js';
 import { loadTelemetryConfig } from './config.js';
 
@@ -7,8 +7,7 @@ main(async () => {
   await runService({
     name: 'telemetry',
     module: AppModule.forRoot(config),
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    grpc: grpcServerOptions('telemetry', `${config.HTTP_HOST}:${config.GRPC_PORT}`),
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    config,
+    grpc: { key: 'telemetry', url: `${config.HTTP_HOST}:${config.GRPC_PORT}` },
   });
 });

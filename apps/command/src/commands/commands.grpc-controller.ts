@@ -1,11 +1,9 @@
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { commandV1 } from '@fleetplane/contracts/grpc';
 import { CommandsService } from './commands.service.js';
-import { UnexpectedErrorFilter } from './unexpected-error.filter.js';
 
-/** fleetplane.command.v1.CommandService: each call is one service method. */
+/** fleetplane.command.v1.CommandService: each call is one service method (runService installs the error filter). */
 @Controller()
-@UseFilters(UnexpectedErrorFilter)
 @commandV1.CommandServiceControllerMethods()
 export class CommandsGrpcController implements commandV1.CommandServiceController {
   constructor(@Inject(CommandsService) private readonly commands: CommandsService) {}

@@ -31,5 +31,24 @@ export const serviceEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** 127.0.0.1 unless told otherwise; containers set 0.0.0.0. */
   HTTP_HOST: z.string().default('127.0.0.1'),
+  /** How long the drain (in-flight work, NATS, spans) may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /**
+   * How long a service reports not-ready after SIGTERM before it drains, so
+   * load balancers and Kubernetes endpoints stop sending it work first.
+   * Default: 5 s when NODE_ENV=production (containers), else 0 (tests, make up).
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(300_000).optional(),
 };
+
+/** The lifecycle settings every service's config carries (from serviceEnv plus its HTTP port). */
+export interface ServiceLifecycleConfig {
+  NODE_ENV: 'development' | 'production' | 'test';
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  SHUTDOWN_DELAY_MS?: number | undefined;
+}
+
+export const shutdownDelayMs = (c: Pick<ServiceLifecycleConfig, 'NODE_ENV' | 'SHUTDOWN_DELAY_MS'>): number =>
+  c.SHUTDOWN_DELAY_MS ?? (c.NODE_ENV === 'production' ? 5_000 : 0);

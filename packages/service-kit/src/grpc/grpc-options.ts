@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import type { Server } from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { ReflectionService } from '@grpc/reflection';
 import { grpcPackages, PROTO_DIR, protoFiles, protoLoaderOptions } from '@fleetplane/contracts/grpc';
@@ -13,14 +15,18 @@ const grpcOptions = (key: GrpcServiceKey, url: string, extra: Partial<GrpcOption
   options: { package: grpcPackages[key], protoPath: join(PROTO_DIR, protoFiles[key]), url, loader: protoLoaderOptions, ...extra },
 });
 
-/** Server options for a service's gRPC API, with server reflection for grpcurl and friends. */
-export const grpcServerOptions = (key: GrpcServiceKey, url: string): GrpcOptions =>
+/**
+ * Server options for a service's gRPC API, with server reflection for
+ * grpcurl and friends; `addServices` adds more (the health service) to the
+ * same server.
+ */
+export const grpcServerOptions = (key: GrpcServiceKey, url: string, addServices?: (pkg: PackageDefinition, server: Server) => void) =>
   grpcOptions(key, url, {
     onLoadPackageDefinition: (pkg, server) => {
       new ReflectionService(pkg).addToServer(server);
+      addServices?.(pkg, server as unknown as Server);
     },
   });
 
 /** Client options for calling another service's gRPC API. */
-export const grpcClientOptions = (key: GrpcServiceKey, url: string): GrpcOptions =>
-  grpcOptions(key, url, { maxReceiveMessageLength: MAX_MESSAGE_BYTES });
+export const grpcClientOptions = (key: GrpcServiceKey, url: string): GrpcOptions => grpcOptions(key, url, { maxReceiveMessageLength: MAX_MESSAGE_BYTES });

@@ -1,51 +1,57 @@
 import 'reflect-metadata';
-import { Logger as NestLogger, type INestApplication, type Type } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger as NestLogger, type INestApplication, type Type, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { GrpcOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { ReadinessRegistry, shutdownTracing } from '@fleetplane/observability';
+import { shutdownDelayMs, type ServiceLifecycleConfig } from '../config/load-config.js';
+import type { GrpcServerSpec } from '../grpc/grpc-server.js';
 
 export interface RunServiceOptions {
   name: string;
-  module: Type<unknown> | ReturnType<typeof Object>;
-  http: { host: string; port: number };
-  grpc?: GrpcOptions;
-  shutdownTimeoutMs: number;
+  module: Type<unknown> | DynamicModule;
+  config: ServiceLifecycleConfig;
+  /** The service's gRPC API, if it has one (with reflection, health and the exception filter). */
+  grpc?: GrpcServerSpec;
   /** Adapters, global pipes, CORS: anything the service sets up before listening. */
   configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
  * Starts a service: HTTP (health, ready, metrics and any API), optionally gRPC,
- * and a graceful shutdown on SIGTERM/SIGINT: report not ready, stop taking
- * work, let in-flight work and NATS drain, flush spans, exit.
+ * and a graceful shutdown on SIGTERM/SIGINT: report not ready (HTTP and gRPC
+ * health), wait SHUTDOWN_DELAY_MS so load balancers notice, stop taking work,
+ * let in-flight work and NATS drain, flush spans, exit.
  */
 export async function runService(opts: RunServiceOptions): Promise<INestApplication> {
+  const { config } = opts;
   const app = await NestFactory.create<NestExpressApplication>(opts.module as Type<unknown>, { bufferLogs: true });
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   await opts.configure?.(app);
-  if (opts.grpc) {
-    app.connectMicroservice(opts.grpc, { inheritAppConfig: true });
-    await app.startAllMicroservices();
-  }
-  await app.listen(opts.http.port, opts.http.host);
+  // gRPC (grpc-js, proto loading, reflection) is loaded only by services that serve it.
+  const health = opts.grpc ? await (await import('../grpc/grpc-server.js')).startGrpcServer(app, opts.name, opts.grpc) : undefined;
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const log = new NestLogger(opts.name);
-  log.log(`${opts.name} listening on http://${opts.http.host}:${opts.http.port}${opts.grpc ? ` and gRPC ${opts.grpc.options?.url}` : ''}`);
+  log.log(`${opts.name} listening on http://${config.HTTP_HOST}:${config.HTTP_PORT}${opts.grpc ? ` and gRPC ${opts.grpc.url}` : ''}`);
 
+  const delayMs = shutdownDelayMs(config);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.log(`${signal} received, draining`);
+    log.log(`${signal} received: not ready now${delayMs ? `, draining in ${delayMs} ms` : ', draining'}`);
     const force = setTimeout(() => {
-      log.error(`shutdown took longer than ${opts.shutdownTimeoutMs} ms, exiting`);
+      log.error(`shutdown took longer than ${delayMs + config.SHUTDOWN_TIMEOUT_MS} ms, exiting`);
       process.exit(1);
-    }, opts.shutdownTimeoutMs);
+    }, delayMs + config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     try {
       app.get(ReadinessRegistry).markDraining();
+      await health?.refresh();
+      if (delayMs) await sleep(delayMs);
+      health?.stop();
       await app.close();
       await shutdownTracing();
       process.exit(0);

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { isDependencyUnavailable } from './unexpected-error.filter.js';
+import { isDependencyUnavailable } from './dependency-errors.js';
+
+const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
 
 describe(isDependencyUnavailable.name, () => {
   it('recognises database and network outages', () => {
     expect(isDependencyUnavailable(Object.assign(new Error("Can't reach database server"), { code: 'P1001' }))).toBe(true);
     expect(isDependencyUnavailable(Object.assign(new Error('pool timeout'), { code: 'P2024' }))).toBe(true);
-    expect(isDependencyUnavailable(Object.assign(new Error('x'), { name: 'PrismaClientInitializationError' }))).toBe(true);
+    expect(isDependencyUnavailable(named('PrismaClientInitializationError'))).toBe(true);
     expect(isDependencyUnavailable(new Error('wrapped', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }))).toBe(true);
     expect(isDependencyUnavailable(new Error('Connection is closed.'))).toBe(true);
+  });
+
+  it('recognises Redis and NATS outages', () => {
+    expect(isDependencyUnavailable(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
+    expect(isDependencyUnavailable(named('MaxRetriesPerRequestError'))).toBe(true);
+    expect(isDependencyUnavailable(named('ClosedConnectionError'))).toBe(true);
+    expect(isDependencyUnavailable(named('NoRespondersError'))).toBe(true);
   });
 
   it('leaves bugs as bugs', () => {
     expect(isDependencyUnavailable(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
     expect(isDependencyUnavailable(Object.assign(new Error('unique'), { code: 'P2002' }))).toBe(false);
     expect(isDependencyUnavailable(null)).toBe(false);
+  });
+
+  it('does not loop on an error that is its own cause', () => {
+    const e = new Error('self');
+    (e as { cause?: unknown }).cause = e;
+    expect(isDependencyUnavailable(e)).toBe(false);
   });
 });

@@ -1,0 +1,2 @@
+export * from '../nats/nats.client.js';
+export * from '../nats/nats.module.js';

@@ -1,0 +1,3 @@
+export * from '../queue/queue.module.js';
+export * from '../queue/queue-worker.js';
+export * from '../queue/retry-policy.js';

@@ -1,0 +1,27 @@
+// Prisma's codes for "cannot reach / lost / timed out talking to the database" and a full pool.
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+// ioredis (a command refused or abandoned while the connection is down) and NATS (no connection,
+// draining, nobody answering in time); NatsRequestError is the traced client's own.
+const UNAVAILABLE_NAMES = new Set([
+  'PrismaClientInitializationError',
+  'MaxRetriesPerRequestError',
+  'ClusterAllFailedError',
+  'ClosedConnectionError',
+  'ConnectionError',
+  'DrainingConnectionError',
+  'NoRespondersError',
+  'NatsRequestError',
+]);
+const UNAVAILABLE_MESSAGES = /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i;
+
+/** True for failures that say "a dependency is away, try again later" rather than "this is a bug". */
+export function isDependencyUnavailable(err: unknown, seen = new Set<unknown>()): boolean {
+  const e = err as { name?: string; code?: unknown; cause?: unknown; message?: string } | null;
+  if (!e || typeof e !== 'object' || seen.has(e)) return false;
+  seen.add(e);
+  if (UNAVAILABLE_NAMES.has(e.name ?? '') || UNAVAILABLE_NAMES.has(e.constructor?.name ?? '')) return true;
+  if (typeof e.code === 'string' && (PRISMA_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code))) return true;
+  if (UNAVAILABLE_MESSAGES.test(e.message ?? '')) return true;
+  return e.cause !== undefined && isDependencyUnavailable(e.cause, seen);
+}

@@ -1,0 +1,102 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, type ClientGrpc } from '@nestjs/microservices';
+import { Metadata, status, type CallOptions } from '@grpc/grpc-js';
+import type { Histogram } from 'prom-client';
+import { firstValueFrom, timeout, TimeoutError, type Observable } from 'rxjs';
+import { MetricFactory } from '../metrics/metric-factory.js';
+import { grpcStatusOf } from './grpc-errors.js';
+import { grpcClientOptions, type GrpcServiceKey } from './grpc-options.js';
+import { UpstreamError } from './upstream-error.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- method signatures of generated stubs are matched structurally */
+type RequestOf<F> = F extends (request: infer R, ...rest: any[]) => Observable<any> ? R : never;
+type ResponseOf<F> = F extends (...args: any[]) => Observable<infer R> ? R : never;
+type UnaryMethods<S> = { [M in keyof S]: S[M] extends (request: any, ...rest: any[]) => Observable<any> ? M : never }[keyof S] & string;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export interface GrpcClientSpec {
+  /** The peer's name as metrics, logs and errors show it (`command`, `agent-hub`). */
+  upstream: string;
+  key: GrpcServiceKey;
+  /** The service name in the proto package (ts-proto's `X_SERVICE_NAME`). */
+  service: string;
+  /** host:port. */
+  url: string;
+  /** Deadline of every call, sent to the server so it can stop working on a call nobody waits for. */
+  timeoutMs: number;
+}
+
+/**
+ * Another service's gRPC API with the deadline sent on every call, the same
+ * bound on our side, the call timed in `…_upstream_request_duration_seconds`
+ * by upstream, method and status, and failures as UpstreamError with the
+ * gRPC status. Trace context travels in the metadata through the gRPC
+ * instrumentation.
+ */
+export class GrpcClient<S extends object> {
+  constructor(
+    private readonly spec: GrpcClientSpec,
+    private readonly stub: S,
+    private readonly duration: Histogram<'upstream' | 'method' | 'code'>,
+  ) {}
+
+  async call<M extends UnaryMethods<S>>(method: M, request: RequestOf<S[M]>, opts: { timeoutMs?: number } = {}): Promise<ResponseOf<S[M]>> {
+    const timeoutMs = opts.timeoutMs ?? this.spec.timeoutMs;
+    // Nest's gRPC client passes extra arguments on to grpc-js: (request, metadata, options).
+    const fn = (this.stub[method] as (req: unknown, metadata: Metadata, options: CallOptions) => Observable<ResponseOf<S[M]>>).bind(this.stub);
+    const stop = this.duration.startTimer({ upstream: this.spec.upstream, method });
+    try {
+      const response = await firstValueFrom(fn(request, new Metadata(), { deadline: Date.now() + timeoutMs }).pipe(timeout({ first: timeoutMs + 500 })));
+      stop({ code: 'OK' });
+      return response;
+    } catch (err) {
+      const code = err instanceof TimeoutError ? status.DEADLINE_EXCEEDED : (grpcStatusOf(err) ?? status.UNKNOWN);
+      stop({ code: status[code] ?? String(code) });
+      const details = (err as { details?: unknown }).details;
+      throw new UpstreamError(this.spec.upstream, method, code, typeof details === 'string' ? details : (err as Error).message);
+    }
+  }
+}
+
+/** The injection token of a client; prefer `@InjectGrpcClient(upstream)`. */
+export const grpcClientToken = (upstream: string) => `fleetplane:grpc-client:${upstream}`;
+export const InjectGrpcClient = (upstream: string): ParameterDecorator => Inject(grpcClientToken(upstream));
+
+/**
+ * gRPC clients of other services. A peer is not a readiness dependency: while
+ * it is down, the calls that need it fail with UNAVAILABLE and the rest of the
+ * service keeps working.
+ */
+@Module({})
+export class GrpcClientModule {
+  static register(...specs: GrpcClientSpec[]): DynamicModule {
+    const proxies: Array<{ close(): unknown }> = [];
+    class ClientCloser implements OnApplicationShutdown {
+      onApplicationShutdown(): void {
+        for (const p of proxies) p.close();
+      }
+    }
+    return {
+      module: GrpcClientModule,
+      providers: [
+        ...specs.map((spec) => ({
+          provide: grpcClientToken(spec.upstream),
+          inject: [MetricFactory],
+          useFactory: (metrics: MetricFactory) => {
+            const proxy = ClientProxyFactory.create(grpcClientOptions(spec.key, spec.url)) as unknown as ClientGrpc & { close(): unknown };
+            proxies.push(proxy);
+            const duration = metrics.histogram({
+              name: 'upstream_request_duration_seconds',
+              help: 'gRPC calls to other services, by upstream service, method and gRPC status',
+              labelNames: ['upstream', 'method', 'code'] as const,
+              buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+            });
+            return new GrpcClient(spec, proxy.getService<object>(spec.service), duration);
+          },
+        })),
+        ClientCloser,
+      ],
+      exports: specs.map((s) => grpcClientToken(s.upstream)),
+    };
+  }
+}

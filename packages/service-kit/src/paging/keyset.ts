@@ -1,0 +1,38 @@
+/** Page sizes every listing shares: a request for 0 (or none) gets the default, more than the maximum gets the maximum. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export const pageSize = (requested: number | undefined | null): number =>
+  !requested || requested <= 0 ? DEFAULT_PAGE_SIZE : Math.min(Math.floor(requested), MAX_PAGE_SIZE);
+
+/** A keyset cursor: the sort key and id of the last row of the previous page. */
+export interface KeysetCursor<K> {
+  key: K;
+  id: string;
+}
+
+/**
+ * The Prisma `where` for rows after `cursor` in (sortField, id) order, newest
+ * or oldest first: stable while rows are inserted, unlike OFFSET. Without a
+ * sort field, rows are ordered by id alone.
+ */
+export function keysetWhere<K>(cursor: KeysetCursor<K> | undefined, order: { field?: string; direction: 'asc' | 'desc' }): Record<string, unknown> {
+  if (!cursor) return {};
+  const op = order.direction === 'desc' ? 'lt' : 'gt';
+  if (!order.field) return { id: { [op]: cursor.id } };
+  return { OR: [{ [order.field]: { [op]: cursor.key } }, { [order.field]: cursor.key, id: { [op]: cursor.id } }] };
+}
+
+/** The Prisma `orderBy` that matches keysetWhere. */
+export const keysetOrderBy = (order: { field?: string; direction: 'asc' | 'desc' }): Array<Record<string, 'asc' | 'desc'>> =>
+  order.field ? [{ [order.field]: order.direction }, { id: order.direction }] : [{ id: order.direction }];
+
+/**
+ * Cuts a page from rows fetched with `take: size + 1`: the extra row only
+ * says that another page exists, so the last page never ends with an empty one.
+ */
+export function takePage<R, C>(rows: R[], size: number, cursorOf: (last: R) => C): { items: R[]; next?: C } {
+  if (rows.length <= size) return { items: rows };
+  const items = rows.slice(0, size);
+  return { items, next: cursorOf(items[items.length - 1]!) };
+}
