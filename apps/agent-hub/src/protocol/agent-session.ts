@@ -8,6 +8,7 @@ import {
   type Hello,
   type HubToAgent,
 } from '@fleetplane/contracts';
+import { WsCloseCode, WsSession } from '@fleetplane/service-kit';
 import type {
   ProtocolErrorReason,
   SessionHooks,
@@ -18,41 +19,34 @@ import type {
   SessionTimings,
 } from './session-ports.js';
 
-type State = 'awaiting_hello' | 'authenticating' | 'open' | 'closed';
+type Handshake = 'awaiting_hello' | 'authenticating';
 
 /** Missing this many heartbeats closes the socket. */
 export const MISSED_HEARTBEATS_BEFORE_CLOSE = 3;
-const INTERNAL_ERROR = 1011;
 const MAX_ERROR_MESSAGE = 4000;
 
 /**
  * One agent connection, from the first byte to the close. The session alone
  * parses frames (so a bad one is answered with ERROR and 1002, never dropped
- * silently), handles them strictly in arrival order (a RUNNING result is stored
- * before the COMPLETED that follows it), and owns the HELLO and idle timers.
+ * silently) and owns the idle timer; the base queues frames in arrival order
+ * (a RUNNING result is stored before the COMPLETED that follows it) and runs
+ * the HELLO timer until the session is open.
  */
-export class AgentSession {
-  private state: State = 'awaiting_hello';
-  private helloTimer?: NodeJS.Timeout;
+export class AgentSession extends WsSession<Handshake> {
   private idleTimer?: NodeJS.Timeout;
-  private queue: Promise<void> = Promise.resolve();
   private openAttempt?: Promise<void>;
-  private cleanup?: Promise<void>;
-  private readonly settled: { promise: Promise<void>; resolve: () => void };
   private _agentId = '';
   private _sessionId = '';
   private _replaced = false;
 
   constructor(
-    private readonly socket: SessionSocket,
+    socket: SessionSocket,
     private readonly hooks: SessionHooks,
     private readonly timings: SessionTimings,
     private readonly metrics: SessionMetrics,
-    private readonly log: SessionLog,
+    log: SessionLog,
   ) {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.settled = { promise, resolve };
+    super(socket, log, { initial: 'awaiting_hello', firstFrameTimeoutMs: timings.helloTimeoutMs });
   }
 
   get agentId(): string {
@@ -65,26 +59,6 @@ export class AgentSession {
   get replaced(): boolean {
     return this._replaced;
   }
-  get isOpen(): boolean {
-    return this.state === 'open';
-  }
-
-  start(): void {
-    this.helloTimer = setTimeout(() => {
-      this.metrics.protocolError('hello_timeout');
-      this.close(AgentCloseCode.HelloTimeout, `no HELLO within ${this.timings.helloTimeoutMs} ms`);
-    }, this.timings.helloTimeoutMs);
-  }
-
-  /** Called for every frame the socket receives. */
-  receive(text: string): void {
-    if (this.state === 'closed') return;
-    if (this.state === 'open') this.armIdleTimer();
-    this.queue = this.queue.then(() => this.handle(text)).catch((err: Error) => {
-      this.log.error(`agent ${this._agentId || '(unauthenticated)'}: ${err.message}`);
-      this.close(INTERNAL_ERROR, 'internal error');
-    });
-  }
 
   /**
    * Writes a COMMAND (or any hub frame) once the session is open. A dispatch
@@ -92,7 +66,7 @@ export class AgentSession {
    */
   async deliver(text: string): Promise<boolean> {
     if (this.state === 'authenticating') await this.openAttempt?.catch(() => undefined);
-    if (this.state !== 'open' || !this.socket.isOpen()) return false;
+    if (!this.isOpen || !this.socket.isOpen()) return false;
     this.socket.send(text);
     return true;
   }
@@ -104,40 +78,32 @@ export class AgentSession {
     this.close(AgentCloseCode.Replaced, 'replaced by a newer connection of the same agent');
   }
 
-  /** Closes the socket and releases everything the session holds. */
-  close(code: number, reason: string): void {
-    if (this.state === 'closed') return;
-    this.finish(code);
-    this.socket.close(code, closeReason(reason));
+  protected override firstFrameTimedOut(timeoutMs: number): void {
+    this.metrics.protocolError('hello_timeout');
+    this.close(AgentCloseCode.HelloTimeout, `no HELLO within ${timeoutMs} ms`);
   }
 
-  /** The socket closed (by the peer, or after our own close). */
-  socketClosed(code: number): void {
-    this.finish(code);
+  // Any frame of an open session proves the agent alive.
+  protected override frameArrived(): void {
+    if (this.isOpen) this.armIdleTimer();
   }
 
-  /** Resolves once the session is closed and its presence, routing and events are cleaned up. */
-  whenSettled(): Promise<void> {
-    return this.settled.promise;
-  }
-
-  private finish(code: number): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    clearTimeout(this.helloTimer);
+  /**
+   * Presence, routing and events are undone only for a session that reached
+   * `opened`, and only after that finished (it may still be running).
+   */
+  protected override cleanUp(code: number): Promise<void> | void {
     clearTimeout(this.idleTimer);
     const opening = this.openAttempt;
-    this.cleanup = opening
-      ? opening
-          .catch(() => undefined)
-          .then(() => this.hooks.closed(this, code))
-          .catch((err: Error) => this.log.error(`agent ${this._agentId}: cleanup failed: ${err.message}`))
-      : Promise.resolve();
-    void this.cleanup.then(() => this.settled.resolve());
+    if (!opening) return;
+    return opening.catch(() => undefined).then(() => this.hooks.closed(this, code));
   }
 
-  private async handle(text: string): Promise<void> {
-    if (this.state === 'closed') return;
+  protected override describe(): string {
+    return `agent ${this._agentId || '(unauthenticated)'}`;
+  }
+
+  protected override async handle(text: string): Promise<void> {
     const decoded = decodeAgentFrame(text);
     if (!decoded.ok) return this.rejectFrame(decoded.reason);
     const msg = decoded.message;
@@ -187,7 +153,7 @@ export class AgentSession {
   }
 
   private async authenticate(hello: Hello): Promise<void> {
-    this.state = 'authenticating';
+    this.enter('authenticating');
     const ok = await this.hooks.authenticate(hello.agentId, hello.token);
     if (this.state !== 'authenticating') return; // closed (HELLO timeout, peer gone) while checking
     if (!ok) {
@@ -203,12 +169,11 @@ export class AgentSession {
       await this.openAttempt;
     } catch (err) {
       this.log.error(`agent ${hello.agentId}: could not open session: ${(err as Error).message}`);
-      this.close(INTERNAL_ERROR, 'internal error');
+      this.close(WsCloseCode.InternalError, 'internal error');
       return;
     }
     if (this.state !== 'authenticating') return;
-    this.state = 'open';
-    clearTimeout(this.helloTimer);
+    this.markOpen();
     this.socket.send(
       frame<HubToAgent>({
         type: 'HELLO_ACK',
@@ -245,7 +210,7 @@ export class AgentSession {
   /** Tells the agent what was wrong, then closes with 1002; other agents are unaffected. */
   private protocolError(reason: ProtocolErrorReason, message: string, replyTo?: string): void {
     this.metrics.protocolError(reason);
-    this.log.warn(`agent ${this._agentId || '(unauthenticated)'}: protocol error: ${message}`);
+    this.log.warn(`${this.describe()}: protocol error: ${message}`);
     this.sendError(AgentErrorCode.ProtocolError, message, replyTo);
     this.close(AgentCloseCode.ProtocolError, message);
   }
@@ -256,10 +221,4 @@ export class AgentSession {
       frame<HubToAgent>({ type: 'ERROR', code, message: message.slice(0, MAX_ERROR_MESSAGE), ...(replyTo ? { replyTo } : {}) }),
     );
   }
-}
-
-// A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5).
-function closeReason(reason: string): string {
-  const bytes = Buffer.from(reason, 'utf8');
-  return bytes.length <= 123 ? reason : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
 }

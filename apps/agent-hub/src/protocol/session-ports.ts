@@ -1,12 +1,8 @@
 import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
 import type { AgentSession } from './agent-session.js';
 
-/** The one WebSocket a session speaks over (a thin wrapper around `ws`, or a fake in tests). */
-export interface SessionSocket {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  isOpen(): boolean;
-}
+// The socket and log ports are every WebSocket session's; re-exported for the hub's own code and tests.
+export type { SessionLog, SessionSocket } from '@fleetplane/service-kit';
 
 export interface SessionTimings {
   helloTimeoutMs: number;
@@ -51,10 +47,4 @@ export type ProtocolErrorReason =
 export interface SessionMetrics {
   frameReceived(type: string): void;
   protocolError(reason: ProtocolErrorReason): void;
-}
-
-export interface SessionLog {
-  log(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
 }
