@@ -1,14 +1,9 @@
+import type { WsSessionSocket } from '@fleetplane/service-kit';
 import type { Principal } from '../auth/principal.js';
 import type { AuthFrame, ExecutionUpdated } from './stream.protocol.js';
 
-/** The one WebSocket a session speaks over (a thin wrapper around `ws`, or a fake in tests). */
-export interface StreamSocket {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  isOpen(): boolean;
-  /** Bytes queued for the client and not yet written to the network. */
-  bufferedBytes(): number;
-}
+/** The session socket, plus how far the client is behind (`ws`'s bufferedAmount). */
+export type StreamSocket = WsSessionSocket;
 
 /** Who authenticated, and until when (ms since the epoch; null for API keys, which do not expire). */
 export interface StreamIdentity {
@@ -39,10 +34,4 @@ export interface StreamOptions {
   authTimeoutMs: number;
   /** Past this many unsent bytes the client is too slow and is closed (1013). */
   maxBufferedBytes: number;
-}
-
-export interface StreamLog {
-  log(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
 }

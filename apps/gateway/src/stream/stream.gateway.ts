@@ -1,14 +1,14 @@
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { WebSocket } from 'ws';
-import { wsDataToText } from '@fleetplane/service-kit';
+import type { WebSocket } from 'ws';
+import { LiveSessions } from '@fleetplane/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { authFailuresTotal, streamClients, streamEventsPushed } from '../metrics.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
 import type { StreamMetrics, StreamOptions } from './stream-ports.js';
 import { StreamSession } from './stream-session.js';
-import { MAX_STREAM_FRAME_BYTES, STREAM_PATH, StreamCloseCode } from './stream.protocol.js';
+import { MAX_STREAM_FRAME_BYTES, STREAM_PATH } from './stream.protocol.js';
 
 // Events are small (~300 bytes); a client this far behind will not catch up.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -28,7 +28,7 @@ const metrics: StreamMetrics = {
 @WebSocketGateway({ path: STREAM_PATH, maxPayload: MAX_STREAM_FRAME_BYTES })
 export class StreamGateway implements OnGatewayConnection, BeforeApplicationShutdown {
   private readonly log = new Logger('stream');
-  private readonly live = new Set<StreamSession>();
+  private readonly sessions = new LiveSessions<StreamSession>({ log: this.log });
   private readonly options: StreamOptions;
 
   constructor(
@@ -40,31 +40,11 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
   }
 
   handleConnection(ws: WebSocket): void {
-    const session = new StreamSession(
-      {
-        send: (t) => ws.send(t),
-        close: (code, reason) => ws.close(code, reason),
-        isOpen: () => ws.readyState === WebSocket.OPEN,
-        bufferedBytes: () => ws.bufferedAmount,
-      },
-      this.auth,
-      this.feed,
-      this.options,
-      metrics,
-      this.log,
-    );
-    this.live.add(session);
-    void session.whenSettled().then(() => this.live.delete(session));
-    ws.on('message', (data) => session.receive(wsDataToText(data)));
-    ws.on('error', (err) => this.log.warn(`stream socket error: ${err.message}`));
-    ws.on('close', () => session.socketClosed());
-    session.start();
+    this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, metrics, this.log));
   }
 
   /** Before NATS goes away: tell every client to reconnect elsewhere (1001). */
-  async beforeApplicationShutdown(): Promise<void> {
-    const sessions = [...this.live];
-    for (const s of sessions) s.close(StreamCloseCode.GoingAway, 'gateway shutting down');
-    await Promise.all(sessions.map((s) => s.whenSettled()));
+  beforeApplicationShutdown(): Promise<void> {
+    return this.sessions.closeAll('gateway shutting down');
   }
 }
