@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestMicroservice } from '@nestjs/common';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { grpcPackages } from '@fleetplane/contracts/grpc';
 import { ReadinessRegistry } from '@fleetplane/observability';
@@ -10,6 +11,13 @@ export interface GrpcServerSpec {
   key: GrpcServiceKey;
   /** host:port to listen on. */
   url: string;
+}
+
+/** What connectMicroservice itself calls when not deferred (public on NestMicroservice, not on its interface). */
+interface DeferredMicroservice {
+  registerListeners(): void;
+  setIsInitialized(v: boolean): void;
+  setIsInitHookCalled(v: boolean): void;
 }
 
 /** The full names of the services a loaded package defines (message types carry a `format`, services do not). */
@@ -31,8 +39,13 @@ export async function startGrpcServer(app: INestApplication, service: string, sp
     health = new GrpcHealth(readiness, servicesOf(pkg, grpcPackages[spec.key]));
     health.addToServer(server);
   });
-  const microservice = app.connectMicroservice(options, { inheritAppConfig: true });
+  // Its own config (not the HTTP app's, where a catch-all filter would swallow HTTP errors), and the
+  // filter set before the handlers are bound: connectMicroservice binds them at once unless deferred.
+  const microservice = app.connectMicroservice<MicroserviceOptions>(options, { inheritAppConfig: false, deferInitialization: true }) as INestMicroservice & DeferredMicroservice;
   microservice.useGlobalFilters(new GrpcExceptionFilter(service));
+  microservice.registerListeners();
+  microservice.setIsInitialized(true);
+  microservice.setIsInitHookCalled(true);
   await app.startAllMicroservices();
   if (!health) throw new Error(`gRPC server for ${spec.key} started without its health service`);
   health.start();
