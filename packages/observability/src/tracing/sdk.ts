@@ -1,60 +1,175 @@
-import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
-import type { IncomingMessage } from 'node:http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { context, diag, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { appDependencies, INSTRUMENTATIONS, selectInstrumentations, type InstrumentationName } from './instrumentations.js';
 
-/** Probe and scrape endpoints would drown real traffic in traces. */
-const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
-
-let sdk: NodeSDK | undefined;
-
-/**
- * Starts the OpenTelemetry SDK. Spans are always created (trace ids reach the
- * logs and cross every hop); they are exported over OTLP/HTTP only when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set. Reads the standard OTEL_* variables.
- */
-export function startTracing(): void {
-  if (sdk || process.env.OTEL_SDK_DISABLED === 'true') return;
-  // Synchronous in-thread ESM hooks (Node >= 24.11): only the modules we instrument are intercepted.
-  // Metrics are scraped from /metrics and logs go to stdout: without these the SDK
-  // would also push OTLP metrics and logs, and wait for a collector at shutdown.
-  process.env.OTEL_METRICS_EXPORTER ??= 'none';
-  process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  registerImportHooks({ include: ['@grpc/grpc-js', 'pg', 'ioredis', 'http', 'https', 'node:http', 'node:https'] });
-
-  // Without an exporter a no-op processor still makes the SDK install its tracer
-  // provider, so spans get real ids for logs and propagation.
-  const spanProcessors: SpanProcessor[] = [
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor(),
-  ];
-  sdk = new NodeSDK({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? 'fleetplane',
-      [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0',
-    }),
-    spanProcessors,
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
-      }),
-      new GrpcInstrumentation(),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
-  });
-  sdk.start();
+export interface TracingOptions {
+  /** Default: `selectInstrumentations` (OTEL_NODE_ENABLED_INSTRUMENTATIONS, else the service's package.json). */
+  instrumentations?: readonly InstrumentationName[];
+  /** Default: from OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_*; tests pass an in-memory exporter's. */
+  spanProcessors?: SpanProcessor[];
+  /**
+   * Register import-in-the-middle's ESM hooks for the instrumented modules (default true).
+   * The --import entry needs them; an in-process test whose libraries are CommonJS does not.
+   */
+  esmHooks?: boolean;
 }
 
-/** Flushes and stops the SDK; called last during graceful shutdown so no span is lost. */
+let started: Promise<{ shutdown(): Promise<void> }> | undefined;
+
+/**
+ * Starts tracing: a tracer provider, AsyncLocalStorage context, W3C propagation and the
+ * instrumentations this service uses. Spans are always created (trace ids reach the logs
+ * and cross every hop); they are exported over OTLP/HTTP only when
+ * OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set.
+ *
+ * Not @opentelemetry/sdk-node: its entry point loads every exporter it could configure
+ * (OTLP over gRPC, so all of @grpc/grpc-js; protobuf; Zipkin), the metrics and logs SDKs
+ * and its YAML configuration parser, ~30 MiB per process that nothing here uses. Everything
+ * is imported on demand instead: the exporter only with an endpoint, an instrumentation only
+ * when enabled. Reads the standard OTEL_* variables listed in the package README.
+ */
+export function startTracing(opts: TracingOptions = {}): Promise<void> {
+  if (process.env.OTEL_SDK_DISABLED === 'true') return Promise.resolve();
+  started ??= start(opts);
+  return started.then(() => undefined);
+}
+
+/** Flushes and stops tracing; called last during graceful shutdown so no span is lost. */
 export async function shutdownTracing(): Promise<void> {
-  const running = sdk;
-  sdk = undefined;
-  await running?.shutdown().catch(() => undefined);
+  const running = started;
+  started = undefined;
+  await (await running?.catch(() => undefined))?.shutdown().catch(() => undefined);
+}
+
+async function start(opts: TracingOptions): Promise<{ shutdown(): Promise<void> }> {
+  const names = opts.instrumentations ?? selectInstrumentations(process.env, appDependencies(process.argv[1]));
+  if (opts.esmHooks !== false) {
+    // Synchronous in-thread ESM hooks (Node >= 24.11), for the instrumented modules only.
+    const { register } = await import('import-in-the-middle/register-hooks.mjs');
+    register({ include: names.flatMap((n) => INSTRUMENTATIONS[n].modules) });
+  }
+  const [{ TracerProvider }, { AsyncLocalStorageContextManager }, resource, spanProcessors, sampler, propagator] = await Promise.all([
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/context-async-hooks'),
+    resourceFromEnv(),
+    opts.spanProcessors ?? spanProcessorsFromEnv(),
+    samplerFromEnv(),
+    propagatorFromEnv(),
+  ]);
+  // No span processor (no exporter) still records spans: they get real ids for logs and propagation.
+  const provider = new TracerProvider({ resource, spanProcessors, ...(sampler ? { sampler } : {}) });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (propagator) propagation.setGlobalPropagator(propagator);
+  trace.setGlobalTracerProvider(provider);
+  // Constructing an instrumentation enables it: it patches its module when that is loaded.
+  const instrumentations = await Promise.all(names.map((n) => INSTRUMENTATIONS[n].create()));
+  return {
+    async shutdown() {
+      for (const i of instrumentations) i.disable();
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
+}
+
+const env = (key: string) => process.env[key]?.trim() || undefined;
+const envList = (key: string) => env(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+function envNumber(key: string): number | undefined {
+  const raw = env(key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (Number.isFinite(n) && n >= 0) return n;
+  diag.warn(`${key}=${raw} is not a non-negative number; ignored`);
+  return undefined;
+}
+
+async function resourceFromEnv() {
+  const r = await import('@opentelemetry/resources');
+  // Host, process and instance id as the Node SDK's default detectors give them, then
+  // OTEL_RESOURCE_ATTRIBUTES, then OTEL_SERVICE_NAME.
+  const detected = r.detectResources({ detectors: [r.hostDetector, r.processDetector, r.serviceInstanceIdDetector] });
+  const fromEnv = r.detectResources({ detectors: [r.resourceAttributesEnvDetector] });
+  return r
+    .defaultResource()
+    .merge(detected)
+    .merge(fromEnv)
+    .merge(
+      r.resourceFromAttributes({
+        'service.name': env('OTEL_SERVICE_NAME') ?? fromEnv.attributes['service.name'] ?? 'fleetplane',
+        'service.version': fromEnv.attributes['service.version'] ?? process.env.npm_package_version ?? '0.1.0',
+      }),
+    );
+}
+
+/** OTEL_TRACES_EXPORTER: otlp (the default; OTLP/HTTP JSON, only with an endpoint), console, none. */
+async function spanProcessorsFromEnv(): Promise<SpanProcessor[]> {
+  const exporters = new Set(envList('OTEL_TRACES_EXPORTER') ?? ['otlp']);
+  if (exporters.has('none')) return [];
+  const processors: SpanProcessor[] = [];
+  for (const name of exporters) {
+    if (name === 'otlp') {
+      if (!env('OTEL_EXPORTER_OTLP_ENDPOINT') && !env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')) continue;
+      const [{ BatchSpanProcessor }, { OTLPTraceExporter }] = await Promise.all([
+        import('@opentelemetry/sdk-trace'),
+        import('@opentelemetry/exporter-trace-otlp-http'),
+      ]);
+      processors.push(
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter(),
+          maxQueueSize: envNumber('OTEL_BSP_MAX_QUEUE_SIZE'),
+          maxExportBatchSize: envNumber('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+          scheduledDelayMillis: envNumber('OTEL_BSP_SCHEDULE_DELAY'),
+          exportTimeoutMillis: envNumber('OTEL_BSP_EXPORT_TIMEOUT'),
+        }),
+      );
+    } else if (name === 'console') {
+      const { SimpleSpanProcessor, ConsoleSpanExporter } = await import('@opentelemetry/sdk-trace');
+      processors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+    } else diag.warn(`OTEL_TRACES_EXPORTER: unsupported exporter "${name}" (otlp, console, none)`);
+  }
+  return processors;
+}
+
+/** OTEL_TRACES_SAMPLER (+ OTEL_TRACES_SAMPLER_ARG); default parentbased_always_on. */
+async function samplerFromEnv(): Promise<Sampler | undefined> {
+  const name = env('OTEL_TRACES_SAMPLER');
+  if (!name) return undefined;
+  const s = await import('@opentelemetry/sdk-trace');
+  const ratio = () => {
+    const r = envNumber('OTEL_TRACES_SAMPLER_ARG') ?? 1;
+    return r <= 1 ? r : 1;
+  };
+  switch (name) {
+    case 'always_on':
+      return new s.AlwaysOnSampler();
+    case 'always_off':
+      return new s.AlwaysOffSampler();
+    case 'traceidratio':
+      return new s.TraceIdRatioBasedSampler(ratio());
+    case 'parentbased_always_on':
+      return new s.ParentBasedSampler({ root: new s.AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new s.ParentBasedSampler({ root: new s.AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new s.ParentBasedSampler({ root: new s.TraceIdRatioBasedSampler(ratio()) });
+    default:
+      diag.warn(`OTEL_TRACES_SAMPLER: unknown sampler "${name}", using parentbased_always_on`);
+      return undefined;
+  }
+}
+
+/** OTEL_PROPAGATORS: tracecontext and baggage (the default), or none. */
+async function propagatorFromEnv(): Promise<TextMapPropagator | undefined> {
+  const names = new Set(envList('OTEL_PROPAGATORS') ?? ['tracecontext', 'baggage']);
+  if (names.has('none')) return undefined;
+  const core = await import('@opentelemetry/core');
+  const propagators: TextMapPropagator[] = [];
+  for (const name of names) {
+    if (name === 'tracecontext') propagators.push(new core.W3CTraceContextPropagator());
+    else if (name === 'baggage') propagators.push(new core.W3CBaggagePropagator());
+    else diag.warn(`OTEL_PROPAGATORS: unsupported propagator "${name}" (tracecontext, baggage, none)`);
+  }
+  return propagators.length ? new core.CompositePropagator({ propagators }) : undefined;
 }
