@@ -1,15 +1,14 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health/health.controller.js';
 import { ReadinessRegistry } from './health/readiness.js';
+import { HttpObservability } from './http/http-observability.js';
 import { loggerOptions } from './logging/logger.js';
-import { HttpMetricsInterceptor } from './metrics/http-metrics.interceptor.js';
 import { initMetrics } from './metrics/registry.js';
 
 const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
-/** /health, /ready, /metrics, pino request logs with trace ids, and HTTP metrics for one service. */
+/** /health, /ready, /metrics, pino request logs with trace ids, HTTP metrics and server span names for one service. */
 @Global()
 @Module({})
 export class ObservabilityModule {
@@ -26,7 +25,7 @@ export class ObservabilityModule {
         }),
       ],
       controllers: [HealthController],
-      providers: [ReadinessRegistry, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      providers: [ReadinessRegistry, HttpObservability],
       exports: [ReadinessRegistry],
     };
   }
