@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
-import { eventSchemas, subjects, type EventName, type EventPayload } from '@fleetplane/contracts';
+import { eventSchemas, streams, subjects, type EventName, type EventPayload } from '@fleetplane/contracts';
 import { contextFromHeaders, injectIntoHeaders, inSpan, SpanKind } from '@fleetplane/observability';
+import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 
 export class NatsRequestError extends Error {
@@ -18,6 +19,92 @@ function tracedHeaders(): MsgHdrs {
   const h = natsHeaders();
   injectIntoHeaders({ get: (k) => h.get(k), set: (k, v) => h.set(k, v) });
   return h;
+}
+
+/**
+ * The id-free shape of every catalogued subject with ids in it, e.g. ['fleet', 'agents', null,
+ * 'commands'] for subjects.agentCommands: each function is called with a marker per parameter
+ * and the marker's tokens become wildcards. `event` is left out: its parameter is an event
+ * name (a fixed part of the subject), not an id.
+ */
+const ID_MARKER = '\u0000id';
+const CATALOGUE: (string | null)[][] = Object.entries(subjects)
+  .filter(([name]) => name !== 'event')
+  .map(([, fn]) => (fn as (...ids: string[]) => string)(...Array<string>(Math.max(fn.length, 1)).fill(ID_MARKER)).split('.').map((t) => (t === ID_MARKER ? null : t)));
+
+const hasWildcard = (subject: string) => subject.split('.').some((t) => t === '*' || t === '>');
+
+/**
+ * The low-cardinality destination template of a subject, for span names and
+ * `messaging.destination.template`: its id tokens replaced by `*` per the subject catalogue
+ * (`fleet.agents.web-1.commands` → `fleet.agents.*.commands`); a subject with wildcards is
+ * already one. Undefined for a concrete subject the catalogue does not know (events are
+ * their own template).
+ */
+export function subjectTemplate(subject: string): string | undefined {
+  if (hasWildcard(subject)) return subject;
+  const tokens = subject.split('.');
+  for (const pattern of CATALOGUE) {
+    if (pattern.length === tokens.length && pattern.every((p, i) => p === null || p === tokens[i])) {
+      return pattern.map((p) => p ?? '*').join('.');
+    }
+  }
+  return Object.keys(eventSchemas).some((name) => subjects.event(name as EventName) === subject) ? subject : undefined;
+}
+
+/** OTel messaging semconv attributes of one message, as producer or consumer. */
+function messagingAttributes(op: 'send' | 'process', subject: string, template: string, group?: string): Attributes {
+  return {
+    'messaging.system': 'nats',
+    'messaging.operation.type': op,
+    'messaging.operation.name': op === 'send' ? 'publish' : 'process',
+    'messaging.destination.name': subject,
+    'messaging.destination.template': template,
+    ...(group ? { 'messaging.consumer.group.name': group } : {}),
+  };
+}
+
+/** Options every producer method takes; all optional, so callers without them still compile. */
+export interface PublishOptions {
+  /** The destination template for the span; default: `subjectTemplate(subject)`, else the subject. */
+  template?: string;
+}
+
+const tracer = () => trace.getTracer('fleetplane.nats');
+
+/**
+ * Runs `send` inside a PRODUCER span `publish <template>`, with the span's context in the
+ * headers it is given, so the consumer's `process` span becomes the producer span's child.
+ */
+function produce<T>(subject: string, opts: PublishOptions, send: (headers: MsgHdrs) => T): T {
+  const template = opts.template ?? subjectTemplate(subject) ?? subject;
+  return tracer().startActiveSpan(`publish ${template}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes('send', subject, template) }, (span) => {
+    const fail = (err: unknown) => {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      span.end();
+      throw err;
+    };
+    let result: T;
+    try {
+      result = send(tracedHeaders());
+    } catch (err) {
+      return fail(err);
+    }
+    if (result instanceof Promise) {
+      return result.then((value: unknown) => {
+        span.end();
+        return value;
+      }, fail) as T;
+    }
+    span.end();
+    return result;
+  });
+}
+
+/** The CONSUMER span `process <template>` of one received message, continuing the sender's trace. */
+function consume(subject: string, template: string, headers: MsgHdrs | undefined, group: string | undefined, fn: (span: Span) => Promise<void>): Promise<void> {
+  return inSpan(`process ${template}`, { kind: SpanKind.CONSUMER, parent: contextFromHeaders(hdrBag(headers)), attributes: messagingAttributes('process', subject, template, group) }, fn);
 }
 
 const hdrBag = (h: MsgHdrs | undefined) => (h ? { get: (k: string) => h.get(k), set: (k: string, v: string) => h.set(k, v) } : undefined);
@@ -52,19 +139,26 @@ export class NatsClient implements OnApplicationShutdown {
     await this.nc.flush();
   }
 
-  publish(subject: string, payload: unknown): void {
-    this.connection.publish(subject, JSON.stringify(payload), { headers: tracedHeaders() });
+  /** Core publish (at most once), in a PRODUCER span `publish <template>`. */
+  publish(subject: string, payload: unknown, opts: PublishOptions = {}): void {
+    const data = JSON.stringify(payload);
+    produce(subject, opts, (headers) => this.connection.publish(subject, data, { headers }));
   }
 
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void {
     this.publish(subjects.event(name), eventSchemas[name].parse(payload));
   }
 
-  /** Request/reply; distinguishes "nobody listens" from "nobody answered in time". */
-  async request<S extends z.ZodType>(subject: string, payload: unknown, replySchema: S, timeoutMs: number): Promise<z.infer<S>> {
+  /**
+   * Request/reply, in a PRODUCER span `publish <template>` that lasts until the reply (the
+   * responder's `process` span is its child); distinguishes "nobody listens" from "nobody
+   * answered in time".
+   */
+  async request<S extends z.ZodType>(subject: string, payload: unknown, replySchema: S, timeoutMs: number, opts: PublishOptions = {}): Promise<z.infer<S>> {
     let reply: Msg;
+    const data = JSON.stringify(payload);
     try {
-      reply = await this.connection.request(subject, JSON.stringify(payload), { timeout: timeoutMs, headers: tracedHeaders() });
+      reply = await produce(subject, opts, (headers) => this.connection.request(subject, data, { timeout: timeoutMs, headers }));
     } catch (err) {
       const e = err as Error & { isNoResponders?: () => boolean };
       if (typeof e.isNoResponders === 'function' && e.isNoResponders()) throw new NatsRequestError(`no responders on ${subject}`, 'no_responders');
@@ -87,11 +181,12 @@ export class NatsClient implements OnApplicationShutdown {
     opts: { queue?: string } = {},
   ): Subscription {
     const sub = this.connection.subscribe(subject, opts.queue ? { queue: opts.queue } : {});
+    // The subscription's subject names the span: a wildcard one is the template, a concrete one is templated.
+    const template = subjectTemplate(subject) ?? subject;
     this.track(
       (async () => {
         for await (const msg of sub) {
-          const parent = contextFromHeaders(hdrBag(msg.headers));
-          await inSpan(`${subject} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject } }, async () => {
+          await consume(msg.subject, template, msg.headers, opts.queue, async () => {
             let data: unknown;
             try {
               data = msg.json();
@@ -129,10 +224,15 @@ export class NatsClient implements OnApplicationShutdown {
     }
   }
 
-  /** Publishes to JetStream and waits for the server's ack: the message is stored or this throws. */
-  async publishDurable(subject: string, payload: unknown): Promise<void> {
-    if (!this.js) throw new Error('NATS is not connected');
-    await this.js.publish(subject, JSON.stringify(payload), { headers: tracedHeaders() });
+  /**
+   * Publishes to JetStream and waits for the server's ack: the message is stored or this throws.
+   * In a PRODUCER span `publish <template>` until the ack.
+   */
+  async publishDurable(subject: string, payload: unknown, opts: PublishOptions = {}): Promise<void> {
+    const js = this.js;
+    if (!js) throw new Error('NATS is not connected');
+    const data = JSON.stringify(payload);
+    await produce(subject, opts, (headers) => js.publish(subject, data, { headers }));
   }
 
   /**
@@ -156,11 +256,13 @@ export class NatsClient implements OnApplicationShutdown {
     });
     const consumer = await this.js!.consumers.get(stream, durable);
     const messages = await consumer.consume();
+    // A subject the catalogue does not know is named by the stream's subject filter, when it has one.
+    const streamSubjects = Object.values(streams).find((s) => s.name === stream)?.subjects;
+    const fallback = streamSubjects?.length === 1 ? streamSubjects[0] : undefined;
     this.track(
       (async () => {
         for await (const m of messages) {
-          const parent = contextFromHeaders(hdrBag(m.headers));
-          await inSpan(`${m.subject} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': m.subject, 'messaging.consumer.group.name': durable } }, async () => {
+          await consume(m.subject, subjectTemplate(m.subject) ?? fallback ?? m.subject, m.headers, durable, async () => {
             let data: unknown;
             try {
               data = m.json();
