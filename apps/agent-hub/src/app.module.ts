@@ -1,40 +1,29 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ObservabilityModule } from '@fleetplane/observability';
-import { NatsModule } from '@fleetplane/service-kit';
-import { AgentRepository } from './agents/agent.repository.js';
-import { AgentsGrpcController } from './agents/agents.grpc.controller.js';
-import { AgentsService } from './agents/agents.service.js';
-import { PresenceWindow } from './agents/presence-window.js';
-import { HUB_CONFIG, type HubConfig } from './config.js';
-import { PrismaService } from './database/prisma.service.js';
-import { HubMetrics } from './metrics/hub-metrics.js';
-import { AgentSocketGateway } from './protocol/agent-socket.gateway.js';
-import { SessionLifecycle } from './protocol/session-lifecycle.js';
-import { SessionRegistry } from './protocol/session-registry.js';
-import { AgentOutputPublisher } from './routing/agent-output.publisher.js';
-import { CommandRouter } from './routing/command-router.js';
-import { HubBootstrap } from './routing/hub-bootstrap.js';
+import { ServiceCoreModule } from '@fleetplane/service-kit';
+import { NatsModule } from '@fleetplane/service-kit/nats';
+import { PrismaModule } from '@fleetplane/service-kit/prisma';
+import { AgentsModule } from './agents/agents.module.js';
+import type { HubConfig } from './config.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { ProtocolModule } from './protocol/protocol.module.js';
+import { RoutingModule } from './routing/routing.module.js';
 
+/**
+ * Infrastructure first, from the database to NATS (Nest closes global modules
+ * in reverse: NATS drains before the database closes), then the features.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ObservabilityModule.forRoot({ service: 'agent-hub' }), NatsModule.forRoot({ url: config.NATS_URL, name: 'agent-hub' })],
-      controllers: [AgentsGrpcController],
-      providers: [
-        { provide: HUB_CONFIG, useValue: config },
-        PrismaService,
-        HubMetrics,
-        AgentRepository,
-        PresenceWindow,
-        AgentsService,
-        SessionRegistry,
-        CommandRouter,
-        AgentOutputPublisher,
-        SessionLifecycle,
-        AgentSocketGateway,
-        HubBootstrap,
+      imports: [
+        ServiceCoreModule.forRoot({ service: 'agent-hub', config }),
+        PrismaModule.forRoot(PrismaClient),
+        NatsModule.forRoot({ url: config.NATS_URL, name: 'agent-hub' }),
+        AgentsModule,
+        RoutingModule,
+        ProtocolModule,
       ],
     };
   }

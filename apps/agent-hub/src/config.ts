@@ -3,13 +3,20 @@ import { loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
 
 const millis = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback);
 
+/**
+ * Missing this many heartbeats closes an agent's socket, and an agent seen
+ * longer ago than that no longer counts as connected. One number for both,
+ * so the protocol and the registry never disagree about who is online.
+ */
+export const MISSED_HEARTBEATS_BEFORE_CLOSE = 3;
+
 export const hubConfigSchema = z.object({
   ...serviceEnv,
   HTTP_PORT: port(4100),
   GRPC_PORT: port(5100),
   DATABASE_URL: url(['postgresql', 'postgres']),
   NATS_URL: url(['nats']),
-  /** Told to agents in HELLO_ACK; a socket silent for 3 intervals is closed. */
+  /** Told to agents in HELLO_ACK; a socket silent for MISSED_HEARTBEATS_BEFORE_CLOSE intervals is closed. */
   HEARTBEAT_INTERVAL_MS: millis(15_000),
   /** How long a new socket may take to send its HELLO. */
   HELLO_TIMEOUT_MS: millis(10_000),
@@ -18,6 +25,3 @@ export const hubConfigSchema = z.object({
 });
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 export const loadHubConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(hubConfigSchema, env);
-
-/** DI token under which AppModule provides the validated config. */
-export const HUB_CONFIG = Symbol('HUB_CONFIG');

@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
-import { invalidArgument } from '@fleetplane/service-kit';
-
-export const MAX_PAGE_SIZE = 500;
-export const DEFAULT_PAGE_SIZE = 100;
+import { invalidArgument } from '@fleetplane/service-kit/grpc';
 
 const labels = z
   .record(z.string().min(1).max(63), z.string().max(255))

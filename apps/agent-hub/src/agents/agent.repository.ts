@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
-import type { Agent, Prisma } from '../generated/prisma/client.js';
+import { keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
+import { PrismaClient, type Agent, type Prisma } from '../generated/prisma/client.js';
 
 export type AgentRow = Agent;
 
@@ -18,19 +18,23 @@ export interface ListQuery {
   site?: string;
   /** Only agents holding a session seen at or after this instant. */
   connectedSince?: Date;
-  afterId?: string;
+  /** Where the previous page ended; agents are listed by id alone (the key is unused). */
+  after?: KeysetCursor<null>;
   limit: number;
 }
+
+// By id: stable while agents enroll, and what callers have always seen.
+const ORDER = { direction: 'asc' } as const;
 
 /** The agent registry table: enrollment, inventory and presence. */
 @Injectable()
 export class AgentRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: PrismaClient) {}
 
   /** Creates the agent, or rotates its credential; site and labels are replaced only when given. */
   enroll(id: string, tokenHash: string, site: string, labels: Record<string, string>): Promise<AgentRow> {
     const hasLabels = Object.keys(labels).length > 0;
-    return this.prisma.db.agent.upsert({
+    return this.db.agent.upsert({
       where: { id },
       create: { id, tokenHash, site, labels },
       update: { tokenHash, ...(site ? { site } : {}), ...(hasLabels ? { labels } : {}) },
@@ -38,11 +42,11 @@ export class AgentRepository {
   }
 
   find(id: string): Promise<AgentRow | null> {
-    return this.prisma.db.agent.findUnique({ where: { id } });
+    return this.db.agent.findUnique({ where: { id } });
   }
 
   async findTokenHash(id: string): Promise<string | null> {
-    const row = await this.prisma.db.agent.findUnique({ where: { id }, select: { tokenHash: true } });
+    const row = await this.db.agent.findUnique({ where: { id }, select: { tokenHash: true } });
     return row?.tokenHash ?? null;
   }
 
@@ -50,14 +54,14 @@ export class AgentRepository {
     const where: Prisma.AgentWhereInput = {
       ...(q.site ? { site: q.site } : {}),
       ...(q.connectedSince ? { sessionId: { not: null }, lastSeenAt: { gte: q.connectedSince } } : {}),
-      ...(q.afterId ? { id: { gt: q.afterId } } : {}),
+      ...(keysetWhere(q.after, ORDER) as Prisma.AgentWhereInput),
     };
-    return this.prisma.db.agent.findMany({ where, orderBy: { id: 'asc' }, take: q.limit });
+    return this.db.agent.findMany({ where, orderBy: keysetOrderBy(ORDER), take: q.limit });
   }
 
   /** Stores the inventory from HELLO and makes `sessionId` the agent's current session. */
   async markConnected(id: string, sessionId: string, inventory: AgentInventory, at: Date): Promise<void> {
-    await this.prisma.db.agent.update({
+    await this.db.agent.update({
       where: { id },
       data: { ...inventory, sessionId, connectedAt: at, lastSeenAt: at },
     });
@@ -68,9 +72,9 @@ export class AgentRepository {
    * credential is still `tokenHash`; otherwise says which of the two changed.
    */
   async markSeen(id: string, sessionId: string, tokenHash: string, at: Date): Promise<'current' | 'superseded' | 'revoked'> {
-    const r = await this.prisma.db.agent.updateMany({ where: { id, sessionId, tokenHash }, data: { lastSeenAt: at } });
+    const r = await this.db.agent.updateMany({ where: { id, sessionId, tokenHash }, data: { lastSeenAt: at } });
     if (r.count > 0) return 'current';
-    const row = await this.prisma.db.agent.findUnique({ where: { id }, select: { sessionId: true } });
+    const row = await this.db.agent.findUnique({ where: { id }, select: { sessionId: true } });
     return row?.sessionId === sessionId ? 'revoked' : 'superseded';
   }
 
@@ -80,7 +84,7 @@ export class AgentRepository {
    * the older one closing.
    */
   async markDisconnected(id: string, sessionId: string, at: Date): Promise<boolean> {
-    const r = await this.prisma.db.agent.updateMany({
+    const r = await this.db.agent.updateMany({
       where: { id, sessionId },
       data: { sessionId: null, connectedAt: null, lastSeenAt: at },
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
+import { FakeClock } from '@fleetplane/service-kit';
 import type { AgentRepository, AgentRow, ListQuery } from './agent.repository.js';
 import { AgentsService } from './agents.service.js';
 import { hashAgentToken } from './credentials.js';
@@ -37,7 +38,7 @@ class FakeRepo {
   async list(q: ListQuery) {
     this.lastQuery = q;
     return [...this.rows.values()]
-      .filter((r) => !q.afterId || r.id > q.afterId)
+      .filter((r) => !q.after || r.id > q.after.id)
       .sort((a, b) => a.id.localeCompare(b.id))
       .slice(0, q.limit);
   }
@@ -45,8 +46,9 @@ class FakeRepo {
 
 function setup() {
   const repo = new FakeRepo();
-  const service = new AgentsService(repo as unknown as AgentRepository, new PresenceWindow({ HEARTBEAT_INTERVAL_MS: 1_000 }));
-  return { repo, service };
+  const clock = new FakeClock();
+  const service = new AgentsService(repo as unknown as AgentRepository, new PresenceWindow({ HEARTBEAT_INTERVAL_MS: 1_000 }, clock));
+  return { repo, service, clock };
 }
 
 async function rpcError(p: Promise<unknown>): Promise<{ code: number; message: string }> {
@@ -91,9 +93,9 @@ describe(AgentsService.name, () => {
   });
 
   it('reports connected only while a session was seen within three heartbeats', async () => {
-    const { repo, service } = setup();
-    repo.rows.set('fresh', row('fresh', { sessionId: 's1', lastSeenAt: new Date() }));
-    repo.rows.set('stale', row('stale', { sessionId: 's2', lastSeenAt: new Date(Date.now() - 10_000) }));
+    const { repo, service, clock } = setup();
+    repo.rows.set('fresh', row('fresh', { sessionId: 's1', lastSeenAt: clock.now() }));
+    repo.rows.set('stale', row('stale', { sessionId: 's2', lastSeenAt: new Date(clock.nowMs() - 10_000) }));
     expect((await service.get({ agentId: 'fresh' })).agent?.connected).toBe(true);
     expect((await service.get({ agentId: 'stale' })).agent?.connected).toBe(false);
   });
@@ -110,13 +112,21 @@ describe(AgentsService.name, () => {
     expect(p3.agents.map((a) => a.id)).toEqual(['e']);
   });
 
-  it('defaults the page size to 100, caps it at 500 and passes the filters on', async () => {
+  it('defaults the page size to 50, caps it at 500 and passes the filters on', async () => {
     const { repo, service } = setup();
     await service.list({ site: '', connectedOnly: false, pageSize: 0, pageToken: '' });
-    expect(repo.lastQuery?.limit).toBe(101);
+    expect(repo.lastQuery?.limit).toBe(51);
     await service.list({ site: 'par', connectedOnly: true, pageSize: 10_000, pageToken: '' });
     expect(repo.lastQuery).toMatchObject({ site: 'par', limit: 501 });
     expect(repo.lastQuery?.connectedSince).toBeInstanceOf(Date);
+  });
+
+  it('refuses a page token issued for other filters, naming page_token', async () => {
+    const { repo, service } = setup();
+    for (const id of ['a', 'b', 'c']) repo.rows.set(id, row(id, { site: 'par' }));
+    const p1 = await service.list({ site: 'par', connectedOnly: false, pageSize: 2, pageToken: '' });
+    const e = await rpcError(service.list({ site: 'lon', connectedOnly: false, pageSize: 2, pageToken: p1.nextPageToken }));
+    expect(e).toEqual({ code: status.INVALID_ARGUMENT, message: 'page_token: was issued for different filters' });
   });
 
   it('refuses a page token it did not issue and a negative page size', async () => {

@@ -1,12 +1,27 @@
 import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { agentIdSchema } from '@fleetplane/contracts';
 import type { agentHubV1 } from '@fleetplane/contracts/grpc';
-import { invalidArgument, notFound } from '@fleetplane/service-kit';
+import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage, type KeysetCursor } from '@fleetplane/service-kit';
+import { invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
 import { AgentRepository } from './agent.repository.js';
 import { toAgentMessage } from './agent-view.js';
 import { hashAgentToken, newAgentToken } from './credentials.js';
-import { DEFAULT_PAGE_SIZE, enrollRequestSchema, getRequestSchema, listRequestSchema, MAX_PAGE_SIZE, parseRequest } from './agent-requests.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
+import { enrollRequestSchema, getRequestSchema, listRequestSchema, parseRequest } from './agent-requests.js';
 import { PresenceWindow } from './presence-window.js';
+
+// Agents are listed by id alone, so a cursor is the last id of the page (the keyset key is unused).
+const pageTokens = new PageTokenCodec<KeysetCursor<null>>(z.object({ key: z.null(), id: agentIdSchema }), 'ListAgents');
+
+/** The cursor to continue after, or INVALID_ARGUMENT naming page_token. */
+function decodePageToken(token: string, scope: string): KeysetCursor<null> | undefined {
+  try {
+    return pageTokens.decode(token, scope);
+  } catch (err) {
+    if (err instanceof InvalidPageTokenError) throw invalidArgument('page_token', err.message);
+    throw err;
+  }
+}
 
 /** Enrollment and registry queries behind the gRPC API. */
 @Injectable()
@@ -37,22 +52,21 @@ export class AgentsService {
       page_size: req.pageSize ?? 0,
       page_token: req.pageToken ?? '',
     });
-    const afterId = decodePageToken(r.page_token);
-    if (afterId === null) throw invalidArgument('page_token', 'not a token from a previous ListAgents response');
-    const pageSize = Math.min(r.page_size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    // A token pages through the listing it came from: the same filters, or INVALID_ARGUMENT.
+    const scope = `site=${r.site}&connected_only=${r.connected_only}`;
+    const after = decodePageToken(r.page_token, scope);
+    const size = pageSize(r.page_size);
     const since = this.presence.connectedSince();
-    // One extra row tells whether another page exists without a count query.
     const rows = await this.agents.list({
       ...(r.site ? { site: r.site } : {}),
       ...(r.connected_only ? { connectedSince: since } : {}),
-      ...(afterId ? { afterId } : {}),
-      limit: pageSize + 1,
+      ...(after ? { after } : {}),
+      limit: size + 1,
     });
-    const page = rows.slice(0, pageSize);
-    const last = page.at(-1);
+    const page = takePage(rows, size, (last) => ({ key: null, id: last.id }));
     return {
-      agents: page.map((row) => toAgentMessage(row, since)),
-      nextPageToken: rows.length > pageSize && last ? encodePageToken(last.id) : '',
+      agents: page.items.map((row) => toAgentMessage(row, since)),
+      nextPageToken: page.next ? pageTokens.encode(page.next, scope) : '',
     };
   }
 }

@@ -8,7 +8,8 @@ import {
   type Hello,
   type HubToAgent,
 } from '@fleetplane/contracts';
-import { WsCloseCode, WsSession } from '@fleetplane/service-kit';
+import { WsCloseCode, WsSession } from '@fleetplane/service-kit/websocket';
+import { MISSED_HEARTBEATS_BEFORE_CLOSE } from '../config.js';
 import type {
   ProtocolErrorReason,
   SessionHooks,
@@ -21,8 +22,6 @@ import type {
 
 type Handshake = 'awaiting_hello' | 'authenticating';
 
-/** Missing this many heartbeats closes the socket. */
-export const MISSED_HEARTBEATS_BEFORE_CLOSE = 3;
 const MAX_ERROR_MESSAGE = 4000;
 
 /**

@@ -1,9 +1,10 @@
-import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { LiveSessions } from '@fleetplane/service-kit';
+import { InjectConfig } from '@fleetplane/service-kit';
+import { LiveSessions } from '@fleetplane/service-kit/websocket';
 import { AGENT_WS_PATH, MAX_AGENT_FRAME_BYTES } from '@fleetplane/contracts';
-import { HUB_CONFIG, type HubConfig } from '../config.js';
+import type { HubConfig } from '../config.js';
 import { HubMetrics } from '../metrics/hub-metrics.js';
 import { AgentSession } from './agent-session.js';
 import { SessionLifecycle } from './session-lifecycle.js';
@@ -20,7 +21,7 @@ export class AgentSocketGateway implements OnGatewayConnection, BeforeApplicatio
   private readonly timings: SessionTimings;
 
   constructor(
-    @Inject(HUB_CONFIG) config: HubConfig,
+    @InjectConfig() config: HubConfig,
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: HubMetrics,
   ) {

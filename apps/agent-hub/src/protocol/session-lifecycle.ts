@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
-import { NatsClient } from '@fleetplane/service-kit';
+import { Clock } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { hashAgentToken, tokenMatches } from '../agents/credentials.js';
 import { AgentOutputPublisher } from '../routing/agent-output.publisher.js';
@@ -22,6 +23,7 @@ export class SessionLifecycle implements SessionHooks {
     private readonly router: CommandRouter,
     private readonly output: AgentOutputPublisher,
     private readonly nats: NatsClient,
+    private readonly clock: Clock,
   ) {}
 
   async authenticate(agentId: string, token: string): Promise<boolean> {
@@ -31,14 +33,14 @@ export class SessionLifecycle implements SessionHooks {
   async opened(session: AgentSession, hello: Hello): Promise<void> {
     this.credentials.set(session, hashAgentToken(hello.token));
     this.sessions.add(session);
-    await this.agents.markConnected(session.agentId, session.sessionId, hello.inventory, new Date());
+    await this.agents.markConnected(session.agentId, session.sessionId, hello.inventory, this.clock.now());
     await this.router.attach(session);
     // Every instance hears this; one holding an older session of this agent closes it (4409).
-    this.nats.emit('agent.connected', { agentId: session.agentId, sessionId: session.sessionId, at: new Date().toISOString() });
+    this.nats.emit('agent.connected', { agentId: session.agentId, sessionId: session.sessionId, at: this.clock.now().toISOString() });
   }
 
   async heartbeat(session: AgentSession): Promise<SessionStanding> {
-    const standing = await this.agents.markSeen(session.agentId, session.sessionId, this.credentials.get(session) ?? '', new Date());
+    const standing = await this.agents.markSeen(session.agentId, session.sessionId, this.credentials.get(session) ?? '', this.clock.now());
     if (standing !== 'current') this.log.warn(`agent ${session.agentId} session ${session.sessionId} ${standing}; closing it`);
     return standing;
   }
@@ -54,8 +56,8 @@ export class SessionLifecycle implements SessionHooks {
   async closed(session: AgentSession, code: number): Promise<void> {
     this.router.detach(session);
     this.sessions.remove(session);
-    const wasCurrent = await this.agents.markDisconnected(session.agentId, session.sessionId, new Date());
+    const wasCurrent = await this.agents.markDisconnected(session.agentId, session.sessionId, this.clock.now());
     this.log.log(`agent ${session.agentId} disconnected (session ${session.sessionId}, code ${code}${wasCurrent ? '' : ', superseded'})`);
-    this.nats.emit('agent.disconnected', { agentId: session.agentId, sessionId: session.sessionId, code, at: new Date().toISOString() });
+    this.nats.emit('agent.disconnected', { agentId: session.agentId, sessionId: session.sessionId, code, at: this.clock.now().toISOString() });
   }
 }

@@ -2,7 +2,7 @@ import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
 import type { AgentSession } from './agent-session.js';
 
 // The socket and log ports are every WebSocket session's; re-exported for the hub's own code and tests.
-export type { SessionLog, SessionSocket } from '@fleetplane/service-kit';
+export type { SessionLog, SessionSocket } from '@fleetplane/service-kit/websocket';
 
 export interface SessionTimings {
   helloTimeoutMs: number;

@@ -7,7 +7,8 @@ import {
   type TelemetrySample,
 } from '@fleetplane/contracts';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
-import { NatsClient } from '@fleetplane/service-kit';
+import { Clock } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
 import { HubMetrics } from '../metrics/hub-metrics.js';
 
 /**
@@ -20,6 +21,7 @@ export class AgentOutputPublisher {
   constructor(
     private readonly nats: NatsClient,
     private readonly metrics: HubMetrics,
+    private readonly clock: Clock,
   ) {}
 
   async result(agentId: string, f: ResultFrame): Promise<void> {
@@ -32,7 +34,7 @@ export class AgentOutputPublisher {
       ...(f.stderr !== undefined ? { stderr: f.stderr } : {}),
       ...(f.truncated !== undefined ? { truncated: f.truncated } : {}),
       ...(f.error !== undefined ? { error: f.error } : {}),
-      at: new Date().toISOString(),
+      at: this.clock.now().toISOString(),
     };
     const attributes = { 'fleetplane.agent_id': agentId, 'fleetplane.execution_id': f.executionId, 'fleetplane.status': f.status };
     await inSpan('agent RESULT receive', { kind: SpanKind.CONSUMER, parent: contextFromCarrier(f.trace), attributes }, async () => {
