@@ -11,12 +11,14 @@ import {
   telemetrySampleSchema,
   type CommandDispatch,
 } from '@fleetplane/contracts';
+import { HealthClient } from '@fleetplane/service-kit/grpc';
 import { TestAgentSocket } from './testing/agent-socket.js';
 import { startHubUnderTest, type HubUnderTest } from './testing/hub-process.js';
 import { readStored } from './testing/jetstream-reader.js';
 
 // The built hub as its own process, with real PostgreSQL and NATS (JetStream).
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const HUB_SERVICE = 'fleetplane.agenthub.v1.AgentHubService';
 const inventory = { site: '', os: 'linux', kernel: '6', version: '1', capabilities: [], containerEngine: '', labels: {} };
 
 describe('agent-hub (process, real PostgreSQL + NATS)', () => {
@@ -55,6 +57,16 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
 
   it('refuses an agent id that is not subject-safe with INVALID_ARGUMENT naming agent_id', async () => {
     await expect(hub.grpc.enrollAgent({ agentId: 'a.b.>' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^agent_id: /) });
+  });
+
+  it('answers grpc.health.v1 Check with SERVING for the server and for AgentHubService', async () => {
+    const health = new HealthClient(hub.grpcAddress);
+    try {
+      expect(await health.check('')).toBe('SERVING');
+      expect(await health.check(HUB_SERVICE)).toBe('SERVING');
+    } finally {
+      health.close();
+    }
   });
 
   it('answers GetAgent of an unknown id with NOT_FOUND', async () => {
@@ -220,5 +232,21 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     const logs = hub.process.output();
     expect(logs).toMatch(/agent web-1 connected/);
     for (const token of tokens.values()) expect(logs).not.toContain(token);
+  });
+
+  // Last: PostgreSQL does not come back.
+  it('while PostgreSQL is down reports NOT_SERVING (Check and Watch) and answers GetAgent with UNAVAILABLE, never UNKNOWN', async () => {
+    const health = new HealthClient(hub.grpcAddress);
+    const watch = health.watch(HUB_SERVICE);
+    try {
+      await watch.until('SERVING');
+      await hub.stopPostgres();
+      await watch.until('NOT_SERVING', 5_000);
+      expect(await health.check('')).toBe('NOT_SERVING');
+      await expect(hub.grpc.getAgent('web-1')).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    } finally {
+      watch.stop();
+      health.close();
+    }
   });
 });

@@ -25,6 +25,8 @@ export interface HubUnderTest {
   restart(): Promise<void>;
   /** Starts another hub process on the same database and NATS (horizontal scaling). */
   addInstance(): Promise<HubInstance>;
+  /** Stops PostgreSQL for good, to test an outage (so only in a file's last test); `stop()` still cleans up. */
+  stopPostgres(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
         extra.push(instance);
         return instance;
       },
+      stopPostgres: () => postgres.stop(),
       async stop() {
         client.close();
         await Promise.all([hub, ...extra.map((i) => i.process)].map((p) => p.stop()));
