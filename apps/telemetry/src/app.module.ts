@@ -1,24 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ObservabilityModule } from '@fleetplane/observability';
-import { NatsModule } from '@fleetplane/service-kit';
-import { TELEMETRY_CONFIG, type TelemetryConfig } from './config.js';
-import { RedisModule } from './redis/redis.module.js';
-import { LatestSampleRepository } from './samples/latest-sample.repository.js';
-import { SampleIngestService } from './samples/sample-ingest.service.js';
-import { TelemetryGrpcController } from './samples/telemetry.grpc-controller.js';
+import { ServiceCoreModule } from '@fleetplane/service-kit';
+import { NatsModule } from '@fleetplane/service-kit/nats';
+import { RedisModule } from '@fleetplane/service-kit/redis';
+import type { TelemetryConfig } from './config.js';
+import { SamplesModule } from './samples/samples.module.js';
 
+/** Infrastructure first (Nest closes it in reverse: NATS drains before Redis closes), then the features. */
 @Module({})
 export class AppModule {
   static forRoot(config: TelemetryConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({ service: 'telemetry' }),
+        ServiceCoreModule.forRoot({ service: 'telemetry', config }),
+        RedisModule.forRoot({ default: {} }),
         NatsModule.forRoot({ url: config.NATS_URL, name: 'telemetry' }),
-        RedisModule.forRoot(config.REDIS_URL),
+        SamplesModule,
       ],
-      controllers: [TelemetryGrpcController],
-      providers: [{ provide: TELEMETRY_CONFIG, useValue: config }, LatestSampleRepository, SampleIngestService],
     };
   }
 }

@@ -11,5 +11,4 @@ export const telemetryConfigSchema = z.object({
   LATEST_SAMPLE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
 });
 export type TelemetryConfig = z.infer<typeof telemetryConfigSchema>;
-export const TELEMETRY_CONFIG = Symbol('TelemetryConfig');
 export const loadTelemetryConfig = () => loadConfig(telemetryConfigSchema);

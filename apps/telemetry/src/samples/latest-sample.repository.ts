@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { TelemetrySample } from '@fleetplane/contracts';
-import { REDIS } from '../redis/redis.module.js';
+import { InjectRedis } from '@fleetplane/service-kit/redis';
 
 // Redeliveries and several ingest instances may write out of order: keep a
 // sample only if it is newer than the stored one, atomically.
@@ -18,7 +18,7 @@ type StoredSample = TelemetrySample & { takenAtMs: number };
 
 @Injectable()
 export class LatestSampleRepository {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@InjectRedis() private readonly redis: Redis) {}
 
   private key(agentId: string): string {
     return `telemetry:latest:${agentId}`;

@@ -1,17 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { streams, telemetrySampleSchema, type TelemetrySample } from '@fleetplane/contracts';
-import { metricsRegistry } from '@fleetplane/observability';
-import { NatsClient } from '@fleetplane/service-kit';
-import { TELEMETRY_CONFIG, type TelemetryConfig } from '../config.js';
+import { InjectConfig } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
+import type { TelemetryConfig } from '../config.js';
+import { TelemetryMetrics } from '../metrics/telemetry-metrics.js';
 import { LatestSampleRepository } from './latest-sample.repository.js';
-
-const samplesIngested = new Counter({
-  name: 'telemetry_samples_ingested_total',
-  help: 'Agent samples taken from JetStream, by outcome (stored, stale)',
-  labelNames: ['outcome'] as const,
-  registers: [metricsRegistry],
-});
 
 /**
  * Consumes the TELEMETRY stream through one durable consumer shared by every
@@ -24,7 +17,8 @@ export class SampleIngestService implements OnApplicationBootstrap {
   constructor(
     private readonly nats: NatsClient,
     private readonly samples: LatestSampleRepository,
-    @Inject(TELEMETRY_CONFIG) private readonly config: TelemetryConfig,
+    private readonly metrics: TelemetryMetrics,
+    @InjectConfig() private readonly config: TelemetryConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,6 +29,6 @@ export class SampleIngestService implements OnApplicationBootstrap {
 
   async ingest(sample: TelemetrySample): Promise<void> {
     const stored = await this.samples.saveIfNewer(sample, this.config.LATEST_SAMPLE_TTL_SECONDS);
-    samplesIngested.inc({ outcome: stored ? 'stored' : 'stale' });
+    this.metrics.sampleIngested(stored ? 'stored' : 'stale');
   }
 }

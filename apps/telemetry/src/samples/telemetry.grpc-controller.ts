@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { telemetryV1 } from '@fleetplane/contracts/grpc';
-import { invalidArgument, notFound } from '@fleetplane/service-kit';
+import { invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
 import { agentIdSchema } from '@fleetplane/contracts';
 import { LatestSampleRepository } from './latest-sample.repository.js';
 
