@@ -7,9 +7,11 @@ import { status } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { streams, subjects, type TelemetrySample } from '@fleetplane/contracts';
 import { createGrpcClient, unary, telemetryV1 } from '@fleetplane/contracts/grpc';
+import { HealthClient } from '@fleetplane/service-kit/grpc';
 import { freePort, spawnProcess, startNats, startRedis, type ManagedProcess, type ServerHandle } from '@fleetplane/test-harness';
 
 const appDir = new URL('../..', import.meta.url).pathname;
+const TELEMETRY_SERVICE = 'fleetplane.telemetry.v1.TelemetryService';
 
 const sample = (agentId: string, takenAt: string, cpuPercent: number): TelemetrySample => ({
   agentId,
@@ -29,6 +31,7 @@ describe('telemetry service', () => {
   let service: ManagedProcess;
   let nc: NatsConnection;
   let client: Awaited<ReturnType<typeof createGrpcClient>>;
+  let health: HealthClient;
   let httpPort: number;
   let grpcPort: number;
 
@@ -43,9 +46,11 @@ describe('telemetry service', () => {
     await service.waitForHttp(`http://127.0.0.1:${httpPort}/ready`);
     nc = await connect({ servers: nats.url });
     client = await createGrpcClient('telemetry', `127.0.0.1:${grpcPort}`);
+    health = new HealthClient(`127.0.0.1:${grpcPort}`);
   });
 
   afterAll(async () => {
+    health?.close();
     client?.close();
     await nc?.close();
     await service?.stop();
@@ -66,6 +71,11 @@ describe('telemetry service', () => {
       }
     }
   }
+
+  it('answers grpc.health.v1 Check with SERVING for the server and for TelemetryService', async () => {
+    expect(await health.check('')).toBe('SERVING');
+    expect(await health.check(TELEMETRY_SERVICE)).toBe('SERVING');
+  });
 
   it('answers NOT_FOUND for an agent that sent nothing', async () => {
     await expect(latest('nobody')).rejects.toMatchObject({ code: status.NOT_FOUND });
@@ -110,6 +120,12 @@ describe('telemetry service', () => {
     expect(ready.status).toBe(200);
   });
 
+  it('counts ingested samples by outcome under fleetplane_telemetry_', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^fleetplane_telemetry_samples_ingested_total\{[^}]*outcome="stored"[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^fleetplane_telemetry_samples_ingested_total\{[^}]*outcome="stale"[^}]*\} [1-9]/m);
+  });
+
   it('serves gRPC server reflection, so grpcurl and friends can discover the API', async () => {
     const protoPath = createRequire(import.meta.url).resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
     const pkg = grpc.loadPackageDefinition(await protoLoader.load(protoPath)) as unknown as {
@@ -129,11 +145,20 @@ describe('telemetry service', () => {
     expect(names).toContain('fleetplane.telemetry.v1.TelemetryService');
   });
 
-  it('reports the failing dependency on /ready when Redis goes away', async () => {
-    await redis.stop();
-    const res = await fetch(`http://127.0.0.1:${httpPort}/ready`);
-    expect(res.status).toBe(503);
-    const body = (await res.json()) as { failing: string[] };
-    expect(body.failing.join(' ')).toMatch(/^redis:/);
+  it('reports the failing dependency on /ready and gRPC health when Redis goes away, and answers UNAVAILABLE', async () => {
+    const watch = health.watch(TELEMETRY_SERVICE);
+    try {
+      await watch.until('SERVING');
+      await redis.stop();
+      const res = await fetch(`http://127.0.0.1:${httpPort}/ready`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { failing: string[] };
+      expect(body.failing.join(' ')).toMatch(/^redis:/);
+      await watch.until('NOT_SERVING', 5_000);
+      expect(await health.check('')).toBe('NOT_SERVING');
+      await expect(latest('web-1')).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    } finally {
+      watch.stop();
+    }
   });
 });
