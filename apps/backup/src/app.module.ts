@@ -1,7 +1,14 @@
-import { Module } from '@nestjs/common';
-import { ObservabilityModule } from '@fleetplane/observability';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@fleetplane/service-kit';
+import type { BackupConfig } from './config.js';
 
-@Module({
-  imports: [ObservabilityModule.forRoot({ service: 'backup' })],
-})
-export class AppModule {}
+/** A shell: health, readiness, metrics, logs and its configuration; features arrive in later slices. */
+@Module({})
+export class AppModule {
+  static forRoot(config: BackupConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServiceCoreModule.forRoot({ service: 'backup', config })],
+    };
+  }
+}

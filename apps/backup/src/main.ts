@@ -6,7 +6,7 @@ main(async () => {
   const config = loadBackupConfig();
   await runService({
     name: 'backup',
-    module: AppModule,
+    module: AppModule.forRoot(config),
     config,
   });
 });

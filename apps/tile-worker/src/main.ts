@@ -6,7 +6,7 @@ main(async () => {
   const config = loadTileWorkerConfig();
   await runService({
     name: 'tile-worker',
-    module: AppModule,
+    module: AppModule.forRoot(config),
     config,
   });
 });
