@@ -1,21 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ClientsModule } from '@nestjs/microservices';
-import { ObservabilityModule } from '@fleetplane/observability';
-import { grpcClientOptions, NatsModule } from '@fleetplane/service-kit';
-import { AGENT_HUB_CLIENT, AgentDirectory } from './agents/agent-directory.js';
-import { CommandRepository } from './commands/command.repository.js';
-import { CommandsGrpcController } from './commands/commands.grpc-controller.js';
-import { CommandsService } from './commands/commands.service.js';
-import { ExecutionTransitions } from './commands/execution-transitions.js';
-import { COMMAND_CONFIG, type CommandConfig } from './config.js';
-import { DatabaseModule } from './database/database.module.js';
-import { DeadlineService } from './dispatch/deadline.service.js';
-import { DeadlineWorker } from './dispatch/deadline.worker.js';
-import { Dispatcher } from './dispatch/dispatcher.service.js';
-import { DispatchWorker } from './dispatch/dispatch.worker.js';
-import { QueueModule } from './queue/queue.module.js';
-import { ExecutionUpdatesService } from './results/execution-updates.service.js';
-import { ResultsConsumer } from './results/results.consumer.js';
+import { ServiceCoreModule } from '@fleetplane/service-kit';
+import { NatsModule } from '@fleetplane/service-kit/nats';
+import { PrismaModule } from '@fleetplane/service-kit/prisma';
+import { QueueModule } from '@fleetplane/service-kit/queue';
+import { RedisModule } from '@fleetplane/service-kit/redis';
+import { CommandsModule } from './commands/commands.module.js';
+import type { CommandConfig } from './config.js';
+import { DispatchModule } from './dispatch/dispatch.module.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { QUEUE_PREFIX } from './queue/jobs.js';
+import { ResultsModule } from './results/results.module.js';
 
 @Module({})
 export class AppModule {
@@ -23,26 +17,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({ service: 'command' }),
-        DatabaseModule.forRoot(config.DATABASE_URL),
+        // Infrastructure, most fundamental first: Nest closes global modules in reverse, so
+        // NATS drains, then the queues and Redis close, then the database.
+        ServiceCoreModule.forRoot({ service: 'command', config }),
+        PrismaModule.forRoot(PrismaClient),
+        RedisModule.forRoot({ default: {} }),
+        QueueModule.forRoot({ prefix: QUEUE_PREFIX }),
         NatsModule.forRoot({ url: config.NATS_URL, name: 'command' }),
-        QueueModule.forRoot(config.REDIS_URL),
-        // agent-hub is not a readiness dependency: commands queue while it is down.
-        ClientsModule.register([{ name: AGENT_HUB_CLIENT, ...grpcClientOptions('agentHub', config.AGENT_HUB_GRPC_URL) }]),
-      ],
-      controllers: [CommandsGrpcController],
-      providers: [
-        { provide: COMMAND_CONFIG, useValue: config },
-        AgentDirectory,
-        CommandRepository,
-        ExecutionTransitions,
-        CommandsService,
-        Dispatcher,
-        DispatchWorker,
-        DeadlineService,
-        DeadlineWorker,
-        ExecutionUpdatesService,
-        ResultsConsumer,
+        // Features.
+        CommandsModule.register({ agentHubUrl: config.AGENT_HUB_GRPC_URL }),
+        DispatchModule,
+        ResultsModule,
       ],
     };
   }

@@ -325,10 +325,10 @@ describe('command service', () => {
     const body = (await ready.json()) as { checks: Record<string, string> };
     expect(body.checks).toMatchObject({ postgres: 'ok', redis: 'ok', nats: 'ok' });
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/command_commands_submitted_total\{[^}]*verb="exec"[^}]*\} \d+/);
-    expect(metrics).toMatch(/command_executions_finished_total\{[^}]*state="COMPLETED"[^}]*\} 1/);
-    expect(metrics).toMatch(/command_dispatch_latency_seconds_count\{[^}]*\} \d+/);
-    expect(metrics).toMatch(/command_dispatch_queue_jobs\{[^}]*state="prioritized"[^}]*\} \d+/);
+    expect(metrics).toMatch(/^fleetplane_command_commands_submitted_total\{[^}]*verb="exec"[^}]*\} \d+/m);
+    expect(metrics).toMatch(/^fleetplane_command_executions_finished_total\{[^}]*state="COMPLETED"[^}]*\} 1/m);
+    expect(metrics).toMatch(/^fleetplane_command_dispatch_latency_seconds_count\{[^}]*\} \d+/m);
+    expect(metrics).toMatch(/^fleetplane_command_dispatch_queue_jobs\{[^}]*state="prioritized"[^}]*\} \d+/m);
   });
 
   // These two take dependencies away, so they run last.

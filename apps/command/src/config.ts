@@ -22,6 +22,3 @@ export const commandConfigSchema = z
   });
 export type CommandConfig = z.infer<typeof commandConfigSchema>;
 export const loadCommandConfig = () => loadConfig(commandConfigSchema);
-
-/** Injection token for the validated configuration. */
-export const COMMAND_CONFIG = Symbol('COMMAND_CONFIG');

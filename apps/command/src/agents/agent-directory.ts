@@ -1,11 +1,9 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { ClientGrpc } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-import { agentHubV1 } from '@fleetplane/contracts/grpc';
-import { GrpcStatus, grpcStatusOf } from '@fleetplane/service-kit';
+import { Injectable } from '@nestjs/common';
+import type { agentHubV1 } from '@fleetplane/contracts/grpc';
+import { GrpcStatus, InjectGrpcClient, UpstreamError, type GrpcClient } from '@fleetplane/service-kit/grpc';
 
-export const AGENT_HUB_CLIENT = Symbol('AGENT_HUB_CLIENT');
-const GET_AGENT_TIMEOUT_MS = 3_000;
+/** The upstream name of agent-hub's gRPC client (metrics, logs, errors). */
+export const AGENT_HUB = 'agent-hub';
 
 export type AgentLookup = 'found' | 'not_found';
 
@@ -16,21 +14,15 @@ export class AgentHubUnavailableError extends Error {
 
 /** Whether agents are enrolled, asked of agent-hub (the registry's owner) over gRPC. */
 @Injectable()
-export class AgentDirectory implements OnModuleInit {
-  private hub!: agentHubV1.AgentHubServiceClient;
-
-  constructor(@Inject(AGENT_HUB_CLIENT) private readonly client: ClientGrpc) {}
-
-  onModuleInit(): void {
-    this.hub = this.client.getService<agentHubV1.AgentHubServiceClient>(agentHubV1.AGENT_HUB_SERVICE_NAME);
-  }
+export class AgentDirectory {
+  constructor(@InjectGrpcClient(AGENT_HUB) private readonly hub: GrpcClient<agentHubV1.AgentHubServiceClient>) {}
 
   async lookup(agentId: string): Promise<AgentLookup> {
     try {
-      await firstValueFrom(this.hub.getAgent({ agentId }).pipe(timeout(GET_AGENT_TIMEOUT_MS)));
+      await this.hub.call('getAgent', { agentId });
       return 'found';
     } catch (err) {
-      if (grpcStatusOf(err) === GrpcStatus.NOT_FOUND) return 'not_found';
+      if (err instanceof UpstreamError && err.code === GrpcStatus.NOT_FOUND) return 'not_found';
       throw new AgentHubUnavailableError(`agent-hub unavailable: ${(err as Error).message}`);
     }
   }

@@ -1,8 +1,8 @@
 import { commandV1 } from '@fleetplane/contracts/grpc';
 import type { Execution } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
-import { deriveCommandState } from './command-state.js';
-import type { CommandSummary, CommandWithExecutions, ExecutionSummary } from './command.repository.js';
+import { deriveCommandState } from '../executions/command-state.js';
+import type { CommandSummary, CommandWithExecutions, ExecutionSummary } from '../executions/command.repository.js';
 import { priorityToProto } from './priority.js';
 
 const stateToProto = (s: ExecutionState): commandV1.CommandState => commandV1.CommandState[`COMMAND_STATE_${s}`];

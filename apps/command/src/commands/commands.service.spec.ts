@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { commandV1 } from '@fleetplane/contracts/grpc';
+import { FakeClock } from '@fleetplane/service-kit';
 import type { AgentDirectory, AgentLookup } from '../agents/agent-directory.js';
 import { AgentHubUnavailableError } from '../agents/agent-directory.js';
 import type { CommandQueue, QueuedExecution } from '../queue/command-queue.js';
+import { DEADLINE_GRACE_SECONDS } from '../executions/deadline.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
+import { testMetrics } from '../testing/test-metrics.js';
 import { CommandsService } from './commands.service.js';
-import { DEADLINE_GRACE_SECONDS } from './deadline.js';
 
 class FakeAgents {
   known = new Set(['agent-1', 'agent-2']);
@@ -56,17 +58,16 @@ describe(CommandsService.name, () => {
   let agents: FakeAgents;
   let queue: FakeQueue;
   let service: CommandsService;
+  let clock: FakeClock;
   const now = new Date('2026-03-01T12:00:00.000Z');
 
   beforeEach(() => {
     repo = new FakeCommandRepository();
     agents = new FakeAgents();
     queue = new FakeQueue();
-    service = new CommandsService(repo.asRepository(), agents as unknown as AgentDirectory, queue as unknown as CommandQueue, {
-      DEFAULT_TIMEOUT_SECONDS: 300,
-      MAX_TIMEOUT_SECONDS: 3600,
-    });
-    service.now = () => now;
+    clock = new FakeClock(now.getTime());
+    const limits = { DEFAULT_TIMEOUT_SECONDS: 300, MAX_TIMEOUT_SECONDS: 3600 };
+    service = new CommandsService(repo.asRepository(), agents as unknown as AgentDirectory, queue as unknown as CommandQueue, limits, clock, testMetrics());
   });
 
   it('stores one QUEUED execution per target and queues them at the command priority', async () => {
@@ -128,5 +129,22 @@ describe(CommandsService.name, () => {
   it('refuses a negative page size and a foreign page token', async () => {
     expect((await rpcError(service.list({ agentId: '', pageSize: -1, pageToken: '' }))).message).toMatch(/^page_size:/);
     expect((await rpcError(service.list({ agentId: '', pageSize: 0, pageToken: 'zzz' }))).message).toMatch(/^page_token:/);
+  });
+
+  it('pages newest first with a token bound to the agent filter', async () => {
+    for (const argv of [['one'], ['two'], ['three']]) {
+      await service.submit(request({ paramsJson: JSON.stringify({ argv }) }));
+      clock.advance(1000);
+    }
+    const argv0 = (c: commandV1.Command) => (JSON.parse(c.paramsJson) as { argv: string[] }).argv[0];
+    const first = await service.list({ agentId: 'agent-1', pageSize: 2, pageToken: '' });
+    expect(first.commands.map(argv0)).toEqual(['three', 'two']);
+    const rest = await service.list({ agentId: 'agent-1', pageSize: 2, pageToken: first.nextPageToken });
+    expect(rest.commands.map(argv0)).toEqual(['one']);
+    expect(rest.nextPageToken).toBe('');
+    expect(await rpcError(service.list({ agentId: 'agent-2', pageSize: 2, pageToken: first.nextPageToken }))).toEqual({
+      code: status.INVALID_ARGUMENT,
+      message: 'page_token: was issued for different filters',
+    });
   });
 });

@@ -3,23 +3,24 @@ import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
 import type { commandV1 } from '@fleetplane/contracts/grpc';
 import { currentTraceCarrier } from '@fleetplane/observability';
-import { grpcError, GrpcStatus, invalidArgument, notFound } from '@fleetplane/service-kit';
+import { Clock, InjectConfig, InvalidPageTokenError, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
+import { grpcError, GrpcStatus, invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
 import { AgentDirectory, AgentHubUnavailableError } from '../agents/agent-directory.js';
-import { COMMAND_CONFIG, type CommandConfig } from '../config.js';
-import { commandsSubmitted } from '../metrics.js';
+import type { CommandConfig } from '../config.js';
+import { CommandRepository, DuplicateIdempotencyKeyError, type CommandWithExecutions, type ListCursor } from '../executions/command.repository.js';
+import { deadlineFor } from '../executions/deadline.js';
+import { CommandMetrics } from '../metrics/command-metrics.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { commandToProto } from './command.mapper.js';
-import { CommandRepository, DuplicateIdempotencyKeyError, type CommandWithExecutions } from './command.repository.js';
-import { deadlineFor } from './deadline.js';
-import { decodePageToken, encodePageToken, type PageCursor } from './page-token.js';
 import { validateSubmit } from './submit-validation.js';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
 const LOOKUP_BATCH = 32;
 
 type Limits = Pick<CommandConfig, 'DEFAULT_TIMEOUT_SECONDS' | 'MAX_TIMEOUT_SECONDS'>;
 const uuid = z.uuid();
+
+/** ListCommands' page tokens, bound to the agent filter ('' for none). */
+const pageTokens = new PageTokenCodec<ListCursor>(z.object({ key: z.coerce.date(), id: z.uuid() }), 'ListCommands');
 
 @Injectable()
 export class CommandsService {
@@ -27,11 +28,10 @@ export class CommandsService {
     @Inject(CommandRepository) private readonly commands: CommandRepository,
     @Inject(AgentDirectory) private readonly agents: AgentDirectory,
     @Inject(CommandQueue) private readonly queue: CommandQueue,
-    @Inject(COMMAND_CONFIG) private readonly config: Limits,
+    @InjectConfig() private readonly config: Limits,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
   ) {}
-
-  /** The clock; replaced in unit tests. */
-  now: () => Date = () => new Date();
 
   /** Validates, checks the targets with agent-hub, stores QUEUED executions and queues one dispatch job each. */
   async submit(req: commandV1.SubmitCommandRequest): Promise<commandV1.Command> {
@@ -45,7 +45,7 @@ export class CommandsService {
     }
     await this.requireEnrolled(cmd.targets);
 
-    const createdAt = this.now();
+    const createdAt = this.clock.now();
     const deadlineAt = deadlineFor(createdAt, cmd.timeoutSeconds);
     let stored: CommandWithExecutions;
     try {
@@ -60,14 +60,14 @@ export class CommandsService {
     }
 
     try {
-      await this.queue.enqueue(stored.executions, cmd.priority, currentTraceCarrier(), createdAt.getTime());
+      await this.queue.enqueue(stored.executions, cmd.priority, currentTraceCarrier());
     } catch (err) {
       // Stored but not queued would never run: undo, so the caller's retry starts clean.
       await this.queue.retract(stored.executions.map((e) => e.id));
       await this.commands.delete(stored.id);
       throw grpcError(GrpcStatus.UNAVAILABLE, `command queue unavailable, nothing was stored: ${(err as Error).message}`);
     }
-    commandsSubmitted.inc({ verb: cmd.verb });
+    this.metrics.submitted(cmd.verb);
     return commandToProto(stored);
   }
 
@@ -87,22 +87,21 @@ export class CommandsService {
     if (agentId && !agentIdSchema.safeParse(agentId).success) throw invalidArgument('agent_id', 'not a valid agent id');
     const requested = req.pageSize ?? 0;
     if (!Number.isInteger(requested) || requested < 0) throw invalidArgument('page_size', 'must not be negative');
-    // Above the maximum is served at the maximum (AIP-158), not refused.
-    const pageSize = requested === 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
+    // 0 is the default; above the maximum is served at the maximum (AIP-158), not refused.
+    const size = pageSize(requested);
+    const cursor = this.decodePageToken(req.pageToken ?? '', agentId);
+    const rows = await this.commands.list(agentId, cursor, size + 1);
+    const page = takePage(rows, size, (last): ListCursor => ({ key: last.createdAt, id: last.id }));
+    return { commands: page.items.map(commandToProto), nextPageToken: page.next ? pageTokens.encode(page.next, agentId) : '' };
+  }
 
-    let cursor: PageCursor | null = null;
-    if (req.pageToken) {
-      const decoded = decodePageToken(req.pageToken, agentId);
-      if ('error' in decoded) throw invalidArgument('page_token', decoded.error);
-      cursor = decoded;
+  private decodePageToken(token: string, agentId: string): ListCursor | undefined {
+    try {
+      return pageTokens.decode(token, agentId);
+    } catch (err) {
+      if (err instanceof InvalidPageTokenError) throw invalidArgument('page_token', err.message);
+      throw err;
     }
-    const rows = await this.commands.list(agentId, cursor, pageSize + 1);
-    const page = rows.slice(0, pageSize);
-    const last = page.at(-1);
-    return {
-      commands: page.map(commandToProto),
-      nextPageToken: rows.length > pageSize && last ? encodePageToken(agentId, { createdAt: last.createdAt, id: last.id }) : '',
-    };
   }
 
   private async requireEnrolled(targets: string[]): Promise<void> {

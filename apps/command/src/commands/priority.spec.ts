@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandV1 } from '@fleetplane/contracts/grpc';
-import { BULLMQ_PRIORITY, priorityFromProto, priorityToProto } from './priority.js';
+import { priorityFromProto, priorityToProto } from './priority.js';
 
 const P = commandV1.Priority;
 
@@ -21,9 +21,5 @@ describe('priority mapping', () => {
 
   it('maps back to the proto enum', () => {
     for (const p of ['CRITICAL', 'HIGH', 'NORMAL', 'LOW'] as const) expect(priorityFromProto(priorityToProto(p))).toBe(p);
-  });
-
-  it('gives BullMQ Critical=1 < High=2 < Normal=3 < Low=4 (lower runs first)', () => {
-    expect(BULLMQ_PRIORITY).toEqual({ CRITICAL: 1, HIGH: 2, NORMAL: 3, LOW: 4 });
   });
 });

@@ -25,9 +25,3 @@ export function priorityFromProto(p: commandV1.Priority | string | undefined): P
 export function priorityToProto(p: Priority): commandV1.Priority {
   return ProtoPriority[`PRIORITY_${p}`];
 }
-
-/**
- * BullMQ priority: lower runs first, and jobs of one priority run in the order
- * they were added (FIFO), which is what the command queue promises.
- */
-export const BULLMQ_PRIORITY: Record<Priority, number> = { CRITICAL: 1, HIGH: 2, NORMAL: 3, LOW: 4 };

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ExecutionTransitions } from '../commands/execution-transitions.js';
+import { FakeClock } from '@fleetplane/service-kit';
+import { ExecutionTransitions } from '../executions/execution-transitions.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
 import { FakeEvents } from '../testing/fake-events.js';
+import { testMetrics } from '../testing/test-metrics.js';
 import { DeadlineService } from './deadline.service.js';
 
 describe(DeadlineService.name, () => {
@@ -12,8 +14,8 @@ describe(DeadlineService.name, () => {
 
   beforeEach(async () => {
     repo = new FakeCommandRepository();
-    service = new DeadlineService(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), new FakeEvents().asNats()));
-    service.now = () => created + 35_000;
+    const transitions = new ExecutionTransitions(repo.asRepository(), new FakeEvents().asNats());
+    service = new DeadlineService(repo.asRepository(), transitions, new FakeClock(created + 35_000), testMetrics());
     const cmd = await repo.seedExecCommand(new Date(created), ['sleep', '100']);
     executionId = cmd.executions[0]!.id;
   });

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
-import { COMMAND_CONFIG, type CommandConfig } from '../config.js';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
+import { parseJobData, QueueHost, QueueWorker } from '@fleetplane/service-kit/queue';
+import type { CommandConfig } from '../config.js';
 import { DISPATCH_QUEUE, dispatchJobSchema } from '../queue/jobs.js';
-import { QueueWorker } from '../queue/queue-worker.js';
 import { Dispatcher } from './dispatcher.service.js';
-import { backoffMs } from './retry-policy.js';
+import { backoffMs, dispatchRetryPolicy } from './retry-policy.js';
 
 /**
  * Works the dispatch queue: DISPATCH_CONCURRENCY jobs at once, highest
@@ -14,17 +15,19 @@ import { backoffMs } from './retry-policy.js';
  */
 @Injectable()
 export class DispatchWorker extends QueueWorker {
+  protected readonly retryPolicy = dispatchRetryPolicy;
+
   constructor(
+    @Inject(QueueHost) host: QueueHost,
     @Inject(Dispatcher) private readonly dispatcher: Dispatcher,
-    @Inject(COMMAND_CONFIG) config: Pick<CommandConfig, 'REDIS_URL' | 'DISPATCH_CONCURRENCY'>,
+    @Inject(Clock) private readonly clock: Clock,
+    @InjectConfig() config: Pick<CommandConfig, 'DISPATCH_CONCURRENCY'>,
   ) {
-    super(DISPATCH_QUEUE, config.REDIS_URL, config.DISPATCH_CONCURRENCY);
+    super(host, { queue: DISPATCH_QUEUE, concurrency: config.DISPATCH_CONCURRENCY });
   }
 
   protected async process(job: Job, token: string | undefined): Promise<void> {
-    const data = dispatchJobSchema.safeParse(job.data);
-    if (!data.success) throw new UnrecoverableError(`malformed dispatch job: ${data.error.issues[0]?.message}`);
-    const { executionId, trace } = data.data;
+    const { executionId, trace } = parseJobData(dispatchJobSchema, job.data, DISPATCH_QUEUE);
     // PRODUCER: this span continues the submitter's trace and parents the NATS request to the hub.
     const outcome = await inSpan(
       'command.dispatch',
@@ -42,7 +45,7 @@ export class DispatchWorker extends QueueWorker {
     );
     if (outcome.kind === 'retry') {
       if ('error' in outcome) this.log.warn(`dispatch of ${executionId} hit ${outcome.error.message}; retrying in ${outcome.delayMs} ms`);
-      await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+      await job.moveToDelayed(this.clock.nowMs() + outcome.delayMs, token);
       throw new DelayedError();
     }
   }

@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NatsRequestError, type NatsClient } from '@fleetplane/service-kit';
-import { ExecutionTransitions } from '../commands/execution-transitions.js';
+import { FakeClock } from '@fleetplane/service-kit';
+import { NatsRequestError, type NatsClient } from '@fleetplane/service-kit/nats';
+import { ExecutionTransitions } from '../executions/execution-transitions.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
 import { FakeEvents } from '../testing/fake-events.js';
+import { testMetrics } from '../testing/test-metrics.js';
 import { Dispatcher } from './dispatcher.service.js';
 
 type Reply = { accepted: boolean; reason?: string } | Error;
@@ -23,17 +25,17 @@ describe(Dispatcher.name, () => {
   let nats: FakeNats;
   let events: FakeEvents;
   let dispatcher: Dispatcher;
-  let clock: number;
+  let clock: FakeClock;
   let executionId: string;
 
   beforeEach(async () => {
     repo = new FakeCommandRepository();
     nats = new FakeNats();
     events = new FakeEvents();
-    dispatcher = new Dispatcher(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), events.asNats()), nats as unknown as NatsClient);
-    clock = Date.parse('2026-03-01T12:00:00Z');
-    dispatcher.now = () => clock;
-    const cmd = await repo.seedExecCommand(new Date(clock), ['echo', 'hello']);
+    clock = new FakeClock(Date.parse('2026-03-01T12:00:00Z'));
+    const transitions = new ExecutionTransitions(repo.asRepository(), events.asNats());
+    dispatcher = new Dispatcher(repo.asRepository(), transitions, nats as unknown as NatsClient, clock, testMetrics());
+    const cmd = await repo.seedExecCommand(clock.now(), ['echo', 'hello']);
     executionId = cmd.executions[0]!.id;
   });
 
@@ -46,9 +48,9 @@ describe(Dispatcher.name, () => {
         payload: { executionId, commandId: e.commandId, verb: 'exec', params: { argv: ['echo', 'hello'] }, timeoutSeconds: 30 },
       },
     ]);
-    expect(e).toMatchObject({ state: 'DISPATCHED', attempts: 1, dispatchedAt: new Date(clock) });
+    expect(e).toMatchObject({ state: 'DISPATCHED', attempts: 1, dispatchedAt: clock.now() });
     expect(events.emitted).toEqual([
-      { name: 'execution.updated', payload: { commandId: e.commandId, executionId, agentId: 'agent-1', state: 'DISPATCHED', at: new Date(clock).toISOString() } },
+      { name: 'execution.updated', payload: { commandId: e.commandId, executionId, agentId: 'agent-1', state: 'DISPATCHED', at: clock.now().toISOString() } },
     ]);
   });
 
@@ -61,11 +63,11 @@ describe(Dispatcher.name, () => {
   });
 
   it('fails the execution as "not connected" when the next retry would miss the deadline', async () => {
-    clock += 34_800;
+    clock.advance(34_800);
     nats.replies = [new NatsRequestError('none', 'no_responders')];
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'failed', error: 'agent agent-1 is not connected' });
-    expect(repo.executions.get(executionId)).toMatchObject({ state: 'FAILED', error: 'agent agent-1 is not connected', finishedAt: new Date(clock) });
-    expect(events.emitted.map((x) => x.payload)).toEqual([expect.objectContaining({ executionId, state: 'FAILED', at: new Date(clock).toISOString() })]);
+    expect(repo.executions.get(executionId)).toMatchObject({ state: 'FAILED', error: 'agent agent-1 is not connected', finishedAt: clock.now() });
+    expect(events.emitted.map((x) => x.payload)).toEqual([expect.objectContaining({ executionId, state: 'FAILED', at: clock.now().toISOString() })]);
   });
 
   it('treats a refusal from the hub as transient', async () => {
@@ -91,14 +93,14 @@ describe(Dispatcher.name, () => {
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'skipped', reason: 'already DISPATCHED' });
     expect(await dispatcher.dispatch('00000000-0000-4000-8000-000000000000')).toMatchObject({ kind: 'skipped' });
     repo.executions.get(executionId)!.state = 'QUEUED';
-    clock += 36_000;
+    clock.advance(36_000);
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'skipped', reason: 'past its deadline' });
     expect(nats.requests).toHaveLength(1);
   });
 
   it('does not move an execution the agent already reported RUNNING back to DISPATCHED', async () => {
     nats.request = async (subject, payload) => {
-      await repo.markRunning(executionId, new Date(clock));
+      await repo.markRunning(executionId, clock.now());
       return { accepted: true, subject, payload } as never;
     };
     expect(await dispatcher.dispatch(executionId)).toEqual({ kind: 'dispatched' });

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { dispatchReplySchema, subjects, validateVerbParams, type CommandDispatch } from '@fleetplane/contracts';
-import { NatsClient } from '@fleetplane/service-kit';
-import { runBudgetSeconds } from '../commands/deadline.js';
-import { CommandRepository } from '../commands/command.repository.js';
-import { ExecutionTransitions, type ExecutionRef } from '../commands/execution-transitions.js';
-import { dispatchAttempts, dispatchLatency, executionsFinished } from '../metrics.js';
+import { Clock } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
+import { CommandRepository } from '../executions/command.repository.js';
+import { runBudgetSeconds } from '../executions/deadline.js';
+import { ExecutionTransitions, type ExecutionRef } from '../executions/execution-transitions.js';
+import { CommandMetrics } from '../metrics/command-metrics.js';
 import { decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
 
 /** How long the hub has to write the COMMAND frame and answer. */
@@ -25,10 +26,9 @@ export class Dispatcher {
     @Inject(CommandRepository) private readonly commands: CommandRepository,
     @Inject(ExecutionTransitions) private readonly transitions: ExecutionTransitions,
     @Inject(NatsClient) private readonly nats: Pick<NatsClient, 'request'>,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
   ) {}
-
-  /** The clock; replaced in unit tests. */
-  now: () => number = () => Date.now();
 
   async dispatch(executionId: string): Promise<DispatchOutcome> {
     const execution = await this.commands.findExecution(executionId);
@@ -36,7 +36,7 @@ export class Dispatcher {
     if (execution.state !== 'PENDING' && execution.state !== 'QUEUED') return { kind: 'skipped', reason: `already ${execution.state}` };
     const deadline = execution.deadlineAt.getTime();
     // The deadline job owns what happens after the deadline (TIMED_OUT).
-    if (this.now() >= deadline) return { kind: 'skipped', reason: 'past its deadline' };
+    if (this.clock.nowMs() >= deadline) return { kind: 'skipped', reason: 'past its deadline' };
 
     const { command } = execution;
     const attempts = await this.commands.recordAttempt(executionId);
@@ -48,7 +48,7 @@ export class Dispatcher {
         commandId: command.id,
         verb: command.verb,
         params: params.params,
-        timeoutSeconds: runBudgetSeconds(command.timeoutSeconds, deadline, this.now()),
+        timeoutSeconds: runBudgetSeconds(command.timeoutSeconds, deadline, this.clock.nowMs()),
       };
       const reply = await this.nats.request(subjects.agentCommands(execution.agentId), message, dispatchReplySchema, DISPATCH_REQUEST_TIMEOUT_MS);
       if (!reply.accepted) throw new DispatchRefusedError(`hub refused: ${reply.reason ?? 'no reason given'}`);
@@ -56,24 +56,24 @@ export class Dispatcher {
       return this.failedAttempt(execution, err, attempts, deadline);
     }
 
-    const at = new Date(this.now());
+    const at = this.clock.now();
     await this.transitions.markDispatched(execution, at);
-    dispatchAttempts.inc({ outcome: 'accepted' });
-    dispatchLatency.observe((at.getTime() - command.createdAt.getTime()) / 1000);
+    this.metrics.dispatchAttempt('accepted');
+    this.metrics.dispatchedAfter((at.getTime() - command.createdAt.getTime()) / 1000);
     return { kind: 'dispatched' };
   }
 
   private async failedAttempt(execution: ExecutionRef, err: unknown, attempts: number, deadline: number): Promise<DispatchOutcome> {
     const { id, agentId } = execution;
-    const decision = decideRetry(err, attempts, this.now(), deadline);
+    const decision = decideRetry(err, attempts, this.clock.nowMs(), deadline);
     if (decision.retry) {
-      dispatchAttempts.inc({ outcome: 'retry' });
+      this.metrics.dispatchAttempt('retry');
       this.log.debug(`execution ${id} attempt ${attempts} failed (${(err as Error).message}); retrying in ${decision.delayMs} ms`);
       return { kind: 'retry', delayMs: decision.delayMs };
     }
     const error = meansAgentNotConnected(err) ? `agent ${agentId} is not connected` : `dispatch failed: ${(err as Error).message}`;
-    dispatchAttempts.inc({ outcome: 'gave_up' });
-    if (await this.transitions.finish(execution, { state: 'FAILED', finishedAt: new Date(this.now()), error })) executionsFinished.inc({ state: 'FAILED' });
+    this.metrics.dispatchAttempt('gave_up');
+    if (await this.transitions.finish(execution, { state: 'FAILED', finishedAt: this.clock.now(), error })) this.metrics.finished('FAILED');
     this.log.warn(`execution ${id} failed after ${attempts} attempt(s): ${error}`);
     return { kind: 'failed', error };
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NatsRequestError } from '@fleetplane/service-kit';
-import { backoffMs, classifyDispatchError, decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
+import { z } from 'zod';
+import { NatsRequestError } from '@fleetplane/service-kit/nats';
+import { parseJobData } from '@fleetplane/service-kit/queue';
+import { backoffMs, classifyDispatchError, decideRetry, DispatchRefusedError, dispatchRetryPolicy, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
 
 const nats = (kind: NatsRequestError['kind']) => new NatsRequestError(kind, kind);
 
@@ -16,6 +18,18 @@ describe('dispatch retry policy', () => {
   it('treats validation failures and contract-breaking replies as permanent', () => {
     expect(classifyDispatchError(new PermanentDispatchError('params.argv: too short'))).toBe('permanent');
     expect(classifyDispatchError(nats('invalid_reply'))).toBe('permanent');
+  });
+
+  it('fails a malformed job at once and leaves the rest to the worker as the same classification', () => {
+    let malformed: unknown;
+    try {
+      parseJobData(z.object({ executionId: z.uuid() }), { executionId: 'nope' }, 'dispatch');
+    } catch (err) {
+      malformed = err;
+    }
+    expect(dispatchRetryPolicy.classify(malformed)).toBe('permanent');
+    expect(dispatchRetryPolicy.classify(nats('invalid_reply'))).toBe('permanent');
+    expect(dispatchRetryPolicy.classify(Object.assign(new Error('Connection is closed.'), { code: 'ECONNRESET' }))).toBe('transient');
   });
 
   it('backs off exponentially from 500 ms, capped at 10 s', () => {

@@ -1,4 +1,5 @@
-import { NatsRequestError } from '@fleetplane/service-kit';
+import { NatsRequestError } from '@fleetplane/service-kit/nats';
+import { PermanentJobError, type FailureKind, type RetryPolicy } from '@fleetplane/service-kit/queue';
 
 /**
  * Dispatch retry policy.
@@ -11,9 +12,15 @@ import { NatsRequestError } from '@fleetplane/service-kit';
  *  - Redis and database errors (connection lost, pool exhausted, ...);
  *  - anything unrecognised: retrying until the deadline loses less than giving up.
  * Permanent (the execution fails at once): a command that no longer passes
- * validation, or a hub reply that does not match the contract.
+ * validation, or a hub reply that does not match the contract; and a
+ * malformed dispatch job (the same data fails every time), which fails the
+ * job without touching any execution.
+ *
+ * The dispatch worker retries by itself (decideRetry, then the job waits in
+ * BullMQ's delayed set); `dispatchRetryPolicy` is the same classification for
+ * what escapes a job to the worker base: permanent fails the job at once.
  */
-export type ErrorClass = 'transient' | 'permanent';
+export type ErrorClass = FailureKind;
 
 /** Thrown for failures retrying cannot fix. */
 export class PermanentDispatchError extends Error {
@@ -26,10 +33,13 @@ export class DispatchRefusedError extends Error {
 }
 
 export function classifyDispatchError(err: unknown): ErrorClass {
-  if (err instanceof PermanentDispatchError) return 'permanent';
+  if (err instanceof PermanentDispatchError || err instanceof PermanentJobError) return 'permanent';
   if (err instanceof NatsRequestError) return err.kind === 'invalid_reply' ? 'permanent' : 'transient';
   return 'transient';
 }
+
+/** The dispatch worker's policy (see above). */
+export const dispatchRetryPolicy: RetryPolicy = { classify: classifyDispatchError };
 
 /** True when the failure means the agent is not reachable through any hub. */
 export function meansAgentNotConnected(err: unknown): boolean {

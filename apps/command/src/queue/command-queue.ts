@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { TraceCarrier } from '@fleetplane/observability';
+import { Clock } from '@fleetplane/service-kit';
+import { InjectQueue } from '@fleetplane/service-kit/queue';
 import type { Priority } from '../generated/prisma/enums.js';
-import { BULLMQ_PRIORITY } from '../commands/priority.js';
-import { deadlineJobId, dispatchJobId, type DeadlineJob, type DispatchJob } from './jobs.js';
-
-export const DISPATCH_QUEUE_TOKEN = Symbol('DISPATCH_QUEUE');
-export const DEADLINE_QUEUE_TOKEN = Symbol('DEADLINE_QUEUE');
+import { BULLMQ_PRIORITY, DEADLINE_QUEUE, deadlineJobId, DISPATCH_QUEUE, dispatchJobId, type DeadlineJob, type DispatchJob } from './jobs.js';
 
 export interface QueuedExecution {
   id: string;
@@ -20,17 +18,25 @@ const KEEP = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age
 @Injectable()
 export class CommandQueue {
   constructor(
-    @Inject(DISPATCH_QUEUE_TOKEN) private readonly dispatch: Queue<DispatchJob>,
-    @Inject(DEADLINE_QUEUE_TOKEN) private readonly deadlines: Queue<DeadlineJob>,
+    @InjectQueue(DISPATCH_QUEUE) private readonly dispatch: Queue<DispatchJob>,
+    @InjectQueue(DEADLINE_QUEUE) private readonly deadlines: Queue<DeadlineJob>,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined, now = Date.now()): Promise<void> {
+  async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined): Promise<void> {
     const carrier = trace ? { trace } : {};
+    const now = this.clock.nowMs();
     await this.deadlines.addBulk(
       executions.map((e) => ({
         name: 'deadline',
         data: { executionId: e.id, ...carrier },
-        opts: { jobId: deadlineJobId(e.id), delay: Math.max(0, e.deadlineAt.getTime() - now), attempts: 20, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+        opts: {
+          jobId: deadlineJobId(e.id),
+          delay: Math.max(0, e.deadlineAt.getTime() - now),
+          attempts: 20,
+          backoff: { type: 'exponential', delay: 500 },
+          ...KEEP,
+        },
       })),
     );
     await this.dispatch.addBulk(

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionUpdate } from '@fleetplane/contracts';
-import { ExecutionTransitions } from '../commands/execution-transitions.js';
+import { ExecutionTransitions } from '../executions/execution-transitions.js';
 import { FakeCommandRepository } from '../testing/fake-command-repository.js';
 import { FakeEvents } from '../testing/fake-events.js';
+import { testMetrics } from '../testing/test-metrics.js';
 import { ExecutionUpdatesService } from './execution-updates.service.js';
 
 describe(ExecutionUpdatesService.name, () => {
@@ -16,7 +17,7 @@ describe(ExecutionUpdatesService.name, () => {
   beforeEach(async () => {
     repo = new FakeCommandRepository();
     events = new FakeEvents();
-    service = new ExecutionUpdatesService(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), events.asNats()));
+    service = new ExecutionUpdatesService(repo.asRepository(), new ExecutionTransitions(repo.asRepository(), events.asNats()), testMetrics());
     const cmd = await repo.seedExecCommand(new Date(at));
     executionId = cmd.executions[0]!.id;
   });

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { ExecutionUpdate } from '@fleetplane/contracts';
-import { isTerminal } from '../commands/command-state.js';
-import { CommandRepository } from '../commands/command.repository.js';
-import { ExecutionTransitions } from '../commands/execution-transitions.js';
-import { executionsFinished, ignoredUpdates } from '../metrics.js';
+import { isTerminal } from '../executions/command-state.js';
+import { CommandRepository } from '../executions/command.repository.js';
+import { ExecutionTransitions } from '../executions/execution-transitions.js';
+import { CommandMetrics } from '../metrics/command-metrics.js';
 
 export type UpdateResult = 'applied' | 'unknown_execution' | 'foreign_agent' | 'already_finished' | 'stale';
 
@@ -23,11 +23,12 @@ export class ExecutionUpdatesService {
   constructor(
     @Inject(CommandRepository) private readonly commands: CommandRepository,
     @Inject(ExecutionTransitions) private readonly transitions: ExecutionTransitions,
+    @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
   ) {}
 
   async apply(u: ExecutionUpdate): Promise<UpdateResult> {
     const result = await this.applyOrIgnore(u);
-    if (result !== 'applied') ignoredUpdates.inc({ reason: result });
+    if (result !== 'applied') this.metrics.updateIgnored(result);
     if (result === 'foreign_agent' || result === 'unknown_execution') {
       this.log.warn(`ignored ${u.status} for execution ${u.executionId} from agent ${u.agentId}: ${result}`);
     }
@@ -54,7 +55,7 @@ export class ExecutionUpdatesService {
       error: u.error ?? '',
     });
     if (!finished) return 'already_finished';
-    executionsFinished.inc({ state: u.status });
+    this.metrics.finished(u.status);
     return 'applied';
   }
 }

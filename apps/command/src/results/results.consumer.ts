@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { executionUpdateSchema, streams } from '@fleetplane/contracts';
-import { NatsClient } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
 import { ExecutionUpdatesService } from './execution-updates.service.js';
 
 /** Durable consumer name shared by every command instance: each update is handled once. */

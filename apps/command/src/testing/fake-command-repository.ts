@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, Execution } from '../generated/prisma/client.js';
-import { isTerminal } from '../commands/command-state.js';
-import type { CommandRepository, CommandWithExecutions, ExecutionOutcome, ExecutionWithCommand, NewCommand } from '../commands/command.repository.js';
-import { DuplicateIdempotencyKeyError } from '../commands/command.repository.js';
+import { isTerminal } from '../executions/command-state.js';
+import type { CommandRepository, CommandWithExecutions, ExecutionOutcome, ExecutionWithCommand, ListCursor, NewCommand } from '../executions/command.repository.js';
+import { DuplicateIdempotencyKeyError } from '../executions/command.repository.js';
 
 /** In-memory stand-in for CommandRepository in unit tests, with the same conditional state moves. */
 export class FakeCommandRepository {
@@ -83,6 +83,18 @@ export class FakeCommandRepository {
   async delete(id: string) {
     this.commands.delete(id);
     for (const e of this.executions.values()) if (e.commandId === id) this.executions.delete(e.id);
+  }
+
+  /** Newest first, as (createdAt, id) descending, after the cursor. */
+  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandWithExecutions[]> {
+    const newestFirst = (a: Command, b: Command) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
+    const after = (c: Command) => !cursor || c.createdAt < cursor.key || (c.createdAt.getTime() === cursor.key.getTime() && c.id < cursor.id);
+    return [...this.commands.values()]
+      .sort(newestFirst)
+      .filter(after)
+      .map((c) => this.withExecutions(c))
+      .filter((c) => !agentId || c.executions.some((e) => e.agentId === agentId))
+      .slice(0, take);
   }
 
   async findExecution(id: string): Promise<ExecutionWithCommand | null> {

@@ -1,5 +1,5 @@
 import type { EventName, EventPayload } from '@fleetplane/contracts';
-import type { NatsClient } from '@fleetplane/service-kit';
+import type { NatsClient } from '@fleetplane/service-kit/nats';
 
 /** Records NatsClient.emit calls in unit tests; `failing` makes emit throw as a closed connection would. */
 export class FakeEvents {

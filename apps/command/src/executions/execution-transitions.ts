@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventPayload } from '@fleetplane/contracts';
-import { NatsClient } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
 import type { Execution } from '../generated/prisma/client.js';
 import { CommandRepository, type ExecutionOutcome } from './command.repository.js';
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../generated/prisma/client.js';
+import { keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState, Priority } from '../generated/prisma/enums.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { UNFINISHED_STATES } from './command-state.js';
-import type { PageCursor } from './page-token.js';
 
 export type CommandWithExecutions = Command & { executions: Execution[] };
 /** An execution without its output (up to 2 × MAX_OUTPUT_BYTES each), for listings. */
@@ -42,10 +41,14 @@ export class DuplicateIdempotencyKeyError extends Error {}
 const withExecutions = { executions: { orderBy: { agentId: 'asc' } } } as const;
 const withExecutionSummaries = { executions: { orderBy: { agentId: 'asc' }, omit: { stdout: true, stderr: true } } } as const;
 
+/** Where a listing continues: the last command's creation time and id. */
+export type ListCursor = KeysetCursor<Date>;
+const NEWEST_FIRST = { field: 'createdAt', direction: 'desc' } as const;
+
 /** Commands and executions in PostgreSQL. Every state change is conditional, so a finished execution never moves back. */
 @Injectable()
 export class CommandRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
 
   findById(id: string): Promise<CommandWithExecutions | null> {
     return this.prisma.command.findUnique({ where: { id }, include: withExecutions });
@@ -87,22 +90,20 @@ export class CommandRepository {
   }
 
   /** Newest first; keyset pagination on (createdAt, id). */
-  async list(agentId: string, cursor: PageCursor | null, limit: number): Promise<CommandSummary[]> {
+  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandSummary[]> {
     if (!agentId) {
-      return this.prisma.command.findMany({
-        where: cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : {},
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit,
-        include: withExecutionSummaries,
-      });
+      return this.prisma.command.findMany({ where: keysetWhere(cursor, NEWEST_FIRST), orderBy: keysetOrderBy(NEWEST_FIRST), take, include: withExecutionSummaries });
     }
+    // One agent's commands come from its executions, in the order of the (agent_id, created_at,
+    // command_id) index; the keyset helpers tie-break on `id`, which here is the execution's, so
+    // the tie-break on command_id is spelled out.
     const rows = await this.prisma.execution.findMany({
       where: {
         agentId,
-        ...(cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, commandId: { lt: cursor.id } }] } : {}),
+        ...(cursor ? { OR: [{ createdAt: { lt: cursor.key } }, { createdAt: cursor.key, commandId: { lt: cursor.id } }] } : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { commandId: 'desc' }],
-      take: limit,
+      take,
       select: { commandId: true },
     });
     const ids = rows.map((r) => r.commandId);

@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { ExecutionsModule } from '../executions/executions.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { CommandQueueModule } from '../queue/queue.module.js';
+import { CommandsGrpcController } from './commands.grpc-controller.js';
+import { CommandsService } from './commands.service.js';
+
+/**
+ * The CommandService gRPC API: submit (validate, check the targets with
+ * agent-hub, store, queue), get and list. Nothing else builds on it, so it
+ * exports nothing. It takes agent-hub's address because the agents module's
+ * gRPC client is configured where it is imported.
+ */
+@Module({})
+export class CommandsModule {
+  static register(opts: { agentHubUrl: string }): DynamicModule {
+    return {
+      module: CommandsModule,
+      imports: [AgentsModule.register(opts), ExecutionsModule, CommandQueueModule, MetricsModule],
+      controllers: [CommandsGrpcController],
+      providers: [CommandsService],
+    };
+  }
+}

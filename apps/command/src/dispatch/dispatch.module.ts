@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ExecutionsModule } from '../executions/executions.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { DeadlineService } from './deadline.service.js';
+import { DeadlineWorker } from './deadline.worker.js';
+import { Dispatcher } from './dispatcher.service.js';
+import { DispatchWorker } from './dispatch.worker.js';
+
+/**
+ * The consumer side of the command queues: the dispatch worker sends each
+ * execution to its agent's hub, the deadline worker times out what got no
+ * result. Their queues' producer is queue/; nothing else builds on this.
+ */
+@Module({
+  imports: [ExecutionsModule, MetricsModule],
+  providers: [Dispatcher, DispatchWorker, DeadlineService, DeadlineWorker],
+})
+export class DispatchModule {}

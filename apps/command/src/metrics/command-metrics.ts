@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
+import { MetricFactory } from '@fleetplane/service-kit';
+
+/** Jobs per state on the dispatch queue, read when Prometheus scrapes. */
+export type QueueDepthReader = () => Promise<Record<string, number>>;
+
+/**
+ * What an SRE watches on this service, all under `fleetplane_command_`:
+ * intake by verb, outcomes, how long commands wait before an agent has them,
+ * and the dispatch backlog.
+ */
+@Injectable()
+export class CommandMetrics {
+  private readonly log = new Logger(CommandMetrics.name);
+  private readonly commandsSubmitted: Counter<'verb'>;
+  private readonly executionsFinished: Counter<'state'>;
+  private readonly dispatchLatency: Histogram;
+  private readonly dispatchAttempts: Counter<'outcome'>;
+  private readonly updatesIgnored: Counter<'reason'>;
+  private readDispatchQueue?: QueueDepthReader;
+
+  constructor(@Inject(MetricFactory) metrics: MetricFactory) {
+    this.commandsSubmitted = metrics.counter({
+      name: 'commands_submitted_total',
+      help: 'Commands accepted and queued, by verb',
+      labelNames: ['verb'] as const,
+    });
+    this.executionsFinished = metrics.counter({
+      name: 'executions_finished_total',
+      help: 'Executions that reached a final state, by state',
+      labelNames: ['state'] as const,
+    });
+    this.dispatchLatency = metrics.histogram({
+      name: 'dispatch_latency_seconds',
+      help: 'From submit to the hub accepting the execution for its agent',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    });
+    this.dispatchAttempts = metrics.counter({
+      name: 'dispatch_attempts_total',
+      help: 'Dispatch attempts by outcome (accepted, retry, gave_up)',
+      labelNames: ['outcome'] as const,
+    });
+    this.updatesIgnored = metrics.counter({
+      name: 'execution_updates_ignored_total',
+      help: 'Execution updates from JetStream that changed nothing, by reason',
+      labelNames: ['reason'] as const,
+    });
+    const backlog = () => this.readBacklog();
+    metrics.gauge({
+      name: 'dispatch_queue_jobs',
+      help: 'Jobs in the dispatch queue, by state (waiting, prioritized, delayed, active)',
+      labelNames: ['state'] as const,
+      // Read from BullMQ at scrape time rather than on a timer.
+      async collect() {
+        for (const [state, n] of Object.entries((await backlog()) ?? {})) this.set({ state }, n);
+      },
+    });
+  }
+
+  submitted(verb: string): void {
+    this.commandsSubmitted.inc({ verb });
+  }
+
+  finished(state: 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED'): void {
+    this.executionsFinished.inc({ state });
+  }
+
+  dispatchAttempt(outcome: 'accepted' | 'retry' | 'gave_up'): void {
+    this.dispatchAttempts.inc({ outcome });
+  }
+
+  /** The hub accepted an execution this long after its command was submitted. */
+  dispatchedAfter(seconds: number): void {
+    this.dispatchLatency.observe(seconds);
+  }
+
+  updateIgnored(reason: string): void {
+    this.updatesIgnored.inc({ reason });
+  }
+
+  /** Where `dispatch_queue_jobs` reads the backlog from (the command queue, once it exists). */
+  readDispatchQueueFrom(read: QueueDepthReader): void {
+    this.readDispatchQueue = read;
+  }
+
+  /** A Redis outage keeps the last values (and /metrics working) and is logged. */
+  private async readBacklog(): Promise<Record<string, number> | undefined> {
+    try {
+      return await this.readDispatchQueue?.();
+    } catch (err) {
+      this.log.warn(`queue depth unavailable: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+}

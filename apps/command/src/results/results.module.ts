@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ExecutionsModule } from '../executions/executions.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { ExecutionUpdatesService } from './execution-updates.service.js';
+import { ResultsConsumer } from './results.consumer.js';
+
+/** Execution progress and results from JetStream, applied to the stored executions. Exports nothing. */
+@Module({
+  imports: [ExecutionsModule, MetricsModule],
+  providers: [ExecutionUpdatesService, ResultsConsumer],
+})
+export class ResultsModule {}
