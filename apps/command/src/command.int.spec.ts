@@ -6,6 +6,7 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { commandDispatchSchema, eventSchemas, subjects, type CommandDispatch, type EventPayload, type ExecutionUpdate } from '@fleetplane/contracts';
 import { commandV1, createGrpcClient, serveGrpc, unary } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
+import { HealthClient } from '@fleetplane/service-kit/grpc';
 import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
 
 // The built service as its own process, against real PostgreSQL, Redis and NATS.
@@ -14,6 +15,7 @@ import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type
 
 const appDir = new URL('../', import.meta.url).pathname;
 const KNOWN_AGENTS = new Set(['agent-1', 'agent-offline', 'agent-prio']);
+const COMMAND_SERVICE = `fleetplane.command.v1.${commandV1.COMMAND_SERVICE_NAME}`;
 
 type CommandClient = Awaited<ReturnType<typeof createGrpcClient>>;
 
@@ -95,6 +97,8 @@ describe('command service', () => {
   let js: JetStreamClient;
   let client: CommandClient;
   let httpPort: number;
+  let grpcPort: number;
+  let health: HealthClient;
   let agent1: FakeHub;
   let prio: FakeHub;
   /** Every execution.updated the service announced, in arrival order. */
@@ -105,7 +109,7 @@ describe('command service', () => {
     const databaseUrl = await infra.postgres.createDatabase('command');
     await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
     httpPort = await freePort();
-    const grpcPort = await freePort();
+    grpcPort = await freePort();
     service = spawnProcess('command', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
       cwd: appDir,
       env: {
@@ -132,9 +136,12 @@ describe('command service', () => {
     })();
     await nc.flush();
     client = await createGrpcClient('command', `127.0.0.1:${grpcPort}`);
+    health = new HealthClient(`127.0.0.1:${grpcPort}`);
   });
 
   afterAll(async () => {
+    for (const w of watches) w.stop();
+    health?.close();
     client?.close();
     await nc?.close();
     const code = await service?.stop();
@@ -331,7 +338,17 @@ describe('command service', () => {
     expect(metrics).toMatch(/^fleetplane_command_dispatch_queue_jobs\{[^}]*state="prioritized"[^}]*\} \d+/m);
   });
 
-  // These two take dependencies away, so they run last.
+  /** Watch streams opened while every dependency is up; the outages below must show on them. */
+  const watches: ReturnType<HealthClient['watch']>[] = [];
+
+  it('answers SERVING on grpc.health.v1 for the server and for CommandService', async () => {
+    expect(await health.check('')).toBe('SERVING');
+    expect(await health.check(COMMAND_SERVICE)).toBe('SERVING');
+    watches.push(health.watch(''), health.watch(COMMAND_SERVICE));
+    await Promise.all(watches.map((w) => w.until('SERVING')));
+  });
+
+  // These take dependencies away, so they run last.
   it('answers UNAVAILABLE while agent-hub is down, and stays ready (commands queue without it)', async () => {
     await hub.stop();
     const err = await echo(['agent-1']).catch((e: grpc.ServiceError) => e);
@@ -347,5 +364,14 @@ describe('command service', () => {
     const ready = await fetch(`http://127.0.0.1:${httpPort}/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { failing: string[] }).failing.some((f) => f.startsWith('postgres:'))).toBe(true);
+  });
+
+  it('reports NOT_SERVING on grpc.health.v1 within seconds of PostgreSQL going down', async () => {
+    // Watch streams are told of the change (health is re-evaluated every 2 s)...
+    await Promise.all(watches.map((w) => w.until('NOT_SERVING', 5_000)));
+    // ...having said SERVING before, agent-hub's outage included (it is not a readiness dependency).
+    for (const w of watches) expect(w.statuses[0]).toBe('SERVING');
+    expect(await health.check('')).toBe('NOT_SERVING');
+    expect(await health.check(COMMAND_SERVICE)).toBe('NOT_SERVING');
   });
 });
