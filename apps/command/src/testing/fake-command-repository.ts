@@ -86,15 +86,15 @@ export class FakeCommandRepository {
   }
 
   /** Newest first, as (createdAt, id) descending, after the cursor. */
-  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandWithExecutions[]> {
+  list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandWithExecutions[]> {
     const newestFirst = (a: Command, b: Command) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
     const after = (c: Command) => !cursor || c.createdAt < cursor.key || (c.createdAt.getTime() === cursor.key.getTime() && c.id < cursor.id);
-    return [...this.commands.values()]
+    const rows = [...this.commands.values()]
       .sort(newestFirst)
       .filter(after)
       .map((c) => this.withExecutions(c))
-      .filter((c) => !agentId || c.executions.some((e) => e.agentId === agentId))
-      .slice(0, take);
+      .filter((c) => !agentId || c.executions.some((e) => e.agentId === agentId));
+    return Promise.resolve(rows.slice(0, take));
   }
 
   async findExecution(id: string): Promise<ExecutionWithCommand | null> {
