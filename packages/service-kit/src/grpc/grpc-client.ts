@@ -3,6 +3,7 @@ import { ClientProxyFactory, type ClientGrpc } from '@nestjs/microservices';
 import { Metadata, status, type CallOptions } from '@grpc/grpc-js';
 import type { Histogram } from 'prom-client';
 import { firstValueFrom, timeout, TimeoutError, type Observable } from 'rxjs';
+import { SERVICE_CONFIG } from '../config/config.module.js';
 import { MetricFactory } from '../metrics/metric-factory.js';
 import { grpcStatusOf } from './grpc-errors.js';
 import { grpcClientOptions, type GrpcServiceKey } from './grpc-options.js';
@@ -20,11 +21,13 @@ export interface GrpcClientSpec {
   key: GrpcServiceKey;
   /** The service name in the proto package (ts-proto's `X_SERVICE_NAME`). */
   service: string;
-  /** host:port. */
-  url: string;
+  /** host:port, or how to read it from the service config. */
+  url: string | ((config: Record<string, unknown>) => string);
   /** Deadline of every call, sent to the server so it can stop working on a call nobody waits for. */
-  timeoutMs: number;
+  timeoutMs: number | ((config: Record<string, unknown>) => number);
 }
+
+type ResolvedSpec = GrpcClientSpec & { url: string; timeoutMs: number };
 
 /**
  * Another service's gRPC API with the deadline sent on every call, the same
@@ -35,7 +38,7 @@ export interface GrpcClientSpec {
  */
 export class GrpcClient<S extends object> {
   constructor(
-    private readonly spec: GrpcClientSpec,
+    private readonly spec: ResolvedSpec,
     private readonly stub: S,
     private readonly duration: Histogram<'upstream' | 'method' | 'code'>,
   ) {}
@@ -81,9 +84,14 @@ export class GrpcClientModule {
       providers: [
         ...specs.map((spec) => ({
           provide: grpcClientToken(spec.upstream),
-          inject: [MetricFactory],
-          useFactory: (metrics: MetricFactory) => {
-            const proxy = ClientProxyFactory.create(grpcClientOptions(spec.key, spec.url)) as unknown as ClientGrpc & { close(): unknown };
+          inject: [MetricFactory, SERVICE_CONFIG],
+          useFactory: (metrics: MetricFactory, config: Record<string, unknown>) => {
+            const resolved: ResolvedSpec = {
+              ...spec,
+              url: typeof spec.url === 'function' ? spec.url(config) : spec.url,
+              timeoutMs: typeof spec.timeoutMs === 'function' ? spec.timeoutMs(config) : spec.timeoutMs,
+            };
+            const proxy = ClientProxyFactory.create(grpcClientOptions(spec.key, resolved.url)) as unknown as ClientGrpc & { close(): unknown };
             proxies.push(proxy);
             const duration = metrics.histogram({
               name: 'upstream_request_duration_seconds',
@@ -91,7 +99,7 @@ export class GrpcClientModule {
               labelNames: ['upstream', 'method', 'code'] as const,
               buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
             });
-            return new GrpcClient(spec, proxy.getService<object>(spec.service), duration);
+            return new GrpcClient(resolved, proxy.getService<object>(spec.service), duration);
           },
         })),
         ClientCloser,

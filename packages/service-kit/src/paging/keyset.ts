@@ -5,27 +5,37 @@ export const MAX_PAGE_SIZE = 500;
 export const pageSize = (requested: number | undefined | null): number =>
   !requested || requested <= 0 ? DEFAULT_PAGE_SIZE : Math.min(Math.floor(requested), MAX_PAGE_SIZE);
 
-/** A keyset cursor: the sort key and id of the last row of the previous page. */
-export interface KeysetCursor<K> {
-  key: K;
+/** A keyset cursor: the sort key (when the order has a sort field) and id of the last row of the previous page. */
+export interface KeysetCursor<K = never> {
+  key?: K;
   id: string;
 }
 
+/** (field, idField) order; without a sort field, rows are ordered by the id column alone. */
+export interface KeysetOrder {
+  field?: string;
+  /** The tie-breaking unique column; default `id`. */
+  idField?: string;
+  direction: 'asc' | 'desc';
+}
+
 /**
- * The Prisma `where` for rows after `cursor` in (sortField, id) order, newest
- * or oldest first: stable while rows are inserted, unlike OFFSET. Without a
- * sort field, rows are ordered by id alone.
+ * The Prisma `where` for rows after `cursor` in (field, id) order, newest or
+ * oldest first: stable while rows are inserted, unlike OFFSET.
  */
-export function keysetWhere<K>(cursor: KeysetCursor<K> | undefined, order: { field?: string; direction: 'asc' | 'desc' }): Record<string, unknown> {
+export function keysetWhere<K>(cursor: KeysetCursor<K> | undefined, order: KeysetOrder): Record<string, unknown> {
   if (!cursor) return {};
   const op = order.direction === 'desc' ? 'lt' : 'gt';
-  if (!order.field) return { id: { [op]: cursor.id } };
-  return { OR: [{ [order.field]: { [op]: cursor.key } }, { [order.field]: cursor.key, id: { [op]: cursor.id } }] };
+  const id = order.idField ?? 'id';
+  if (!order.field) return { [id]: { [op]: cursor.id } };
+  return { OR: [{ [order.field]: { [op]: cursor.key } }, { [order.field]: cursor.key, [id]: { [op]: cursor.id } }] };
 }
 
 /** The Prisma `orderBy` that matches keysetWhere. */
-export const keysetOrderBy = (order: { field?: string; direction: 'asc' | 'desc' }): Array<Record<string, 'asc' | 'desc'>> =>
-  order.field ? [{ [order.field]: order.direction }, { id: order.direction }] : [{ id: order.direction }];
+export const keysetOrderBy = (order: KeysetOrder): Array<Record<string, 'asc' | 'desc'>> => {
+  const id = order.idField ?? 'id';
+  return order.field ? [{ [order.field]: order.direction }, { [id]: order.direction }] : [{ [id]: order.direction }];
+};
 
 /**
  * Cuts a page from rows fetched with `take: size + 1`: the extra row only

@@ -39,6 +39,10 @@ describe('keyset paging', () => {
     });
     expect(keysetWhere(cursor, { direction: 'asc' })).toEqual({ id: { gt: cursor.id } });
     expect(keysetOrderBy({ field: 'at', direction: 'desc' })).toEqual([{ at: 'desc' }, { id: 'desc' }]);
+    expect(keysetWhere({ key: 5, id: 'c1' }, { field: 'createdAt', idField: 'commandId', direction: 'desc' })).toEqual({
+      OR: [{ createdAt: { lt: 5 } }, { createdAt: 5, commandId: { lt: 'c1' } }],
+    });
+    expect(keysetOrderBy({ idField: 'commandId', direction: 'asc' })).toEqual([{ commandId: 'asc' }]);
   });
 
   it('reports a next page only when one more row exists', () => {
