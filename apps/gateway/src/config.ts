@@ -52,6 +52,3 @@ export const gatewayConfigSchema = z
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, env);
-
-/** The injection token of the validated config. */
-export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,8 +1,6 @@
-import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiAuthGuard } from '../auth/api-auth.guard.js';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import type { Caller } from '../auth/principal.js';
 import { RequireRole } from '../auth/roles.js';
-import { RolesGuard } from '../auth/roles.guard.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import type { AgentView } from './agent-view.js';
@@ -10,7 +8,6 @@ import { agentIdParam, enrollAgentBody, listAgentsQuery, type EnrollAgentBody, t
 import { AgentsService } from './agents.service.js';
 
 @Controller('agents')
-@UseGuards(ApiAuthGuard, RolesGuard)
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 

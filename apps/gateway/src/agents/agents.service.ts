@@ -1,16 +1,18 @@
 import { BadGatewayException, Injectable } from '@nestjs/common';
+import { agentHubV1 } from '@fleetplane/contracts/grpc';
+import { GrpcStatus, InjectGrpcClient, UpstreamError, type GrpcClient } from '@fleetplane/service-kit/grpc';
 import { AuditService } from '../audit/audit.service.js';
+import { failureDetails } from '../audit/failure-details.js';
 import type { Caller } from '../auth/principal.js';
-import { UpstreamError } from '../upstream/upstream-error.js';
-import { AgentHubClient } from './agent-hub.client.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 import type { EnrollAgentBody, ListAgentsQuery } from './agents.schemas.js';
-import { GrpcStatus } from '@fleetplane/service-kit';
+
+export const AGENT_HUB = 'agent-hub';
 
 @Injectable()
 export class AgentsService {
   constructor(
-    private readonly hub: AgentHubClient,
+    @InjectGrpcClient(AGENT_HUB) private readonly hub: GrpcClient<agentHubV1.AgentHubServiceClient>,
     private readonly audit: AuditService,
   ) {}
 
@@ -18,8 +20,8 @@ export class AgentsService {
   async enroll(caller: Caller, body: EnrollAgentBody): Promise<{ agent: AgentView; token: string }> {
     const entry = { action: 'agent.enroll', target: body.id, details: { site: body.site ?? null } };
     try {
-      const res = await this.hub.enrollAgent({ agentId: body.id, site: body.site ?? '', labels: body.labels ?? {} });
-      if (!res.agent || !res.token) throw new UpstreamError('agent-hub', 'EnrollAgent', GrpcStatus.INTERNAL, 'reply without agent or token');
+      const res = await this.hub.call('enrollAgent', { agentId: body.id, site: body.site ?? '', labels: body.labels ?? {} });
+      if (!res.agent || !res.token) throw new UpstreamError(AGENT_HUB, 'enrollAgent', GrpcStatus.INTERNAL, 'reply without agent or token');
       await this.audit.recordFor(caller, { ...entry, outcome: 'success' });
       return { agent: toAgentView(res.agent), token: res.token };
     } catch (err) {
@@ -29,13 +31,13 @@ export class AgentsService {
   }
 
   async get(id: string): Promise<AgentView> {
-    const res = await this.hub.getAgent({ agentId: id });
+    const res = await this.hub.call('getAgent', { agentId: id });
     if (!res.agent) throw new BadGatewayException('agent-hub returned no agent');
     return toAgentView(res.agent);
   }
 
   async list(q: ListAgentsQuery): Promise<{ agents: AgentView[]; nextPageToken: string | null }> {
-    const res = await this.hub.listAgents({
+    const res = await this.hub.call('listAgents', {
       site: q.site ?? '',
       connectedOnly: q.connected === 'true',
       pageSize: q.pageSize,
@@ -43,8 +45,4 @@ export class AgentsService {
     });
     return { agents: (res.agents ?? []).map(toAgentView), nextPageToken: res.nextPageToken || null };
   }
-}
-
-export function failureDetails(err: unknown): Record<string, string> {
-  return err instanceof UpstreamError ? { error: GrpcStatus[err.code] ?? String(err.code) } : { error: 'internal' };
 }

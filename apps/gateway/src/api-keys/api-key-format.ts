@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { randomSecret } from '../auth/secrets.js';
+import { randomSecret } from '../crypto/secrets.js';
 
 // fp_<12 hex prefix>_<43 base64url chars = 256 bits>. The prefix is not secret: it finds the
 // row without scanning, and lets a leaked key be recognised in logs or scanners.

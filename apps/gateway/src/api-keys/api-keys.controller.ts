@@ -1,15 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiAuthGuard } from '../auth/api-auth.guard.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import type { Caller } from '../auth/principal.js';
 import { RequireRole } from '../auth/roles.js';
-import { RolesGuard } from '../auth/roles.guard.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import { createApiKeyBody, uuidParam, type CreateApiKeyBody } from './api-keys.schemas.js';
 import { ApiKeysService, type ApiKeyView } from './api-keys.service.js';
 
 @Controller('api-keys')
-@UseGuards(ApiAuthGuard, RolesGuard)
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 

@@ -1,35 +1,34 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
-import type { ApiKey, User } from '../generated/prisma/client.js';
 import type { Role } from '../auth/roles.js';
+import { PrismaClient, type ApiKey, type User } from '../generated/prisma/client.js';
 
 export type ApiKeyRow = ApiKey;
 
 @Injectable()
 export class ApiKeysRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: PrismaClient) {}
 
   create(row: { prefix: string; keyHash: string; name: string; role: Role; userId: string }): Promise<ApiKeyRow> {
-    return this.prisma.apiKey.create({ data: row });
+    return this.db.apiKey.create({ data: row });
   }
 
   findByPrefix(prefix: string): Promise<(ApiKeyRow & { user: User }) | null> {
-    return this.prisma.apiKey.findUnique({ where: { prefix }, include: { user: true } });
+    return this.db.apiKey.findUnique({ where: { prefix }, include: { user: true } });
   }
 
   findById(id: string): Promise<ApiKeyRow | null> {
-    return this.prisma.apiKey.findUnique({ where: { id } });
+    return this.db.apiKey.findUnique({ where: { id } });
   }
 
   list(): Promise<ApiKeyRow[]> {
-    return this.prisma.apiKey.findMany({ orderBy: { createdAt: 'desc' } });
+    return this.db.apiKey.findMany({ orderBy: { createdAt: 'desc' } });
   }
 
   async revoke(id: string, now: Date): Promise<void> {
-    await this.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+    await this.db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
   }
 
   async touch(id: string, now: Date): Promise<void> {
-    await this.prisma.apiKey.update({ where: { id }, data: { lastUsedAt: now } });
+    await this.db.apiKey.update({ where: { id }, data: { lastUsedAt: now } });
   }
 }

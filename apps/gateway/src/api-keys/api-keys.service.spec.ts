@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { FakeClock } from '@fleetplane/service-kit';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/principal.js';
-import { sha256 } from '../auth/secrets.js';
+import { sha256 } from '../crypto/secrets.js';
 import type { User } from '../generated/prisma/client.js';
 import { apiKeyPrefix, newApiKey } from './api-key-format.js';
 import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
@@ -29,7 +30,8 @@ function setup() {
   };
   const audits: AuditEntry[] = [];
   const audit = { recordFor: async (c: Caller, e: AuditEntry) => void audits.push({ ...e, principal: c.principal }) };
-  return { rows, owner, touch, audits, service: new ApiKeysService(repo as unknown as ApiKeysRepository, audit as unknown as AuditService) };
+  const clock = new FakeClock();
+  return { rows, owner, touch, audits, clock, service: new ApiKeysService(repo as unknown as ApiKeysRepository, audit as unknown as AuditService, clock) };
 }
 
 describe(ApiKeysService.name, () => {
@@ -77,10 +79,11 @@ describe(ApiKeysService.name, () => {
   });
 
   it('updates lastUsedAt at most once a minute', async () => {
-    const { service, rows, touch } = setup();
+    const { service, rows, touch, clock } = setup();
     const { key } = await service.create(admin, { name: 'ci', role: 'viewer' });
     await service.authenticate(key);
-    rows[0]!.lastUsedAt = new Date();
+    rows[0]!.lastUsedAt = clock.now();
+    clock.advance(59_000);
     await service.authenticate(key);
     expect(touch).toHaveBeenCalledTimes(1);
   });

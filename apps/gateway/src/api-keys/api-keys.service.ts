@@ -1,8 +1,9 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Clock } from '@fleetplane/service-kit';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller, Principal } from '../auth/principal.js';
 import { roleAllows, type Role } from '../auth/roles.js';
-import { sameHash, sha256 } from '../auth/secrets.js';
+import { sameHash, sha256 } from '../crypto/secrets.js';
 import { apiKeyPrefix, newApiKey } from './api-key-format.js';
 import { ApiKeysRepository, type ApiKeyRow } from './api-keys.repository.js';
 import type { CreateApiKeyBody } from './api-keys.schemas.js';
@@ -28,6 +29,7 @@ export class ApiKeysService {
   constructor(
     private readonly repo: ApiKeysRepository,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /** The key itself is returned only here; the database keeps its SHA-256. */
@@ -48,7 +50,7 @@ export class ApiKeysService {
       await this.audit.recordFor(caller, { action: 'api_key.revoke', outcome: 'failed', target: id, details: { reason: 'not_found' } });
       throw new NotFoundException(`api key ${id} not found`);
     }
-    await this.repo.revoke(id, new Date());
+    await this.repo.revoke(id, this.clock.now());
     await this.audit.recordFor(caller, { action: 'api_key.revoke', outcome: 'success', target: id, details: { name: row.name, prefix: row.prefix } });
   }
 
@@ -61,7 +63,7 @@ export class ApiKeysService {
     if (!prefix) return null;
     const row = await this.repo.findByPrefix(prefix);
     if (!row || row.revokedAt || row.user.disabledAt || !sameHash(sha256(key), row.keyHash)) return null;
-    const now = new Date();
+    const now = this.clock.now();
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       this.repo.touch(row.id, now).catch((err: Error) => this.log.warn(`lastUsedAt of api key ${row.id} not updated: ${err.message}`));
     }

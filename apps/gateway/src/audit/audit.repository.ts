@@ -1,24 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
-import type { AuditLog, Prisma } from '../generated/prisma/client.js';
+import { keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
+import { PrismaClient, type AuditLog, type Prisma } from '../generated/prisma/client.js';
 
 export type AuditRow = AuditLog;
 export type NewAuditRow = Prisma.AuditLogUncheckedCreateInput;
 
+// Keyset paging over (at, id), newest first: stable while new rows arrive at the top.
+const NEWEST_FIRST = { field: 'at', direction: 'desc' } as const;
+
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: PrismaClient) {}
 
   async insert(row: NewAuditRow): Promise<void> {
-    await this.prisma.auditLog.create({ data: row });
+    await this.db.auditLog.create({ data: row });
   }
 
   /** Newest first; `after` is the (at, id) of the last row of the previous page. */
-  async page(limit: number, after?: { at: Date; id: string }): Promise<AuditRow[]> {
-    return this.prisma.auditLog.findMany({
-      where: after ? { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] } : {},
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      take: limit,
+  async page(take: number, after?: KeysetCursor<Date>): Promise<AuditRow[]> {
+    return this.db.auditLog.findMany({
+      where: keysetWhere(after, NEWEST_FIRST),
+      orderBy: keysetOrderBy(NEWEST_FIRST),
+      take,
     });
   }
 }

@@ -1,10 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { z } from 'zod';
+import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
 import type { Caller, Principal } from '../auth/principal.js';
 import { actorId } from '../auth/principal.js';
-import { auditWriteFailures } from '../metrics.js';
+import { fieldError } from '../http/field-error.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRepository, type AuditRow } from './audit.repository.js';
-import { decodeCursor, encodeCursor } from './audit-cursor.js';
 
 export type AuditOutcome = 'success' | 'denied' | 'failed';
 
@@ -34,11 +36,17 @@ export interface AuditView {
   details: unknown;
 }
 
+/** The (at, id) of the last entry of a page. */
+const pageTokens = new PageTokenCodec(z.object({ key: z.coerce.date(), id: z.uuid() }), 'the audit log');
+
 @Injectable()
 export class AuditService {
   private readonly log = new Logger('audit');
 
-  constructor(private readonly repo: AuditRepository) {}
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly metrics: GatewayMetrics,
+  ) {}
 
   /**
    * Writes one audit row with the current trace id. A failed write is logged and counted but
@@ -60,7 +68,7 @@ export class AuditService {
         details: entry.details ?? {},
       });
     } catch (err) {
-      auditWriteFailures.inc();
+      this.metrics.auditWriteFailed();
       this.log.error(`audit row for ${entry.action} (${entry.outcome}) not written: ${(err as Error).message}`);
     }
   }
@@ -69,14 +77,21 @@ export class AuditService {
     await this.record({ ...entry, principal: caller.principal, ip: caller.ip });
   }
 
-  async list(pageSize: number, pageToken?: string): Promise<{ entries: AuditView[]; nextPageToken: string | null }> {
-    const rows = await this.repo.page(pageSize + 1, pageToken ? decodeCursor(pageToken) : undefined);
-    const page = rows.slice(0, pageSize);
-    const last = page.at(-1);
-    return {
-      entries: page.map(toView),
-      nextPageToken: rows.length > pageSize && last ? encodeCursor({ at: last.at, id: last.id }) : null,
-    };
+  /** Newest first, `requestedSize` entries (default 50, at most 500) after the page `pageToken` ended. */
+  async list(requestedSize: number | undefined, pageToken?: string): Promise<{ entries: AuditView[]; nextPageToken: string | null }> {
+    const size = pageSize(requestedSize);
+    const rows = await this.repo.page(size + 1, decodePageToken(pageToken));
+    const page = takePage(rows, size, (last) => ({ key: last.at, id: last.id }));
+    return { entries: page.items.map(toView), nextPageToken: page.next ? pageTokens.encode(page.next) : null };
+  }
+}
+
+function decodePageToken(token: string | undefined) {
+  try {
+    return pageTokens.decode(token);
+  } catch (err) {
+    if (err instanceof InvalidPageTokenError) throw new BadRequestException(fieldError('pageToken', err.message));
+    throw err;
   }
 }
 

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { ROLES } from './roles.js';
-
-const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
+import { userEmail } from '../users/users.schemas.js';
 
 export const loginBody = z.strictObject({
-  email,
+  email: userEmail,
   password: z.string({ message: 'is required' }).min(1, 'is required').max(1024),
 });
 export type LoginBody = z.infer<typeof loginBody>;
@@ -13,10 +11,3 @@ export const refreshBody = z.strictObject({
   refreshToken: z.string({ message: 'is required' }).min(1, 'is required').max(256),
 });
 export type RefreshBody = z.infer<typeof refreshBody>;
-
-export const createUserBody = z.strictObject({
-  email,
-  password: z.string({ message: 'is required' }).min(12, 'must be at least 12 characters').max(1024),
-  role: z.enum(ROLES),
-});
-export type CreateUserBody = z.infer<typeof createUserBody>;

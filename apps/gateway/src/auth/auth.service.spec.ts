@@ -1,16 +1,21 @@
 import { UnauthorizedException } from '@nestjs/common';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeClock, MetricFactory } from '@fleetplane/service-kit';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import { sha256 } from '../crypto/secrets.js';
 import { RateLimitedException } from '../http/rate-limited.exception.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { hashPassword } from '../users/password.js';
+import { PasswordHasher } from '../users/password-hasher.js';
+import type { UserRow, UsersRepository } from '../users/users.repository.js';
 import { AuthService } from './auth.service.js';
 import type { LoginRateLimiter, RateVerdict } from './login-rate-limiter.js';
-import { hashPassword } from './password.js';
 import type { RefreshTokenRow, RefreshTokensRepository } from './refresh-tokens.repository.js';
-import { sha256 } from './secrets.js';
 import type { TokenIssuer, TokenPair } from './token-issuer.js';
-import type { UserRow, UsersRepository } from './users.repository.js';
 
 const pair = (n: number): TokenPair => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn: 900 });
+
+const clock = new FakeClock();
 
 function tokenRow(over: Partial<RefreshTokenRow>): RefreshTokenRow {
   return {
@@ -18,8 +23,8 @@ function tokenRow(over: Partial<RefreshTokenRow>): RefreshTokenRow {
     tokenHash: sha256('presented'),
     familyId: 'fam-1',
     userId: 'user-1',
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 3_600_000),
+    createdAt: clock.now(),
+    expiresAt: new Date(clock.nowMs() + 3_600_000),
     revokedAt: null,
     replacedBy: null,
     ...over,
@@ -51,10 +56,13 @@ describe(AuthService.name, () => {
     const audit = { record: async (e: AuditEntry) => void audits.push(e) };
     service = new AuthService(
       users as unknown as UsersRepository,
+      new PasswordHasher(),
       refreshTokens as unknown as RefreshTokensRepository,
       tokens as unknown as TokenIssuer,
       limiter as unknown as LoginRateLimiter,
       audit as unknown as AuditService,
+      new GatewayMetrics(new MetricFactory('gateway')),
+      clock,
     );
   });
 
@@ -117,7 +125,7 @@ describe(AuthService.name, () => {
 
     it('refuses unknown, expired and logged-out tokens without touching the family', async () => {
       await expect(service.refresh({ refreshToken: 'never-issued' }, null)).rejects.toBeInstanceOf(UnauthorizedException);
-      token = tokenRow({ expiresAt: new Date(Date.now() - 1) });
+      token = tokenRow({ expiresAt: new Date(clock.nowMs() - 1) });
       await expect(service.refresh({ refreshToken: 'presented' }, null)).rejects.toBeInstanceOf(UnauthorizedException);
       token = tokenRow({ revokedAt: new Date() });
       await expect(service.refresh({ refreshToken: 'presented' }, null)).rejects.toBeInstanceOf(UnauthorizedException);

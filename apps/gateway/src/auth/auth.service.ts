@@ -1,15 +1,16 @@
 import { Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { Clock } from '@fleetplane/service-kit';
 import { AuditService } from '../audit/audit.service.js';
+import { sha256 } from '../crypto/secrets.js';
 import { RateLimitedException } from '../http/rate-limited.exception.js';
-import { loginsTotal, refreshReuseTotal } from '../metrics.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { PasswordHasher } from '../users/password-hasher.js';
+import { UsersRepository } from '../users/users.repository.js';
 import type { LoginBody, RefreshBody } from './auth.schemas.js';
 import { LoginRateLimiter, type RateVerdict } from './login-rate-limiter.js';
-import { burnPasswordCheck, verifyPassword } from './password.js';
 import { judgeRefreshToken } from './refresh-rules.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
-import { sha256 } from './secrets.js';
 import { TokenIssuer, type TokenPair } from './token-issuer.js';
-import { UsersRepository } from './users.repository.js';
 
 // One message for every failed login, so the answer never tells which emails exist.
 const BAD_LOGIN = 'invalid email or password';
@@ -21,36 +22,39 @@ export class AuthService {
 
   constructor(
     private readonly users: UsersRepository,
+    private readonly passwords: PasswordHasher,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly tokens: TokenIssuer,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
+    private readonly metrics: GatewayMetrics,
+    private readonly clock: Clock,
   ) {}
 
   async login(body: LoginBody, ip: string | null): Promise<TokenPair> {
     const entry = { action: 'auth.login', ip, target: body.email };
     const verdict = await this.checkRate(ip, body.email);
     if (!verdict.allowed) {
-      loginsTotal.inc({ outcome: 'rate_limited' });
+      this.metrics.login('rate_limited');
       await this.audit.record({ ...entry, outcome: 'denied', details: { reason: 'rate_limited' } });
       throw new RateLimitedException(verdict.retryAfterSeconds, 'too many login attempts; retry later');
     }
     const user = await this.users.findByEmail(body.email);
-    const valid = user ? await verifyPassword(body.password, user.passwordHash) : (await burnPasswordCheck(body.password), false);
+    const valid = user ? await this.passwords.verify(body.password, user.passwordHash) : (await this.passwords.burnCheck(body.password), false);
     if (!user || !valid || user.disabledAt) {
-      loginsTotal.inc({ outcome: 'invalid_credentials' });
+      this.metrics.login('invalid_credentials');
       const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'disabled';
       await this.audit.record({ ...entry, outcome: 'failed', details: { reason } });
       throw new UnauthorizedException(BAD_LOGIN);
     }
     const pair = await this.tokens.startFamily(user.id);
-    loginsTotal.inc({ outcome: 'success' });
+    this.metrics.login('success');
     await this.audit.record({ ...entry, outcome: 'success', userId: user.id });
     return pair;
   }
 
   async refresh(body: RefreshBody, ip: string | null): Promise<TokenPair> {
-    const now = new Date();
+    const now = this.clock.now();
     const row = await this.refreshTokens.findByHash(sha256(body.refreshToken));
     if (!row) {
       await this.audit.record({ action: 'auth.refresh', outcome: 'failed', ip, details: { reason: 'unknown_token' } });
@@ -83,7 +87,7 @@ export class AuthService {
       await this.audit.record({ action: 'auth.logout', outcome: 'failed', ip, details: { reason: 'unknown_token' } });
       return;
     }
-    const revoked = await this.refreshTokens.revokeFamily(row.familyId, new Date());
+    const revoked = await this.refreshTokens.revokeFamily(row.familyId, this.clock.now());
     await this.audit.record({
       action: 'auth.logout',
       outcome: 'success',
@@ -96,7 +100,7 @@ export class AuthService {
 
   private async revokeStolenFamily(familyId: string, entry: { action: string; ip: string | null; userId: string; target: string }, now: Date): Promise<never> {
     const revoked = await this.refreshTokens.revokeFamily(familyId, now);
-    refreshReuseTotal.inc();
+    this.metrics.refreshTokenReused();
     this.log.warn(`reuse of a rotated refresh token; revoked its family (${revoked} live tokens)`);
     await this.audit.record({ ...entry, outcome: 'denied', details: { reason: 'reuse', revokedTokens: revoked } });
     throw new UnauthorizedException(BAD_REFRESH);
@@ -107,7 +111,7 @@ export class AuthService {
       return await this.limiter.attempt(ip, email);
     } catch (err) {
       // Without the counters, logins would be unthrottled: refuse instead of guessing.
-      loginsTotal.inc({ outcome: 'error' });
+      this.metrics.login('error');
       this.log.error(`login rate limiter unavailable: ${(err as Error).message}`);
       throw new ServiceUnavailableException('login is temporarily unavailable');
     }

@@ -1,17 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import type { AccessClaims } from './token-issuer.js';
-import type { Principal } from './principal.js';
+import { InjectConfig } from '@fleetplane/service-kit';
+import type { GatewayConfig } from '../config.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.options.js';
-import { UsersRepository } from './users.repository.js';
+import type { Principal } from './principal.js';
+import type { AccessClaims } from './token-issuer.js';
 
 /** `Authorization: Bearer <access token>`; the user's current role and status come from the database. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @InjectConfig() config: Pick<GatewayConfig, 'JWT_SECRET'>,
     private readonly users: UsersRepository,
   ) {
     super({

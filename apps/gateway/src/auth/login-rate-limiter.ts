@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { RedisService } from '../database/redis.service.js';
-import { sha256 } from './secrets.js';
+import type { Redis } from 'ioredis';
+import { InjectConfig } from '@fleetplane/service-kit';
+import { InjectRedis } from '@fleetplane/service-kit/redis';
+import type { GatewayConfig } from '../config.js';
+import { sha256 } from '../crypto/secrets.js';
 
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -12,7 +14,7 @@ export interface CounterStore {
 
 @Injectable()
 export class RedisCounterStore implements CounterStore {
-  constructor(private readonly redis: RedisService) {}
+  constructor(@InjectRedis() private readonly redis: Redis) {}
 
   /** INCR and EXPIRE NX in one transaction: the window starts at the first attempt and always ends. */
   async hit(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
@@ -31,7 +33,7 @@ export class RedisCounterStore implements CounterStore {
 export class LoginRateLimiter {
   constructor(
     @Inject(RedisCounterStore) private readonly store: CounterStore,
-    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'LOGIN_RATE_LIMIT' | 'LOGIN_RATE_WINDOW_SECONDS'>,
+    @InjectConfig() private readonly config: Pick<GatewayConfig, 'LOGIN_RATE_LIMIT' | 'LOGIN_RATE_WINDOW_SECONDS'>,
   ) {}
 
   async attempt(ip: string | null, email: string): Promise<RateVerdict> {

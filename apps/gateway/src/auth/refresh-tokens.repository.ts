@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
-import type { RefreshToken } from '../generated/prisma/client.js';
+import { PrismaClient, type RefreshToken } from '../generated/prisma/client.js';
 
 export type RefreshTokenRow = RefreshToken;
 
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: PrismaClient) {}
 
   findByHash(tokenHash: string): Promise<RefreshTokenRow | null> {
-    return this.prisma.refreshToken.findUnique({ where: { tokenHash } });
+    return this.db.refreshToken.findUnique({ where: { tokenHash } });
   }
 
   create(row: { tokenHash: string; familyId: string; userId: string; expiresAt: Date }): Promise<RefreshTokenRow> {
-    return this.prisma.refreshToken.create({ data: row });
+    return this.db.refreshToken.create({ data: row });
   }
 
   /**
@@ -21,7 +20,7 @@ export class RefreshTokensRepository {
    * rotated or revoked it first (the successor is then not stored).
    */
   async rotate(oldId: string, next: { tokenHash: string; familyId: string; userId: string; expiresAt: Date }, now: Date): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.db.$transaction(async (tx) => {
       const created = await tx.refreshToken.create({ data: next });
       const retired = await tx.refreshToken.updateMany({
         where: { id: oldId, replacedBy: null, revokedAt: null },
@@ -35,7 +34,7 @@ export class RefreshTokensRepository {
 
   /** Revokes every still-live token of a login's rotation chain. */
   async revokeFamily(familyId: string, now: Date): Promise<number> {
-    const { count } = await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
+    const { count } = await this.db.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
     return count;
   }
 }

@@ -15,5 +15,8 @@ export interface RoleRequirement {
 
 export const REQUIRED_ROLE = 'fleetplane:required-role';
 
-/** The least role a route needs; without it any authenticated caller may use the route. */
+/**
+ * The least role a route needs. A route without it (and without `@Public()`)
+ * is refused to everyone: forgetting the decorator must not open a route.
+ */
 export const RequireRole = (role: Role, auditAction?: string) => SetMetadata(REQUIRED_ROLE, { role, auditAction } satisfies RoleRequirement);

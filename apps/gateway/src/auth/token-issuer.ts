@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { RefreshTokensRepository } from './refresh-tokens.repository.js';
-import { randomSecret, sha256 } from './secrets.js';
 import { randomUUID } from 'node:crypto';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
+import type { GatewayConfig } from '../config.js';
+import { randomSecret, sha256 } from '../crypto/secrets.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -24,23 +25,27 @@ export class TokenIssuer {
   constructor(
     private readonly jwt: JwtService,
     private readonly refreshTokens: RefreshTokensRepository,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly clock: Clock,
+    @InjectConfig() private readonly config: Pick<GatewayConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'REFRESH_TOKEN_TTL_SECONDS'>,
   ) {}
 
   async accessToken(userId: string): Promise<string> {
     const claims: AccessClaims = { sub: userId, typ: 'access' };
-    return this.jwt.signAsync(claims, { expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS });
+    // An explicit iat: jsonwebtoken counts `exp` from it instead of reading the system clock itself.
+    const iat = Math.floor(this.clock.nowMs() / 1000);
+    return this.jwt.signAsync({ ...claims, iat }, { expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS });
   }
 
   /** A new rotation chain, started by a login. */
-  async startFamily(userId: string, now = new Date()): Promise<TokenPair> {
+  async startFamily(userId: string): Promise<TokenPair> {
     const refreshToken = randomSecret();
-    await this.refreshTokens.create({ tokenHash: sha256(refreshToken), familyId: randomUUID(), userId, expiresAt: this.refreshExpiry(now) });
+    const expiresAt = this.refreshExpiry(this.clock.now());
+    await this.refreshTokens.create({ tokenHash: sha256(refreshToken), familyId: randomUUID(), userId, expiresAt });
     return this.pair(userId, refreshToken);
   }
 
   /** The successor of a refresh token, or null when it was rotated or revoked meanwhile. */
-  async rotate(old: { id: string; familyId: string; userId: string }, now = new Date()): Promise<TokenPair | null> {
+  async rotate(old: { id: string; familyId: string; userId: string }, now: Date): Promise<TokenPair | null> {
     const refreshToken = randomSecret();
     const next = { tokenHash: sha256(refreshToken), familyId: old.familyId, userId: old.userId, expiresAt: this.refreshExpiry(now) };
     if (!(await this.refreshTokens.rotate(old.id, next, now))) return null;

@@ -1,8 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiAuthGuard } from '../auth/api-auth.guard.js';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { Caller } from '../auth/principal.js';
 import { RequireRole } from '../auth/roles.js';
-import { RolesGuard } from '../auth/roles.guard.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import type { CommandView } from './command-view.js';
@@ -10,7 +8,6 @@ import { commandIdParam, listCommandsQuery, submitCommandBody, type ListCommands
 import { CommandsService } from './commands.service.js';
 
 @Controller('commands')
-@UseGuards(ApiAuthGuard, RolesGuard)
 export class CommandsController {
   constructor(private readonly commands: CommandsService) {}
 

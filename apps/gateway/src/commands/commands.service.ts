@@ -1,17 +1,20 @@
 import { BadGatewayException, BadRequestException, Injectable } from '@nestjs/common';
 import { validateVerbParams } from '@fleetplane/contracts';
-import { failureDetails } from '../agents/agents.service.js';
+import { commandV1 } from '@fleetplane/contracts/grpc';
+import { InjectGrpcClient, type GrpcClient } from '@fleetplane/service-kit/grpc';
 import { AuditService } from '../audit/audit.service.js';
+import { failureDetails } from '../audit/failure-details.js';
 import { actorId, type Caller } from '../auth/principal.js';
 import { fieldError } from '../http/field-error.js';
-import { CommandClient } from './command.client.js';
 import { priorityToProto, toCommandView, type CommandView } from './command-view.js';
 import type { ListCommandsQuery, SubmitCommandBody } from './commands.schemas.js';
+
+export const COMMAND = 'command';
 
 @Injectable()
 export class CommandsService {
   constructor(
-    private readonly commands: CommandClient,
+    @InjectGrpcClient(COMMAND) private readonly commands: GrpcClient<commandV1.CommandServiceClient>,
     private readonly audit: AuditService,
   ) {}
 
@@ -24,7 +27,7 @@ export class CommandsService {
       throw new BadRequestException(fieldError(check.field, check.message));
     }
     try {
-      const res = await this.commands.submitCommand({
+      const res = await this.commands.call('submitCommand', {
         verb: body.verb,
         paramsJson: JSON.stringify(body.params),
         targetAgentIds: body.targets,
@@ -43,13 +46,13 @@ export class CommandsService {
   }
 
   async get(id: string): Promise<CommandView> {
-    const res = await this.commands.getCommand({ commandId: id });
+    const res = await this.commands.call('getCommand', { commandId: id });
     if (!res.command) throw new BadGatewayException('command service returned no command');
     return toCommandView(res.command);
   }
 
   async list(q: ListCommandsQuery): Promise<{ commands: CommandView[]; nextPageToken: string | null }> {
-    const res = await this.commands.listCommands({ agentId: q.agentId ?? '', pageSize: q.pageSize, pageToken: q.pageToken ?? '' });
+    const res = await this.commands.call('listCommands', { agentId: q.agentId ?? '', pageSize: q.pageSize, pageToken: q.pageToken ?? '' });
     return { commands: (res.commands ?? []).map(toCommandView), nextPageToken: res.nextPageToken || null };
   }
 }

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { UpstreamError } from '../upstream/upstream-error.js';
+import { UpstreamError } from '@fleetplane/service-kit/grpc';
 import { fieldError } from './field-error.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 import { grpcToHttp, type HttpErrorBody } from './grpc-http.js';
@@ -31,7 +31,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return { status: err.getStatus(), body: typeof body === 'string' ? { statusCode: err.getStatus(), message: body } : body };
     }
     if (err instanceof UpstreamError) {
-      const body = grpcToHttp(err.code, err.details, err.service);
+      const body = grpcToHttp(err.code, err.details, err.upstream);
       if (body.statusCode >= 500) this.log.warn(err.message);
       return { status: body.statusCode, body };
     }

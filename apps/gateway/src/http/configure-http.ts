@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import helmet from 'helmet';
 import type { GatewayConfig } from '../config.js';
 import { ApiExceptionFilter } from './api-exception.filter.js';
@@ -7,7 +8,7 @@ import { ApiExceptionFilter } from './api-exception.filter.js';
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = '64kb';
 
-/** Everything about the HTTP surface that is not a route: prefix, headers, limits, CORS, errors. */
+/** Everything about the HTTP surface that is not a route: prefix, headers, limits, CORS, errors, WebSocket upgrades. */
 export function configureHttp(nestApp: INestApplication, config: GatewayConfig): void {
   const app = nestApp as NestExpressApplication;
   if (config.TRUST_PROXY_HOPS > 0) app.set('trust proxy', config.TRUST_PROXY_HOPS);
@@ -26,4 +27,7 @@ export function configureHttp(nestApp: INestApplication, config: GatewayConfig):
     });
   }
   app.useGlobalFilters(new ApiExceptionFilter());
+  // The stream session parses and validates every frame itself (a bad one is answered
+  // with an error frame and 1002); Nest's parser would drop bad frames silently.
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
 }

@@ -1,7 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { GrpcStatus } from '@fleetplane/service-kit';
-import { UpstreamError } from '../upstream/upstream-error.js';
+import { GrpcStatus, UpstreamError } from '@fleetplane/service-kit/grpc';
 import { ApiExceptionFilter } from './api-exception.filter.js';
 import { grpcToHttp } from './grpc-http.js';
 import { RateLimitedException } from './rate-limited.exception.js';

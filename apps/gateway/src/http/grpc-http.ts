@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { GrpcStatus } from '@fleetplane/service-kit';
+import { GrpcStatus } from '@fleetplane/service-kit/grpc';
 import { fieldError, type FieldErrorBody } from './field-error.js';
 
 export interface HttpErrorBody {
@@ -49,7 +49,9 @@ function splitField(details: string): FieldErrorBody | undefined {
 }
 
 /**
- * The HTTP answer for a failed gRPC call to `service` (e.g. "command").
+ * The HTTP answer for a failed gRPC call to `service` (e.g. "command"):
+ * UNAVAILABLE (the peer is down or says a dependency of its own is) is a 503
+ * the caller may retry, DEADLINE_EXCEEDED a 504, anything unexpected a 502.
  * Only the codes a caller can act on keep the peer's message.
  */
 export function grpcToHttp(code: GrpcStatus, details: string, service: string): HttpErrorBody {

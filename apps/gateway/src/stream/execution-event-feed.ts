@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { eventSchemas, subjects } from '@fleetplane/contracts';
-import { NatsClient } from '@fleetplane/service-kit';
+import { NatsClient } from '@fleetplane/service-kit/nats';
 import type { EventFeed } from './stream-ports.js';
 import type { ExecutionUpdated } from './stream.protocol.js';
 

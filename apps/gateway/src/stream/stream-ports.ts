@@ -1,4 +1,4 @@
-import type { WsSessionSocket } from '@fleetplane/service-kit';
+import type { WsSessionSocket } from '@fleetplane/service-kit/websocket';
 import type { Principal } from '../auth/principal.js';
 import type { AuthFrame, ExecutionUpdated } from './stream.protocol.js';
 

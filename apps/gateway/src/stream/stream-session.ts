@@ -1,4 +1,4 @@
-import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/service-kit';
+import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/service-kit/websocket';
 import { actorId } from '../auth/principal.js';
 import type { EventFeed, StreamAuth, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
 import {

@@ -1,9 +1,10 @@
-import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { LiveSessions } from '@fleetplane/service-kit';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { authFailuresTotal, streamClients, streamEventsPushed } from '../metrics.js';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
+import { LiveSessions } from '@fleetplane/service-kit/websocket';
+import type { GatewayConfig } from '../config.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
 import type { StreamMetrics, StreamOptions } from './stream-ports.js';
@@ -12,13 +13,6 @@ import { MAX_STREAM_FRAME_BYTES, STREAM_PATH } from './stream.protocol.js';
 
 // Events are small (~300 bytes); a client this far behind will not catch up.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-
-const metrics: StreamMetrics = {
-  opened: () => streamClients.inc(),
-  closed: () => streamClients.dec(),
-  pushed: () => streamEventsPushed.inc(),
-  authFailed: (reason) => authFailuresTotal.inc({ reason: `stream_${reason}` }),
-};
 
 /**
  * The operators' live-update WebSocket, on the HTTP server's port. `ws` itself
@@ -30,17 +24,29 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
   private readonly log = new Logger('stream');
   private readonly sessions = new LiveSessions<StreamSession>({ log: this.log });
   private readonly options: StreamOptions;
+  private readonly metrics: StreamMetrics;
+  private readonly now: () => number;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @InjectConfig() config: Pick<GatewayConfig, 'STREAM_AUTH_TIMEOUT_MS'>,
     private readonly auth: StreamAuthenticator,
     private readonly feed: ExecutionEventFeed,
+    metrics: GatewayMetrics,
+    clock: Clock,
   ) {
     this.options = { authTimeoutMs: config.STREAM_AUTH_TIMEOUT_MS, maxBufferedBytes: MAX_BUFFERED_BYTES };
+    this.metrics = {
+      opened: () => metrics.streamOpened(),
+      closed: () => metrics.streamClosed(),
+      pushed: () => metrics.streamEventPushed(),
+      authFailed: (reason) => metrics.authFailed(`stream_${reason}`),
+    };
+    // The session compares a JWT's exp with this to close the socket when the token runs out.
+    this.now = () => clock.nowMs();
   }
 
   handleConnection(ws: WebSocket): void {
-    this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, metrics, this.log));
+    this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now));
   }
 
   /** Before NATS goes away: tell every client to reconnect elsewhere (1001). */

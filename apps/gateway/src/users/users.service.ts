@@ -1,10 +1,10 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import type { CreateUserBody } from '../auth/auth.schemas.js';
-import { hashPassword } from '../auth/password.js';
 import type { Caller } from '../auth/principal.js';
 import type { Role } from '../auth/roles.js';
-import { UsersRepository, type UserRow } from '../auth/users.repository.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UsersRepository, type UserRow } from './users.repository.js';
+import type { CreateUserBody } from './users.schemas.js';
 
 export interface UserView {
   id: string;
@@ -18,11 +18,12 @@ export interface UserView {
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly passwords: PasswordHasher,
     private readonly audit: AuditService,
   ) {}
 
   async create(caller: Caller, body: CreateUserBody): Promise<UserView> {
-    const row = await this.users.create(body.email, await hashPassword(body.password), body.role);
+    const row = await this.users.create(body.email, await this.passwords.hash(body.password), body.role);
     if (!row) {
       await this.audit.recordFor(caller, { action: 'user.create', outcome: 'failed', target: body.email, details: { reason: 'email_taken' } });
       throw new ConflictException(`a user with email ${body.email} exists`);

@@ -1,0 +1,137 @@
+import { Controller, ForbiddenException, Get, UnauthorizedException, type ExecutionContext, type Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { describe, expect, it, vi } from 'vitest';
+import { MetricFactory } from '@fleetplane/service-kit';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { AccessGuard } from './access.guard.js';
+import type { Principal } from './principal.js';
+import { Public } from './public.decorator.js';
+import type { PublicControllers } from './public-controllers.js';
+import { RequireRole, roleAllows } from './roles.js';
+
+@Controller('things')
+class ThingsController {
+  @Get('open')
+  @Public()
+  open() {}
+
+  @Get('read')
+  @RequireRole('admin')
+  read() {}
+
+  @Get('write')
+  @RequireRole('operator', 'command.submit')
+  write() {}
+
+  @Get('forgotten')
+  forgotten() {}
+}
+
+/** Stands in for packages/observability's HealthController, which carries no marker. */
+@Controller()
+class ProbeController {
+  @Get('health')
+  health() {}
+}
+
+type Route = keyof ThingsController;
+
+function setup(opts: { principal?: Principal; exempt?: Type[] } = {}) {
+  const audits: AuditEntry[] = [];
+  const audit = {
+    recordFor: (caller: { principal: Principal; ip: string | null }, e: Omit<AuditEntry, 'principal' | 'ip'>) => {
+      audits.push({ ...e, principal: caller.principal, ip: caller.ip });
+      return Promise.resolve();
+    },
+  };
+  const request: { user?: Principal; ip: string; socket: object } = { ip: '10.1.2.3', socket: {} };
+  // Passport's guard: 401 without a principal, else leaves it on the request.
+  const authenticate = vi.fn(() => {
+    if (!opts.principal) return Promise.reject(new UnauthorizedException('missing or invalid credentials'));
+    request.user = opts.principal;
+    return Promise.resolve(true);
+  });
+  const publicControllers = { has: (c: Type) => (opts.exempt ?? []).includes(c) } as PublicControllers;
+  const guard = new AccessGuard(
+    new Reflector(),
+    { canActivate: authenticate },
+    publicControllers,
+    audit as unknown as AuditService,
+    new GatewayMetrics(new MetricFactory('gateway')),
+  );
+  const ctx = (route: Route | 'health', type = 'http') => {
+    const controller = route === 'health' ? ProbeController : ThingsController;
+    return {
+      getType: () => type,
+      getHandler: () => (controller.prototype as unknown as Record<string, () => void>)[route],
+      getClass: () => controller,
+      switchToHttp: () => ({ getRequest: () => request }),
+    } as unknown as ExecutionContext;
+  };
+  return { guard, ctx, audits, authenticate };
+}
+
+const user = (role: Principal['role']): Principal => ({ kind: 'user', userId: `u-${role}`, email: `${role}@example.com`, role });
+
+describe(AccessGuard.name, () => {
+  it('orders roles viewer < operator < admin', () => {
+    expect(roleAllows('admin', 'operator')).toBe(true);
+    expect(roleAllows('operator', 'operator')).toBe(true);
+    expect(roleAllows('operator', 'admin')).toBe(false);
+    expect(roleAllows('viewer', 'operator')).toBe(false);
+    expect(roleAllows('viewer', 'viewer')).toBe(true);
+  });
+
+  it('lets a caller with the role, or a higher one, through', async () => {
+    for (const role of ['operator', 'admin'] as const) {
+      const { guard, ctx, audits } = setup({ principal: user(role) });
+      expect(await guard.canActivate(ctx('write'))).toBe(true);
+      expect(audits).toEqual([]);
+    }
+  });
+
+  it('refuses a lower role with 403 and audits the denial of a mutation', async () => {
+    const { guard, ctx, audits } = setup({ principal: user('viewer') });
+    await expect(guard.canActivate(ctx('write'))).rejects.toBeInstanceOf(ForbiddenException);
+    expect(audits).toEqual([expect.objectContaining({ action: 'command.submit', outcome: 'denied', ip: '10.1.2.3', principal: user('viewer') })]);
+  });
+
+  it('does not audit a refused read', async () => {
+    const { guard, ctx, audits } = setup({ principal: { kind: 'api_key', apiKeyId: 'k1', userId: 'u1', role: 'operator' } });
+    await expect(guard.canActivate(ctx('read'))).rejects.toBeInstanceOf(ForbiddenException);
+    expect(audits).toEqual([]);
+  });
+
+  it('authenticates every route that is not public: no credentials is a 401', async () => {
+    const { guard, ctx } = setup();
+    for (const route of ['read', 'write', 'forgotten'] as const) await expect(guard.canActivate(ctx(route))).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('refuses even an admin on a route that declares neither a role nor @Public(), and logs it', async () => {
+    const { guard, ctx } = setup({ principal: user('admin') });
+    const logged = vi.spyOn((guard as unknown as { log: { error(m: string): void } }).log, 'error').mockImplementation(() => undefined);
+    await expect(guard.canActivate(ctx('forgotten'))).rejects.toBeInstanceOf(ForbiddenException);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('ThingsController.forgotten declares neither @RequireRole nor @Public'));
+  });
+
+  it('lets anyone through a @Public() route without authenticating', async () => {
+    const { guard, ctx, authenticate } = setup();
+    expect(await guard.canActivate(ctx('open'))).toBe(true);
+    expect(authenticate).not.toHaveBeenCalled();
+  });
+
+  it('treats an unmarked controller from outside as public only when it is exempt (HealthController)', async () => {
+    const unmarked = setup();
+    await expect(unmarked.guard.canActivate(unmarked.ctx('health'))).rejects.toBeInstanceOf(UnauthorizedException);
+    const exempt = setup({ exempt: [ProbeController] });
+    expect(await exempt.guard.canActivate(exempt.ctx('health'))).toBe(true);
+    expect(exempt.authenticate).not.toHaveBeenCalled();
+  });
+
+  it('leaves WebSocket contexts to the stream session (frame-based auth)', async () => {
+    const { guard, ctx, authenticate } = setup();
+    expect(await guard.canActivate(ctx('forgotten', 'ws'))).toBe(true);
+    expect(authenticate).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import type { Counter, Gauge } from 'prom-client';
+import { MetricFactory } from '@fleetplane/service-kit';
+
+export type LoginOutcome = 'success' | 'invalid_credentials' | 'rate_limited' | 'error';
+/** REST refusals, and `stream_…` ones of the live-update WebSocket. */
+export type AuthFailureReason = 'unauthenticated' | 'forbidden' | `stream_${string}`;
+
+/**
+ * What an SRE watches on the gateway, all `fleetplane_gateway_…`: sign-in
+ * outcomes (a spike of failures is an attack), refused credentials, reuse of
+ * rotated refresh tokens, lost audit rows and the live-update sockets. The
+ * calls to command and agent-hub are timed by service-kit's gRPC client
+ * (`fleetplane_gateway_upstream_request_duration_seconds{upstream,method,code}`).
+ */
+@Injectable()
+export class GatewayMetrics {
+  private readonly logins: Counter<'outcome'>;
+  private readonly authFailures: Counter<'reason'>;
+  private readonly refreshTokenReuse: Counter;
+  private readonly auditWriteFailures: Counter;
+  private readonly streamClients: Gauge;
+  private readonly streamEventsPushed: Counter;
+
+  constructor(metrics: MetricFactory) {
+    this.logins = metrics.counter({
+      name: 'logins_total',
+      help: 'Login attempts by outcome (success, invalid_credentials, rate_limited, error)',
+      labelNames: ['outcome'] as const,
+    });
+    this.authFailures = metrics.counter({
+      name: 'auth_failures_total',
+      help: 'Requests refused for missing or bad credentials (401) or a role too low (403); stream_* reasons for the live-update WebSocket',
+      labelNames: ['reason'] as const,
+    });
+    this.refreshTokenReuse = metrics.counter({
+      name: 'refresh_token_reuse_total',
+      help: 'Reuse of an already rotated refresh token (the token family is revoked): a sign of token theft',
+    });
+    this.auditWriteFailures = metrics.counter({
+      name: 'audit_write_failures_total',
+      help: 'Audit rows that could not be written (the request itself was not failed for it)',
+    });
+    this.streamClients = metrics.gauge({ name: 'stream_clients', help: 'Authenticated live-update WebSocket clients connected to this instance' });
+    this.streamEventsPushed = metrics.counter({
+      name: 'stream_events_pushed_total',
+      help: 'execution.updated events written to live-update clients (one per matching socket)',
+    });
+  }
+
+  login(outcome: LoginOutcome): void {
+    this.logins.inc({ outcome });
+  }
+  authFailed(reason: AuthFailureReason): void {
+    this.authFailures.inc({ reason });
+  }
+  refreshTokenReused(): void {
+    this.refreshTokenReuse.inc();
+  }
+  auditWriteFailed(): void {
+    this.auditWriteFailures.inc();
+  }
+  streamOpened(): void {
+    this.streamClients.inc();
+  }
+  streamClosed(): void {
+    this.streamClients.dec();
+  }
+  streamEventPushed(): void {
+    this.streamEventsPushed.inc();
+  }
+}
