@@ -19,6 +19,7 @@ let stops: (() => Promise<unknown>)[] = [];
 let gateway: ManagedProcess;
 let base: string;
 let commandPeer: FakeServer;
+let hubPeer: FakeServer;
 let nats: NatsConnection;
 const STREAM_AUTH_TIMEOUT_MS = 1_000;
 const seen: SeenSubmit[] = [];
@@ -68,9 +69,9 @@ beforeAll(async () => {
   stops.unshift(() => nats.close());
   const databaseUrl = await postgres.createDatabase('gateway');
   await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
-  const hub = await startFakeAgentHub();
+  hubPeer = await startFakeAgentHub();
   commandPeer = await startFakeCommand(seen);
-  stops.push(() => hub.stop(), () => commandPeer.stop());
+  stops.push(() => hubPeer.stop(), () => commandPeer.stop());
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   gateway = spawnProcess('gateway', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
@@ -83,7 +84,7 @@ beforeAll(async () => {
       NATS_URL: natsServer.url,
       STREAM_AUTH_TIMEOUT_MS: String(STREAM_AUTH_TIMEOUT_MS),
       COMMAND_GRPC_URL: commandPeer.address,
-      AGENT_HUB_GRPC_URL: hub.address,
+      AGENT_HUB_GRPC_URL: hubPeer.address,
       JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
@@ -391,6 +392,9 @@ describe('gateway', () => {
     const page1 = await call('GET', '/api/v1/audit?pageSize=2', { token: admin });
     const page2 = await call('GET', `/api/v1/audit?pageSize=2&pageToken=${page1.body.nextPageToken}`, { token: admin });
     expect(page2.body.entries[0].id).toBe(entries[2].id);
+    const bad = await call('GET', '/api/v1/audit?pageToken=not-a-token', { token: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ field: 'pageToken', message: 'pageToken: is not a token from the audit log' });
   });
 
   it('answers CORS preflights only for listed origins', async () => {
@@ -472,12 +476,39 @@ describe('gateway', () => {
     }
   });
 
+  it('answers 503 (not 502) when command or agent-hub answers UNAVAILABLE', async () => {
+    const token = await adminToken();
+    const command = await call('GET', '/api/v1/commands/cmd-unavailable', { token });
+    expect(command.status).toBe(503);
+    expect(command.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'command service is unavailable' });
+    const agent = await call('GET', '/api/v1/agents/agent-unavailable', { token });
+    expect(agent.status).toBe(503);
+    expect(agent.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'agent-hub service is unavailable' });
+  });
+
+  it('exposes its metrics as fleetplane_gateway_*, upstream calls by upstream', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^fleetplane_gateway_logins_total\{outcome="success"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^fleetplane_gateway_auth_failures_total\{reason="forbidden"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^fleetplane_gateway_refresh_token_reuse_total(\{[^}]*\})? [1-9]/m);
+    expect(text).toMatch(/^fleetplane_gateway_upstream_request_duration_seconds_count\{[^}]*upstream="command"[^}]*code="UNAVAILABLE"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^fleetplane_gateway_stream_clients(\{[^}]*\})? \d/m);
+    expect(text).not.toMatch(/^gateway_/m);
+  });
+
   it('answers 503 for command routes while the command service is down, and stays ready', async () => {
     await commandPeer.stop();
     const res = await call('GET', '/api/v1/commands/cmd-done', { token: await adminToken() });
     expect(res.status).toBe(503);
     expect(res.body.message).toBe('command service is unavailable');
     expect((await call('GET', '/ready')).status).toBe(200);
+  });
+
+  it('answers 503 for agent routes while agent-hub is down', async () => {
+    await hubPeer.stop();
+    const res = await call('GET', '/api/v1/agents/agent-1', { token: await adminToken() });
+    expect(res.status).toBe(503);
+    expect(res.body.message).toBe('agent-hub service is unavailable');
   });
 
   it('refuses to start with a bad variable, naming it', async () => {

@@ -32,13 +32,21 @@ const agent = (id: string, site = 'lab'): agentHubV1.Agent => ({
 
 export const ENROLL_TOKEN = 'agent-credential-0123456789abcdef';
 
+/** What a peer's gRPC exception filter answers while its database, queue or NATS is away. */
+const dependencyDown = () => fail(grpc.status.UNAVAILABLE, 'a dependency (database, queue or NATS) is unavailable; retry later');
+
+/** GetAgent: agent-1, UNAVAILABLE for agent-unavailable, else NOT_FOUND. EnrollAgent: ALREADY_EXISTS for agent-busy. */
+
 export async function startFakeAgentHub(): Promise<FakeServer> {
   const enrollAgent: Handler<agentHubV1.EnrollAgentRequest, agentHubV1.EnrollAgentResponse> = (call, cb) =>
     call.request.agentId === 'agent-busy'
       ? cb(fail(grpc.status.ALREADY_EXISTS, 'agent agent-busy is being enrolled by another request'))
       : cb(null, { agent: { ...agent(call.request.agentId, call.request.site), labels: call.request.labels }, token: ENROLL_TOKEN });
-  const getAgent: Handler<agentHubV1.GetAgentRequest, agentHubV1.GetAgentResponse> = (call, cb) =>
-    call.request.agentId === KNOWN_AGENT ? cb(null, { agent: agent(KNOWN_AGENT) }) : cb(fail(grpc.status.NOT_FOUND, `agent ${call.request.agentId} not found`));
+  const getAgent: Handler<agentHubV1.GetAgentRequest, agentHubV1.GetAgentResponse> = (call, cb) => {
+    if (call.request.agentId === KNOWN_AGENT) return cb(null, { agent: agent(KNOWN_AGENT) });
+    if (call.request.agentId === 'agent-unavailable') return cb(dependencyDown());
+    cb(fail(grpc.status.NOT_FOUND, `agent ${call.request.agentId} not found`));
+  };
   const listAgents: Handler<agentHubV1.ListAgentsRequest, agentHubV1.ListAgentsResponse> = (_call, cb) =>
     cb(null, { agents: [agent(KNOWN_AGENT)], nextPageToken: '' });
   return serveGrpc('agentHub', { enrollAgent, getAgent, listAgents });
@@ -50,7 +58,6 @@ export interface SeenSubmit {
 }
 
 const S = commandV1.CommandState;
-
 
 const command = (over: Partial<commandV1.Command>): commandV1.Command => ({
   id: 'cmd-1',
@@ -69,7 +76,8 @@ const command = (over: Partial<commandV1.Command>): commandV1.Command => ({
 /**
  * SubmitCommand: NOT_FOUND for any target but agent-1, INVALID_ARGUMENT naming params.cwd
  * for a relative cwd, else a queued command. GetCommand: cmd-done (exit 0), cmd-running
- * (no exit code yet), cmd-crash (INTERNAL with a message that must not reach the client).
+ * (no exit code yet), cmd-crash (INTERNAL with a message that must not reach the client),
+ * cmd-unavailable (UNAVAILABLE, as while command's database is down).
  */
 export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> {
   const submitCommand: Handler<commandV1.SubmitCommandRequest, commandV1.SubmitCommandResponse> = (call, cb) => {
@@ -108,6 +116,8 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
         return cb(null, { command: command({ id: 'cmd-running', state: S.COMMAND_STATE_RUNNING, executions: [execution({ state: S.COMMAND_STATE_RUNNING, attempts: 1 })] }) });
       case 'cmd-crash':
         return cb(fail(grpc.status.INTERNAL, 'pq: password authentication failed for user "command_rw"'));
+      case 'cmd-unavailable':
+        return cb(dependencyDown());
       default:
         return cb(fail(grpc.status.NOT_FOUND, `command ${call.request.commandId} not found`));
     }
