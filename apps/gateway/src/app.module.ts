@@ -35,8 +35,8 @@ export class AppModule {
         UsersModule,
         ApiKeysModule,
         AuditModule,
-        AgentsModule.register(config),
-        CommandsModule.register(config),
+        AgentsModule,
+        CommandsModule,
         StreamModule,
       ],
     };

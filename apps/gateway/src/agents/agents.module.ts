@@ -1,8 +1,8 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { agentHubV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import { AuditModule } from '../audit/audit.module.js';
-import type { GatewayConfig } from '../config.js';
+import { setting } from '../config.js';
 import { AgentsController } from './agents.controller.js';
 import { AGENT_HUB, AgentsService } from './agents.service.js';
 
@@ -11,23 +11,18 @@ import { AGENT_HUB, AgentsService } from './agents.service.js';
  * dependency: while it is down these routes answer 503 and the rest of the API
  * keeps working.
  */
-@Module({})
-export class AgentsModule {
-  static register(config: Pick<GatewayConfig, 'AGENT_HUB_GRPC_URL' | 'UPSTREAM_TIMEOUT_MS'>): DynamicModule {
-    return {
-      module: AgentsModule,
-      imports: [
-        AuditModule,
-        GrpcClientModule.register({
-          upstream: AGENT_HUB,
-          key: 'agentHub',
-          service: agentHubV1.AGENT_HUB_SERVICE_NAME,
-          url: config.AGENT_HUB_GRPC_URL,
-          timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-        }),
-      ],
-      controllers: [AgentsController],
-      providers: [AgentsService],
-    };
-  }
-}
+@Module({
+  imports: [
+    AuditModule,
+    GrpcClientModule.register({
+      upstream: AGENT_HUB,
+      key: 'agentHub',
+      service: agentHubV1.AGENT_HUB_SERVICE_NAME,
+      url: setting('AGENT_HUB_GRPC_URL'),
+      timeoutMs: setting('UPSTREAM_TIMEOUT_MS'),
+    }),
+  ],
+  controllers: [AgentsController],
+  providers: [AgentsService],
+})
+export class AgentsModule {}

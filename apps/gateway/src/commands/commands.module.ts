@@ -1,8 +1,8 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { commandV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import { AuditModule } from '../audit/audit.module.js';
-import type { GatewayConfig } from '../config.js';
+import { setting } from '../config.js';
 import { CommandsController } from './commands.controller.js';
 import { COMMAND, CommandsService } from './commands.service.js';
 
@@ -11,23 +11,18 @@ import { COMMAND, CommandsService } from './commands.service.js';
  * readiness dependency: while it is down these routes answer 503 and the rest
  * of the API keeps working.
  */
-@Module({})
-export class CommandsModule {
-  static register(config: Pick<GatewayConfig, 'COMMAND_GRPC_URL' | 'UPSTREAM_TIMEOUT_MS'>): DynamicModule {
-    return {
-      module: CommandsModule,
-      imports: [
-        AuditModule,
-        GrpcClientModule.register({
-          upstream: COMMAND,
-          key: 'command',
-          service: commandV1.COMMAND_SERVICE_NAME,
-          url: config.COMMAND_GRPC_URL,
-          timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-        }),
-      ],
-      controllers: [CommandsController],
-      providers: [CommandsService],
-    };
-  }
-}
+@Module({
+  imports: [
+    AuditModule,
+    GrpcClientModule.register({
+      upstream: COMMAND,
+      key: 'command',
+      service: commandV1.COMMAND_SERVICE_NAME,
+      url: setting('COMMAND_GRPC_URL'),
+      timeoutMs: setting('UPSTREAM_TIMEOUT_MS'),
+    }),
+  ],
+  controllers: [CommandsController],
+  providers: [CommandsService],
+})
+export class CommandsModule {}
