@@ -7,7 +7,7 @@ export const enrollAgentBody = z.strictObject({
   id: agentIdSchema,
   site: z.string().max(128).optional(),
   labels: z
-    .record(z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, 'label names are 1-63 characters of A-Z a-z 0-9 _ . / -'), label)
+    .record(z.string().regex(/^[A-Za-z0-9_./-]{1,63}$/, 'label names are 1-63 characters of A-Z a-z 0-9 _ . / -'), label)
     .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
     .optional(),
 });
