@@ -46,19 +46,29 @@ async function loadService(key: keyof typeof grpcPackages): Promise<{ grpc: Grpc
   return { grpc, Service: namespace[name] as ServiceConstructor };
 }
 
+/** A unary method of a client loaded at run time: request, call options, node-style callback. */
+export type UnaryMethod = (
+  request: unknown,
+  options: import('@grpc/grpc-js').CallOptions,
+  callback: (err: import('@grpc/grpc-js').ServiceError | null, res: unknown) => void,
+) => import('@grpc/grpc-js').ClientUnaryCall;
+
+/** A client from createGrpcClient: its methods are known only once the .proto is loaded. */
+export type GrpcClient = import('@grpc/grpc-js').Client & Record<string, UnaryMethod>;
+
 /**
  * A plain @grpc/grpc-js client for one of fleetplane's services, for callers
  * outside Nest (tests, the CLI, tools). Nest services use ClientsModule instead.
  */
-export async function createGrpcClient(key: keyof typeof grpcPackages, address: string): Promise<import('@grpc/grpc-js').Client & Record<string, Function>> {
+export async function createGrpcClient(key: keyof typeof grpcPackages, address: string): Promise<GrpcClient> {
   const { grpc, Service } = await loadService(key);
-  return new Service(address, grpc.credentials.createInsecure()) as unknown as import('@grpc/grpc-js').Client & Record<string, Function>;
+  return new Service(address, grpc.credentials.createInsecure()) as GrpcClient;
 }
 
-/** Promise form of a unary call on a client from createGrpcClient. */
-export function unary<Res>(client: Record<string, Function>, method: string, request: unknown, deadlineMs = 5_000): Promise<Res> {
+/** Promise form of a unary call on a client from createGrpcClient; `Res` is the caller's word for the response type. */
+export function unary<Res>(client: Record<string, UnaryMethod>, method: string, request: unknown, deadlineMs = 5_000): Promise<Res> {
   return new Promise((resolve, reject) => {
-    client[method]!(request, { deadline: new Date(Date.now() + deadlineMs) }, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
+    client[method]!(request, { deadline: new Date(Date.now() + deadlineMs) }, (err, res) => (err ? reject(err) : resolve(res as Res)));
   });
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 // before it is queued, and the agent turns it into an argv (never a shell string).
 const argv = z.array(z.string().max(4096)).min(1).max(256);
 const container = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a container name or id');
-const image = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.\/:@-]{0,254}$/, 'must be an image reference');
+const image = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./:@-]{0,254}$/, 'must be an image reference');
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string().max(4096));
 const path = z.string().min(1).max(1024);
 const composeTarget = { projectDir: path, file: path.optional() };
@@ -46,7 +46,7 @@ export type ParamsCheck = { ok: true; params: Record<string, unknown> } | { ok: 
 export function validateVerbParams(verb: string, params: unknown): ParamsCheck {
   if (!isVerb(verb)) return { ok: false, field: 'verb', message: `unknown verb "${verb}"; one of ${VERBS.join(', ')}` };
   const parsed = verbParamSchemas[verb].safeParse(params);
-  if (parsed.success) return { ok: true, params: parsed.data as Record<string, unknown> };
+  if (parsed.success) return { ok: true, params: parsed.data };
   const issue = parsed.error.issues[0];
   const field = ['params', ...(issue?.path ?? []).map(String)].join('.');
   return { ok: false, field, message: issue?.message ?? 'invalid' };
