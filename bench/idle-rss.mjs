@@ -87,7 +87,9 @@ const cell = (xs) =>
   xs.length === 1 ? `${xs[0].toFixed(0)} MiB` : `${median(xs).toFixed(0)} MiB (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
 
 const label = (tree) => (tree === process.cwd() ? '.' : tree);
-console.log(`\nIdle RSS (VmRSS ${idleMs / 1000} s after every service answered /ready; ${rounds === 1 ? 'one round' : `median (min-max) of ${rounds} rounds`}), Node ${process.version}\n`);
+console.log(
+  `\nIdle RSS (VmRSS ${idleMs / 1000} s after every service answered /ready; ${rounds === 1 ? 'one round' : `median (min-max) of ${rounds} rounds`}), Node ${process.version}\n`,
+);
 const header = ['service', ...trees.map(label)];
 if (trees.length === 2) header.push('change');
 console.log(`| ${header.join(' | ')} |`);

@@ -52,7 +52,7 @@ describe('the --import entry (built) in a service process', () => {
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as { traceId: string; pg: boolean; ioredis: boolean };
   }
 
-  it('traces HTTP and continues the caller\'s trace, without patching clients a shell does not declare', async () => {
+  it("traces HTTP and continues the caller's trace, without patching clients a shell does not declare", async () => {
     expect(await run({})).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', pg: false, ioredis: false });
   });
 
@@ -81,7 +81,12 @@ describe('the --import entry (built) in a service process', () => {
     } finally {
       collector.close();
     }
-    type Export = { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string; traceId: string }[] }[] }[] };
+    type Export = {
+      resourceSpans: {
+        resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+        scopeSpans: { spans: { name: string; traceId: string }[] }[];
+      }[];
+    };
     const resourceSpans = (bodies as Export[]).flatMap((b) => b.resourceSpans);
     const serviceNames = resourceSpans.map((rs) => rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue);
     const spans = resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));

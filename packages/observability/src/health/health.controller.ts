@@ -17,7 +17,9 @@ export class HealthController {
   async ready(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
     const { ready, checks } = await this.readiness.evaluate();
     if (!ready) {
-      const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`);
+      const failing = Object.entries(checks)
+        .filter(([, v]) => v !== 'ok')
+        .map(([k, v]) => `${k}: ${v}`);
       throw new ServiceUnavailableException({ status: 'not ready', failing, checks });
     }
     return { status: 'ready', checks };

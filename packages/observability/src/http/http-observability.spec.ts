@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   BadRequestException,
@@ -67,7 +68,7 @@ describe('HTTP metrics and server span names (a real Nest HTTP app in-process)',
     app = await NestFactory.create(TestModule, { logger: false });
     app.setGlobalPrefix('api/v1', { exclude: ['health', 'ready', 'metrics'] });
     await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
@@ -132,14 +133,14 @@ describe('HTTP metrics and server span names (a real Nest HTTP app in-process)',
     await get('/api/v1/commands/c-1/boom');
     await get('/api/v1/nothing');
     const spans = await serverSpans(3);
-    const byStatus = Object.fromEntries(spans.map((s) => [s.attributes['http.response.status_code'], s]));
-    expect(byStatus[401]?.name).toBe('GET /api/v1/commands/:id');
-    expect(byStatus[401]?.attributes['http.route']).toBe('/api/v1/commands/:id');
-    expect(byStatus[500]?.name).toBe('GET /api/v1/commands/:id/boom');
-    expect(byStatus[500]?.attributes['http.route']).toBe('/api/v1/commands/:id/boom');
+    const byStatus = new Map(spans.map((s) => [Number(s.attributes['http.response.status_code']), s]));
+    expect(byStatus.get(401)?.name).toBe('GET /api/v1/commands/:id');
+    expect(byStatus.get(401)?.attributes['http.route']).toBe('/api/v1/commands/:id');
+    expect(byStatus.get(500)?.name).toBe('GET /api/v1/commands/:id/boom');
+    expect(byStatus.get(500)?.attributes['http.route']).toBe('/api/v1/commands/:id/boom');
     // No route: semconv's name is the method alone, and no http.route.
-    expect(byStatus[404]?.name).toBe('GET');
-    expect(byStatus[404]?.attributes['http.route']).toBeUndefined();
+    expect(byStatus.get(404)?.name).toBe('GET');
+    expect(byStatus.get(404)?.attributes['http.route']).toBeUndefined();
   });
 
   it('counts /health (outside the global prefix) but does not trace it', async () => {

@@ -65,7 +65,10 @@ const NAMES = Object.keys(INSTRUMENTATIONS) as InstrumentationName[];
 const isName = (n: string): n is InstrumentationName => Object.hasOwn(INSTRUMENTATIONS, n);
 
 function listFromEnv(env: NodeJS.ProcessEnv, key: string): string[] | undefined {
-  const list = env[key]?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const list = env[key]
+    ?.split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   return list?.length ? list : undefined;
 }
 

@@ -75,7 +75,11 @@ async function start(opts: TracingOptions): Promise<{ shutdown(): Promise<void> 
 }
 
 const env = (key: string) => process.env[key]?.trim() || undefined;
-const envList = (key: string) => env(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+const envList = (key: string) =>
+  env(key)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 function envNumber(key: string): number | undefined {
   const raw = env(key);
   if (raw === undefined) return undefined;

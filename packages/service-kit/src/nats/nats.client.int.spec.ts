@@ -51,7 +51,12 @@ describe('NatsClient spans follow the OTel messaging conventions (real nats-serv
       if (names.every((n) => byName[n])) return byName;
       await sleep(10);
     }
-    throw new Error(`spans ${names.join(', ')} not all seen; got ${exporter.getFinishedSpans().map((s) => s.name).join(', ')}`);
+    throw new Error(
+      `spans ${names.join(', ')} not all seen; got ${exporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   }
 
   const childOf = (child: ReadableSpan | undefined, parent: ReadableSpan | undefined) => {
@@ -115,7 +120,10 @@ describe('NatsClient spans follow the OTel messaging conventions (real nats-serv
   it('JetStream: publishDurable and a durable consumer, named by the subject template, the durable as consumer group', async () => {
     await client.ensureStream(streams.commandResults);
     const got: string[] = [];
-    await client.consumeDurable(streams.commandResults.name, 'spans-test', z.object({ id: z.string() }), async ({ id }) => void got.push(id));
+    await client.consumeDurable(streams.commandResults.name, 'spans-test', z.object({ id: z.string() }), ({ id }) => {
+      got.push(id);
+      return Promise.resolve();
+    });
     await client.publishDurable(subjects.executionUpdates('exec-1'), { id: 'exec-1' });
     const s = await spans('publish fleet.results.*', 'process fleet.results.*');
     expect(got).toEqual(['exec-1']);

@@ -30,7 +30,11 @@ function tracedHeaders(): MsgHdrs {
 const ID_MARKER = '\u0000id';
 const CATALOGUE: (string | null)[][] = Object.entries(subjects)
   .filter(([name]) => name !== 'event')
-  .map(([, fn]) => (fn as (...ids: string[]) => string)(...Array<string>(Math.max(fn.length, 1)).fill(ID_MARKER)).split('.').map((t) => (t === ID_MARKER ? null : t)));
+  .map(([, fn]) =>
+    (fn as (...ids: string[]) => string)(...Array<string>(Math.max(fn.length, 1)).fill(ID_MARKER))
+      .split('.')
+      .map((t) => (t === ID_MARKER ? null : t)),
+  );
 
 const hasWildcard = (subject: string) => subject.split('.').some((t) => t === '*' || t === '>');
 
@@ -104,7 +108,11 @@ function produce<T>(subject: string, opts: PublishOptions, send: (headers: MsgHd
 
 /** The CONSUMER span `process <template>` of one received message, continuing the sender's trace. */
 function consume(subject: string, template: string, headers: MsgHdrs | undefined, group: string | undefined, fn: (span: Span) => Promise<void>): Promise<void> {
-  return inSpan(`process ${template}`, { kind: SpanKind.CONSUMER, parent: contextFromHeaders(hdrBag(headers)), attributes: messagingAttributes('process', subject, template, group) }, fn);
+  return inSpan(
+    `process ${template}`,
+    { kind: SpanKind.CONSUMER, parent: contextFromHeaders(hdrBag(headers)), attributes: messagingAttributes('process', subject, template, group) },
+    fn,
+  );
 }
 
 const hdrBag = (h: MsgHdrs | undefined) => (h ? { get: (k: string) => h.get(k), set: (k: string, v: string) => h.set(k, v) } : undefined);
@@ -174,12 +182,7 @@ export class NatsClient implements OnApplicationShutdown {
    * Subscribes with a schema; the handler runs in a CONSUMER span that continues the sender's trace.
    * A handler's return value (if any) is sent as the reply.
    */
-  subscribe<S extends z.ZodType>(
-    subject: string,
-    schema: S,
-    handler: (payload: z.infer<S>, msg: Msg) => Promise<unknown> | unknown,
-    opts: { queue?: string } = {},
-  ): Subscription {
+  subscribe<S extends z.ZodType>(subject: string, schema: S, handler: (payload: z.infer<S>, msg: Msg) => unknown, opts: { queue?: string } = {}): Subscription {
     const sub = this.connection.subscribe(subject, opts.queue ? { queue: opts.queue } : {});
     // The subscription's subject names the span: a wildcard one is the template, a concrete one is templated.
     const template = subjectTemplate(subject) ?? subject;
@@ -276,7 +279,7 @@ export class NatsClient implements OnApplicationShutdown {
               return;
             }
             try {
-              await handler(parsed.data as z.infer<S>, m);
+              await handler(parsed.data, m);
               m.ack();
             } catch (err) {
               this.log.error(`handler for ${m.subject} failed, will be redelivered: ${(err as Error).message}`);
@@ -299,4 +302,3 @@ export class NatsClient implements OnApplicationShutdown {
     await Promise.allSettled(this.loops);
   }
 }
-
