@@ -10,7 +10,7 @@ export const invalidArgument = (field: string, message: string) => grpcError(sta
 /** The status code carried by an error from a gRPC client call, if any. */
 export function grpcStatusOf(err: unknown): status | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? (code as status) : undefined;
+  return typeof code === 'number' ? code : undefined;
 }
 
 export { status as GrpcStatus };

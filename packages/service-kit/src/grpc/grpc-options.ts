@@ -22,9 +22,9 @@ const grpcOptions = (key: GrpcServiceKey, url: string, extra: Partial<GrpcOption
  */
 export const grpcServerOptions = (key: GrpcServiceKey, url: string, addServices?: (pkg: PackageDefinition, server: Server) => void) =>
   grpcOptions(key, url, {
-    onLoadPackageDefinition: (pkg, server) => {
+    onLoadPackageDefinition: (pkg: PackageDefinition, server: Server) => {
       new ReflectionService(pkg).addToServer(server);
-      addServices?.(pkg, server as unknown as Server);
+      addServices?.(pkg, server);
     },
   });
 

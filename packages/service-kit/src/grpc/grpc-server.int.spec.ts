@@ -17,9 +17,7 @@ class Switch implements OnModuleInit {
   up = true;
   constructor(private readonly readiness: ReadinessRegistry) {}
   onModuleInit(): void {
-    this.readiness.register('postgres', async () => {
-      if (!this.up) throw new Error('connection refused');
-    });
+    this.readiness.register('postgres', () => (this.up ? Promise.resolve() : Promise.reject(new Error('connection refused'))));
   }
 }
 

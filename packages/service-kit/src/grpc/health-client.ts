@@ -16,7 +16,7 @@ export class HealthClient {
   private readonly stub: HealthStub;
 
   constructor(address: string) {
-    const Ctor = makeGenericClientConstructor(healthService as never, 'Health');
+    const Ctor = makeGenericClientConstructor(healthService, 'Health');
     this.stub = new Ctor(address, credentials.createInsecure()) as unknown as HealthStub;
   }
 

@@ -25,10 +25,11 @@ class ProbeWorker extends QueueWorker {
     super(host, { queue: 'probe', concurrency: 2 });
   }
 
-  protected async process(job: Job): Promise<void> {
+  protected process(job: Job): Promise<void> {
     this.attempts.push(`${job.name}#${job.attemptsStarted}`);
-    if (job.name === 'bad') throw new PermanentJobError('never works');
-    if (job.name === 'flaky' && job.attemptsStarted < 2) throw new Error('Redis blinked');
+    if (job.name === 'bad') return Promise.reject(new PermanentJobError('never works'));
+    if (job.name === 'flaky' && job.attemptsStarted < 2) return Promise.reject(new Error('Redis blinked'));
+    return Promise.resolve();
   }
 }
 

@@ -106,7 +106,8 @@ export class RedisModule {
             const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, connectionName: `${service}-${name}`, ...spec.options });
             logOutages(redis, new Logger(`Redis ${name}`));
             readiness.register(readinessName(name), async () => {
-              const pong = await redis.ping();
+              // ioredis types the reply as 'PONG'; the check is for what the wire actually says.
+              const pong: string = await redis.ping();
               if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
             });
             all.add(name, redis);

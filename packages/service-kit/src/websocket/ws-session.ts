@@ -125,12 +125,8 @@ export abstract class WsSession<Handshake extends string, Socket extends Session
     const previous = this.current;
     this.current = 'closed';
     clearTimeout(this.firstFrameTimer);
-    let cleanup: Promise<void>;
-    try {
-      cleanup = Promise.resolve(this.cleanUp(code, previous));
-    } catch (err) {
-      cleanup = Promise.reject(err);
-    }
+    // The executor runs cleanUp now; a synchronous throw from it becomes a rejection, like an async one.
+    const cleanup = new Promise<void>((resolve) => resolve(this.cleanUp(code, previous)));
     void cleanup
       .catch((err: Error) => this.log.error(`${this.describe()}: cleanup failed: ${err.message}`))
       .then(() => this.resolveSettled());
