@@ -60,11 +60,14 @@ export function keyValues(kvs: JsonKeyValue[] | undefined): Record<string, unkno
   return out;
 }
 
+/** service.name is a string attribute (semantic conventions); a missing or non-string one reads as ''. */
+export const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
 export function spansFromJson(body: string): ReceivedSpan[] {
   const request = JSON.parse(body) as JsonTracesRequest;
   const spans: ReceivedSpan[] = [];
   for (const rs of request.resourceSpans ?? []) {
-    const serviceName = String(keyValues(rs.resource?.attributes)['service.name'] ?? '');
+    const serviceName = textOf(keyValues(rs.resource?.attributes)['service.name']);
     for (const ss of rs.scopeSpans ?? []) {
       for (const s of ss.spans ?? []) {
         const parentSpanId = idToHex(s.parentSpanId, 8);

@@ -1,3 +1,4 @@
+import { textOf } from './otlp-json.js';
 import type { ReceivedSpan } from './otlp-receiver.js';
 
 /*
@@ -119,7 +120,7 @@ export function spansFromProtobuf(body: Buffer): ReceivedSpan[] {
     const resourceAttrs = parts
       .filter((f) => f.num === 1)
       .flatMap((r) => fields(bytesOf(r)).filter((f) => f.num === 1).map(bytesOf));
-    const serviceName = String(keyValues(resourceAttrs)['service.name'] ?? '');
+    const serviceName = textOf(keyValues(resourceAttrs)['service.name']);
     for (const ss of parts.filter((f) => f.num === 2)) {
       for (const s of fields(bytesOf(ss)).filter((f) => f.num === 2)) spans.push(span(bytesOf(s), serviceName));
     }

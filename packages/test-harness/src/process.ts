@@ -87,7 +87,7 @@ export function spawnProcess(name: string, command: string, args: string[], opts
 
     async waitForHttp(url, timeoutMs = DEFAULT_WAIT_MS) {
       const deadline = Date.now() + timeoutMs;
-      let last = '';
+      let last: string;
       for (;;) {
         if (child.exit) throw exitedError(name, child, `HTTP 2xx from ${url}`);
         try {

@@ -29,7 +29,7 @@ export async function startInfra(opts: { dataDir?: string; ports?: { nats?: numb
   const [nats, redis, postgres] = results;
   if (nats.status === 'rejected' || redis.status === 'rejected' || postgres.status === 'rejected') {
     // Do not leave the servers that did start running behind the one that failed.
-    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : Promise.resolve())));
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'startInfra: several servers failed to start');
   }
