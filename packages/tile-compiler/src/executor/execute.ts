@@ -1,7 +1,7 @@
 import type { CompiledChain } from '../codegen/chain.js';
 import type { Plan } from '../program/plan.js';
 import type { Inputs, Outputs, Row } from '../program/types.js';
-import type { OpStage, Stage } from '../passes/stages.js';
+import type { OpStage } from '../passes/stages.js';
 import { bindSource, toRows, type SourceData } from './bind.js';
 import { mergeSortedRuns, partitionRanges, rowComparator } from './operators.js';
 

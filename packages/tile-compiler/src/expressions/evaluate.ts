@@ -14,11 +14,11 @@ export function evaluate(expr: Expr, get: (field: string) => Scalar): Scalar {
       return get(expr.name);
     case 'unary': {
       const v = evaluate(expr.arg, get);
-      return expr.op === '-' ? -(v as number) : !(v as boolean);
+      return expr.op === '-' ? -(v as number) : !v;
     }
     case 'binary': {
-      if (expr.op === '&&') return (evaluate(expr.left, get) as boolean) && (evaluate(expr.right, get) as boolean);
-      if (expr.op === '||') return (evaluate(expr.left, get) as boolean) || (evaluate(expr.right, get) as boolean);
+      if (expr.op === '&&') return evaluate(expr.left, get) && evaluate(expr.right, get);
+      if (expr.op === '||') return evaluate(expr.left, get) || evaluate(expr.right, get);
       const l = evaluate(expr.left, get);
       const r = evaluate(expr.right, get);
       switch (expr.op) {
@@ -44,8 +44,12 @@ export function evaluate(expr: Expr, get: (field: string) => Scalar): Scalar {
           return l === r;
         case '!=':
           return l !== r;
+        default: {
+          // Every operator is handled above; this guards an AST built outside parse().
+          const op: never = expr.op;
+          throw new Error(`internal: unknown operator ${String(op)}`);
+        }
       }
-      throw new Error(`internal: unknown operator ${expr.op}`);
     }
     case 'cond':
       return evaluate(expr.test, get) ? evaluate(expr.then, get) : evaluate(expr.else, get);

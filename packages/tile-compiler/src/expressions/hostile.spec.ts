@@ -96,7 +96,7 @@ describe('hostile expressions', () => {
         const row = new Proxy({ x: 1, y: 2, name: 'n', ok: true }, {
           get(target, key) {
             reads.push(key);
-            return Reflect.get(target, key);
+            return Reflect.get(target, key) as unknown;
           },
           set() {
             throw new Error('expression wrote to the row');

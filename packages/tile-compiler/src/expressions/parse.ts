@@ -136,7 +136,8 @@ export function parseExpression(text: string, scope: Schema, site: ExpressionSit
 
   const literal = (node: RawNode): Expr => {
     const value = node['value'];
-    const rawText = String(node['raw'] ?? '');
+    const raw = node['raw'];
+    const rawText = typeof raw === 'string' ? raw : '';
     if (typeof value === 'number') {
       if (!Number.isFinite(value) || Math.abs(value) > EXPRESSION_LIMITS.maxAbsNumber) {
         fail(`numeric literal ${rawText.slice(0, 40)} is outside ±${EXPRESSION_LIMITS.maxAbsNumber}`);

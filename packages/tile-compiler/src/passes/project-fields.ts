@@ -74,7 +74,7 @@ export function projectUnusedFields(plan: Plan): Plan {
         need(input, node.keys);
         if (node.kind === 'window') need(input, [node.timeField]);
         need(input, aggReads(aggregates));
-        rewritten.set(node.id, { ...node, aggregates } as PlanNode);
+        rewritten.set(node.id, { ...node, aggregates });
         break;
       }
       case 'sort':

@@ -9,7 +9,7 @@ export function reschema(nodes: readonly PlanNode[]): PlanNode[] {
   const schemas = new Map<string, Schema>();
   return nodes.map((n) => {
     const input = schemas.get(n.inputs[0] ?? '') ?? {};
-    const aggs = (a: readonly NamedAggregate[]) => Object.fromEntries(a.map((x) => [x.name, 'number' as FieldType]));
+    const aggs = (a: readonly NamedAggregate[]): Schema => Object.fromEntries(a.map((x) => [x.name, 'number']));
     const keyTypes = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, input[k] as FieldType]));
     let schema: Schema;
     switch (n.kind) {
@@ -36,7 +36,7 @@ export function reschema(nodes: readonly PlanNode[]): PlanNode[] {
         schema = input;
     }
     schemas.set(n.id, schema);
-    return { ...n, schema } as PlanNode;
+    return { ...n, schema };
   });
 }
 

@@ -39,8 +39,8 @@ function validateTile(id: string, t: Obj): void {
   const fail = (field: string, detail: string): never => {
     throw new TileProgramError(id, field, detail);
   };
-  const str = (field: string): string => (typeof t[field] === 'string' ? (t[field] as string) : fail(field, 'must be a string'));
-  const obj = (field: string): Obj => (isObj(t[field]) ? (t[field] as Obj) : fail(field, 'must be an object'));
+  const str = (field: string): string => (typeof t[field] === 'string' ? t[field] : fail(field, 'must be a string'));
+  const obj = (field: string): Obj => (isObj(t[field]) ? t[field] : fail(field, 'must be an object'));
   const posNumber = (field: string, v: unknown): number =>
     typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fail(field, 'must be a positive finite number');
   const fieldName = (field: string, name: unknown): string => {
