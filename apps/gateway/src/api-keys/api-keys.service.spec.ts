@@ -13,23 +13,29 @@ const admin: Caller = { principal: { kind: 'user', userId: 'u-admin', email: 'a@
 function setup() {
   const rows: (ApiKeyRow & { user: User })[] = [];
   const owner: User = { id: 'u-admin', email: 'a@example.com', passwordHash: 'x', role: 'admin', createdAt: new Date(), disabledAt: null };
-  const touch = vi.fn(async () => undefined);
+  const touch = vi.fn(() => Promise.resolve());
   const repo = {
-    create: async (r: { prefix: string; keyHash: string; name: string; role: ApiKeyRow['role']; userId: string }) => {
+    create: (r: { prefix: string; keyHash: string; name: string; role: ApiKeyRow['role']; userId: string }) => {
       const row = { ...r, id: `k${rows.length + 1}`, createdAt: new Date(), lastUsedAt: null, revokedAt: null, user: owner };
       rows.push(row);
-      return row;
+      return Promise.resolve(row);
     },
-    findByPrefix: async (p: string) => rows.find((r) => r.prefix === p) ?? null,
-    findById: async (id: string) => rows.find((r) => r.id === id) ?? null,
-    revoke: async (id: string, now: Date) => {
+    findByPrefix: (p: string) => Promise.resolve(rows.find((r) => r.prefix === p) ?? null),
+    findById: (id: string) => Promise.resolve(rows.find((r) => r.id === id) ?? null),
+    revoke: (id: string, now: Date) => {
       const r = rows.find((x) => x.id === id);
       if (r && !r.revokedAt) r.revokedAt = now;
+      return Promise.resolve();
     },
     touch,
   };
   const audits: AuditEntry[] = [];
-  const audit = { recordFor: async (c: Caller, e: AuditEntry) => void audits.push({ ...e, principal: c.principal }) };
+  const audit = {
+    recordFor: (c: Caller, e: AuditEntry) => {
+      audits.push({ ...e, principal: c.principal });
+      return Promise.resolve();
+    },
+  };
   const clock = new FakeClock();
   return { rows, owner, touch, audits, clock, service: new ApiKeysService(repo as unknown as ApiKeysRepository, audit as unknown as AuditService, clock) };
 }

@@ -37,8 +37,8 @@ describe(AuthService.name, () => {
   let verdict: RateVerdict;
   let rotated: TokenPair | null;
   const audits: AuditEntry[] = [];
-  const revokeFamily = vi.fn(async () => 2);
-  const startFamily = vi.fn(async () => pair(1));
+  const revokeFamily = vi.fn(() => Promise.resolve(2));
+  const startFamily = vi.fn(() => Promise.resolve(pair(1)));
   let service: AuthService;
 
   beforeEach(async () => {
@@ -49,11 +49,16 @@ describe(AuthService.name, () => {
     token = tokenRow({});
     verdict = { allowed: true };
     rotated = pair(2);
-    const users = { findByEmail: async (e: string) => (e === user.email ? user : null), findById: async (id: string) => (id === user.id ? user : null) };
-    const refreshTokens = { findByHash: async (h: string) => (token && h === token.tokenHash ? token : null), revokeFamily };
-    const tokens = { startFamily, rotate: async () => rotated };
-    const limiter = { attempt: async () => verdict };
-    const audit = { record: async (e: AuditEntry) => void audits.push(e) };
+    const users = { findByEmail: (e: string) => Promise.resolve(e === user.email ? user : null), findById: (id: string) => Promise.resolve(id === user.id ? user : null) };
+    const refreshTokens = { findByHash: (h: string) => Promise.resolve(token && h === token.tokenHash ? token : null), revokeFamily };
+    const tokens = { startFamily, rotate: () => Promise.resolve(rotated) };
+    const limiter = { attempt: () => Promise.resolve(verdict) };
+    const audit = {
+      record: (e: AuditEntry) => {
+        audits.push(e);
+        return Promise.resolve();
+      },
+    };
     service = new AuthService(
       users as unknown as UsersRepository,
       new PasswordHasher(),

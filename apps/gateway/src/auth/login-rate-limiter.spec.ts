@@ -7,13 +7,13 @@ class FakeStore implements CounterStore {
   readonly keys: string[] = [];
   private readonly windows = new Map<string, { count: number; endsAt: number }>();
 
-  async hit(key: string, windowSeconds: number) {
+  hit(key: string, windowSeconds: number) {
     this.keys.push(key);
     let w = this.windows.get(key);
     if (!w || w.endsAt <= this.now) w = { count: 0, endsAt: this.now + windowSeconds };
     w.count++;
     this.windows.set(key, w);
-    return { count: w.count, ttlSeconds: w.endsAt - this.now };
+    return Promise.resolve({ count: w.count, ttlSeconds: w.endsAt - this.now });
   }
 }
 

@@ -5,7 +5,8 @@ import { StreamSession } from './stream-session.js';
 import { MAX_SUBSCRIPTIONS, type ExecutionUpdated } from './stream.protocol.js';
 
 class FakeSocket {
-  sent: any[] = [];
+  /** Frames as the client would parse them. */
+  sent: unknown[] = [];
   closed?: { code: number; reason: string };
   buffered = 0;
   send(t: string) {
@@ -80,7 +81,7 @@ describe(StreamSession.name, () => {
       pushed: () => counts.pushed!++,
       authFailed: () => counts.authFailed!++,
     };
-    const auth = { authenticate: async (c: StreamCredentials) => (seen.push(c), identity) };
+    const auth = { authenticate: (c: StreamCredentials) => (seen.push(c), Promise.resolve(identity)) };
     session = new StreamSession(socket, auth, feed, { authTimeoutMs: 5000, maxBufferedBytes: 1000 }, metrics, silentLog);
     session.start();
   });
@@ -128,7 +129,8 @@ describe(StreamSession.name, () => {
   it('answers a malformed frame with an error naming the field, then 1002', async () => {
     await authenticated();
     await say({ type: 'subscribe', commandId: 'not-a-uuid' });
-    expect(socket.sent).toEqual([{ type: 'error', message: expect.stringContaining('uuid'), field: 'commandId' }]);
+    // Vitest types asymmetric matchers as `any`; `as unknown` keeps the matcher opaque instead of leaking `any`.
+    expect(socket.sent).toEqual([{ type: 'error', message: expect.stringContaining('uuid') as unknown, field: 'commandId' }]);
     expect(socket.closed?.code).toBe(1002);
     expect(counts.closed).toBe(1);
     expect(feed.listeners.size).toBe(0);
@@ -142,7 +144,7 @@ describe(StreamSession.name, () => {
     ['both credentials', { type: 'auth', token: 'a', apiKey: 'b' }, 'token'],
   ])('rejects %s with 1002', async (_, frame, field) => {
     await say(frame);
-    expect(socket.sent).toEqual([{ type: 'error', message: expect.any(String), field }]);
+    expect(socket.sent).toEqual([{ type: 'error', message: expect.any(String) as unknown, field }]);
     expect(socket.closed?.code).toBe(1002);
   });
 
@@ -182,7 +184,7 @@ describe(StreamSession.name, () => {
     expect(socket.sent.at(-1)).toEqual({ type: 'execution.updated', ...event({ commandId: COMMAND_B }) });
   });
 
-  it('pushes nothing before ready', async () => {
+  it('pushes nothing before ready', () => {
     feed.publish(event({}));
     expect(socket.sent).toEqual([]);
   });
