@@ -10,6 +10,9 @@ const PG_TEXT_OID = 25;
 
 type QueryResultLike = { fields?: { dataTypeID: number }[] } | undefined;
 type AnyQuery = (this: pg.Client, ...args: unknown[]) => unknown;
+type QueryCallback = (error: unknown, result: unknown) => unknown;
+
+const isCallback = (value: unknown): value is QueryCallback => typeof value === 'function';
 
 function relabelCharColumns<T>(result: T): T {
   for (const part of Array.isArray(result) ? (result as QueryResultLike[]) : [result as QueryResultLike]) {
@@ -23,11 +26,12 @@ function relabelCharColumns<T>(result: T): T {
 /** A pg.Client for pools handed to PrismaPg (via the pool's `Client` option) that relabels "char" columns. */
 export class CatalogCharClient extends pg.Client {}
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called as baseQuery.apply(this, …) with a client as `this`
 const baseQuery = pg.Client.prototype.query as AnyQuery;
 // Assigned on the prototype because pg.Client#query has a dozen overloads that a method override cannot restate.
 (CatalogCharClient.prototype as unknown as { query: AnyQuery }).query = function query(this: pg.Client, ...args: unknown[]) {
   const callback = args.at(-1);
-  if (typeof callback === 'function') {
+  if (isCallback(callback)) {
     // pg-pool's pool.query() uses the callback form.
     args[args.length - 1] = (error: unknown, result: unknown) => callback(error, error ? result : relabelCharColumns(result));
     return baseQuery.apply(this, args);

@@ -48,7 +48,7 @@ function logEngineMessage(message: unknown): void {
 function toReadableError(error: unknown): Error {
   const raw =
     error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
-      ? String((error as { message: unknown }).message)
+      ? String(error.message)
       : typeof error === 'string'
         ? error
         : JSON.stringify(error);
