@@ -2,6 +2,7 @@
 // (e.g. a worktree of the commit before a change, and this one):
 //
 //   node bench/idle-rss.mjs --tree /tmp/fp-before --tree .  [--rounds 3] [--idle-ms 5000]
+//                           [--node-options=--max-semi-space-size=4]   (NODE_OPTIONS of every service)
 //
 // Each tree must be built (`pnpm turbo run build` in it). For each tree and round: fresh
 // nats-server, redis-server and PostgreSQL on loopback (this tree's @fleetplane/test-harness),
@@ -25,11 +26,13 @@ const { values } = parseArgs({
     tree: { type: 'string', multiple: true },
     rounds: { type: 'string', default: '1' },
     'idle-ms': { type: 'string', default: '5000' },
+    'node-options': { type: 'string' },
   },
 });
 const trees = (values.tree?.length ? values.tree : ['.']).map((t) => resolve(t));
 const rounds = Number(values.rounds);
 const idleMs = Number(values['idle-ms']);
+const nodeOptions = values['node-options'];
 
 const rssMiB = (pid) => {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
@@ -52,7 +55,7 @@ async function measure(tree, startFleet) {
       infra,
       admin: { email: 'bench@fleetplane.local', password: 'bench-password-not-secret' },
       jwtSecret: 'bench-secret-that-is-long-enough-0123456789',
-      env: { LOG_LEVEL: 'warn' },
+      env: { LOG_LEVEL: 'warn', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     });
     try {
       await sleep(idleMs);
@@ -88,7 +91,7 @@ const cell = (xs) =>
 
 const label = (tree) => (tree === process.cwd() ? '.' : tree);
 console.log(
-  `\nIdle RSS (VmRSS ${idleMs / 1000} s after every service answered /ready; ${rounds === 1 ? 'one round' : `median (min-max) of ${rounds} rounds`}), Node ${process.version}\n`,
+  `\nIdle RSS (VmRSS ${idleMs / 1000} s after every service answered /ready; ${rounds === 1 ? 'one round' : `median (min-max) of ${rounds} rounds`}), Node ${process.version}${nodeOptions ? `, NODE_OPTIONS=${nodeOptions}` : ''}\n`,
 );
 const header = ['service', ...trees.map(label)];
 if (trees.length === 2) header.push('change');
