@@ -26,7 +26,7 @@ describe(runCli.name, () => {
       stderr,
       stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
       home: dir,
-      sleep: async () => undefined,
+      sleep: () => Promise.resolve(),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
     return { code, stdout: stdout.text, stderr: stderr.text };
@@ -124,7 +124,7 @@ describe(runCli.name, () => {
     const fetch = fakeFetch(() => ({ status: 200, body: { commands: [command()], nextPageToken: null } }));
     const r = await cli(['commands', 'list', '--agent', 'agent-1', '--limit', '5', '--json'], { fetch, env: apiKey });
     expect(fetch.requests[0]!.path).toBe('/commands?pageSize=5&agentId=agent-1');
-    expect(JSON.parse(r.stdout)[0].id).toBe('c1');
+    expect((JSON.parse(r.stdout) as { id: string }[])[0]?.id).toBe('c1');
   });
 
   describe('login', () => {

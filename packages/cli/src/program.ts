@@ -5,9 +5,9 @@ import { CredentialStore, credentialsPath } from './auth/credentials.js';
 import { authenticatedClient, type CliEnv } from './auth/session.js';
 import type { TtyInput } from './auth/password.js';
 import type { FetchFn } from './api/client.js';
-import { enrollAgent, getAgent, listAgents } from './commands/agents.js';
-import { getCommand, listCommands } from './commands/commands.js';
-import { login, logout } from './commands/login.js';
+import { enrollAgent, getAgent, listAgents, type EnrollAgentOptions, type JsonOption, type ListAgentsOptions } from './commands/agents.js';
+import { getCommand, listCommands, type ListCommandsOptions } from './commands/commands.js';
+import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { submitAndWait, type SubmitOptions } from './commands/run.js';
 import type { Context } from './context.js';
@@ -48,7 +48,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .option('--url <url>', 'gateway URL (default: $FLEETPLANE_URL, the stored one, or http://127.0.0.1:4000)')
     .option('--email <email>', 'account email (prompted for when omitted)')
     .option('--password-stdin', 'read the password from stdin instead of prompting (never pass it as an argument)')
-    .action((opts) => login(ctx, opts));
+    .action((opts: LoginOptions) => login(ctx, opts));
 
   program
     .command('logout')
@@ -62,13 +62,13 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .option('--site <site>', 'only agents of this site')
     .option('--connected', 'only agents connected now')
     .addOption(jsonOption())
-    .action((opts) => listAgents(ctx, opts));
+    .action((opts: ListAgentsOptions) => listAgents(ctx, opts));
   agents
     .command('get')
     .description('show one agent')
     .argument('<id>', 'agent id')
     .addOption(jsonOption())
-    .action((id: string, opts) => getAgent(ctx, id, opts));
+    .action((id: string, opts: JsonOption) => getAgent(ctx, id, opts));
   agents
     .command('enroll')
     .description('enroll an agent and print its token (shown only once)')
@@ -76,7 +76,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .option('--site <site>', 'site of the agent')
     .option('--label <key=value>', 'a label (repeatable)', collectLabel)
     .addOption(jsonOption())
-    .action((id: string, opts) => enrollAgent(ctx, id, opts));
+    .action((id: string, opts: EnrollAgentOptions) => enrollAgent(ctx, id, opts));
 
   const commands = program.command('commands').description('show submitted commands');
   commands
@@ -84,14 +84,14 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .description('show one command with its executions and their output')
     .argument('<id>', 'command id')
     .addOption(jsonOption())
-    .action((id: string, opts) => getCommand(ctx, id, opts));
+    .action((id: string, opts: JsonOption) => getCommand(ctx, id, opts));
   commands
     .command('list')
     .description('list recent commands, newest first')
     .option('--agent <id>', 'only commands targeting this agent')
     .option('--limit <n>', 'at most this many (1-500, default 50)', parseLimit)
     .addOption(jsonOption())
-    .action((opts) => listCommands(ctx, opts));
+    .action((opts: ListCommandsOptions) => listCommands(ctx, opts));
 
   submitOptions(
     program

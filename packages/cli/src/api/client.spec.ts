@@ -12,7 +12,11 @@ describe(ApiClient.name, () => {
       return { status: 401, body: { statusCode: 401, message: 'Unauthorized' } };
     });
     const saved: TokenPair[] = [];
-    const api = new ApiClient('http://gw', { kind: 'session', tokens: { accessToken: 'old', refreshToken: 'old-refresh' }, onRotated: async (t) => void saved.push(t) }, fetch);
+    const onRotated = (t: TokenPair) => {
+      saved.push(t);
+      return Promise.resolve();
+    };
+    const api = new ApiClient('http://gw', { kind: 'session', tokens: { accessToken: 'old', refreshToken: 'old-refresh' }, onRotated }, fetch);
 
     expect((await api.getCommand('c1')).id).toBe('c1');
     expect(saved).toEqual([{ accessToken: 'new-access', refreshToken: 'new-refresh' }]);
@@ -28,7 +32,11 @@ describe(ApiClient.name, () => {
   it('asks for a new login when the refresh token is refused, and saves nothing', async () => {
     const fetch = fakeFetch(() => ({ status: 401, body: { statusCode: 401, message: 'Unauthorized' } }));
     const saved: TokenPair[] = [];
-    const api = new ApiClient('http://gw', { kind: 'session', tokens: { accessToken: 'a', refreshToken: 'r' }, onRotated: async (t) => void saved.push(t) }, fetch);
+    const onRotated = (t: TokenPair) => {
+      saved.push(t);
+      return Promise.resolve();
+    };
+    const api = new ApiClient('http://gw', { kind: 'session', tokens: { accessToken: 'a', refreshToken: 'r' }, onRotated }, fetch);
     await expect(api.getAgent('x')).rejects.toThrow('session expired: run fleetplane login');
     expect(saved).toEqual([]);
   });
@@ -39,7 +47,7 @@ describe(ApiClient.name, () => {
       if (req.path === '/auth/refresh') return refreshes++ === 0 ? { status: 200, body: { accessToken: 'n', refreshToken: 'nr' } } : { status: 401 };
       return req.headers.authorization === 'Bearer n' ? { status: 200, body: command() } : { status: 401 };
     });
-    const api = new ApiClient('http://gw', { kind: 'session', tokens: { accessToken: 'o', refreshToken: 'or' }, onRotated: async () => undefined }, fetch);
+    const api = new ApiClient('http://gw', { kind: 'session', tokens: { accessToken: 'o', refreshToken: 'or' }, onRotated: () => Promise.resolve() }, fetch);
     await Promise.all([api.getCommand('a'), api.getCommand('b')]);
     expect(refreshes).toBe(1);
   });
@@ -82,9 +90,9 @@ describe(ApiClient.name, () => {
   });
 
   it('names the gateway it cannot reach', async () => {
-    const api = new ApiClient('http://gw', { kind: 'none' }, async () => {
-      throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:4000') });
-    });
+    const api = new ApiClient('http://gw', { kind: 'none' }, () =>
+      Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:4000') })),
+    );
     await expect(api.login('a@b.c', 'x')).rejects.toThrow('cannot reach the gateway at http://gw: connect ECONNREFUSED 127.0.0.1:4000');
   });
 });

@@ -52,7 +52,7 @@ export class ApiClient {
       if (filter.site) q.set('site', filter.site);
       if (filter.connected) q.set('connected', 'true');
       if (pageToken) q.set('pageToken', pageToken);
-      const page: z.infer<typeof agentPageSchema> = await this.call('GET', `/agents?${q}`, agentPageSchema);
+      const page: z.infer<typeof agentPageSchema> = await this.call('GET', `/agents?${q.toString()}`, agentPageSchema);
       agents.push(...page.agents);
       pageToken = page.nextPageToken;
     } while (pageToken);
@@ -78,7 +78,7 @@ export class ApiClient {
   async listCommands(filter: { agentId?: string; limit?: number } = {}): Promise<Command[]> {
     const q = new URLSearchParams({ pageSize: String(filter.limit ?? 50) });
     if (filter.agentId) q.set('agentId', filter.agentId);
-    return (await this.call('GET', `/commands?${q}`, commandPageSchema)).commands;
+    return (await this.call('GET', `/commands?${q.toString()}`, commandPageSchema)).commands;
   }
 
   private async call<S extends z.ZodType | undefined>(

@@ -49,17 +49,26 @@ describe('run results', () => {
   it('polls until the command finished', async () => {
     const states = ['QUEUED', 'RUNNING', 'COMPLETED'];
     const sleeps: number[] = [];
-    const done = await waitForCommand(async () => command({ state: states.shift()! }), 'c1', { timeoutMs: 60_000, sleep: async (ms) => void sleeps.push(ms) });
+    const done = await waitForCommand(() => Promise.resolve(command({ state: states.shift()! })), 'c1', {
+      timeoutMs: 60_000,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+    });
     expect(done.state).toBe('COMPLETED');
     expect(sleeps).toEqual([100, 150]);
   });
 
   it('gives up at the deadline naming the command and how to look at it later', async () => {
     let now = 0;
-    const wait = waitForCommand(async () => command({ state: 'RUNNING' }), 'c9', {
+    const wait = waitForCommand(() => Promise.resolve(command({ state: 'RUNNING' })), 'c9', {
       timeoutMs: 5_000,
       now: () => now,
-      sleep: async (ms) => void (now += ms),
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
     });
     await expect(wait).rejects.toThrow('command c9 is still RUNNING after 5 s: see fleetplane commands get c9');
   });

@@ -25,17 +25,18 @@ type Handler = (req: Recorded) => { status: number; body?: unknown; headers?: Re
 /** A fetch answering from `handler`, recording every request (path relative to /api/v1). */
 export function fakeFetch(handler: Handler): FetchFn & { requests: Recorded[] } {
   const requests: Recorded[] = [];
-  const fn = async (input: string, init: RequestInit) => {
+  const fn = (input: string, init: RequestInit): Promise<Response> => {
     const url = new URL(input);
     const req: Recorded = {
       method: init.method ?? 'GET',
       path: url.pathname.replace(/^\/api\/v1/, '') + url.search,
       headers: Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
-      body: init.body ? JSON.parse(String(init.body)) : undefined,
+      // ApiClient sends JSON text or no body.
+      body: typeof init.body === 'string' && init.body ? (JSON.parse(init.body) as unknown) : undefined,
     };
     requests.push(req);
     const r = handler(req);
-    return new Response(r.body === undefined ? null : JSON.stringify(r.body), { status: r.status, headers: r.headers ?? {} });
+    return Promise.resolve(new Response(r.body === undefined ? null : JSON.stringify(r.body), { status: r.status, headers: r.headers ?? {} }));
   };
   return Object.assign(fn, { requests });
 }
