@@ -4,8 +4,16 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess } from '@fleetplane/test-harness';
+import { wsDataToText } from '@fleetplane/service-kit/websocket';
 import { ENROLL_TOKEN, startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
 import { freePort } from '@fleetplane/test-harness';
+import type { AgentView } from './agents/agent-view.js';
+import type { ApiKeyView } from './api-keys/api-keys.service.js';
+import type { AuditView } from './audit/audit.service.js';
+import type { TokenPair } from './auth/token-issuer.js';
+import type { CommandView } from './commands/command-view.js';
+import type { HttpErrorBody } from './http/grpc-http.js';
+import type { UserView } from './users/users.service.js';
 
 // The built gateway as its own process against real PostgreSQL and Redis, with real gRPC
 // servers (canned answers) standing in for command and agent-hub, which are not ours.
@@ -24,13 +32,17 @@ let nats: NatsConnection;
 const STREAM_AUTH_TIMEOUT_MS = 1_000;
 const seen: SeenSubmit[] = [];
 
-interface Reply<T = any> {
+/** `body` is what the route answers with the status the test expects: the caller names it (T), unknown by default. */
+interface Reply<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
 }
 
-async function call<T = any>(method: string, path: string, opts: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+type AuditPage = { entries: AuditView[]; nextPageToken: string | null };
+type CreatedApiKey = { apiKey: ApiKeyView; key: string };
+
+async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -44,7 +56,7 @@ async function call<T = any>(method: string, path: string, opts: { body?: unknow
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-const login = (email: string, password: string) => call('POST', '/api/v1/auth/login', { body: { email, password } });
+const login = (email: string, password: string) => call<TokenPair>('POST', '/api/v1/auth/login', { body: { email, password } });
 
 // One admin sign-in serves most tests: the login limit counts the admin's attempts too.
 let cachedAdminToken: string | undefined;
@@ -52,15 +64,18 @@ async function adminToken(): Promise<string> {
   if (cachedAdminToken) return cachedAdminToken;
   const res = await login(ADMIN.email, ADMIN.password);
   expect(res.status).toBe(200);
-  cachedAdminToken = res.body.accessToken as string;
+  cachedAdminToken = res.body.accessToken;
   return cachedAdminToken;
 }
 
-async function auditEntries(token: string): Promise<any[]> {
-  const res = await call('GET', '/api/v1/audit?pageSize=500', { token });
+async function auditEntries(token: string): Promise<AuditView[]> {
+  const res = await call<AuditPage>('GET', '/api/v1/audit?pageSize=500', { token });
   expect(res.status).toBe(200);
-  return res.body.entries as any[];
+  return res.body.entries;
 }
+
+/** An audit entry's `details.reason`, when it has one (details are free-form). */
+const reasonOf = (e: AuditView): unknown => (typeof e.details === 'object' && e.details !== null && 'reason' in e.details ? e.details.reason : undefined);
 
 beforeAll(async () => {
   const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
@@ -99,16 +114,16 @@ beforeAll(async () => {
 interface StreamClient {
   send(frame: unknown): void;
   /** Resolves with the next received frame not yet taken. */
-  next(): Promise<any>;
+  next(): Promise<unknown>;
   closed: Promise<{ code: number; reason: string }>;
 }
 
 async function openStream(): Promise<StreamClient> {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/stream`);
-  const frames: any[] = [];
-  const waiting: ((f: any) => void)[] = [];
+  const frames: unknown[] = [];
+  const waiting: ((f: unknown) => void)[] = [];
   ws.on('message', (data) => {
-    const f = JSON.parse(String(data));
+    const f: unknown = JSON.parse(wsDataToText(data));
     const w = waiting.shift();
     if (w) w(f);
     else frames.push(f);
@@ -118,7 +133,7 @@ async function openStream(): Promise<StreamClient> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  stops.unshift(async () => ws.terminate());
+  stops.unshift(() => Promise.resolve().then(() => ws.terminate()));
   return {
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     next: () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((resolve) => waiting.push(resolve))),
@@ -149,7 +164,7 @@ afterAll(async () => {
 
 describe('gateway', () => {
   it('is ready with postgres, redis and nats checked', async () => {
-    const res = await call('GET', '/ready');
+    const res = await call<{ checks: unknown }>('GET', '/ready');
     expect(res.body.checks).toEqual({ postgres: 'ok', redis: 'ok', nats: 'ok' });
   });
 
@@ -205,7 +220,7 @@ describe('gateway', () => {
     ];
     const before = seen.length;
     for (const [body, field] of cases) {
-      const res = await call('POST', '/api/v1/commands', { token, body });
+      const res = await call<HttpErrorBody>('POST', '/api/v1/commands', { token, body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', field });
       expect(res.body.message).toContain(field);
@@ -222,16 +237,16 @@ describe('gateway', () => {
   });
 
   it('answers 404 naming an unknown agent', async () => {
-    const res = await call('POST', '/api/v1/commands', { token: await adminToken(), body: { verb: 'exec', params: { argv: ['echo', 'hi'] }, targets: ['agent-1', 'ghost'] } });
+    const res = await call<HttpErrorBody>('POST', '/api/v1/commands', { token: await adminToken(), body: { verb: 'exec', params: { argv: ['echo', 'hi'] }, targets: ['agent-1', 'ghost'] } });
     expect(res.status).toBe(404);
     expect(res.body.message).toBe('agent ghost not found');
   });
 
   it('submits a command (202) as the signed-in user, carrying the trace to the command service', async () => {
     const token = await adminToken();
-    const users = await call('GET', '/api/v1/users', { token });
-    const admin = users.body.users.find((u: { email: string }) => u.email === 'root@example.com');
-    const res = await call('POST', '/api/v1/commands', {
+    const users = await call<{ users: UserView[] }>('GET', '/api/v1/users', { token });
+    const admin = users.body.users.find((u) => u.email === 'root@example.com')!;
+    const res = await call<CommandView>('POST', '/api/v1/commands', {
       token,
       body: { verb: 'exec', params: { argv: ['echo', 'hello'] }, targets: ['agent-1'], priority: 'high', timeoutSeconds: 30, idempotencyKey: 'k-1' },
     });
@@ -257,7 +272,7 @@ describe('gateway', () => {
     expect(JSON.parse(last.request.paramsJson)).toEqual({ argv: ['echo', 'hello'] });
     const submitted = (await auditEntries(token)).find((e) => e.action === 'command.submit' && e.outcome === 'success' && e.target === res.body.id);
     expect(submitted?.actor).toBe(admin.id);
-    expect(last.traceparent?.split('-')[1]).toBe(submitted.traceId);
+    expect(last.traceparent?.split('-')[1]).toBe(submitted!.traceId);
   });
 
   it('renders command states, priorities and exit codes (null until the process exited)', async () => {
@@ -270,21 +285,21 @@ describe('gateway', () => {
       state: 'COMPLETED',
       executions: [{ id: 'ex-1', agentId: 'agent-1', state: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', error: null, attempts: 1 }],
     });
-    const running = await call('GET', '/api/v1/commands/cmd-running', { token });
+    const running = await call<CommandView>('GET', '/api/v1/commands/cmd-running', { token });
     expect(running.body.state).toBe('RUNNING');
-    expect(running.body.executions[0].exitCode).toBeNull();
+    expect(running.body.executions[0]!.exitCode).toBeNull();
     const missing = await call('GET', '/api/v1/commands/cmd-nope', { token });
     expect(missing.status).toBe(404);
     const crash = await call('GET', '/api/v1/commands/cmd-crash', { token });
     expect(crash.status).toBe(502);
     expect(JSON.stringify(crash.body)).not.toContain('password');
-    const list = await call('GET', '/api/v1/commands?agentId=agent-1', { token });
-    expect(list.body.commands[0].executions[0].agentId).toBe('agent-1');
+    const list = await call<{ commands: CommandView[] }>('GET', '/api/v1/commands?agentId=agent-1', { token });
+    expect(list.body.commands[0]!.executions[0]!.agentId).toBe('agent-1');
   });
 
   it('rotates refresh tokens; reusing a rotated one is refused and revokes the family', async () => {
     const first = (await login(ADMIN.email, ADMIN.password)).body;
-    const second = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    const second = await call<TokenPair>('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
     expect(second.status).toBe(200);
     expect(second.body.refreshToken).not.toBe(first.refreshToken);
     expect((await call('GET', '/api/v1/commands/cmd-done', { token: second.body.accessToken })).status).toBe(200);
@@ -296,7 +311,7 @@ describe('gateway', () => {
 
     const entries = await auditEntries(await adminToken());
     expect(entries.some((e) => e.action === 'auth.refresh' && e.outcome === 'success')).toBe(true);
-    expect(entries.some((e) => e.action === 'auth.refresh' && e.outcome === 'denied' && e.details.reason === 'reuse')).toBe(true);
+    expect(entries.some((e) => e.action === 'auth.refresh' && e.outcome === 'denied' && reasonOf(e) === 'reuse')).toBe(true);
   });
 
   it('logs out by revoking the refresh token', async () => {
@@ -307,9 +322,9 @@ describe('gateway', () => {
 
   it('lets a viewer read but not submit (403, audited)', async () => {
     const admin = await adminToken();
-    const created = await call('POST', '/api/v1/users', { token: admin, body: { ...VIEWER, role: 'viewer' } });
+    const created = await call<UserView>('POST', '/api/v1/users', { token: admin, body: { ...VIEWER, role: 'viewer' } });
     expect(created.status).toBe(201);
-    const viewer = (await login(VIEWER.email, VIEWER.password)).body.accessToken as string;
+    const viewer = (await login(VIEWER.email, VIEWER.password)).body.accessToken;
     expect((await call('GET', '/api/v1/commands/cmd-done', { token: viewer })).status).toBe(200);
     const before = seen.length;
     const submit = await call('POST', '/api/v1/commands', { token: viewer, body: { verb: 'exec', params: { argv: ['id'] }, targets: ['agent-1'] } });
@@ -324,9 +339,9 @@ describe('gateway', () => {
 
   it('authenticates with an API key until it is revoked', async () => {
     const admin = await adminToken();
-    const made = await call('POST', '/api/v1/api-keys', { token: admin, body: { name: 'ci', role: 'operator' } });
+    const made = await call<CreatedApiKey>('POST', '/api/v1/api-keys', { token: admin, body: { name: 'ci', role: 'operator' } });
     expect(made.status).toBe(201);
-    const key = made.body.key as string;
+    const key = made.body.key;
     expect(key).toMatch(/^fp_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     expect(made.body.apiKey).toMatchObject({ name: 'ci', role: 'operator', revokedAt: null });
 
@@ -336,8 +351,8 @@ describe('gateway', () => {
     // An operator key cannot manage keys.
     expect((await call('GET', '/api/v1/api-keys', { apiKey: key })).status).toBe(403);
 
-    const listed = await call('GET', '/api/v1/api-keys', { token: admin });
-    expect(listed.body.apiKeys.find((k: { id: string }) => k.id === made.body.apiKey.id).lastUsedAt).not.toBeNull();
+    const listed = await call<{ apiKeys: ApiKeyView[] }>('GET', '/api/v1/api-keys', { token: admin });
+    expect(listed.body.apiKeys.find((k) => k.id === made.body.apiKey.id)!.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(listed.body)).not.toContain(key.slice('fp_'.length + 12 + 1)); // the secret part: base64url, may itself contain '_'
 
     expect((await call('DELETE', `/api/v1/api-keys/${made.body.apiKey.id}`, { token: admin })).status).toBe(204);
@@ -350,13 +365,13 @@ describe('gateway', () => {
     const res = await call('POST', '/api/v1/agents', { token: admin, body: { id: 'agent-7', site: 'paris', labels: { rack: 'r7' } } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ agent: { id: 'agent-7', site: 'paris', labels: { rack: 'r7' }, connected: true }, token: ENROLL_TOKEN });
-    expect((await call('POST', '/api/v1/agents', { token: admin, body: { id: 'bad id' } })).body.field).toBe('id');
-    const busy = await call('POST', '/api/v1/agents', { token: admin, body: { id: 'agent-busy' } });
+    expect((await call<HttpErrorBody>('POST', '/api/v1/agents', { token: admin, body: { id: 'bad id' } })).body.field).toBe('id');
+    const busy = await call<HttpErrorBody>('POST', '/api/v1/agents', { token: admin, body: { id: 'agent-busy' } });
     expect(busy.status).toBe(409);
     expect(busy.body.message).toBe('agent agent-busy is being enrolled by another request');
     expect((await call('GET', '/api/v1/agents/agent-1', { token: admin })).body).toMatchObject({ id: 'agent-1', containerEngine: null });
     expect((await call('GET', '/api/v1/agents/ghost', { token: admin })).status).toBe(404);
-    expect((await call('GET', '/api/v1/agents?connected=true&site=lab', { token: admin })).body.agents).toHaveLength(1);
+    expect((await call<{ agents: AgentView[] }>('GET', '/api/v1/agents?connected=true&site=lab', { token: admin })).body.agents).toHaveLength(1);
   });
 
   it('has audit rows for every mutation, newest first, without secrets', async () => {
@@ -389,9 +404,9 @@ describe('gateway', () => {
     const text = JSON.stringify(entries);
     for (const secret of [ADMIN.password, VIEWER.password, ENROLL_TOKEN]) expect(text).not.toContain(secret);
 
-    const page1 = await call('GET', '/api/v1/audit?pageSize=2', { token: admin });
-    const page2 = await call('GET', `/api/v1/audit?pageSize=2&pageToken=${page1.body.nextPageToken}`, { token: admin });
-    expect(page2.body.entries[0].id).toBe(entries[2].id);
+    const page1 = await call<AuditPage>('GET', '/api/v1/audit?pageSize=2', { token: admin });
+    const page2 = await call<AuditPage>('GET', `/api/v1/audit?pageSize=2&pageToken=${page1.body.nextPageToken!}`, { token: admin });
+    expect(page2.body.entries[0]!.id).toBe(entries[2]!.id);
     const bad = await call('GET', '/api/v1/audit?pageToken=not-a-token', { token: admin });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ field: 'pageToken', message: 'pageToken: is not a token from the audit log' });
@@ -431,7 +446,7 @@ describe('gateway', () => {
     });
 
     it('accepts a viewer API key', async () => {
-      const made = await call('POST', '/api/v1/api-keys', { token: await adminToken(), body: { name: 'stream-viewer', role: 'viewer' } });
+      const made = await call<CreatedApiKey>('POST', '/api/v1/api-keys', { token: await adminToken(), body: { name: 'stream-viewer', role: 'viewer' } });
       expect(made.status).toBe(201);
       const client = await openStream();
       client.send({ type: 'auth', apiKey: made.body.key });
@@ -468,7 +483,7 @@ describe('gateway', () => {
 
   it('never writes passwords, tokens or API keys to its log', async () => {
     const pair = (await login(ADMIN.email, ADMIN.password)).body;
-    const made = await call('POST', '/api/v1/api-keys', { token: pair.accessToken, body: { name: 'log-check', role: 'viewer' } });
+    const made = await call<CreatedApiKey>('POST', '/api/v1/api-keys', { token: pair.accessToken, body: { name: 'log-check', role: 'viewer' } });
     await call('GET', '/api/v1/agents', { apiKey: made.body.key });
     const log = gateway.output();
     for (const secret of [ADMIN.password, VIEWER.password, pair.accessToken, pair.refreshToken, made.body.key, ENROLL_TOKEN]) {
@@ -498,7 +513,7 @@ describe('gateway', () => {
 
   it('answers 503 for command routes while the command service is down, and stays ready', async () => {
     await commandPeer.stop();
-    const res = await call('GET', '/api/v1/commands/cmd-done', { token: await adminToken() });
+    const res = await call<HttpErrorBody>('GET', '/api/v1/commands/cmd-done', { token: await adminToken() });
     expect(res.status).toBe(503);
     expect(res.body.message).toBe('command service is unavailable');
     expect((await call('GET', '/ready')).status).toBe(200);
@@ -506,7 +521,7 @@ describe('gateway', () => {
 
   it('answers 503 for agent routes while agent-hub is down', async () => {
     await hubPeer.stop();
-    const res = await call('GET', '/api/v1/agents/agent-1', { token: await adminToken() });
+    const res = await call<HttpErrorBody>('GET', '/api/v1/agents/agent-1', { token: await adminToken() });
     expect(res.status).toBe(503);
     expect(res.body.message).toBe('agent-hub service is unavailable');
   });
