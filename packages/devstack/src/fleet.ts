@@ -12,7 +12,8 @@ export type ServiceName = (typeof SERVICES)[number];
 /** Services that own a database: each gets its own, with its own migrations. */
 export const DATABASE_SERVICES = ['agent-hub', 'command', 'gateway'] as const;
 
-export interface FleetPorts {
+// A type alias rather than an interface, so it has an implicit index signature and Object.values() gives number[].
+export type FleetPorts = {
   gateway: number;
   agentHubHttp: number;
   agentHubGrpc: number;
@@ -22,7 +23,7 @@ export interface FleetPorts {
   telemetryGrpc: number;
   tileWorkerHttp: number;
   backupHttp: number;
-}
+};
 
 /** The ports `make up` uses; tests take free ones. */
 export const DEFAULT_FLEET_PORTS: FleetPorts = {
@@ -177,7 +178,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     hubWsUrl,
     processes,
     databaseUrls,
-    async startAgent(agent) {
+    startAgent(agent) {
       const p = spawnProcess(`agent ${agent.id}`, process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
         cwd: join(REPO_ROOT, 'packages', 'agent'),
         env: {
@@ -192,7 +193,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         ...(opts.logDir ? { logFile: join(opts.logDir, `agent-${agent.id}.log`) } : {}),
       });
       processes.set(`agent ${agent.id}`, p);
-      return p;
+      return Promise.resolve(p);
     },
     stop: stopAll,
   };

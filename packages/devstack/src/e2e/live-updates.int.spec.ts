@@ -24,7 +24,9 @@ class StreamClient {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const f = JSON.parse(String(data)) as Frame;
+      // RawData: one buffer, fragments, or an ArrayBuffer.
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const f = JSON.parse(bytes.toString('utf8')) as Frame;
       const w = this.waiting.shift();
       if (w) w(f);
       else this.frames.push(f);
