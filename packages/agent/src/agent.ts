@@ -16,9 +16,9 @@ export function startAgent(config: AgentConfig, childEnv: NodeJS.ProcessEnv): Ru
   const log = createLogger('agent').child({ agentId: config.AGENT_ID });
   const inv = inventory(config.AGENT_SITE, config.AGENT_LABELS);
   const sampler = new TelemetrySampler();
-  let client: HubClient | undefined;
-  const executor = new CommandExecutor((r) => client?.sendResult(r), inv.capabilities, log, undefined, childEnv);
-  client = new HubClient({
+  // The executor reports through the client, which hands it commands: neither calls the other before both exist.
+  const executor = new CommandExecutor((r) => client.sendResult(r), inv.capabilities, log, undefined, childEnv);
+  const client = new HubClient({
     url: config.HUB_URL,
     agentId: config.AGENT_ID,
     token: config.AGENT_TOKEN,
@@ -33,7 +33,7 @@ export function startAgent(config: AgentConfig, childEnv: NodeJS.ProcessEnv): Ru
     done: client.run(),
     stop: () => {
       executor.stop();
-      client?.stop();
+      client.stop();
     },
   };
 }

@@ -3,6 +3,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { pino } from 'pino';
 import { AgentCloseCode, decodeAgentFrame, frame, type AgentToHub, type CommandFrame, type HubToAgent } from '@fleetplane/contracts';
 import { HubClient, type StopReason } from './hub-client.js';
+import { wsDataToText } from './ws-text.js';
 
 const TOKEN = 't'.repeat(43);
 const sample = { cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 2, load: [0, 0, 0] as [number, number, number], diskUsedBytes: 1, diskTotalBytes: 2, uptimeSeconds: 1 };
@@ -20,7 +21,7 @@ class FakeHub {
     this.wss.on('connection', (ws) => {
       this.sockets.push(ws);
       ws.on('message', (data) => {
-        const d = decodeAgentFrame(data.toString());
+        const d = decodeAgentFrame(wsDataToText(data));
         if (!d.ok) throw new Error(`agent sent an invalid frame: ${d.reason}`);
         this.received.push(d.message);
         if (d.message.type === 'HELLO') this.onHello(ws);
@@ -65,7 +66,7 @@ describe(HubClient.name, () => {
       agentId: 'web-1',
       token: TOKEN,
       inventory: { site: 'par', os: 'linux', kernel: '6', version: '0.1.0', capabilities: ['exec'], containerEngine: '', labels: {} },
-      sample: async () => sample,
+      sample: () => Promise.resolve(sample),
       onCommand: (c) => commands.push(c),
       log: pino({ level: 'silent' }),
       backoff: { baseMs: 10, maxMs: 50 },
@@ -133,7 +134,7 @@ describe(HubClient.name, () => {
       agentId: 'web-1',
       token: TOKEN,
       inventory: { site: '', os: 'linux', kernel: '6', version: '0.1.0', capabilities: [], containerEngine: '', labels: {} },
-      sample: async () => sample,
+      sample: () => Promise.resolve(sample),
       onCommand: () => undefined,
       log: pino({ level: 'silent' }),
       backoff: { baseMs: 10, maxMs: 50 },
@@ -142,7 +143,7 @@ describe(HubClient.name, () => {
     await new Promise((r) => setTimeout(r, 100));
     const port = Number(new URL(url).port);
     const revived = new WebSocketServer({ host: '127.0.0.1', port });
-    const hello = new Promise<string>((resolve) => revived.on('connection', (ws) => ws.once('message', (d) => resolve(d.toString()))));
+    const hello = new Promise<string>((resolve) => revived.on('connection', (ws) => ws.once('message', (d) => resolve(wsDataToText(d)))));
     expect(decodeAgentFrame(await hello)).toMatchObject({ ok: true, message: { type: 'HELLO', agentId: 'web-1' } });
     client.stop();
     await done;

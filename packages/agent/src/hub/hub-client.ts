@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { ResultBody } from '../process/fit-result.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
 import { Outbox } from './outbox.js';
+import { wsDataToText } from './ws-text.js';
 
 /** The hub's ERROR code for a frame it could not store (see apps/agent-hub). */
 const RESEND_DELAY_MS = 1_000;
@@ -108,7 +109,7 @@ export class HubClient {
       });
       ws.on('pong', () => (lastPong = Date.now()));
       ws.on('message', (data) => {
-        const decoded = decodeHubFrame(data.toString());
+        const decoded = decodeHubFrame(wsDataToText(data));
         if (!decoded.ok) {
           this.opts.log.warn({ reason: decoded.reason }, 'ignoring an invalid frame from the hub');
           return;
