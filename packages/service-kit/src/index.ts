@@ -14,8 +14,3 @@ export * from './core/service-core.module.js';
 export * from './paging/page-token.js';
 export * from './paging/keyset.js';
 export * from './lifecycle/run-service.js';
-// TEMPORARY while the apps move to the subpath entries.
-export * from './websocket/ws-data.js';
-export * from './entry/nats.js';
-export * from './grpc/grpc-errors.js';
-export * from './grpc/grpc-options.js';

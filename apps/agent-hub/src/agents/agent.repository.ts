@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
+import { keysetOrderBy, keysetWhere, type IdCursor } from '@fleetplane/service-kit';
 import { PrismaClient, type Agent, type Prisma } from '../generated/prisma/client.js';
 
 export type AgentRow = Agent;
@@ -18,8 +18,8 @@ export interface ListQuery {
   site?: string;
   /** Only agents holding a session seen at or after this instant. */
   connectedSince?: Date;
-  /** Where the previous page ended; agents are listed by id alone (the key is unused). */
-  after?: KeysetCursor<null>;
+  /** Where the previous page ended; agents are listed by id alone. */
+  after?: IdCursor;
   limit: number;
 }
 

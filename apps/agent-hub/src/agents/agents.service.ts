@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
 import type { agentHubV1 } from '@fleetplane/contracts/grpc';
-import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage, type KeysetCursor } from '@fleetplane/service-kit';
+import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage, type IdCursor } from '@fleetplane/service-kit';
 import { invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
 import { AgentRepository } from './agent.repository.js';
 import { toAgentMessage } from './agent-view.js';
@@ -10,11 +10,11 @@ import { hashAgentToken, newAgentToken } from './credentials.js';
 import { enrollRequestSchema, getRequestSchema, listRequestSchema, parseRequest } from './agent-requests.js';
 import { PresenceWindow } from './presence-window.js';
 
-// Agents are listed by id alone, so a cursor is the last id of the page (the keyset key is unused).
-const pageTokens = new PageTokenCodec<KeysetCursor<null>>(z.object({ key: z.null(), id: agentIdSchema }), 'ListAgents');
+// Agents are listed by id alone, so a cursor is the last id of the page.
+const pageTokens = new PageTokenCodec<IdCursor>(z.object({ id: agentIdSchema }), 'ListAgents');
 
 /** The cursor to continue after, or INVALID_ARGUMENT naming page_token. */
-function decodePageToken(token: string, scope: string): KeysetCursor<null> | undefined {
+function decodePageToken(token: string, scope: string): IdCursor | undefined {
   try {
     return pageTokens.decode(token, scope);
   } catch (err) {
@@ -63,7 +63,7 @@ export class AgentsService {
       ...(after ? { after } : {}),
       limit: size + 1,
     });
-    const page = takePage(rows, size, (last) => ({ key: null, id: last.id }));
+    const page = takePage(rows, size, (last) => ({ id: last.id }));
     return {
       agents: page.items.map((row) => toAgentMessage(row, since)),
       nextPageToken: page.next ? pageTokens.encode(page.next, scope) : '',

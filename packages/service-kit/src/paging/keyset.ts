@@ -5,11 +5,13 @@ export const MAX_PAGE_SIZE = 500;
 export const pageSize = (requested: number | undefined | null): number =>
   !requested || requested <= 0 ? DEFAULT_PAGE_SIZE : Math.min(Math.floor(requested), MAX_PAGE_SIZE);
 
-/** A keyset cursor: the sort key (when the order has a sort field) and id of the last row of the previous page. */
-export interface KeysetCursor<K = never> {
-  key?: K;
+/** A keyset cursor: the sort key and id of the last row of the previous page (just the id when ordering by id alone). */
+export interface KeysetCursor<K> {
+  key: K;
   id: string;
 }
+
+export type IdCursor = Pick<KeysetCursor<never>, 'id'>;
 
 /** (field, idField) order; without a sort field, rows are ordered by the id column alone. */
 export interface KeysetOrder {
@@ -23,11 +25,11 @@ export interface KeysetOrder {
  * The Prisma `where` for rows after `cursor` in (field, id) order, newest or
  * oldest first: stable while rows are inserted, unlike OFFSET.
  */
-export function keysetWhere<K>(cursor: KeysetCursor<K> | undefined, order: KeysetOrder): Record<string, unknown> {
+export function keysetWhere<K>(cursor: KeysetCursor<K> | IdCursor | undefined, order: KeysetOrder): Record<string, unknown> {
   if (!cursor) return {};
   const op = order.direction === 'desc' ? 'lt' : 'gt';
   const id = order.idField ?? 'id';
-  if (!order.field) return { [id]: { [op]: cursor.id } };
+  if (!order.field || !('key' in cursor)) return { [id]: { [op]: cursor.id } };
   return { OR: [{ [order.field]: { [op]: cursor.key } }, { [order.field]: cursor.key, [id]: { [op]: cursor.id } }] };
 }
 
