@@ -1,13 +1,16 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { dispatchReplySchema, executionUpdateSchema, streams, subjects, type CommandDispatch } from '@fleetplane/contracts';
-import { readStored, startHubUnderTest, type HubUnderTest } from '@fleetplane/agent-hub/testing';
 import { spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
+import { startHubUnderTest, type HubUnderTest } from './testing/hub-process.js';
+import { readStored } from './testing/jetstream-reader.js';
 
-// The built agent as its own process against the built hub (real PostgreSQL + NATS).
-const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The reference agent (@fleetplane/agent, built; a devDependency, so turbo builds it first) as its
+// own process against the built hub (real PostgreSQL + NATS). It lives here rather than in
+// packages/agent because a package never imports an app, and the hub fixtures are the app's.
+const AGENT_DIR = dirname(dirname(createRequire(import.meta.url).resolve('@fleetplane/agent')));
 
 const TRACE_ID = 'a3ce929d0e0e47364bf92f3577b34da6';
 
