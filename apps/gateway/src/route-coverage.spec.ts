@@ -1,6 +1,6 @@
 import { Global, Module, RequestMethod, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { DiscoveryService, MetadataScanner, NestFactory } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsClient, NatsModule } from '@fleetplane/service-kit/nats';
@@ -100,7 +100,7 @@ describe('route coverage', () => {
   beforeAll(async () => {
     const appModule = AppModule.forRoot(config);
     const imports = (appModule.imports ?? []).filter((m) => !CONNECTIONS.includes((m as DynamicModule).module));
-    @Module({ imports: [...imports, InertConnections] })
+    @Module({ imports: [...imports, InertConnections, DiscoveryModule] })
     class AppWithInertConnections {}
     app = await NestFactory.create<NestExpressApplication>(AppWithInertConnections, { logger: false });
     configureHttp(app, config);

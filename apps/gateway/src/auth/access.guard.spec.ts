@@ -1,13 +1,12 @@
-import { Controller, ForbiddenException, Get, UnauthorizedException, type ExecutionContext, type Type } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it, vi } from 'vitest';
+import { Public } from '@fleetplane/observability';
 import { MetricFactory } from '@fleetplane/service-kit';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AccessGuard } from './access.guard.js';
 import type { Principal } from './principal.js';
-import { Public } from './public.decorator.js';
-import type { PublicControllers } from './public-controllers.js';
 import { RequireRole, roleAllows } from './roles.js';
 
 @Controller('things')
@@ -28,16 +27,24 @@ class ThingsController {
   forgotten() {}
 }
 
-/** Stands in for packages/observability's HealthController, which carries no marker. */
+/** A controller from outside the gateway without the marker. */
 @Controller()
 class ProbeController {
   @Get('health')
   health() {}
 }
 
+/** A controller from outside marked as a whole, as packages/observability's HealthController is. */
+@Public()
+@Controller()
+class MarkedProbeController {
+  @Get('health')
+  health() {}
+}
+
 type Route = keyof ThingsController;
 
-function setup(opts: { principal?: Principal; exempt?: Type[] } = {}) {
+function setup(opts: { principal?: Principal } = {}) {
   const audits: AuditEntry[] = [];
   const audit = {
     recordFor: (caller: { principal: Principal; ip: string | null }, e: Omit<AuditEntry, 'principal' | 'ip'>) => {
@@ -52,19 +59,18 @@ function setup(opts: { principal?: Principal; exempt?: Type[] } = {}) {
     request.user = opts.principal;
     return Promise.resolve(true);
   });
-  const publicControllers = { has: (c: Type) => (opts.exempt ?? []).includes(c) } as PublicControllers;
   const guard = new AccessGuard(
     new Reflector(),
     { canActivate: authenticate },
-    publicControllers,
     audit as unknown as AuditService,
     new GatewayMetrics(new MetricFactory('gateway')),
   );
-  const ctx = (route: Route | 'health', type = 'http') => {
-    const controller = route === 'health' ? ProbeController : ThingsController;
+  const ctx = (route: Route | 'health' | 'marked-health', type = 'http') => {
+    const controller = route === 'health' ? ProbeController : route === 'marked-health' ? MarkedProbeController : ThingsController;
+    const method = route === 'marked-health' ? 'health' : route;
     return {
       getType: () => type,
-      getHandler: () => (controller.prototype as unknown as Record<string, () => void>)[route],
+      getHandler: () => (controller.prototype as unknown as Record<string, () => void>)[method],
       getClass: () => controller,
       switchToHttp: () => ({ getRequest: () => request }),
     } as unknown as ExecutionContext;
@@ -121,12 +127,12 @@ describe(AccessGuard.name, () => {
     expect(authenticate).not.toHaveBeenCalled();
   });
 
-  it('treats an unmarked controller from outside as public only when it is exempt (HealthController)', async () => {
-    const unmarked = setup();
-    await expect(unmarked.guard.canActivate(unmarked.ctx('health'))).rejects.toBeInstanceOf(UnauthorizedException);
-    const exempt = setup({ exempt: [ProbeController] });
-    expect(await exempt.guard.canActivate(exempt.ctx('health'))).toBe(true);
-    expect(exempt.authenticate).not.toHaveBeenCalled();
+  it('treats a controller from outside as public only when it carries the marker (HealthController does)', async () => {
+    const { guard, ctx, authenticate } = setup();
+    await expect(guard.canActivate(ctx('health'))).rejects.toBeInstanceOf(UnauthorizedException);
+    authenticate.mockClear();
+    expect(await guard.canActivate(ctx('marked-health'))).toBe(true);
+    expect(authenticate).not.toHaveBeenCalled();
   });
 
   it('leaves WebSocket contexts to the stream session (frame-based auth)', async () => {

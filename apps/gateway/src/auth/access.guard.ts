@@ -1,11 +1,10 @@
 import { ForbiddenException, Inject, Injectable, Logger, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { PUBLIC_ROUTE } from '@fleetplane/observability';
 import { AuditService } from '../audit/audit.service.js';
 import { callerOf } from '../http/caller.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { ApiAuthGuard } from './api-auth.guard.js';
-import { PUBLIC_ROUTE } from './public.decorator.js';
-import { PublicControllers } from './public-controllers.js';
 import { REQUIRED_ROLE, roleAllows, type RoleRequirement } from './roles.js';
 
 /** What a route declares: `@Public()`, `@RequireRole(...)`, or — a programming error — nothing. */
@@ -33,14 +32,12 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     /** ApiAuthGuard: throws 401, or leaves the principal on the request. */
     @Inject(ApiAuthGuard) private readonly authenticator: CanActivate,
-    private readonly publicControllers: PublicControllers,
     private readonly audit: AuditService,
     private readonly metrics: GatewayMetrics,
   ) {}
 
   /** What the route behind `handler` of `controller` declares; also read by the route-coverage test. */
   accessOf(handler: Handler, controller: Type): RouteAccess {
-    if (this.publicControllers.has(controller)) return { public: true };
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [handler, controller])) return { public: true };
     const need = this.reflector.getAllAndOverride<RoleRequirement | undefined>(REQUIRED_ROLE, [handler, controller]);
     return need ? { public: false, need } : undefined;

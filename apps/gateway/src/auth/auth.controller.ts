@@ -3,7 +3,7 @@ import { ClientIp } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import { loginBody, refreshBody, type LoginBody, type RefreshBody } from './auth.schemas.js';
 import { AuthService } from './auth.service.js';
-import { Public } from './public.decorator.js';
+import { Public } from '@fleetplane/observability';
 import type { TokenPair } from './token-issuer.js';
 
 /**

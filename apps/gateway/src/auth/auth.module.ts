@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { SERVICE_CONFIG } from '@fleetplane/service-kit';
@@ -17,7 +17,6 @@ import { AuthService } from './auth.service.js';
 import { jwtModuleOptions } from './jwt.options.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginRateLimiter, RedisCounterStore } from './login-rate-limiter.js';
-import { PublicControllers } from './public-controllers.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { TokenIssuer } from './token-issuer.js';
 
@@ -32,7 +31,6 @@ import { TokenIssuer } from './token-issuer.js';
     ApiKeysModule,
     AuditModule,
     MetricsModule,
-    DiscoveryModule,
     PassportModule,
     JwtModule.registerAsync({ inject: [SERVICE_CONFIG], useFactory: (config: GatewayConfig) => jwtModuleOptions(config.JWT_SECRET) }),
   ],
@@ -46,7 +44,6 @@ import { TokenIssuer } from './token-issuer.js';
     JwtStrategy,
     ApiKeyStrategy,
     ApiAuthGuard,
-    PublicControllers,
     AccessTokenVerifier,
     AccessGuard,
     { provide: APP_GUARD, useExisting: AccessGuard },

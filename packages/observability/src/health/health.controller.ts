@@ -1,7 +1,10 @@
 import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { metricsRegistry } from '../metrics/registry.js';
+import { Public } from './public-route.js';
 import { ReadinessRegistry } from './readiness.js';
 
+/** Public: probes and Prometheus scrape without credentials (the gateway's guard honours the marker). */
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly readiness: ReadinessRegistry) {}

@@ -44,7 +44,8 @@ export const INSTRUMENTATIONS = {
   },
   pg: {
     modules: ['pg'],
-    clients: ['pg', '@prisma/adapter-pg'],
+    // A Prisma client reaches PostgreSQL through pg (the driver adapter service-kit's PrismaModule passes it).
+    clients: ['pg', '@prisma/adapter-pg', '@prisma/client'],
     async create() {
       const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
       return new PgInstrumentation({ requireParentSpan: true });
