@@ -56,7 +56,7 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
   });
 
   it('refuses an agent id that is not subject-safe with INVALID_ARGUMENT naming agent_id', async () => {
-    await expect(hub.grpc.enrollAgent({ agentId: 'a.b.>' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^agent_id: /) });
+    await expect(hub.grpc.enrollAgent({ agentId: 'a.b.>' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^agent_id: /) as unknown });
   });
 
   it('answers grpc.health.v1 Check with SERVING for the server and for AgentHubService', async () => {
@@ -132,7 +132,7 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     expect((await notJson!.closed).code).toBe(AgentCloseCode.ProtocolError);
     expect(notJson!.frames).toMatchObject([{ type: 'ERROR', code: 'PROTOCOL_ERROR', message: 'frame is not JSON' }]);
     expect((await unknownType!.closed).code).toBe(AgentCloseCode.ProtocolError);
-    expect(unknownType!.frames[0]).toMatchObject({ type: 'ERROR', message: expect.stringMatching(/^type:/) });
+    expect(unknownType!.frames[0]).toMatchObject({ type: 'ERROR', message: expect.stringMatching(/^type:/) as unknown });
     expect((await oversize!.closed).code).toBe(AgentCloseCode.MessageTooBig);
 
     expect(good.isOpen).toBe(true);

@@ -27,20 +27,22 @@ const row = (id: string, over: Partial<AgentRow> = {}): AgentRow => ({
 class FakeRepo {
   rows = new Map<string, AgentRow>();
   lastQuery?: ListQuery;
-  async enroll(id: string, tokenHash: string, site: string, labels: Record<string, string>) {
+  enroll(id: string, tokenHash: string, site: string, labels: Record<string, string>): Promise<AgentRow> {
     const r = { ...(this.rows.get(id) ?? row(id)), tokenHash, ...(site ? { site } : {}), ...(Object.keys(labels).length ? { labels } : {}) };
     this.rows.set(id, r);
-    return r;
+    return Promise.resolve(r);
   }
-  async find(id: string) {
-    return this.rows.get(id) ?? null;
+  find(id: string): Promise<AgentRow | null> {
+    return Promise.resolve(this.rows.get(id) ?? null);
   }
-  async list(q: ListQuery) {
+  list(q: ListQuery): Promise<AgentRow[]> {
     this.lastQuery = q;
-    return [...this.rows.values()]
-      .filter((r) => !q.after || r.id > q.after.id)
-      .sort((a, b) => a.id.localeCompare(b.id))
-      .slice(0, q.limit);
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter((r) => !q.after || r.id > q.after.id)
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .slice(0, q.limit),
+    );
   }
 }
 

@@ -27,16 +27,24 @@ class FakeSocket implements SessionSocket {
 
 function fakeHooks(overrides: Partial<SessionHooks> = {}) {
   const calls: string[] = [];
-  const hooks: SessionHooks = {
-    authenticate: vi.fn(async (_id: string, token: string) => token === TOKEN),
-    opened: vi.fn(async () => void calls.push('opened')),
-    heartbeat: vi.fn(async () => (calls.push('heartbeat'), 'current' as const)),
-    result: vi.fn(async (_s, f) => void calls.push(`result:${f.status}`)),
-    telemetry: vi.fn(async () => void calls.push('telemetry')),
-    closed: vi.fn(async (_s, code: number) => void calls.push(`closed:${code}`)),
-    ...overrides,
+  const record = (call: string) => {
+    calls.push(call);
+    return Promise.resolve();
   };
-  return { hooks, calls };
+  // One vi.fn per hook, typed by it: tests assert on these; the session gets them with `overrides` on top.
+  const mocks = {
+    authenticate: vi.fn<SessionHooks['authenticate']>((_id, token) => Promise.resolve(token === TOKEN)),
+    opened: vi.fn<SessionHooks['opened']>(() => record('opened')),
+    heartbeat: vi.fn<SessionHooks['heartbeat']>(() => {
+      calls.push('heartbeat');
+      return Promise.resolve('current');
+    }),
+    result: vi.fn<SessionHooks['result']>((_s, f) => record(`result:${f.status}`)),
+    telemetry: vi.fn<SessionHooks['telemetry']>(() => record('telemetry')),
+    closed: vi.fn<SessionHooks['closed']>((_s, code) => record(`closed:${code}`)),
+  };
+  const hooks: SessionHooks = { ...mocks, ...overrides };
+  return { hooks, mocks, calls };
 }
 
 const hello = (token = TOKEN, agentId = 'web-1') =>
@@ -52,14 +60,14 @@ const result = (status: 'RUNNING' | 'COMPLETED', executionId = 'exec-1') =>
 
 function setup(overrides: Partial<SessionHooks> = {}) {
   const socket = new FakeSocket();
-  const { hooks, calls } = fakeHooks(overrides);
+  const { hooks, mocks, calls } = fakeHooks(overrides);
   const errors: ProtocolErrorReason[] = [];
   const frames: string[] = [];
   const metrics = { frameReceived: (t: string) => void frames.push(t), protocolError: (r: ProtocolErrorReason) => void errors.push(r) };
   const log = { log: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const session = new AgentSession(socket, hooks, timings, metrics, log);
   session.start();
-  return { session, socket, hooks, calls, errors, frames };
+  return { session, socket, mocks, calls, errors, frames };
 }
 
 /** Lets the session's frame queue and hook promises run. */
@@ -82,12 +90,12 @@ describe(AgentSession.name, () => {
   });
 
   it('closes with 4408 when no HELLO arrives in time, without touching presence', async () => {
-    const { socket, hooks, errors } = setup();
+    const { socket, mocks, errors } = setup();
     await vi.advanceTimersByTimeAsync(timings.helloTimeoutMs + 1);
     expect(socket.closedWith?.code).toBe(AgentCloseCode.HelloTimeout);
     expect(errors).toEqual(['hello_timeout']);
-    expect(hooks.opened).not.toHaveBeenCalled();
-    expect(hooks.closed).not.toHaveBeenCalled();
+    expect(mocks.opened).not.toHaveBeenCalled();
+    expect(mocks.closed).not.toHaveBeenCalled();
   });
 
   it('does not time out a session that sent its HELLO in time', async () => {
@@ -104,13 +112,13 @@ describe(AgentSession.name, () => {
     const bad = setup();
     bad.session.receive(hello('x'.repeat(43)));
     await settle();
-    const unknown = setup({ authenticate: async () => false });
+    const unknown = setup({ authenticate: () => Promise.resolve(false) });
     unknown.session.receive(hello(TOKEN, 'nobody'));
     await settle();
     for (const s of [bad, unknown]) {
       expect(s.socket.closedWith).toEqual({ code: AgentCloseCode.Unauthorized, reason: 'unauthorized' });
       expect(s.socket.types()).toEqual([]);
-      expect(s.hooks.opened).not.toHaveBeenCalled();
+      expect(s.mocks.opened).not.toHaveBeenCalled();
       expect(s.errors).toEqual(['unauthorized']);
     }
   });
@@ -189,7 +197,7 @@ describe(AgentSession.name, () => {
   });
 
   it('closes with 4401 once a heartbeat finds the credential rotated', async () => {
-    const { session, socket, errors } = setup({ heartbeat: async () => 'revoked' });
+    const { session, socket, errors } = setup({ heartbeat: () => Promise.resolve('revoked') });
     session.receive(hello());
     session.receive(heartbeat());
     await settle();
@@ -198,7 +206,7 @@ describe(AgentSession.name, () => {
   });
 
   it('closes with 4409 once a heartbeat finds another session current (a missed agent.connected event)', async () => {
-    const { session, socket } = setup({ heartbeat: async () => 'superseded' });
+    const { session, socket } = setup({ heartbeat: () => Promise.resolve('superseded') });
     session.receive(hello());
     session.receive(heartbeat());
     await settle();
@@ -231,15 +239,15 @@ describe(AgentSession.name, () => {
     session.receive(raw);
     await settle();
     expect(socket.closedWith).toBeUndefined();
-    expect(socket.sent[1]).toMatchObject({ type: 'ERROR', code: AgentErrorCode.NotStored, replyTo: JSON.parse(raw).id });
+    expect(socket.sent[1]).toMatchObject({ type: 'ERROR', code: AgentErrorCode.NotStored, replyTo: (JSON.parse(raw) as { id: string }).id });
   });
 
   it('refuses a RESULT whose execution id is not subject-safe', async () => {
-    const { session, socket, hooks, errors } = setup();
+    const { session, socket, mocks, errors } = setup();
     session.receive(hello());
     session.receive(result('RUNNING', 'a.b.>'));
     await settle();
-    expect(hooks.result).not.toHaveBeenCalled();
+    expect(mocks.result).not.toHaveBeenCalled();
     expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
     expect(errors).toEqual(['invalid_frame']);
   });

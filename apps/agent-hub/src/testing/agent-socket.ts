@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
+import { wsDataToText } from '@fleetplane/service-kit/websocket';
 
 /** A hand-driven agent connection for protocol tests: records every frame and the close. */
 export class TestAgentSocket {
@@ -11,7 +12,7 @@ export class TestAgentSocket {
   private constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on('message', (data) => {
-      const d = decodeHubFrame(data.toString());
+      const d = decodeHubFrame(wsDataToText(data));
       if (!d.ok) throw new Error(`hub sent an invalid frame: ${d.reason}`);
       this.frames.push(d.message);
       for (const w of this.waiters) w();
