@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { commandDispatchSchema, eventSchemas, subjects, type CommandDispatch, type EventPayload, type ExecutionUpdate } from '@fleetplane/contracts';
+import { commandDispatchSchema, eventSchemas, subjects, verbParamSchemas, type CommandDispatch, type EventPayload, type ExecutionUpdate } from '@fleetplane/contracts';
 import { commandV1, createGrpcClient, serveGrpc, unary } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { HealthClient } from '@fleetplane/service-kit/grpc';
@@ -160,7 +160,7 @@ describe('command service', () => {
   /** The states announced for one execution, once `last` is among them. */
   const announcedStates = (executionId: string, last: string) =>
     eventually(
-      async () => announced.filter((a) => a.executionId === executionId),
+      () => Promise.resolve(announced.filter((a) => a.executionId === executionId)),
       (list) => list.some((a) => a.state === last),
     ).then((list) => list.map((a) => (a.exitCode === undefined ? a.state : `${a.state}:${a.exitCode}`)));
 
@@ -174,12 +174,12 @@ describe('command service', () => {
 
     const { dispatch, traceparent } = await agent1.waitFor((d) => d.executionId === executionId);
     expect(dispatch).toEqual({ executionId, commandId: cmd.id, verb: 'exec', params: { argv: ['echo', 'hello'] }, timeoutSeconds: 300 });
-    await eventually(() => stateOf(cmd.id), (e) => e.state === 'COMMAND_STATE_DISPATCHED');
+    await eventually(() => stateOf(cmd.id), (e) => e.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED);
 
     await report({ executionId, agentId: 'agent-1', status: 'RUNNING' });
-    await eventually(() => stateOf(cmd.id), (e) => e.state === 'COMMAND_STATE_RUNNING');
+    await eventually(() => stateOf(cmd.id), (e) => e.state === commandV1.CommandState.COMMAND_STATE_RUNNING);
     await report({ executionId, agentId: 'agent-1', status: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '' });
-    const done = await eventually(() => get(cmd.id), (c) => c.state === 'COMMAND_STATE_COMPLETED');
+    const done = await eventually(() => get(cmd.id), (c) => c.state === commandV1.CommandState.COMMAND_STATE_COMPLETED);
     expect(done.executions[0]).toMatchObject({ agentId: 'agent-1', state: 'COMMAND_STATE_COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', error: '', attempts: 1 });
     expect(done.executions[0]!.dispatchedAt).not.toBe('');
     expect(done.executions[0]!.startedAt).not.toBe('');
@@ -231,13 +231,13 @@ describe('command service', () => {
     expect(again.id).toBe(first.id);
     expect(again.priority).toBe('PRIORITY_HIGH');
     await agent1.waitFor((d) => d.commandId === first.id);
-    await eventually(() => stateOf(first.id), (e) => e.state === 'COMMAND_STATE_DISPATCHED');
+    await eventually(() => stateOf(first.id), (e) => e.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED);
     expect(agent1.received.filter((r) => r.dispatch.commandId === first.id)).toHaveLength(1);
   });
 
   it('fails an execution whose agent no hub serves by its deadline', async () => {
     const cmd = await echo(['agent-offline'], { timeoutSeconds: 1 });
-    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === 'COMMAND_STATE_FAILED' || x.state === 'COMMAND_STATE_TIMED_OUT', 20_000);
+    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_FAILED || x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT, 20_000);
     expect(e.error).toMatch(/^(agent agent-offline is not connected|no result within \d+ s)$/);
     expect(e.attempts).toBeGreaterThan(1); // retried with backoff before giving up
     expect((await get(cmd.id)).state).toBe(e.state);
@@ -248,7 +248,7 @@ describe('command service', () => {
     await agent1.waitFor((d) => d.commandId === cmd.id);
     // Deadline = timeout + 5 s grace after submission; the agent was given the 1 s.
     expect(agent1.received.find((r) => r.dispatch.commandId === cmd.id)!.dispatch.timeoutSeconds).toBe(1);
-    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === 'COMMAND_STATE_TIMED_OUT', 20_000);
+    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT, 20_000);
     expect(e.error).toBe('no result within 6 s');
     expect(e.finishedAt).not.toBe('');
     // A late result does not bring it back. Updates are applied in order, so once a later
@@ -258,7 +258,7 @@ describe('command service', () => {
     await report({ executionId: e.id, agentId: 'agent-1', status: 'COMPLETED', exitCode: 0, stdout: 'late\n' });
     await report({ executionId: e.id, agentId: 'agent-1', status: 'RUNNING' });
     await report({ executionId: marker.executions[0]!.id, agentId: 'agent-1', status: 'RUNNING' });
-    await eventually(() => stateOf(marker.id), (x) => x.state === 'COMMAND_STATE_RUNNING');
+    await eventually(() => stateOf(marker.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_RUNNING);
     expect(await stateOf(cmd.id)).toMatchObject({ state: 'COMMAND_STATE_TIMED_OUT', stdout: '', error: 'no result within 6 s' });
     // Events come from one connection in order: once the marker's RUNNING is announced, so would the late ones have been.
     await announcedStates(marker.executions[0]!.id, 'RUNNING');
@@ -292,7 +292,7 @@ describe('command service', () => {
     await report({ executionId, agentId: 'agent-2', status: 'COMPLETED', exitCode: 0, stdout: 'forged\n' });
     // The consumer applies updates in order: once the genuine RUNNING shows, the forged result was seen and ignored.
     await report({ executionId, agentId: 'agent-1', status: 'RUNNING' });
-    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === 'COMMAND_STATE_RUNNING');
+    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_RUNNING);
     expect(e.stdout).toBe('');
     expect(e.exitCode).toBeUndefined();
     // The forged result was consumed before the RUNNING, so it would be announced before it: it was not.
@@ -310,7 +310,7 @@ describe('command service', () => {
     const all = [...page1.commands, ...page2.commands];
     const created = all.map((c) => c.createdAt);
     expect(created).toEqual([...created].sort().reverse());
-    expect(all.map((c) => JSON.parse(c.paramsJson).argv[1])).toEqual(['urgent', 'low-3', 'low-2', 'low-1']);
+    expect(all.map((c) => verbParamSchemas.exec.parse(JSON.parse(c.paramsJson)).argv[1])).toEqual(['urgent', 'low-3', 'low-2', 'low-1']);
     expect(all.every((c) => c.executions.every((e) => e.agentId === 'agent-prio'))).toBe(true);
     const everything = await unary<commandV1.ListCommandsResponse>(client, 'listCommands', {});
     const everyCreated = everything.commands.map((c) => c.createdAt);
@@ -318,7 +318,7 @@ describe('command service', () => {
     expect(everything.commands.map((c) => c.id)).toEqual(expect.arrayContaining(all.map((c) => c.id)));
     expect(new Set(everything.commands.flatMap((c) => c.executions.map((e) => e.agentId)))).toEqual(new Set(['agent-1', 'agent-offline', 'agent-prio']));
     // Listings leave the output out; GetCommand has it.
-    const completed = everything.commands.find((c) => c.state === 'COMMAND_STATE_COMPLETED')!;
+    const completed = everything.commands.find((c) => c.state === commandV1.CommandState.COMMAND_STATE_COMPLETED)!;
     expect(completed.executions[0]).toMatchObject({ exitCode: 0, stdout: '' });
     expect((await get(completed.id)).executions[0]!.stdout).toBe('hello\n');
     await expect(unary(client, 'listCommands', { agentId: 'agent-1', pageToken: page1.nextPageToken })).rejects.toMatchObject({

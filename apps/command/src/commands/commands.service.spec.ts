@@ -13,9 +13,9 @@ import { CommandsService } from './commands.service.js';
 class FakeAgents {
   known = new Set(['agent-1', 'agent-2']);
   down = false;
-  async lookup(id: string): Promise<AgentLookup> {
-    if (this.down) throw new AgentHubUnavailableError('agent-hub unavailable: connect ECONNREFUSED');
-    return this.known.has(id) ? 'found' : 'not_found';
+  lookup(id: string): Promise<AgentLookup> {
+    if (this.down) return Promise.reject(new AgentHubUnavailableError('agent-hub unavailable: connect ECONNREFUSED'));
+    return Promise.resolve(this.known.has(id) ? 'found' : 'not_found');
   }
 }
 
@@ -23,12 +23,14 @@ class FakeQueue {
   enqueued: { executions: QueuedExecution[]; priority: string }[] = [];
   retracted: string[] = [];
   failWith: Error | null = null;
-  async enqueue(executions: QueuedExecution[], priority: string) {
-    if (this.failWith) throw this.failWith;
+  enqueue(executions: QueuedExecution[], priority: string): Promise<void> {
+    if (this.failWith) return Promise.reject(this.failWith);
     this.enqueued.push({ executions, priority });
+    return Promise.resolve();
   }
-  async retract(ids: string[]) {
+  retract(ids: string[]): Promise<void> {
     this.retracted.push(...ids);
+    return Promise.resolve();
   }
 }
 

@@ -45,7 +45,7 @@ describe(validateSubmit.name, () => {
   });
 
   it('names params for JSON that does not parse', () => {
-    expect(check({ paramsJson: '{"argv":' })).toMatchObject({ ok: false, field: 'params', message: expect.stringMatching(/not valid JSON/) });
+    expect(check({ paramsJson: '{"argv":' })).toMatchObject({ ok: false, field: 'params', message: expect.stringMatching(/not valid JSON/) as unknown });
   });
 
   it("names the verb's field for invalid parameters, and verb for an unknown verb", () => {

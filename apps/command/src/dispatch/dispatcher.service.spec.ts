@@ -12,11 +12,10 @@ type Reply = { accepted: boolean; reason?: string } | Error;
 class FakeNats {
   requests: { subject: string; payload: unknown }[] = [];
   replies: Reply[] = [];
-  async request(subject: string, payload: unknown) {
+  request(subject: string, payload: unknown): Promise<{ accepted: boolean; reason?: string }> {
     this.requests.push({ subject, payload });
     const r = this.replies.shift() ?? { accepted: true };
-    if (r instanceof Error) throw r;
-    return r;
+    return r instanceof Error ? Promise.reject(r) : Promise.resolve(r);
   }
 }
 
@@ -84,7 +83,7 @@ describe(Dispatcher.name, () => {
     const e = repo.executions.get(executionId)!;
     repo.commands.get(e.commandId)!.params = { argv: [] };
     const outcome = await dispatcher.dispatch(executionId);
-    expect(outcome).toMatchObject({ kind: 'failed', error: expect.stringMatching(/params\.argv/) });
+    expect(outcome).toMatchObject({ kind: 'failed', error: expect.stringMatching(/params\.argv/) as unknown });
     expect(nats.requests).toHaveLength(0);
   });
 

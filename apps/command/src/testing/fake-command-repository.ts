@@ -17,14 +17,14 @@ export class FakeCommandRepository {
     return { ...c, executions: [...this.executions.values()].filter((e) => e.commandId === c.id) };
   }
 
-  async findById(id: string) {
+  findById(id: string): Promise<CommandWithExecutions | null> {
     const c = this.commands.get(id);
-    return c ? this.withExecutions(c) : null;
+    return Promise.resolve(c ? this.withExecutions(c) : null);
   }
 
-  async findByIdempotencyKey(key: string) {
+  findByIdempotencyKey(key: string): Promise<CommandWithExecutions | null> {
     const c = [...this.commands.values()].find((x) => x.idempotencyKey === key);
-    return c ? this.withExecutions(c) : null;
+    return Promise.resolve(c ? this.withExecutions(c) : null);
   }
 
   /** The usual fixture: one `exec` for agent-1, 30 s timeout, deadline 35 s after `createdAt`. */
@@ -80,9 +80,10 @@ export class FakeCommandRepository {
     return full;
   }
 
-  async delete(id: string) {
+  delete(id: string): Promise<void> {
     this.commands.delete(id);
     for (const e of this.executions.values()) if (e.commandId === id) this.executions.delete(e.id);
+    return Promise.resolve();
   }
 
   /** Newest first, as (createdAt, id) descending, after the cursor. */
@@ -97,37 +98,37 @@ export class FakeCommandRepository {
     return Promise.resolve(rows.slice(0, take));
   }
 
-  async findExecution(id: string): Promise<ExecutionWithCommand | null> {
+  findExecution(id: string): Promise<ExecutionWithCommand | null> {
     const e = this.executions.get(id);
     const command = e && this.commands.get(e.commandId);
-    return e && command ? { ...e, command } : null;
+    return Promise.resolve(e && command ? { ...e, command } : null);
   }
 
-  async recordAttempt(id: string) {
+  recordAttempt(id: string): Promise<number> {
     const e = this.executions.get(id)!;
     e.attempts += 1;
-    return e.attempts;
+    return Promise.resolve(e.attempts);
   }
 
-  async markDispatched(id: string, at: Date) {
+  markDispatched(id: string, at: Date): Promise<boolean> {
     const e = this.executions.get(id)!;
-    if (e.state !== 'PENDING' && e.state !== 'QUEUED') return false;
+    if (e.state !== 'PENDING' && e.state !== 'QUEUED') return Promise.resolve(false);
     Object.assign(e, { state: 'DISPATCHED', dispatchedAt: at });
-    return true;
+    return Promise.resolve(true);
   }
 
-  async markRunning(id: string, at: Date) {
+  markRunning(id: string, at: Date): Promise<boolean> {
     const e = this.executions.get(id)!;
-    if (!['PENDING', 'QUEUED', 'DISPATCHED'].includes(e.state)) return false;
+    if (!['PENDING', 'QUEUED', 'DISPATCHED'].includes(e.state)) return Promise.resolve(false);
     Object.assign(e, { state: 'RUNNING', startedAt: at });
-    return true;
+    return Promise.resolve(true);
   }
 
-  async finish(id: string, o: ExecutionOutcome) {
+  finish(id: string, o: ExecutionOutcome): Promise<boolean> {
     const e = this.executions.get(id)!;
-    if (isTerminal(e.state)) return false;
+    if (isTerminal(e.state)) return Promise.resolve(false);
     const { state, finishedAt, ...rest } = o;
     Object.assign(e, { state, finishedAt }, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-    return true;
+    return Promise.resolve(true);
   }
 }
