@@ -132,10 +132,12 @@ describe('telemetry service', () => {
       grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
     };
     const reflection = new pkg.grpc.reflection.v1.ServerReflection(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    type ReflectionResponse = { listServicesResponse?: { service: { name: string }[] } };
     const names = await new Promise<string[]>((resolve, reject) => {
-      const call = (reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, { listServicesResponse?: { service: { name: string }[] } }> }).ServerReflectionInfo();
-      call.on('data', (res) => {
-        resolve((res.listServicesResponse?.service ?? []).map((s: { name: string }) => s.name));
+      const call = (reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, ReflectionResponse> }).ServerReflectionInfo();
+      // ClientDuplexStream types its 'data' listener's chunk as any; it is a ReflectionResponse.
+      call.on('data', (res: ReflectionResponse) => {
+        resolve((res.listServicesResponse?.service ?? []).map((s) => s.name));
         call.end();
       });
       call.on('error', reject);
