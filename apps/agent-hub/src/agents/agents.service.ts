@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
 import type { agentHubV1 } from '@fleetplane/contracts/grpc';
-import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage, type IdCursor } from '@fleetplane/service-kit';
-import { invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
+import { PageTokenCodec, pageSize, takePage, type IdCursor } from '@fleetplane/service-kit';
+import { decodeGrpcPageToken, notFound } from '@fleetplane/service-kit/grpc';
 import { AgentRepository } from './agent.repository.js';
 import { toAgentMessage } from './agent-view.js';
 import { hashAgentToken, newAgentToken } from './credentials.js';
@@ -12,16 +12,6 @@ import { PresenceWindow } from './presence-window.js';
 
 // Agents are listed by id alone, so a cursor is the last id of the page.
 const pageTokens = new PageTokenCodec<IdCursor>(z.object({ id: agentIdSchema }), 'ListAgents');
-
-/** The cursor to continue after, or INVALID_ARGUMENT naming page_token. */
-function decodePageToken(token: string, scope: string): IdCursor | undefined {
-  try {
-    return pageTokens.decode(token, scope);
-  } catch (err) {
-    if (err instanceof InvalidPageTokenError) throw invalidArgument('page_token', err.message);
-    throw err;
-  }
-}
 
 /** Enrollment and registry queries behind the gRPC API. */
 @Injectable()
@@ -54,7 +44,7 @@ export class AgentsService {
     });
     // A token pages through the listing it came from: the same filters, or INVALID_ARGUMENT.
     const scope = `site=${r.site}&connected_only=${r.connected_only}`;
-    const after = decodePageToken(r.page_token, scope);
+    const after = decodeGrpcPageToken(pageTokens, r.page_token, scope);
     const size = pageSize(r.page_size);
     const since = this.presence.connectedSince();
     const rows = await this.agents.list({

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
 import type { commandV1 } from '@fleetplane/contracts/grpc';
 import { currentTraceCarrier } from '@fleetplane/observability';
-import { Clock, InjectConfig, InvalidPageTokenError, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
-import { grpcError, GrpcStatus, invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
+import { Clock, InjectConfig, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
+import { decodeGrpcPageToken, grpcError, GrpcStatus, invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
 import { AgentDirectory, AgentHubUnavailableError } from '../agents/agent-directory.js';
 import type { CommandConfig } from '../config.js';
 import { CommandRepository, DuplicateIdempotencyKeyError, type CommandWithExecutions, type ListCursor } from '../executions/command.repository.js';
@@ -89,19 +89,10 @@ export class CommandsService {
     if (!Number.isInteger(requested) || requested < 0) throw invalidArgument('page_size', 'must not be negative');
     // 0 is the default; above the maximum is served at the maximum (AIP-158), not refused.
     const size = pageSize(requested);
-    const cursor = this.decodePageToken(req.pageToken ?? '', agentId);
+    const cursor = decodeGrpcPageToken(pageTokens, req.pageToken, agentId);
     const rows = await this.commands.list(agentId, cursor, size + 1);
     const page = takePage(rows, size, (last): ListCursor => ({ key: last.createdAt, id: last.id }));
     return { commands: page.items.map(commandToProto), nextPageToken: page.next ? pageTokens.encode(page.next, agentId) : '' };
-  }
-
-  private decodePageToken(token: string, agentId: string): ListCursor | undefined {
-    try {
-      return pageTokens.decode(token, agentId);
-    } catch (err) {
-      if (err instanceof InvalidPageTokenError) throw invalidArgument('page_token', err.message);
-      throw err;
-    }
   }
 
   private async requireEnrolled(targets: string[]): Promise<void> {

@@ -6,3 +6,4 @@ export * from '../grpc/grpc-client.js';
 export * from '../grpc/upstream-error.js';
 export type { GrpcServerSpec } from '../grpc/grpc-server.js';
 export * from '../grpc/health-client.js';
+export * from '../grpc/grpc-page-token.js';
