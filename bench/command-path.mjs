@@ -17,12 +17,12 @@ const rssMiB = (pid) => {
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const infra = await startInfra();
-const fleet = await startFleet({ infra, admin, jwtSecret: 'bench-secret-that-is-long-enough-0123456789', env: { LOG_LEVEL: 'warn' } });
+const fleet = await startFleet({ infra, admin, jwtSecret: 'bench-secret-that-is-long-enough-0123456789', env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) } });
 try {
   const gateway = new GatewayClient(fleet.gatewayUrl);
   await gateway.login(admin.email, admin.password);
   const { token } = await gateway.enrollAgent('bench-agent', 'bench');
-  await fleet.startAgent({ id: 'bench-agent', token, env: { LOG_LEVEL: 'warn' } });
+  await fleet.startAgent({ id: 'bench-agent', token, env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) } });
   await gateway.waitForAgent('bench-agent');
 
   // Idle: everything started, nothing asked of it for a few seconds.

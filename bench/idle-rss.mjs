@@ -7,7 +7,7 @@
 // Each tree must be built (`pnpm turbo run build` in it). For each tree and round: fresh
 // nats-server, redis-server and PostgreSQL on loopback (this tree's @fleetplane/test-harness),
 // then *that tree's* devstack startFleet (databases, migrations, each service as
-// `node --import @fleetplane/observability/instrument dist/main.js` in that tree's apps/<service>,
+// `node ${SERVICE_NODE_ARGS}` (test-harness; as the image runs it) in that tree's apps/<service>,
 // waited on until /ready), `--idle-ms` of idleness, VmRSS from /proc/<pid>/status, stop.
 // Trees alternate within a round, so slow drift of the machine hits both alike. No agent, no
 // command, LOG_LEVEL=warn, no OTLP export: the same idle state as bench/command-path.mjs.

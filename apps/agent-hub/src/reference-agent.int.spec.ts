@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { dispatchReplySchema, executionUpdateSchema, streams, subjects, type CommandDispatch } from '@fleetplane/contracts';
-import { spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
+import { spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 import { startHubUnderTest, type HubUnderTest } from './testing/hub-process.js';
 import { readStored } from './testing/jetstream-reader.js';
 
@@ -15,7 +15,7 @@ const AGENT_DIR = dirname(dirname(createRequire(import.meta.url).resolve('@fleet
 const TRACE_ID = 'a3ce929d0e0e47364bf92f3577b34da6';
 
 const spawnAgent = (env: Record<string, string>): ManagedProcess =>
-  spawnProcess('agent', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+  spawnProcess('agent', process.execPath, [...SERVICE_NODE_ARGS], {
     cwd: AGENT_DIR,
     // No OTLP metrics: without a collector the SDK's default exporter only delays exits.
     env: { OTEL_SERVICE_NAME: 'agent', OTEL_METRICS_EXPORTER: 'none', ...env },

@@ -7,7 +7,7 @@ import { commandDispatchSchema, eventSchemas, subjects, verbParamSchemas, type C
 import { commandV1, createGrpcClient, serveGrpc, unary } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { HealthClient } from '@fleetplane/service-kit/grpc';
-import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type ManagedProcess, type OtlpReceiver } from '@fleetplane/test-harness';
+import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 
 // The built service as its own process, against real PostgreSQL, Redis and NATS.
 // agent-hub is not ours: a real gRPC server answers GetAgent for a few known agents,
@@ -110,7 +110,7 @@ describe('command service', () => {
     await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
     httpPort = await freePort();
     grpcPort = await freePort();
-    service = spawnProcess('command', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+    service = spawnProcess('command', process.execPath, [...SERVICE_NODE_ARGS], {
       cwd: appDir,
       env: {
         HTTP_PORT: String(httpPort),

@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess } from '@fleetplane/test-harness';
+import { spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 import { wsDataToText } from '@fleetplane/service-kit/websocket';
 import { ENROLL_TOKEN, startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
 import { freePort } from '@fleetplane/test-harness';
@@ -89,7 +89,7 @@ beforeAll(async () => {
   stops.push(() => hubPeer.stop(), () => commandPeer.stop());
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  gateway = spawnProcess('gateway', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+  gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
     cwd: appDir,
     env: {
       OTEL_SERVICE_NAME: 'gateway',

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { freePort, spawnProcess, type Infra, type ManagedProcess } from '@fleetplane/test-harness';
+import { freePort, spawnProcess, type Infra, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 
 /** The repository root, found from this file (packages/devstack/dist/fleet.js). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -153,7 +153,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     for (const p of [...processes.values()].reverse()) await p.stop().catch(() => undefined);
   };
   const launch = (service: ServiceName) => {
-    const p = spawnProcess(service, process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+    const p = spawnProcess(service, process.execPath, [...SERVICE_NODE_ARGS], {
       cwd: appDir(service),
       env: { ...common, OTEL_SERVICE_NAME: service, ...envs[service] },
       ...(opts.logDir ? { logFile: join(opts.logDir, `${service}.log`) } : {}),
@@ -179,7 +179,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     processes,
     databaseUrls,
     startAgent(agent) {
-      const p = spawnProcess(`agent ${agent.id}`, process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+      const p = spawnProcess(`agent ${agent.id}`, process.execPath, [...SERVICE_NODE_ARGS], {
         cwd: join(REPO_ROOT, 'packages', 'agent'),
         env: {
           ...common,

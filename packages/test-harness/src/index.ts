@@ -6,3 +6,4 @@ export { startPostgres, type PostgresHandle } from './postgres.js';
 export { startInfra, type Infra } from './stack.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { spawnProcess, type ManagedProcess, type SpawnProcessOptions } from './process.js';
+export { SERVICE_NODE_ARGS } from './service-command.js';

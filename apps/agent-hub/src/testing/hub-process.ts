@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGrpcClient, unary, type agentHubV1 } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { freePort, spawnProcess, startNats, startPostgres, type ManagedProcess, type PostgresHandle, type ServerHandle } from '@fleetplane/test-harness';
+import { freePort, spawnProcess, startNats, startPostgres, type ManagedProcess, type PostgresHandle, type ServerHandle, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 
 // For integration tests (this app's and the reference agent's): real NATS and
 // PostgreSQL, the hub's migrations, and the BUILT hub as its own process.
@@ -44,7 +44,7 @@ async function launchHub(opts: {
   ports?: { httpPort: number; grpcPort: number };
 }): Promise<HubInstance> {
   const { httpPort, grpcPort } = opts.ports ?? { httpPort: await freePort(), grpcPort: await freePort() };
-  const hub = spawnProcess('agent-hub', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+  const hub = spawnProcess('agent-hub', process.execPath, [...SERVICE_NODE_ARGS], {
     cwd: APP_DIR,
     env: {
       HTTP_HOST: '127.0.0.1',

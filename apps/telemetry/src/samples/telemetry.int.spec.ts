@@ -8,7 +8,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { streams, subjects, type TelemetrySample } from '@fleetplane/contracts';
 import { createGrpcClient, unary, telemetryV1 } from '@fleetplane/contracts/grpc';
 import { HealthClient } from '@fleetplane/service-kit/grpc';
-import { freePort, spawnProcess, startNats, startRedis, type ManagedProcess, type ServerHandle } from '@fleetplane/test-harness';
+import { freePort, spawnProcess, startNats, startRedis, type ManagedProcess, type ServerHandle, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 
 const appDir = new URL('../..', import.meta.url).pathname;
 const TELEMETRY_SERVICE = 'fleetplane.telemetry.v1.TelemetryService';
@@ -39,7 +39,7 @@ describe('telemetry service', () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
     httpPort = await freePort();
     grpcPort = await freePort();
-    service = spawnProcess('telemetry', process.execPath, ['--import', '@fleetplane/observability/instrument', 'dist/main.js'], {
+    service = spawnProcess('telemetry', process.execPath, [...SERVICE_NODE_ARGS], {
       cwd: appDir,
       env: { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), NATS_URL: nats.url, REDIS_URL: redis.url, OTEL_SERVICE_NAME: 'telemetry' },
     });

@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { serviceEnv, shutdownDelayMs } from '@fleetplane/service-kit';
+import { SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 import { DATABASE_SERVICES, DEFAULT_FLEET_PORTS, REPO_ROOT, SERVICES } from '../fleet.js';
 
 // No Docker engine runs on these machines, so the deployment files are checked
@@ -16,6 +18,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }> | string[];
+  stop_grace_period?: string;
 }
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const prometheus = parse(readFileSync(join(REPO_ROOT, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
@@ -40,6 +43,15 @@ const interpolate = (value: string) =>
     kind === '-' ? (rest ?? '') : name === 'JWT_SECRET' ? 'x'.repeat(48) : `example-${name.toLowerCase()}`,
   );
 
+/** Values for the variables a schema requires, taken from compose, so that its defaults can be read. */
+const requiredStandIns = (schema: z.ZodObject) =>
+  Object.fromEntries(
+    Object.values(compose.services)
+      .flatMap((s) => Object.entries(s.environment ?? {}))
+      .filter(([k]) => k in schema.shape)
+      .map(([k, v]) => [k, interpolate(String(v))]),
+  );
+
 describe('docker-compose.yml', () => {
   it('has the servers the services use, and every service', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['nats', 'redis', 'postgres', 'jaeger', 'prometheus', ...SERVICES]));
@@ -60,6 +72,15 @@ describe('docker-compose.yml', () => {
     expect(unknown, `variables ${service} never reads`).toEqual([]);
     const result = schema.safeParse({ ...env, HTTP_HOST: '0.0.0.0' });
     expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
+  });
+
+  it.each(SERVICES)('%s: is given time to wait not-ready and drain before Docker kills it', async (service) => {
+    const schema = await configSchemaOf(service);
+    // The image sets NODE_ENV=production, so the service waits its production shutdown delay.
+    const config = z.object(serviceEnv).parse(schema.parse({ ...requiredStandIns(schema), NODE_ENV: 'production' }));
+    const grace = /^(\d+)s$/.exec(compose.services[service]!.stop_grace_period ?? '')?.[1];
+    expect(grace, `${service} needs a stop_grace_period in seconds`).toBeDefined();
+    expect(Number(grace) * 1000).toBeGreaterThan(shutdownDelayMs(config) + config.SHUTDOWN_TIMEOUT_MS);
   });
 
   it.each(DATABASE_SERVICES)('%s: migrations run first, with a migrator the image ships', (service) => {
@@ -102,7 +123,7 @@ describe('infra/docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/turbo@[\d.]+ prune @fleetplane\/\$\{SERVICE\} --docker/);
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('"--import", "@fleetplane/observability/instrument"');
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...SERVICE_NODE_ARGS]).replace(/","/g, '", "')}`);
     const nodeVersion = readFileSync(join(REPO_ROOT, 'infra/local/bootstrap.sh'), 'utf8').match(/NODE_VERSION=([\d.]+)/)?.[1];
     expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}`);
   });
