@@ -17,12 +17,21 @@ const rssMiB = (pid) => {
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const infra = await startInfra();
-const fleet = await startFleet({ infra, admin, jwtSecret: 'bench-secret-that-is-long-enough-0123456789', env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) } });
+const fleet = await startFleet({
+  infra,
+  admin,
+  jwtSecret: 'bench-secret-that-is-long-enough-0123456789',
+  env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
+});
 try {
   const gateway = new GatewayClient(fleet.gatewayUrl);
   await gateway.login(admin.email, admin.password);
   const { token } = await gateway.enrollAgent('bench-agent', 'bench');
-  await fleet.startAgent({ id: 'bench-agent', token, env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) } });
+  await fleet.startAgent({
+    id: 'bench-agent',
+    token,
+    env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
+  });
   await gateway.waitForAgent('bench-agent');
 
   // Idle: everything started, nothing asked of it for a few seconds.
@@ -46,7 +55,9 @@ try {
   console.log(`\n## Command path (${latencies.length} sequential exec echo hello, one agent, ${warmup} warm-up commands not counted)\n`);
   console.log('| p50 | p90 | p99 | max | mean | throughput |');
   console.log('|---|---|---|---|---|---|');
-  console.log(`| ${pct(latencies, 50).toFixed(1)} ms | ${pct(latencies, 90).toFixed(1)} ms | ${pct(latencies, 99).toFixed(1)} ms | ${latencies.at(-1).toFixed(1)} ms | ${mean.toFixed(1)} ms | ${(1000 / mean).toFixed(1)} commands/s |`);
+  console.log(
+    `| ${pct(latencies, 50).toFixed(1)} ms | ${pct(latencies, 90).toFixed(1)} ms | ${pct(latencies, 99).toFixed(1)} ms | ${latencies.at(-1).toFixed(1)} ms | ${mean.toFixed(1)} ms | ${(1000 / mean).toFixed(1)} commands/s |`,
+  );
   console.log('\n## Resident memory (RSS) per process\n');
   console.log('| process | idle | after the run |');
   console.log('|---|---|---|');

@@ -78,7 +78,9 @@ console.log('');
 console.log(`fused vs naive: ${(naive.ms / fast.ms).toFixed(1)}x faster (goal >= 5x)`);
 console.log(`fused vs compiled-unfused: ${(slow.ms / fast.ms).toFixed(1)}x faster`);
 console.log(`fused speed relative to hand-written: ${(hand.ms / fast.ms).toFixed(2)}x (goal >= 0.8x)`);
-console.log(`cost model: estimated ${fused.cost.estimatedMs.toFixed(1)} ms for the fused plan, measured ${fast.ms.toFixed(1)} ms (ratio ${(fast.ms / fused.cost.estimatedMs).toFixed(2)})`);
+console.log(
+  `cost model: estimated ${fused.cost.estimatedMs.toFixed(1)} ms for the fused plan, measured ${fast.ms.toFixed(1)} ms (ratio ${(fast.ms / fused.cost.estimatedMs).toFixed(2)})`,
+);
 
 // Compile time of 1,000-tile programs: one long fused chain, and 100 independent branches.
 function chainProgram(tiles) {
@@ -110,5 +112,7 @@ console.log('');
 console.log('| compile (validate, type-check, passes, codegen) | tiles | first (cold) ms | warm median ms |');
 console.log('| --- | ---: | ---: | ---: |');
 console.log(`| one chain fused into a single loop | ${chain1000.tiles.length} | ${coldChain.ms.toFixed(1)} | ${compileChain.ms.toFixed(1)} |`);
-console.log(`| 100 independent branches of filter/map/groupBy | ${branches1000.tiles.length} | ${coldBranches.ms.toFixed(1)} | ${compileBranches.ms.toFixed(1)} |`);
+console.log(
+  `| 100 independent branches of filter/map/groupBy | ${branches1000.tiles.length} | ${coldBranches.ms.toFixed(1)} | ${compileBranches.ms.toFixed(1)} |`,
+);
 console.log(`goal: < 50 ms`);

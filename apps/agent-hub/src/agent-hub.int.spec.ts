@@ -56,7 +56,10 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
   });
 
   it('refuses an agent id that is not subject-safe with INVALID_ARGUMENT naming agent_id', async () => {
-    await expect(hub.grpc.enrollAgent({ agentId: 'a.b.>' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^agent_id: /) as unknown });
+    await expect(hub.grpc.enrollAgent({ agentId: 'a.b.>' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^agent_id: /) as unknown,
+    });
   });
 
   it('answers grpc.health.v1 Check with SERVING for the server and for AgentHubService', async () => {
@@ -88,7 +91,9 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     agent.sendFrame({ type: 'RESULT', executionId: 'exec-1', status: 'RUNNING', trace: command.trace! });
     // agentId in the frame would be ignored anyway: the schema has none, the hub stamps the socket's.
     agent.sendFrame({ type: 'RESULT', executionId: 'exec-1', status: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', trace: command.trace! });
-    const stored = (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates('exec-1'), 2)).map((m) => executionUpdateSchema.parse(m));
+    const stored = (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates('exec-1'), 2)).map((m) =>
+      executionUpdateSchema.parse(m),
+    );
     expect(stored.map((u) => u.status)).toEqual(['RUNNING', 'COMPLETED']);
     expect(stored[1]).toMatchObject({ executionId: 'exec-1', agentId: 'web-1', exitCode: 0, stdout: 'hello\n', stderr: '' });
     agent.close();

@@ -74,7 +74,7 @@ describe('reference agent (process) with the real hub', () => {
     expect(updates[1]).toMatchObject({ agentId: 'agent-it-1', exitCode: 0, stdout: 'hello\n', stderr: '' });
   });
 
-  it('continues the dispatcher\'s trace through the hub and the agent, and back on the RESULT', async () => {
+  it("continues the dispatcher's trace through the hub and the agent, and back on the RESULT", async () => {
     const traceparent = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
     await dispatch({ executionId: 'it-exec-t', commandId: 'it-cmd-t', verb: 'exec', params: { argv: ['true'] }, timeoutSeconds: 10 }, traceparent);
     const inTrace = (all: ReturnType<OtlpReceiver['spans']>) => all.filter((s) => s.traceId === TRACE_ID);
@@ -92,7 +92,13 @@ describe('reference agent (process) with the real hub', () => {
   });
 
   it('does not hand its credential to the commands it runs', async () => {
-    await dispatch({ executionId: 'it-exec-2', commandId: 'it-cmd-2', verb: 'exec', params: { argv: ['sh', '-c', 'echo "[$AGENT_TOKEN]"'] }, timeoutSeconds: 10 });
+    await dispatch({
+      executionId: 'it-exec-2',
+      commandId: 'it-cmd-2',
+      verb: 'exec',
+      params: { argv: ['sh', '-c', 'echo "[$AGENT_TOKEN]"'] },
+      timeoutSeconds: 10,
+    });
     const [, done] = (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates('it-exec-2'), 2)).map((u) =>
       executionUpdateSchema.parse(u),
     );

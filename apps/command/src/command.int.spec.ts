@@ -3,11 +3,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { commandDispatchSchema, eventSchemas, subjects, verbParamSchemas, type CommandDispatch, type EventPayload, type ExecutionUpdate } from '@fleetplane/contracts';
+import {
+  commandDispatchSchema,
+  eventSchemas,
+  subjects,
+  verbParamSchemas,
+  type CommandDispatch,
+  type EventPayload,
+  type ExecutionUpdate,
+} from '@fleetplane/contracts';
 import { commandV1, createGrpcClient, serveGrpc, unary } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { HealthClient } from '@fleetplane/service-kit/grpc';
-import { freePort, spawnProcess, startInfra, startOtlpReceiver, type Infra, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import {
+  freePort,
+  spawnProcess,
+  startInfra,
+  startOtlpReceiver,
+  type Infra,
+  type ManagedProcess,
+  type OtlpReceiver,
+  SERVICE_NODE_ARGS,
+} from '@fleetplane/test-harness';
 
 // The built service as its own process, against real PostgreSQL, Redis and NATS.
 // agent-hub is not ours: a real gRPC server answers GetAgent for a few known agents,
@@ -155,7 +172,8 @@ describe('command service', () => {
   const get = (commandId: string) => unary<commandV1.GetCommandResponse>(client, 'getCommand', { commandId }).then((r) => r.command!);
   const echo = (targets: string[], extra: Partial<commandV1.SubmitCommandRequest> = {}) =>
     submit({ verb: 'exec', paramsJson: JSON.stringify({ argv: ['echo', 'hello'] }), targetAgentIds: targets, ...extra });
-  const report = (u: Omit<ExecutionUpdate, 'at'>) => js.publish(subjects.executionUpdates(u.executionId), JSON.stringify({ ...u, at: new Date().toISOString() }));
+  const report = (u: Omit<ExecutionUpdate, 'at'>) =>
+    js.publish(subjects.executionUpdates(u.executionId), JSON.stringify({ ...u, at: new Date().toISOString() }));
   const stateOf = (id: string) => get(id).then((c) => c.executions[0]!);
   /** The states announced for one execution, once `last` is among them. */
   const announcedStates = (executionId: string, last: string) =>
@@ -164,7 +182,7 @@ describe('command service', () => {
       (list) => list.some((a) => a.state === last),
     ).then((list) => list.map((a) => (a.exitCode === undefined ? a.state : `${a.state}:${a.exitCode}`)));
 
-  it('takes a command from QUEUED through DISPATCHED and RUNNING to COMPLETED, in the submitter\'s trace', async () => {
+  it("takes a command from QUEUED through DISPATCHED and RUNNING to COMPLETED, in the submitter's trace", async () => {
     const cmd = await echo(['agent-1']);
     expect(cmd.state).toBe('COMMAND_STATE_QUEUED');
     expect(cmd.priority).toBe('PRIORITY_NORMAL');
@@ -174,13 +192,30 @@ describe('command service', () => {
 
     const { dispatch, traceparent } = await agent1.waitFor((d) => d.executionId === executionId);
     expect(dispatch).toEqual({ executionId, commandId: cmd.id, verb: 'exec', params: { argv: ['echo', 'hello'] }, timeoutSeconds: 300 });
-    await eventually(() => stateOf(cmd.id), (e) => e.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED);
+    await eventually(
+      () => stateOf(cmd.id),
+      (e) => e.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED,
+    );
 
     await report({ executionId, agentId: 'agent-1', status: 'RUNNING' });
-    await eventually(() => stateOf(cmd.id), (e) => e.state === commandV1.CommandState.COMMAND_STATE_RUNNING);
+    await eventually(
+      () => stateOf(cmd.id),
+      (e) => e.state === commandV1.CommandState.COMMAND_STATE_RUNNING,
+    );
     await report({ executionId, agentId: 'agent-1', status: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '' });
-    const done = await eventually(() => get(cmd.id), (c) => c.state === commandV1.CommandState.COMMAND_STATE_COMPLETED);
-    expect(done.executions[0]).toMatchObject({ agentId: 'agent-1', state: 'COMMAND_STATE_COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', error: '', attempts: 1 });
+    const done = await eventually(
+      () => get(cmd.id),
+      (c) => c.state === commandV1.CommandState.COMMAND_STATE_COMPLETED,
+    );
+    expect(done.executions[0]).toMatchObject({
+      agentId: 'agent-1',
+      state: 'COMMAND_STATE_COMPLETED',
+      exitCode: 0,
+      stdout: 'hello\n',
+      stderr: '',
+      error: '',
+      attempts: 1,
+    });
     expect(done.executions[0]!.dispatchedAt).not.toBe('');
     expect(done.executions[0]!.startedAt).not.toBe('');
     expect(done.executions[0]!.finishedAt).not.toBe('');
@@ -231,13 +266,20 @@ describe('command service', () => {
     expect(again.id).toBe(first.id);
     expect(again.priority).toBe('PRIORITY_HIGH');
     await agent1.waitFor((d) => d.commandId === first.id);
-    await eventually(() => stateOf(first.id), (e) => e.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED);
+    await eventually(
+      () => stateOf(first.id),
+      (e) => e.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED,
+    );
     expect(agent1.received.filter((r) => r.dispatch.commandId === first.id)).toHaveLength(1);
   });
 
   it('fails an execution whose agent no hub serves by its deadline', async () => {
     const cmd = await echo(['agent-offline'], { timeoutSeconds: 1 });
-    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_FAILED || x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT, 20_000);
+    const e = await eventually(
+      () => stateOf(cmd.id),
+      (x) => x.state === commandV1.CommandState.COMMAND_STATE_FAILED || x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT,
+      20_000,
+    );
     expect(e.error).toMatch(/^(agent agent-offline is not connected|no result within \d+ s)$/);
     expect(e.attempts).toBeGreaterThan(1); // retried with backoff before giving up
     expect((await get(cmd.id)).state).toBe(e.state);
@@ -248,7 +290,11 @@ describe('command service', () => {
     await agent1.waitFor((d) => d.commandId === cmd.id);
     // Deadline = timeout + 5 s grace after submission; the agent was given the 1 s.
     expect(agent1.received.find((r) => r.dispatch.commandId === cmd.id)!.dispatch.timeoutSeconds).toBe(1);
-    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT, 20_000);
+    const e = await eventually(
+      () => stateOf(cmd.id),
+      (x) => x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT,
+      20_000,
+    );
     expect(e.error).toBe('no result within 6 s');
     expect(e.finishedAt).not.toBe('');
     // A late result does not bring it back. Updates are applied in order, so once a later
@@ -258,7 +304,10 @@ describe('command service', () => {
     await report({ executionId: e.id, agentId: 'agent-1', status: 'COMPLETED', exitCode: 0, stdout: 'late\n' });
     await report({ executionId: e.id, agentId: 'agent-1', status: 'RUNNING' });
     await report({ executionId: marker.executions[0]!.id, agentId: 'agent-1', status: 'RUNNING' });
-    await eventually(() => stateOf(marker.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_RUNNING);
+    await eventually(
+      () => stateOf(marker.id),
+      (x) => x.state === commandV1.CommandState.COMMAND_STATE_RUNNING,
+    );
     expect(await stateOf(cmd.id)).toMatchObject({ state: 'COMMAND_STATE_TIMED_OUT', stdout: '', error: 'no result within 6 s' });
     // Events come from one connection in order: once the marker's RUNNING is announced, so would the late ones have been.
     await announcedStates(marker.executions[0]!.id, 'RUNNING');
@@ -268,7 +317,12 @@ describe('command service', () => {
   it('dispatches a critical command queued behind low ones first, and low ones in order', async () => {
     prio.hold();
     const low = (n: number) =>
-      submit({ verb: 'exec', paramsJson: JSON.stringify({ argv: ['echo', `low-${n}`] }), targetAgentIds: ['agent-prio'], priority: commandV1.Priority.PRIORITY_LOW });
+      submit({
+        verb: 'exec',
+        paramsJson: JSON.stringify({ argv: ['echo', `low-${n}`] }),
+        targetAgentIds: ['agent-prio'],
+        priority: commandV1.Priority.PRIORITY_LOW,
+      });
     const low1 = await low(1);
     // low-1 now occupies the only worker slot, waiting for the hub's reply.
     await prio.waitFor((d) => d.commandId === low1.id);
@@ -285,14 +339,17 @@ describe('command service', () => {
     expect(prio.received.map((r) => r.dispatch.commandId)).toEqual([low1.id, critical.id, low2.id, low3.id]);
   });
 
-  it('ignores an update that names another agent than the execution\'s', async () => {
+  it("ignores an update that names another agent than the execution's", async () => {
     const cmd = await echo(['agent-1']);
     const executionId = cmd.executions[0]!.id;
     await agent1.waitFor((d) => d.executionId === executionId);
     await report({ executionId, agentId: 'agent-2', status: 'COMPLETED', exitCode: 0, stdout: 'forged\n' });
     // The consumer applies updates in order: once the genuine RUNNING shows, the forged result was seen and ignored.
     await report({ executionId, agentId: 'agent-1', status: 'RUNNING' });
-    const e = await eventually(() => stateOf(cmd.id), (x) => x.state === commandV1.CommandState.COMMAND_STATE_RUNNING);
+    const e = await eventually(
+      () => stateOf(cmd.id),
+      (x) => x.state === commandV1.CommandState.COMMAND_STATE_RUNNING,
+    );
     expect(e.stdout).toBe('');
     expect(e.exitCode).toBeUndefined();
     // The forged result was consumed before the RUNNING, so it would be announced before it: it was not.
@@ -300,7 +357,7 @@ describe('command service', () => {
     expect((await announcedStates(executionId, 'RUNNING')).filter((x) => x !== 'DISPATCHED')).toEqual(['RUNNING']);
   });
 
-  it('lists an agent\'s commands newest first, a page at a time', async () => {
+  it("lists an agent's commands newest first, a page at a time", async () => {
     const page1 = await unary<commandV1.ListCommandsResponse>(client, 'listCommands', { agentId: 'agent-prio', pageSize: 3 });
     expect(page1.commands).toHaveLength(3);
     expect(page1.nextPageToken).not.toBe('');

@@ -12,7 +12,12 @@ export const commandConfigSchema = z
     AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
     /** Used when a submit says 0. */
     DEFAULT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
-    MAX_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(86_400),
+    MAX_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .default(86_400),
     /** Dispatch jobs one instance works on at once. */
     DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   })

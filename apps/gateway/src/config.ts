@@ -7,7 +7,12 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const corsOrigins = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z.array(
       z

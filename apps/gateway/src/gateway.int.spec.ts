@@ -42,7 +42,11 @@ interface Reply<T = unknown> {
 type AuditPage = { entries: AuditView[]; nextPageToken: string | null };
 type CreatedApiKey = { apiKey: ApiKeyView; key: string };
 
-async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+async function call<T = unknown>(
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -79,14 +83,21 @@ const reasonOf = (e: AuditView): unknown => (typeof e.details === 'object' && e.
 
 beforeAll(async () => {
   const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
-  stops.push(() => postgres.stop(), () => redis.stop(), () => natsServer.stop());
+  stops.push(
+    () => postgres.stop(),
+    () => redis.stop(),
+    () => natsServer.stop(),
+  );
   nats = await connect({ servers: natsServer.url });
   stops.unshift(() => nats.close());
   const databaseUrl = await postgres.createDatabase('gateway');
   await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
   hubPeer = await startFakeAgentHub();
   commandPeer = await startFakeCommand(seen);
-  stops.push(() => hubPeer.stop(), () => commandPeer.stop());
+  stops.push(
+    () => hubPeer.stop(),
+    () => commandPeer.stop(),
+  );
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
@@ -231,13 +242,19 @@ describe('gateway', () => {
   });
 
   it("passes the command service's INVALID_ARGUMENT field through", async () => {
-    const res = await call('POST', '/api/v1/commands', { token: await adminToken(), body: { verb: 'exec', params: { argv: ['ls'], cwd: 'relative' }, targets: ['agent-1'] } });
+    const res = await call('POST', '/api/v1/commands', {
+      token: await adminToken(),
+      body: { verb: 'exec', params: { argv: ['ls'], cwd: 'relative' }, targets: ['agent-1'] },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', field: 'params.cwd', message: 'params.cwd: must be an absolute path' });
   });
 
   it('answers 404 naming an unknown agent', async () => {
-    const res = await call<HttpErrorBody>('POST', '/api/v1/commands', { token: await adminToken(), body: { verb: 'exec', params: { argv: ['echo', 'hi'] }, targets: ['agent-1', 'ghost'] } });
+    const res = await call<HttpErrorBody>('POST', '/api/v1/commands', {
+      token: await adminToken(),
+      body: { verb: 'exec', params: { argv: ['echo', 'hi'] }, targets: ['agent-1', 'ghost'] },
+    });
     expect(res.status).toBe(404);
     expect(res.body.message).toBe('agent ghost not found');
   });
@@ -413,8 +430,7 @@ describe('gateway', () => {
   });
 
   it('answers CORS preflights only for listed origins', async () => {
-    const preflight = (origin: string) =>
-      fetch(`${base}/api/v1/commands`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = (origin: string) => fetch(`${base}/api/v1/commands`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     const listed = await preflight(CONSOLE_ORIGIN);
     expect(listed.headers.get('access-control-allow-origin')).toBe(CONSOLE_ORIGIN);
     const other = await preflight('https://evil.example.net');
@@ -453,7 +469,7 @@ describe('gateway', () => {
       expect(await client.next()).toEqual({ type: 'ready' });
     });
 
-    it("pushes an event to the socket subscribed to its command, not to one subscribed to another; a bad frame closes only its own socket (1002)", async () => {
+    it('pushes an event to the socket subscribed to its command, not to one subscribed to another; a bad frame closes only its own socket (1002)', async () => {
       const token = await adminToken();
       const [onX, onY, broken] = await Promise.all([readyStream(token), readyStream(token), readyStream(token)]);
       onX.send({ type: 'subscribe', commandId: COMMAND_X });

@@ -25,7 +25,8 @@ export function startAgent(config: AgentConfig, childEnv: NodeJS.ProcessEnv): Ru
     inventory: inv,
     sample: () => sampler.sample(),
     // Commands run concurrently, each with its own timeout.
-    onCommand: (cmd) => void executor.execute(cmd).catch((err: Error) => log.error({ err: err.message, executionId: cmd.executionId }, 'command failed to run')),
+    onCommand: (cmd) =>
+      void executor.execute(cmd).catch((err: Error) => log.error({ err: err.message, executionId: cmd.executionId }, 'command failed to run')),
     log,
   });
   log.info({ hub: config.HUB_URL, capabilities: inv.capabilities }, 'agent starting');

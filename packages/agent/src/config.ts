@@ -6,7 +6,10 @@ const labelsSchema = z
   .default('')
   .transform((raw, ctx) => {
     const labels: Record<string, string> = {};
-    for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const pair of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const eq = pair.indexOf('=');
       const key = eq > 0 ? pair.slice(0, eq).trim() : '';
       if (!key) {

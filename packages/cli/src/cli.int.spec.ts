@@ -121,7 +121,7 @@ describe('fleetplane CLI against the real system', () => {
     expect(r.code).toBe(3);
   });
 
-  it('passes a failing program\'s stderr through and exits non-zero', async () => {
+  it("passes a failing program's stderr through and exits non-zero", async () => {
     const r = await cli(['run', AGENT, '--', 'ls', '/nope']);
     expect(r.code).not.toBe(0);
     expect(r.code).not.toBeNull();
@@ -129,7 +129,7 @@ describe('fleetplane CLI against the real system', () => {
     expect(r.stderr).toMatch(/nope/);
   });
 
-  it('names an unknown agent with the gateway\'s 404 and exits 1', async () => {
+  it("names an unknown agent with the gateway's 404 and exits 1", async () => {
     const r = await cli(['run', 'no-such-agent', '--', 'true']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^fleetplane: not found \(404\): .*no-such-agent/);

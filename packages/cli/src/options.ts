@@ -5,7 +5,10 @@ import { InvalidArgumentError } from 'commander';
 
 /** "a,b" or several operands: agent ids, without empties or repeats. */
 export function parseTargets(values: string[]): string[] {
-  const ids = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const ids = values
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new InvalidArgumentError('name at least one agent');
   return [...new Set(ids)];
 }

@@ -39,7 +39,7 @@ describe(runCli.name, () => {
     return fakeFetch((req) => (req.method === 'POST' ? { status: 202, body: { ...result, state: 'QUEUED' } } : { status: 200, body: result }));
   }
 
-  it('submits run\'s argv exactly as given, options and quotes included, without the -- separator', async () => {
+  it("submits run's argv exactly as given, options and quotes included, without the -- separator", async () => {
     const fetch = gatewayRunning(command({ executions: [execution({ stdout: 'hi\n' })] }));
     const r = await cli(['run', '--priority', 'high', '--timeout', '5', 'agent-1', '--', 'sh', '-c', 'echo "$HOME"; ls -la', '--json'], { fetch, env: apiKey });
     expect(r).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
@@ -53,7 +53,9 @@ describe(runCli.name, () => {
 
   it('takes comma-separated targets and prefixes their output', async () => {
     const fetch = gatewayRunning(
-      command({ executions: [execution({ agentId: 'a', stdout: 'x\n' }), execution({ id: 'e2', agentId: 'b', state: 'FAILED', exitCode: 2, stderr: 'no\n' })] }),
+      command({
+        executions: [execution({ agentId: 'a', stdout: 'x\n' }), execution({ id: 'e2', agentId: 'b', state: 'FAILED', exitCode: 2, stderr: 'no\n' })],
+      }),
     );
     const r = await cli(['run', 'a,b', '--', 'uname'], { fetch, env: apiKey });
     expect(fetch.requests[0]!.body).toMatchObject({ targets: ['a', 'b'] });
@@ -61,7 +63,10 @@ describe(runCli.name, () => {
   });
 
   it('exits with the remote exit code, and 1 with the error when there is none', async () => {
-    const three = await cli(['run', 'agent-1', '--', 'false'], { fetch: gatewayRunning(command({ state: 'FAILED', executions: [execution({ state: 'FAILED', exitCode: 3 })] })), env: apiKey });
+    const three = await cli(['run', 'agent-1', '--', 'false'], {
+      fetch: gatewayRunning(command({ state: 'FAILED', executions: [execution({ state: 'FAILED', exitCode: 3 })] })),
+      env: apiKey,
+    });
     expect(three.code).toBe(3);
     const spawnError = await cli(['run', 'agent-1', '--', 'nope'], {
       fetch: gatewayRunning(command({ state: 'FAILED', executions: [execution({ state: 'FAILED', exitCode: null, error: 'spawn nope ENOENT' })] })),
@@ -85,7 +90,14 @@ describe(runCli.name, () => {
 
   it('exits 2 on usage errors without calling the API', async () => {
     const fetch = fakeFetch(() => ({ status: 500 }));
-    for (const args of [['run', 'agent-1'], ['run', 'agent-1', '--'], ['run', '--priority', 'urgent', 'a', '--', 'x'], ['exec', 'docker.ps', 'a', '--params', '[]'], ['agents', 'nope'], ['bogus']]) {
+    for (const args of [
+      ['run', 'agent-1'],
+      ['run', 'agent-1', '--'],
+      ['run', '--priority', 'urgent', 'a', '--', 'x'],
+      ['exec', 'docker.ps', 'a', '--params', '[]'],
+      ['agents', 'nope'],
+      ['bogus'],
+    ]) {
       const r = await cli(args, { fetch, env: apiKey });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/^fleetplane: /);
@@ -99,7 +111,11 @@ describe(runCli.name, () => {
 
   it('reports API errors in one line with exit 1', async () => {
     const fetch = fakeFetch(() => ({ status: 404, body: { statusCode: 404, error: 'Not Found', message: 'agent ghost not found' } }));
-    expect(await cli(['run', 'ghost', '--', 'true'], { fetch, env: apiKey })).toEqual({ code: 1, stdout: '', stderr: 'fleetplane: not found (404): agent ghost not found\n' });
+    expect(await cli(['run', 'ghost', '--', 'true'], { fetch, env: apiKey })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'fleetplane: not found (404): agent ghost not found\n',
+    });
   });
 
   it('prints agents as a table or as JSON', async () => {

@@ -12,11 +12,7 @@ export const NO_EXTERNAL_OBJECTS: SchemaFilter = { externalTables: [], externalE
  * Runs `work` with a wasm schema engine connected to `databaseUrl`, then frees the engine and
  * ends every pool the engine left open, so a CLI run exits promptly (see also engine-timers.ts).
  */
-export async function withSchemaEngine<T>(
-  schemaFiles: SchemaFile[],
-  databaseUrl: string,
-  work: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+export async function withSchemaEngine<T>(schemaFiles: SchemaFile[], databaseUrl: string, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const factory = createAdapterFactory(parseDatabaseUrl(databaseUrl));
   return withUnrefEngineTimers(async () => {
     let engine: SchemaEngine | undefined;

@@ -104,10 +104,7 @@ describe('prisma-migrate on real PostgreSQL', () => {
     expect(await deployMigrations(options)).toEqual([dirName]);
     expect(await deployMigrations(options)).toEqual([]);
 
-    const rows = await query<{ migration_name: string; finished_at: Date | null }>(
-      databaseUrl,
-      'SELECT migration_name, finished_at FROM _prisma_migrations',
-    );
+    const rows = await query<{ migration_name: string; finished_at: Date | null }>(databaseUrl, 'SELECT migration_name, finished_at FROM _prisma_migrations');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.migration_name).toBe(dirName);
     expect(rows[0]!.finished_at).toBeInstanceOf(Date);
@@ -134,10 +131,7 @@ describe('prisma-migrate on real PostgreSQL', () => {
     expect(await checkDrift(options)).toBe('');
 
     expect(await deployMigrations(options)).toEqual([second]);
-    const columns = await query<{ column_name: string }>(
-      databaseUrl,
-      `SELECT column_name FROM information_schema.columns WHERE table_name = 'Agent'`,
-    );
+    const columns = await query<{ column_name: string }>(databaseUrl, `SELECT column_name FROM information_schema.columns WHERE table_name = 'Agent'`);
     expect(columns.map((column) => column.column_name)).toContain('osVersion');
   });
 

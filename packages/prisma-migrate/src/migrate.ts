@@ -20,10 +20,7 @@ export interface CreateMigrationOptions extends MigrateOptions {
 
 /** What `prisma migrate deploy` does: applies pending migrations, recording them in `_prisma_migrations`. */
 export async function deployMigrations(options: MigrateOptions): Promise<string[]> {
-  const [schemaFiles, migrationsList] = await Promise.all([
-    readSchemaFiles(options.schemaPath),
-    readMigrationList(options.migrationsDir),
-  ]);
+  const [schemaFiles, migrationsList] = await Promise.all([readSchemaFiles(options.schemaPath), readMigrationList(options.migrationsDir)]);
   return withSchemaEngine(schemaFiles, options.databaseUrl, async (engine) => {
     const result = await engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_OBJECTS });
     return result.appliedMigrationNames;
@@ -49,16 +46,11 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
 }
 
 async function pendingSql(options: MigrateOptions): Promise<string> {
-  const [schemaFiles, migrationsList] = await Promise.all([
-    readSchemaFiles(options.schemaPath),
-    readMigrationList(options.migrationsDir),
-  ]);
+  const [schemaFiles, migrationsList] = await Promise.all([readSchemaFiles(options.schemaPath), readMigrationList(options.migrationsDir)]);
   // Diffing from a history needs the lockfile to pick the connector; before the first
   // migration there is none yet, and this tool only ever writes a postgresql one.
   migrationsList.lockfile.content ??= LOCKFILE_CONTENT;
-  return withSchemaEngine(schemaFiles, options.databaseUrl, async (engine) =>
-    diffToSchema(engine, { tag: 'migrations', ...migrationsList }, schemaFiles),
-  );
+  return withSchemaEngine(schemaFiles, options.databaseUrl, async (engine) => diffToSchema(engine, { tag: 'migrations', ...migrationsList }, schemaFiles));
 }
 
 async function diffToSchema(engine: SchemaEngine, from: DiffParams['from'], schemaFiles: SchemaFile[]): Promise<string> {

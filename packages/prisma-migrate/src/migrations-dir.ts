@@ -20,7 +20,10 @@ export async function readMigrationList(migrationsDir: string): Promise<Migratio
   });
   const lockContent = await readFile(join(baseDir, LOCKFILE), 'utf8').catch(() => null);
 
-  const directories = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const directories = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const migrationDirectories: MigrationDirectory[] = await Promise.all(
     directories.map(async (name) => {
       // A directory without migration.sql is reported by the engine itself, like the Prisma CLI does.

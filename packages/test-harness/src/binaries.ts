@@ -34,9 +34,7 @@ function highestDebianPgBin(): string | undefined {
   } catch {
     return undefined;
   }
-  const sorted = versions
-    .filter((v) => /^\d+(\.\d+)?$/.test(v))
-    .sort((a, b) => Number(b) - Number(a));
+  const sorted = versions.filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
   for (const v of sorted) {
     const dir = join(root, v, 'bin');
     if (isExecutable(join(dir, 'postgres'))) return dir;
@@ -56,7 +54,5 @@ export function resolvePgBinary(name: 'postgres' | 'initdb'): string {
   if (onPath) return onPath;
   const debian = highestDebianPgBin();
   if (debian && isExecutable(join(debian, name))) return join(debian, name);
-  throw new Error(
-    `PostgreSQL's ${name} not found (looked in FLEETPLANE_PG_BIN, PATH and /usr/lib/postgresql/*/bin); ${INSTALL_HINT}`,
-  );
+  throw new Error(`PostgreSQL's ${name} not found (looked in FLEETPLANE_PG_BIN, PATH and /usr/lib/postgresql/*/bin); ${INSTALL_HINT}`);
 }

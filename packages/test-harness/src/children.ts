@@ -54,12 +54,7 @@ export function trackTempDir(dir: string): () => void {
 }
 
 /** Spawns a tracked child (never through a shell) and captures stdout+stderr. */
-export function spawnChild(
-  command: string,
-  args: string[],
-  options: Omit<SpawnOptions, 'stdio' | 'shell'>,
-  output: OutputBuffer,
-): Child {
+export function spawnChild(command: string, args: string[], options: Omit<SpawnOptions, 'stdio' | 'shell'>, output: OutputBuffer): Child {
   installExitHook();
   const proc = spawn(command, args, { ...options, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);

@@ -73,8 +73,16 @@ function anyValue(buf: Buffer): unknown {
       const b = Buffer.alloc(8);
       b.writeBigUInt64LE(bigOf(f));
       value = b.readDoubleLE(0);
-    } else if (f.num === 5) value = fields(bytesOf(f)).filter((v) => v.num === 1).map((v) => anyValue(bytesOf(v)));
-    else if (f.num === 6) value = keyValues(fields(bytesOf(f)).filter((v) => v.num === 1).map(bytesOf));
+    } else if (f.num === 5)
+      value = fields(bytesOf(f))
+        .filter((v) => v.num === 1)
+        .map((v) => anyValue(bytesOf(v)));
+    else if (f.num === 6)
+      value = keyValues(
+        fields(bytesOf(f))
+          .filter((v) => v.num === 1)
+          .map(bytesOf),
+      );
     else if (f.num === 7) value = bytesOf(f).toString('base64');
   }
   return value;
@@ -119,7 +127,11 @@ export function spansFromProtobuf(body: Buffer): ReceivedSpan[] {
     const parts = fields(bytesOf(rs));
     const resourceAttrs = parts
       .filter((f) => f.num === 1)
-      .flatMap((r) => fields(bytesOf(r)).filter((f) => f.num === 1).map(bytesOf));
+      .flatMap((r) =>
+        fields(bytesOf(r))
+          .filter((f) => f.num === 1)
+          .map(bytesOf),
+      );
     const serviceName = textOf(keyValues(resourceAttrs)['service.name']);
     for (const ss of parts.filter((f) => f.num === 2)) {
       for (const s of fields(bytesOf(ss)).filter((f) => f.num === 2)) spans.push(span(bytesOf(s), serviceName));

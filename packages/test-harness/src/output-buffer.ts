@@ -12,7 +12,10 @@ export class OutputBuffer {
   private readonly listeners = new Set<() => void>();
   private readonly file: WriteStream | undefined;
 
-  constructor(logFile?: string, private readonly limit = DEFAULT_LIMIT) {
+  constructor(
+    logFile?: string,
+    private readonly limit = DEFAULT_LIMIT,
+  ) {
     this.file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
     // A broken log file must not crash the test run; the in-memory copy remains.
     this.file?.on('error', () => undefined);

@@ -46,9 +46,10 @@ async function initdb(dataDir: string, runAs: RunAs | null, ephemeral: boolean, 
   const child = spawnChild(resolvePgBinary('initdb'), args, { cwd: tmpdir(), ...asUser(runAs) }, output);
   const exit = await child.exited;
   if (exit.code !== 0) {
-    const hint = runAs && /Permission denied/.test(output.all())
-      ? `\nNote: initdb runs as user "${runAs.name}"; ${dataDir} and every parent dir must be traversable by it.`
-      : '';
+    const hint =
+      runAs && /Permission denied/.test(output.all())
+        ? `\nNote: initdb runs as user "${runAs.name}"; ${dataDir} and every parent dir must be traversable by it.`
+        : '';
     throw new Error(`initdb ${describeExit(exit)}; output:\n${output.tail()}${hint}`);
   }
 }

@@ -22,12 +22,18 @@ export async function startRedis(opts: ServerOptions = {}): Promise<ServerHandle
   mkdirSync(dataDir, { recursive: true });
 
   const args = [
-    '--bind', '127.0.0.1',
-    '--port', String(port),
-    '--dir', dataDir,
-    '--save', '',
-    '--appendonly', opts.dataDir ? 'yes' : 'no',
-    '--daemonize', 'no',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dataDir,
+    '--save',
+    '',
+    '--appendonly',
+    opts.dataDir ? 'yes' : 'no',
+    '--daemonize',
+    'no',
   ];
   const output = new OutputBuffer(opts.logFile);
   const child = spawnChild(bin, args, {}, output);

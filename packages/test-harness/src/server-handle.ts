@@ -36,13 +36,7 @@ export class OwnedDirs {
   }
 }
 
-export function makeServerHandle(
-  child: Child,
-  url: string,
-  port: number,
-  owned: OwnedDirs,
-  stopSignal: NodeJS.Signals = 'SIGTERM',
-): ServerHandle {
+export function makeServerHandle(child: Child, url: string, port: number, owned: OwnedDirs, stopSignal: NodeJS.Signals = 'SIGTERM'): ServerHandle {
   let stopping: Promise<void> | undefined;
   return {
     url,

@@ -5,12 +5,7 @@ import { connect } from 'node:net';
  * resolves with what the server sent once `done(received)` is true. Used for
  * protocol-level readiness checks (NATS INFO, Redis PONG) without a client library.
  */
-export async function tcpExchange(
-  port: number,
-  send: string | undefined,
-  done: (received: string) => boolean,
-  timeoutMs = 1000,
-): Promise<string> {
+export async function tcpExchange(port: number, send: string | undefined, done: (received: string) => boolean, timeoutMs = 1000): Promise<string> {
   return new Promise((resolve, reject) => {
     let received = '';
     const socket = connect({ host: '127.0.0.1', port });

@@ -27,9 +27,7 @@ export async function waitUntilReady(
       lastError = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() >= deadline) {
-      throw new Error(
-        `${what} not ready within ${timeoutMs} ms${lastError ? ` (last probe error: ${lastError})` : ''}; output:\n${child.output.tail()}`,
-      );
+      throw new Error(`${what} not ready within ${timeoutMs} ms${lastError ? ` (last probe error: ${lastError})` : ''}; output:\n${child.output.tail()}`);
     }
     await sleep(intervalMs);
   }

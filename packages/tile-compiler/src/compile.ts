@@ -60,8 +60,14 @@ export function compile(program: unknown, options: CompileOptions = {}): Compile
     applied: [
       ...plan.applied,
       { pass: 'fusion', summary: fusion.summary },
-      { pass: 'parallelism', summary: `${parallelism.stages.filter((p) => p.mode === 'data-parallel').length} data-parallel stage(s), ${parallelism.independentWaves.length} group(s) of independent stages` },
-      { pass: 'memory', summary: `${memory.intermediates.size} intermediate(s), ${memory.totalBytes} B total, ${memory.peakBytes} B peak, ${memory.reuse.length} buffer reuse(s)` },
+      {
+        pass: 'parallelism',
+        summary: `${parallelism.stages.filter((p) => p.mode === 'data-parallel').length} data-parallel stage(s), ${parallelism.independentWaves.length} group(s) of independent stages`,
+      },
+      {
+        pass: 'memory',
+        summary: `${memory.intermediates.size} intermediate(s), ${memory.totalBytes} B total, ${memory.peakBytes} B peak, ${memory.reuse.length} buffer reuse(s)`,
+      },
       { pass: 'cost', summary: `${Math.round(cost.ops)} ops, ${Math.round(cost.bytes)} B, ~${cost.estimatedMs.toFixed(2)} ms` },
     ],
   };

@@ -11,35 +11,33 @@ import { interpret } from './reference/interpret.js';
  * arithmetic with small magnitudes so every sum is exact and partition order
  * cannot change a float rounding.
  */
-const numExpr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
-  e: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom('a', 'b', 'row.a', '1', '2', '-3', '0'),
-    fc.tuple(tie('e'), fc.constantFrom('+', '-'), tie('e')).map(([l, o, r]) => `(${l} ${o} ${r})`),
-    tie('e').map((x) => `(${x} * 2)`),
-    tie('e').map((x) => `(${x} % 7)`),
-    tie('e').map((x) => `abs(${x})`),
-    fc.tuple(tie('e'), tie('e')).map(([l, r]) => `min(${l}, ${r})`),
-    fc.tuple(tie('e'), tie('e'), tie('e')).map(([c, l, r]) => `(${c} > 0 ? ${l} : ${r})`),
-  ),
-})).e.filter((s) => s.length < 200);
+const numExpr: fc.Arbitrary<string> = fc
+  .letrec<{ e: string }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('a', 'b', 'row.a', '1', '2', '-3', '0'),
+      fc.tuple(tie('e'), fc.constantFrom('+', '-'), tie('e')).map(([l, o, r]) => `(${l} ${o} ${r})`),
+      tie('e').map((x) => `(${x} * 2)`),
+      tie('e').map((x) => `(${x} % 7)`),
+      tie('e').map((x) => `abs(${x})`),
+      fc.tuple(tie('e'), tie('e')).map(([l, r]) => `min(${l}, ${r})`),
+      fc.tuple(tie('e'), tie('e'), tie('e')).map(([c, l, r]) => `(${c} > 0 ? ${l} : ${r})`),
+    ),
+  }))
+  .e.filter((s) => s.length < 200);
 
-const boolExpr = fc
-  .tuple(numExpr, fc.constantFrom('<', '<=', '>', '>=', '==', '!='), fc.integer({ min: -20, max: 20 }))
-  .map(([e, op, n]) => `${e} ${op} ${n}`);
+const boolExpr = fc.tuple(numExpr, fc.constantFrom('<', '<=', '>', '>=', '==', '!='), fc.integer({ min: -20, max: 20 })).map(([e, op, n]) => `${e} ${op} ${n}`);
 
 const stream = (input: string, id: string): fc.Arbitrary<Tile> =>
   fc.oneof(
     fc.tuple(numExpr, numExpr).map(([a, b]): Tile => ({ id, kind: 'map', input, fields: { a, b, k: 'k' } })),
     boolExpr.map((predicate): Tile => ({ id, kind: 'filter', input, predicate })),
-    fc.array(fc.tuple(fc.option(boolExpr, { nil: undefined }), numExpr), { minLength: 1, maxLength: 3 }).map(
-      (entries): Tile => ({
-        id,
-        kind: 'flatMap',
-        input,
-        emit: entries.map(([when, a]) => ({ ...(when === undefined ? {} : { when }), fields: { a, b: 'b', k: 'k' } })),
-      }),
-    ),
+    fc.array(fc.tuple(fc.option(boolExpr, { nil: undefined }), numExpr), { minLength: 1, maxLength: 3 }).map((entries): Tile => ({
+      id,
+      kind: 'flatMap',
+      input,
+      emit: entries.map(([when, a]) => ({ ...(when === undefined ? {} : { when }), fields: { a, b: 'b', k: 'k' } })),
+    })),
   );
 
 const aggregates: fc.Arbitrary<Record<string, Aggregate>> = fc
@@ -61,39 +59,48 @@ const terminal = (input: string): fc.Arbitrary<Tile[]> =>
     fc.constant<Tile[]>([]),
     aggregates.map((a): Tile[] => [{ id: 'agg', kind: 'reduce', input, aggregates: a }]),
     aggregates.map((a): Tile[] => [{ id: 'agg', kind: 'groupBy', input, keys: ['k'], aggregates: a }]),
-    fc.tuple(aggregates, fc.constantFrom(4, 6), fc.constantFrom(2, 3, 6)).map(([a, size, slide]): Tile[] => [
-      { id: 'agg', kind: 'window', input, timeField: 'b', size, slide: Math.min(size, slide), keys: ['k'], aggregates: a },
-    ]),
+    fc
+      .tuple(aggregates, fc.constantFrom(4, 6), fc.constantFrom(2, 3, 6))
+      .map(([a, size, slide]): Tile[] => [
+        { id: 'agg', kind: 'window', input, timeField: 'b', size, slide: Math.min(size, slide), keys: ['k'], aggregates: a },
+      ]),
     fc.tuple(fc.constantFrom<'asc' | 'desc'>('asc', 'desc'), fc.integer({ min: 0, max: 30 })).map(([order, count]): Tile[] => [
       { id: 'agg', kind: 'sort', input, by: [{ field: 'a', order }, { field: 'k' }] },
       { id: 'lim', kind: 'limit', input: 'agg', count },
     ]),
   );
 
-const program: fc.Arbitrary<Program> = fc
-  .tuple(fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.boolean())
-  .chain(([length, branch, columnar]) => {
-    const source: Tile = columnar ? { id: 'src', kind: 'columns', fields: ['a', 'b', 'k'] } : { id: 'src', kind: 'records', schema: { a: 'number', b: 'number', k: 'number', label: 'string' } };
-    const ids = Array.from({ length }, (_, i) => `t${i}`);
-    return fc.tuple(fc.tuple(...ids.map((id, i) => stream(i === 0 ? 'src' : (ids[i - 1] as string), id))), stream('src', 'side')).chain(([chain, side]) => {
-      const last = ids.at(-1) as string;
-      const main: string = branch ? 'merged' : last;
-      // Both branches end in the same projection so their schemas agree whatever the random tiles were.
-      const norm = { a: 'a', b: 'b', k: 'k' };
-      const merged: Tile[] = branch
-        ? [side, { id: 'sideNorm', kind: 'map', input: 'side', fields: norm }, { id: 'norm', kind: 'map', input: last, fields: norm }, { id: 'merged', kind: 'merge', inputs: ['norm', 'sideNorm'] }]
-        : [];
-      return terminal(main).map((end): Program => {
-        const out = end.at(-1)?.id ?? main;
-        return { version: 1, tiles: [source, ...chain, ...merged, ...end, { id: 'out', kind: 'sink', input: out }, { id: 'dead', kind: 'filter', input: 'src', predicate: 'a > 0' }] };
-      });
+const program: fc.Arbitrary<Program> = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.boolean()).chain(([length, branch, columnar]) => {
+  const source: Tile = columnar
+    ? { id: 'src', kind: 'columns', fields: ['a', 'b', 'k'] }
+    : { id: 'src', kind: 'records', schema: { a: 'number', b: 'number', k: 'number', label: 'string' } };
+  const ids = Array.from({ length }, (_, i) => `t${i}`);
+  return fc.tuple(fc.tuple(...ids.map((id, i) => stream(i === 0 ? 'src' : (ids[i - 1] as string), id))), stream('src', 'side')).chain(([chain, side]) => {
+    const last = ids.at(-1) as string;
+    const main: string = branch ? 'merged' : last;
+    // Both branches end in the same projection so their schemas agree whatever the random tiles were.
+    const norm = { a: 'a', b: 'b', k: 'k' };
+    const merged: Tile[] = branch
+      ? [
+          side,
+          { id: 'sideNorm', kind: 'map', input: 'side', fields: norm },
+          { id: 'norm', kind: 'map', input: last, fields: norm },
+          { id: 'merged', kind: 'merge', inputs: ['norm', 'sideNorm'] },
+        ]
+      : [];
+    return terminal(main).map((end): Program => {
+      const out = end.at(-1)?.id ?? main;
+      return {
+        version: 1,
+        tiles: [source, ...chain, ...merged, ...end, { id: 'out', kind: 'sink', input: out }, { id: 'dead', kind: 'filter', input: 'src', predicate: 'a > 0' }],
+      };
     });
   });
+});
 
-const data = fc.array(
-  fc.record({ a: fc.integer({ min: -50, max: 50 }), b: fc.integer({ min: -20, max: 40 }), k: fc.integer({ min: 0, max: 3 }) }),
-  { maxLength: 60 },
-);
+const data = fc.array(fc.record({ a: fc.integer({ min: -50, max: 50 }), b: fc.integer({ min: -20, max: 40 }), k: fc.integer({ min: 0, max: 3 }) }), {
+  maxLength: 60,
+});
 
 function bind(p: Program, rows: { a: number; b: number; k: number }[]) {
   if (p.tiles[0]?.kind === 'columns') {

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
 import { invalidArgument } from '@fleetplane/service-kit/grpc';
 
-const labels = z
-  .record(z.string().min(1).max(63), z.string().max(255))
-  .refine((l) => Object.keys(l).length <= 64, { message: 'at most 64 labels' });
+const labels = z.record(z.string().min(1).max(63), z.string().max(255)).refine((l) => Object.keys(l).length <= 64, { message: 'at most 64 labels' });
 
 export const enrollRequestSchema = z.object({
   agent_id: agentIdSchema,

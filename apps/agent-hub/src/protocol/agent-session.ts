@@ -1,24 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AgentCloseCode,
-  AgentErrorCode,
-  decodeAgentFrame,
-  frame,
-  type AgentToHub,
-  type Hello,
-  type HubToAgent,
-} from '@fleetplane/contracts';
+import { AgentCloseCode, AgentErrorCode, decodeAgentFrame, frame, type AgentToHub, type Hello, type HubToAgent } from '@fleetplane/contracts';
 import { WsCloseCode, WsSession } from '@fleetplane/service-kit/websocket';
 import { MISSED_HEARTBEATS_BEFORE_CLOSE } from '../config.js';
-import type {
-  ProtocolErrorReason,
-  SessionHooks,
-  SessionLog,
-  SessionMetrics,
-  SessionSocket,
-  SessionStanding,
-  SessionTimings,
-} from './session-ports.js';
+import type { ProtocolErrorReason, SessionHooks, SessionLog, SessionMetrics, SessionSocket, SessionStanding, SessionTimings } from './session-ports.js';
 
 type Handshake = 'awaiting_hello' | 'authenticating';
 
@@ -216,8 +200,6 @@ export class AgentSession extends WsSession<Handshake> {
 
   private sendError(code: string, message: string, replyTo?: string): void {
     if (!this.socket.isOpen()) return;
-    this.socket.send(
-      frame<HubToAgent>({ type: 'ERROR', code, message: message.slice(0, MAX_ERROR_MESSAGE), ...(replyTo ? { replyTo } : {}) }),
-    );
+    this.socket.send(frame<HubToAgent>({ type: 'ERROR', code, message: message.slice(0, MAX_ERROR_MESSAGE), ...(replyTo ? { replyTo } : {}) }));
   }
 }

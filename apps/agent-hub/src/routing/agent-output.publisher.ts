@@ -1,11 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  subjects,
-  type ExecutionUpdate,
-  type ResultFrame,
-  type TelemetryFrame,
-  type TelemetrySample,
-} from '@fleetplane/contracts';
+import { subjects, type ExecutionUpdate, type ResultFrame, type TelemetryFrame, type TelemetrySample } from '@fleetplane/contracts';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
 import { Clock } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';

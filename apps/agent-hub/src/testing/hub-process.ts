@@ -2,7 +2,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGrpcClient, unary, type agentHubV1 } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { freePort, spawnProcess, startNats, startPostgres, type ManagedProcess, type PostgresHandle, type ServerHandle, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import {
+  freePort,
+  spawnProcess,
+  startNats,
+  startPostgres,
+  type ManagedProcess,
+  type PostgresHandle,
+  type ServerHandle,
+  SERVICE_NODE_ARGS,
+} from '@fleetplane/test-harness';
 
 // For integration tests (this app's and the reference agent's): real NATS and
 // PostgreSQL, the hub's migrations, and the BUILT hub as its own process.

@@ -81,9 +81,7 @@ describe(CommandsService.name, () => {
     ]);
     expect(queue.enqueued).toHaveLength(1);
     expect(queue.enqueued[0]!.priority).toBe('HIGH');
-    expect(queue.enqueued[0]!.executions.map((e) => e.deadlineAt.getTime())).toEqual(
-      Array(2).fill(now.getTime() + (300 + DEADLINE_GRACE_SECONDS) * 1000),
-    );
+    expect(queue.enqueued[0]!.executions.map((e) => e.deadlineAt.getTime())).toEqual(Array(2).fill(now.getTime() + (300 + DEADLINE_GRACE_SECONDS) * 1000));
   });
 
   it('rejects invalid params with INVALID_ARGUMENT naming the field, before any I/O', async () => {

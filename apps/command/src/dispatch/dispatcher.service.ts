@@ -12,10 +12,7 @@ import { decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDis
 export const DISPATCH_REQUEST_TIMEOUT_MS = 5_000;
 
 export type DispatchOutcome =
-  | { kind: 'dispatched' }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'retry'; delayMs: number }
-  | { kind: 'failed'; error: string };
+  { kind: 'dispatched' } | { kind: 'skipped'; reason: string } | { kind: 'retry'; delayMs: number } | { kind: 'failed'; error: string };
 
 /** Sends one execution to the hub holding its agent's socket, and records what happened. */
 @Injectable()
@@ -78,4 +75,3 @@ export class Dispatcher {
     return { kind: 'failed', error };
   }
 }
-

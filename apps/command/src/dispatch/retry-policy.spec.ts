@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { NatsRequestError } from '@fleetplane/service-kit/nats';
 import { parseJobData } from '@fleetplane/service-kit/queue';
-import { backoffMs, classifyDispatchError, decideRetry, DispatchRefusedError, dispatchRetryPolicy, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
+import {
+  backoffMs,
+  classifyDispatchError,
+  decideRetry,
+  DispatchRefusedError,
+  dispatchRetryPolicy,
+  meansAgentNotConnected,
+  PermanentDispatchError,
+} from './retry-policy.js';
 
 const nats = (kind: NatsRequestError['kind']) => new NatsRequestError(kind, kind);
 

@@ -92,7 +92,12 @@ export class CommandRepository {
   /** Newest first; keyset pagination on (createdAt, id). */
   async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandSummary[]> {
     if (!agentId) {
-      return this.prisma.command.findMany({ where: keysetWhere(cursor, NEWEST_FIRST), orderBy: keysetOrderBy(NEWEST_FIRST), take, include: withExecutionSummaries });
+      return this.prisma.command.findMany({
+        where: keysetWhere(cursor, NEWEST_FIRST),
+        orderBy: keysetOrderBy(NEWEST_FIRST),
+        take,
+        include: withExecutionSummaries,
+      });
     }
     // One agent's commands come from its executions, in the order of the (agent_id, created_at,
     // command_id) index; the keyset helpers tie-break on `id`, which here is the execution's, so
@@ -127,7 +132,10 @@ export class CommandRepository {
    * the agent's RUNNING (or even its result) can arrive before this write.
    */
   async markDispatched(id: string, at: Date): Promise<boolean> {
-    const moved = await this.prisma.execution.updateMany({ where: { id, state: { in: ['PENDING', 'QUEUED'] } }, data: { state: 'DISPATCHED', dispatchedAt: at } });
+    const moved = await this.prisma.execution.updateMany({
+      where: { id, state: { in: ['PENDING', 'QUEUED'] } },
+      data: { state: 'DISPATCHED', dispatchedAt: at },
+    });
     if (moved.count === 0) await this.prisma.execution.updateMany({ where: { id, dispatchedAt: null }, data: { dispatchedAt: at } });
     return moved.count === 1;
   }

@@ -34,7 +34,11 @@ export class ExecutionTransitions {
     return this.announced(e, await this.commands.finish(e.id, o), { state: o.state, at: o.finishedAt, exitCode: o.exitCode });
   }
 
-  private announced(e: ExecutionRef, moved: boolean, change: { state: EventPayload<'execution.updated'>['state']; at: Date; exitCode?: number | null }): boolean {
+  private announced(
+    e: ExecutionRef,
+    moved: boolean,
+    change: { state: EventPayload<'execution.updated'>['state']; at: Date; exitCode?: number | null },
+  ): boolean {
     if (!moved) return false;
     const event: EventPayload<'execution.updated'> = {
       commandId: e.commandId,

@@ -27,7 +27,15 @@ describe(ExecutionUpdatesService.name, () => {
     expect(repo.executions.get(executionId)).toMatchObject({ state: 'RUNNING', startedAt: new Date(at) });
     const end = '2026-03-01T12:00:02.000Z';
     expect(await service.apply(update({ status: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', at: end }))).toBe('applied');
-    expect(repo.executions.get(executionId)).toMatchObject({ state: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', truncated: false, error: '', finishedAt: new Date(end) });
+    expect(repo.executions.get(executionId)).toMatchObject({
+      state: 'COMPLETED',
+      exitCode: 0,
+      stdout: 'hello\n',
+      stderr: '',
+      truncated: false,
+      error: '',
+      finishedAt: new Date(end),
+    });
     const commandId = repo.executions.get(executionId)!.commandId;
     expect(events.emitted).toEqual([
       { name: 'execution.updated', payload: { commandId, executionId, agentId: 'agent-1', state: 'RUNNING', at } },

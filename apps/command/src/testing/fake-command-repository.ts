@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, Execution } from '../generated/prisma/client.js';
 import { isTerminal } from '../executions/command-state.js';
-import type { CommandRepository, CommandWithExecutions, ExecutionOutcome, ExecutionWithCommand, ListCursor, NewCommand } from '../executions/command.repository.js';
+import type {
+  CommandRepository,
+  CommandWithExecutions,
+  ExecutionOutcome,
+  ExecutionWithCommand,
+  ListCursor,
+  NewCommand,
+} from '../executions/command.repository.js';
 import { DuplicateIdempotencyKeyError } from '../executions/command.repository.js';
 
 /** In-memory stand-in for CommandRepository in unit tests, with the same conditional state moves. */

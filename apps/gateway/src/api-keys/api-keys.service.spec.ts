@@ -59,7 +59,7 @@ describe(ApiKeysService.name, () => {
     expect(audits[0]).toMatchObject({ action: 'api_key.create', outcome: 'success', target: apiKey.id });
   });
 
-  it("authenticates a key with its own role, until it is revoked", async () => {
+  it('authenticates a key with its own role, until it is revoked', async () => {
     const { service } = setup();
     const { key, apiKey } = await service.create(admin, { name: 'ci', role: 'operator' });
     expect(await service.authenticate(key)).toEqual({ kind: 'api_key', apiKeyId: apiKey.id, userId: 'u-admin', role: 'operator' });

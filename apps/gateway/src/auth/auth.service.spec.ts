@@ -45,11 +45,21 @@ describe(AuthService.name, () => {
     audits.length = 0;
     revokeFamily.mockClear();
     startFamily.mockClear();
-    user = { id: 'user-1', email: 'ops@example.com', passwordHash: await hashPassword('right-password', { N: 1024, r: 8, p: 1 }), role: 'operator', createdAt: new Date(), disabledAt: null };
+    user = {
+      id: 'user-1',
+      email: 'ops@example.com',
+      passwordHash: await hashPassword('right-password', { N: 1024, r: 8, p: 1 }),
+      role: 'operator',
+      createdAt: new Date(),
+      disabledAt: null,
+    };
     token = tokenRow({});
     verdict = { allowed: true };
     rotated = pair(2);
-    const users = { findByEmail: (e: string) => Promise.resolve(e === user.email ? user : null), findById: (id: string) => Promise.resolve(id === user.id ? user : null) };
+    const users = {
+      findByEmail: (e: string) => Promise.resolve(e === user.email ? user : null),
+      findById: (id: string) => Promise.resolve(id === user.id ? user : null),
+    };
     const refreshTokens = { findByHash: (h: string) => Promise.resolve(token && h === token.tokenHash ? token : null), revokeFamily };
     const tokens = { startFamily, rotate: () => Promise.resolve(rotated) };
     const limiter = { attempt: () => Promise.resolve(verdict) };

@@ -1,9 +1,7 @@
 import type { Role } from './roles.js';
 
 /** Who is calling: a signed-in user, or an API key acting with its own role for the user who made it. */
-export type Principal =
-  | { kind: 'user'; userId: string; email: string; role: Role }
-  | { kind: 'api_key'; apiKeyId: string; userId: string; role: Role };
+export type Principal = { kind: 'user'; userId: string; email: string; role: Role } | { kind: 'api_key'; apiKeyId: string; userId: string; role: Role };
 
 /** The id recorded as the actor in the audit log and sent as requestedBy. */
 export const actorId = (p: Principal): string => (p.kind === 'user' ? p.userId : p.apiKeyId);

@@ -3,7 +3,6 @@ import { commandV1 } from '@fleetplane/contracts/grpc';
 import { protoExecution as execution } from '../test/proto-builders.js';
 import { priorityToProto, toCommandView, toExecutionView } from './command-view.js';
 
-
 describe(toCommandView.name, () => {
   it('renders states without their prefix, priorities in lower case, params as JSON', () => {
     const view = toCommandView({
@@ -24,7 +23,20 @@ describe(toCommandView.name, () => {
 
   it('maps every REST priority to its proto enum and back', () => {
     for (const p of ['critical', 'high', 'normal', 'low'] as const) {
-      expect(toCommandView({ id: '', verb: '', paramsJson: '{}', priority: priorityToProto(p), state: commandV1.CommandState.COMMAND_STATE_QUEUED, requestedBy: '', timeoutSeconds: 0, createdAt: '', updatedAt: '', executions: [] }).priority).toBe(p);
+      expect(
+        toCommandView({
+          id: '',
+          verb: '',
+          paramsJson: '{}',
+          priority: priorityToProto(p),
+          state: commandV1.CommandState.COMMAND_STATE_QUEUED,
+          requestedBy: '',
+          timeoutSeconds: 0,
+          createdAt: '',
+          updatedAt: '',
+          executions: [],
+        }).priority,
+      ).toBe(p);
     }
   });
 });

@@ -42,7 +42,9 @@ const toPriority: Record<PriorityName, commandV1.Priority> = {
 export const priorityToProto = (p: PriorityName): commandV1.Priority => toPriority[p];
 
 function priorityName(p: commandV1.Priority | string): PriorityName {
-  const name = String(p).replace(/^PRIORITY_/, '').toLowerCase();
+  const name = String(p)
+    .replace(/^PRIORITY_/, '')
+    .toLowerCase();
   return (name in toPriority ? name : 'normal') as PriorityName;
 }
 

@@ -24,7 +24,10 @@ const ok = { verb: 'exec', params: { argv: ['echo', 'hello'] }, targets: ['agent
 describe('submit command body', () => {
   it('accepts the walking-skeleton body and fills the defaults', () => {
     expect(pipe.transform(ok)).toEqual({ ...ok, priority: 'normal' });
-    expect(pipe.transform({ ...ok, priority: 'critical', timeoutSeconds: 30, idempotencyKey: 'k' })).toMatchObject({ priority: 'critical', timeoutSeconds: 30 });
+    expect(pipe.transform({ ...ok, priority: 'critical', timeoutSeconds: 30, idempotencyKey: 'k' })).toMatchObject({
+      priority: 'critical',
+      timeoutSeconds: 30,
+    });
   });
 
   it.each([

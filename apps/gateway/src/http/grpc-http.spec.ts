@@ -31,11 +31,19 @@ describe(grpcToHttp.name, () => {
       message: 'params.argv.0: must be a string',
       field: 'params.argv.0',
     });
-    expect(grpcToHttp(GrpcStatus.INVALID_ARGUMENT, 'something is off', 'command')).toEqual({ statusCode: 400, error: 'Bad Request', message: 'something is off' });
+    expect(grpcToHttp(GrpcStatus.INVALID_ARGUMENT, 'something is off', 'command')).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'something is off',
+    });
   });
 
   it("keeps a NOT_FOUND's message, which names the missing thing", () => {
-    expect(grpcToHttp(GrpcStatus.NOT_FOUND, 'agent ghost not found', 'command')).toEqual({ statusCode: 404, error: 'Not Found', message: 'agent ghost not found' });
+    expect(grpcToHttp(GrpcStatus.NOT_FOUND, 'agent ghost not found', 'command')).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'agent ghost not found',
+    });
   });
 
   it('never passes on the message of an internal failure', () => {
@@ -69,6 +77,9 @@ describe(ApiExceptionFilter.name, () => {
   });
 
   it('hides anything else behind a plain 500', () => {
-    expect(filter.toHttp(new Error('secret internals'))).toEqual({ status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } });
+    expect(filter.toHttp(new Error('secret internals'))).toEqual({
+      status: 500,
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+    });
   });
 });

@@ -106,7 +106,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     const key = `${sub.commandId ?? '*'}/${sub.agentId ?? '*'}`;
     if (!this.subscriptions.has(key)) {
       // Refused, not fatal: the socket keeps the subscriptions it has.
-      if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
+      if (this.subscriptions.size >= MAX_SUBSCRIPTIONS)
+        return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
       this.subscriptions.set(key, sub);
     }
     this.send({ type: 'subscribed', ...sub });

@@ -108,12 +108,22 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
             state: S.COMMAND_STATE_COMPLETED,
             priority: commandV1.Priority.PRIORITY_HIGH,
             executions: [
-              execution({ state: S.COMMAND_STATE_COMPLETED, exitCode: 0, stdout: 'hello\n', attempts: 1, dispatchedAt: '2026-01-01T00:00:00.100Z', startedAt: '2026-01-01T00:00:00.200Z', finishedAt: '2026-01-01T00:00:00.300Z' }),
+              execution({
+                state: S.COMMAND_STATE_COMPLETED,
+                exitCode: 0,
+                stdout: 'hello\n',
+                attempts: 1,
+                dispatchedAt: '2026-01-01T00:00:00.100Z',
+                startedAt: '2026-01-01T00:00:00.200Z',
+                finishedAt: '2026-01-01T00:00:00.300Z',
+              }),
             ],
           }),
         });
       case 'cmd-running':
-        return cb(null, { command: command({ id: 'cmd-running', state: S.COMMAND_STATE_RUNNING, executions: [execution({ state: S.COMMAND_STATE_RUNNING, attempts: 1 })] }) });
+        return cb(null, {
+          command: command({ id: 'cmd-running', state: S.COMMAND_STATE_RUNNING, executions: [execution({ state: S.COMMAND_STATE_RUNNING, attempts: 1 })] }),
+        });
       case 'cmd-crash':
         return cb(fail(grpc.status.INTERNAL, 'pq: password authentication failed for user "command_rw"'));
       case 'cmd-unavailable':

@@ -57,8 +57,7 @@ describe('telemetry service', () => {
     await Promise.all([nats?.stop(), redis?.stop()]);
   });
 
-  const latest = (agentId: string) =>
-    unary<telemetryV1.GetLatestSampleResponse>(client, 'getLatestSample', { agentId });
+  const latest = (agentId: string) => unary<telemetryV1.GetLatestSampleResponse>(client, 'getLatestSample', { agentId });
 
   async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
     const until = Date.now() + timeoutMs;

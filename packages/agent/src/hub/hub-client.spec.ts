@@ -6,7 +6,15 @@ import { HubClient, type StopReason } from './hub-client.js';
 import { wsDataToText } from './ws-text.js';
 
 const TOKEN = 't'.repeat(43);
-const sample = { cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 2, load: [0, 0, 0] as [number, number, number], diskUsedBytes: 1, diskTotalBytes: 2, uptimeSeconds: 1 };
+const sample = {
+  cpuPercent: 1,
+  memoryUsedBytes: 1,
+  memoryTotalBytes: 2,
+  load: [0, 0, 0] as [number, number, number],
+  diskUsedBytes: 1,
+  diskTotalBytes: 2,
+  uptimeSeconds: 1,
+};
 
 /** A scripted hub on loopback: records what agents send and lets the test answer. */
 class FakeHub {
@@ -91,7 +99,9 @@ describe(HubClient.name, () => {
   it('hands COMMAND frames to the executor', async () => {
     await start();
     await until(() => hub.of('HELLO').length === 1 && hub.sockets.length === 1, 'hello');
-    hub.sockets[0]!.send(frame<HubToAgent>({ type: 'COMMAND', executionId: 'e1', commandId: 'c1', verb: 'exec', params: { argv: ['true'] }, timeoutSeconds: 5 }));
+    hub.sockets[0]!.send(
+      frame<HubToAgent>({ type: 'COMMAND', executionId: 'e1', commandId: 'c1', verb: 'exec', params: { argv: ['true'] }, timeoutSeconds: 5 }),
+    );
     await until(() => commands.length === 1, 'command');
     expect(commands[0]).toMatchObject({ executionId: 'e1', verb: 'exec' });
   });

@@ -58,11 +58,11 @@ export class HubClient {
       const { code, reason, established } = await this.connectOnce();
       if (this.stopping) break;
       if (code === AgentCloseCode.Unauthorized) {
-        this.opts.log.error({ code }, 'the hub refused this agent\'s credential (4401); enroll it again and set AGENT_TOKEN');
+        this.opts.log.error({ code }, "the hub refused this agent's credential (4401); enroll it again and set AGENT_TOKEN");
         return 'unauthorized';
       }
       if (code === AgentCloseCode.UnsupportedVersion) {
-        this.opts.log.error({ code, reason }, 'the hub does not speak this agent\'s protocol version (4426); upgrade the agent');
+        this.opts.log.error({ code, reason }, "the hub does not speak this agent's protocol version (4426); upgrade the agent");
         return 'unsupported_version';
       }
       attempt = established ? 0 : attempt + 1;

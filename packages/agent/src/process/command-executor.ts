@@ -1,11 +1,4 @@
-import {
-  MAX_AGENT_FRAME_BYTES,
-  toProcessSpec,
-  validateVerbParams,
-  type CommandFrame,
-  type Verb,
-  type VerbParams,
-} from '@fleetplane/contracts';
+import { MAX_AGENT_FRAME_BYTES, toProcessSpec, validateVerbParams, type CommandFrame, type Verb, type VerbParams } from '@fleetplane/contracts';
 import { contextFromCarrier, currentTraceCarrier, inSpan, SpanKind } from '@fleetplane/observability/node';
 import type { Logger } from 'pino';
 import { fitResult, type ResultBody } from './fit-result.js';

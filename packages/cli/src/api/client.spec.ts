@@ -7,7 +7,8 @@ import type { TokenPair } from './schemas.js';
 describe(ApiClient.name, () => {
   it('refreshes on 401, saves the rotated pair, and retries with the new access token', async () => {
     const fetch = fakeFetch((req) => {
-      if (req.path === '/auth/refresh') return { status: 200, body: { accessToken: 'new-access', refreshToken: 'new-refresh', tokenType: 'Bearer', expiresIn: 900 } };
+      if (req.path === '/auth/refresh')
+        return { status: 200, body: { accessToken: 'new-access', refreshToken: 'new-refresh', tokenType: 'Bearer', expiresIn: 900 } };
       if (req.headers.authorization === 'Bearer new-access') return { status: 200, body: command() };
       return { status: 401, body: { statusCode: 401, message: 'Unauthorized' } };
     });
@@ -70,14 +71,18 @@ describe(ApiClient.name, () => {
         : { status: 429, body: { statusCode: 429, error: 'Too Many Requests', message: 'too many attempts; retry later' }, headers: { 'retry-after': '42' } },
     );
     const api = new ApiClient('http://gw', { kind: 'none' }, fetch);
-    await expect(api.submitCommand({ verb: 'exec', params: { argv: [] }, targets: ['a'] })).rejects.toThrow('bad request (400): field params.argv: must not be empty');
+    await expect(api.submitCommand({ verb: 'exec', params: { argv: [] }, targets: ['a'] })).rejects.toThrow(
+      'bad request (400): field params.argv: must not be empty',
+    );
     await expect(api.login('a@b.c', 'pw')).rejects.toThrow('rate limited (429): too many attempts; retry later; retry after 42 s');
   });
 
   it('follows nextPageToken when listing agents, with the filters as query parameters', async () => {
     const agent = (id: string) => ({ id, connected: true, site: 'dc1' });
     const fetch = fakeFetch((req) =>
-      req.path.includes('pageToken=p2') ? { status: 200, body: { agents: [agent('b')], nextPageToken: null } } : { status: 200, body: { agents: [agent('a')], nextPageToken: 'p2' } },
+      req.path.includes('pageToken=p2')
+        ? { status: 200, body: { agents: [agent('b')], nextPageToken: null } }
+        : { status: 200, body: { agents: [agent('a')], nextPageToken: 'p2' } },
     );
     const api = new ApiClient('http://gw', { kind: 'apiKey', key: 'k' }, fetch);
     expect((await api.listAgents({ site: 'dc1', connected: true })).map((a) => a.id)).toEqual(['a', 'b']);

@@ -18,10 +18,7 @@ import {
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
 /** How requests authenticate: a CI API key, a stored login (refreshed on 401), or nothing (login itself). */
-export type Auth =
-  | { kind: 'apiKey'; key: string }
-  | { kind: 'session'; tokens: TokenPair; onRotated: (tokens: TokenPair) => Promise<void> }
-  | { kind: 'none' };
+export type Auth = { kind: 'apiKey'; key: string } | { kind: 'session'; tokens: TokenPair; onRotated: (tokens: TokenPair) => Promise<void> } | { kind: 'none' };
 
 const REQUEST_TIMEOUT_MS = 30_000;
 

@@ -18,7 +18,9 @@ export interface EnrollAgentOptions {
 }
 
 export async function listAgents(ctx: Context, opts: ListAgentsOptions): Promise<void> {
-  const agents = await (await ctx.client()).listAgents({
+  const agents = await (
+    await ctx.client()
+  ).listAgents({
     ...(opts.site ? { site: opts.site } : {}),
     ...(opts.connected ? { connected: true } : {}),
   });
@@ -32,7 +34,9 @@ export async function getAgent(ctx: Context, id: string, opts: JsonOption): Prom
 
 /** The token goes to stdout alone (so `TOKEN=$(fleetplane agents enroll x)` works); the warning to stderr. */
 export async function enrollAgent(ctx: Context, id: string, opts: EnrollAgentOptions): Promise<void> {
-  const enrolled = await (await ctx.client()).enrollAgent({
+  const enrolled = await (
+    await ctx.client()
+  ).enrollAgent({
     id,
     ...(opts.site ? { site: opts.site } : {}),
     ...(opts.label && Object.keys(opts.label).length ? { labels: opts.label } : {}),

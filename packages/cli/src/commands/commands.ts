@@ -16,7 +16,9 @@ export async function getCommand(ctx: Context, id: string, opts: JsonOption): Pr
 }
 
 export async function listCommands(ctx: Context, opts: ListCommandsOptions): Promise<void> {
-  const commands = await (await ctx.client()).listCommands({
+  const commands = await (
+    await ctx.client()
+  ).listCommands({
     ...(opts.agent ? { agentId: opts.agent } : {}),
     ...(opts.limit ? { limit: opts.limit } : {}),
   });

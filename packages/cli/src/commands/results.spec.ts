@@ -26,7 +26,11 @@ describe('run results', () => {
   it('prints stdout and stderr unchanged for one target, with the reason of a failure', () => {
     const out = new MemoryWriter();
     const err = new MemoryWriter();
-    printResults(command({ executions: [execution({ state: 'FAILED', exitCode: null, stdout: 'partial', stderr: 'oops\n', error: 'agent agent-1 is not connected' })] }), out, err);
+    printResults(
+      command({ executions: [execution({ state: 'FAILED', exitCode: null, stdout: 'partial', stderr: 'oops\n', error: 'agent agent-1 is not connected' })] }),
+      out,
+      err,
+    );
     expect(out.text).toBe('partial');
     expect(err.text).toBe('oops\nfleetplane: execution FAILED: agent agent-1 is not connected\n');
   });
@@ -36,7 +40,10 @@ describe('run results', () => {
     const err = new MemoryWriter();
     printResults(
       command({
-        executions: [execution({ agentId: 'a', stdout: 'one\ntwo\n' }), execution({ id: 'e2', agentId: 'b', stdout: 'three', stderr: 'warn\n', truncated: true })],
+        executions: [
+          execution({ agentId: 'a', stdout: 'one\ntwo\n' }),
+          execution({ id: 'e2', agentId: 'b', stdout: 'three', stderr: 'warn\n', truncated: true }),
+        ],
       }),
       out,
       err,

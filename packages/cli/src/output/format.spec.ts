@@ -5,12 +5,32 @@ import { renderTable } from './table.js';
 
 describe('output', () => {
   it('aligns table columns and shows empty cells as -', () => {
-    expect(renderTable(['ID', 'SITE'], [['agent-1', null], ['b', 'dc-1']])).toBe('ID       SITE\nagent-1  -\nb        dc-1\n');
+    expect(
+      renderTable(
+        ['ID', 'SITE'],
+        [
+          ['agent-1', null],
+          ['b', 'dc-1'],
+        ],
+      ),
+    ).toBe('ID       SITE\nagent-1  -\nb        dc-1\n');
   });
 
   it('lists agents with their presence and labels', () => {
     const text = formatAgents([
-      { id: 'a1', site: 'dc1', os: 'linux', kernel: null, version: '0.1.0', capabilities: [], containerEngine: null, labels: { role: 'db' }, connected: true, lastSeenAt: null, enrolledAt: null },
+      {
+        id: 'a1',
+        site: 'dc1',
+        os: 'linux',
+        kernel: null,
+        version: '0.1.0',
+        capabilities: [],
+        containerEngine: null,
+        labels: { role: 'db' },
+        connected: true,
+        lastSeenAt: null,
+        enrolledAt: null,
+      },
     ]);
     expect(text.split('\n')[0]).toMatch(/^ID\s+SITE\s+CONNECTED\s+LAST SEEN\s+OS\s+VERSION\s+LABELS$/);
     expect(text.split('\n')[1]).toMatch(/^a1\s+dc1\s+yes\s+-\s+linux\s+0\.1\.0\s+role=db$/);
@@ -18,7 +38,9 @@ describe('output', () => {
   });
 
   it('shows argv quoted only where a shell would need it, and keeps rows on one line', () => {
-    const text = formatCommands([command({ params: { argv: ['sh', '-c', 'exit 3'] }, executions: [execution({ agentId: 'a' }), execution({ agentId: 'b' })] })]);
+    const text = formatCommands([
+      command({ params: { argv: ['sh', '-c', 'exit 3'] }, executions: [execution({ agentId: 'a' }), execution({ agentId: 'b' })] }),
+    ]);
     expect(text).toContain('sh -c "exit 3"');
     expect(text).toContain('a,b');
     expect(text.trimEnd().split('\n')).toHaveLength(2);

@@ -33,7 +33,8 @@ export function formatAgent(a: Agent): string {
 /** argv as a shell would need it quoted, for display only (nothing here is ever run). */
 function showParams(c: Command): string {
   const p = c.params as { argv?: unknown } | undefined;
-  if (c.verb === 'exec' && Array.isArray(p?.argv)) return p.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(String(a)) ? String(a) : JSON.stringify(String(a)))).join(' ');
+  if (c.verb === 'exec' && Array.isArray(p?.argv))
+    return p.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(String(a)) ? String(a) : JSON.stringify(String(a)))).join(' ');
   return JSON.stringify(c.params ?? {});
 }
 

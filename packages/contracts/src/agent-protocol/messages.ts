@@ -90,13 +90,7 @@ export const errorSchema = z.object({
 });
 
 /** Frames an agent may send to the hub. */
-export const agentToHubSchema = z.discriminatedUnion('type', [
-  helloSchema,
-  heartbeatSchema,
-  resultSchema,
-  telemetrySchema,
-  errorSchema,
-]);
+export const agentToHubSchema = z.discriminatedUnion('type', [helloSchema, heartbeatSchema, resultSchema, telemetrySchema, errorSchema]);
 /** Frames the hub sends to an agent. */
 export const hubToAgentSchema = z.discriminatedUnion('type', [helloAckSchema, heartbeatSchema, commandSchema, errorSchema]);
 

@@ -15,8 +15,7 @@ const compose = (p: { projectDir: string; file?: string | undefined }, ...rest: 
   ...rest,
 ];
 const when = (cond: unknown, ...args: string[]): string[] => (cond ? args : []);
-const envFlags = (env: Record<string, string> | undefined): string[] =>
-  Object.entries(env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+const envFlags = (env: Record<string, string> | undefined): string[] => Object.entries(env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
 
 // Values always land in their own argv slot, after `--` where the tool takes
 // options, so no parameter can smuggle in an option or a shell word.
@@ -30,16 +29,7 @@ const builders: { [V in Verb]: (p: VerbParams<V>) => ProcessSpec } = {
   }),
   'docker.exec': (p) => ({ argv: ['docker', 'exec', '--', p.container, ...p.argv] }),
   'docker.run': (p) => ({
-    argv: [
-      'docker',
-      'run',
-      ...when(p.detach, '--detach'),
-      ...when(p.name, '--name', p.name ?? ''),
-      ...envFlags(p.env),
-      '--',
-      p.image,
-      ...(p.argv ?? []),
-    ],
+    argv: ['docker', 'run', ...when(p.detach, '--detach'), ...when(p.name, '--name', p.name ?? ''), ...envFlags(p.env), '--', p.image, ...(p.argv ?? [])],
   }),
   'docker.stop': (p) => ({ argv: ['docker', 'stop', '--', p.container] }),
   'docker.rm': (p) => ({ argv: ['docker', 'rm', ...when(p.force, '--force'), '--', p.container] }),

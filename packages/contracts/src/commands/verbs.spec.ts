@@ -46,7 +46,14 @@ describe('toProcessSpec', () => {
 
   it('builds compose commands from the project dir', () => {
     expect(toProcessSpec('compose.logs', { projectDir: '/srv/app', tail: 10 }).argv).toEqual([
-      'docker', 'compose', '--project-directory', '/srv/app', 'logs', '--no-color', '--tail', '10',
+      'docker',
+      'compose',
+      '--project-directory',
+      '/srv/app',
+      'logs',
+      '--no-color',
+      '--tail',
+      '10',
     ]);
   });
 });

@@ -113,7 +113,14 @@ describe('infra/prometheus/prometheus.yml', () => {
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
     const expected = SERVICES.map((s) => `${s}:${compose.services[s]!.environment!.HTTP_PORT}`);
     expect(targets.sort()).toEqual(expected.sort());
-    const localDefaults = [DEFAULT_FLEET_PORTS.gateway, DEFAULT_FLEET_PORTS.agentHubHttp, DEFAULT_FLEET_PORTS.commandHttp, DEFAULT_FLEET_PORTS.telemetryHttp, DEFAULT_FLEET_PORTS.tileWorkerHttp, DEFAULT_FLEET_PORTS.backupHttp];
+    const localDefaults = [
+      DEFAULT_FLEET_PORTS.gateway,
+      DEFAULT_FLEET_PORTS.agentHubHttp,
+      DEFAULT_FLEET_PORTS.commandHttp,
+      DEFAULT_FLEET_PORTS.telemetryHttp,
+      DEFAULT_FLEET_PORTS.tileWorkerHttp,
+      DEFAULT_FLEET_PORTS.backupHttp,
+    ];
     expect(targets.map((t) => Number(t.split(':')[1])).sort()).toEqual(localDefaults.sort());
   });
 });

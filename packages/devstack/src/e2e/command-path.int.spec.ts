@@ -77,7 +77,10 @@ describe('command path, end to end', () => {
     const post = (body: unknown, auth = true) =>
       fetch(`${fleet.gatewayUrl}/api/v1/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${(gateway as unknown as { accessToken: string }).accessToken}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(auth ? { authorization: `Bearer ${(gateway as unknown as { accessToken: string }).accessToken}` } : {}),
+        },
         body: JSON.stringify(body),
       });
     expect((await post({ verb: 'exec', params: { argv: ['true'] }, targets: [AGENT] }, false)).status).toBe(401);

@@ -78,10 +78,11 @@ describe('startGrpcServer: health, reflection-era options and the exception filt
 
   it('answers an outage with UNAVAILABLE, a bug with INTERNAL and a deliberate error as thrown — never UNKNOWN', async () => {
     const telemetry = await createGrpcClient('telemetry', address);
-    const codeOf = (agentId: string) => unary(telemetry, 'getLatestSample', { agentId }).then(
-      () => 'ok',
-      (err: { code: number }) => err.code,
-    );
+    const codeOf = (agentId: string) =>
+      unary(telemetry, 'getLatestSample', { agentId }).then(
+        () => 'ok',
+        (err: { code: number }) => err.code,
+      );
     expect(await codeOf('db-down')).toBe(GrpcStatus.UNAVAILABLE);
     expect(await codeOf('redis-down')).toBe(GrpcStatus.UNAVAILABLE);
     expect(await codeOf('bug')).toBe(GrpcStatus.INTERNAL);

@@ -41,7 +41,8 @@ export async function startGrpcServer(app: INestApplication, service: string, sp
   });
   // Its own config (not the HTTP app's, where a catch-all filter would swallow HTTP errors), and the
   // filter set before the handlers are bound: connectMicroservice binds them at once unless deferred.
-  const microservice = app.connectMicroservice<MicroserviceOptions>(options, { inheritAppConfig: false, deferInitialization: true }) as INestMicroservice & DeferredMicroservice;
+  const microservice = app.connectMicroservice<MicroserviceOptions>(options, { inheritAppConfig: false, deferInitialization: true }) as INestMicroservice &
+    DeferredMicroservice;
   microservice.useGlobalFilters(new GrpcExceptionFilter(service));
   microservice.registerListeners();
   microservice.setIsInitialized(true);

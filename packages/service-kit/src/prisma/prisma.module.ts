@@ -21,10 +21,7 @@ type PrismaClientClass<T extends PrismaClientLike> = new (options: { adapter: Pr
  */
 @Module({})
 export class PrismaModule {
-  static forRoot<T extends PrismaClientLike>(
-    client: PrismaClientClass<T>,
-    opts: { url?: (config: Record<string, unknown>) => string } = {},
-  ): DynamicModule {
+  static forRoot<T extends PrismaClientLike>(client: PrismaClientClass<T>, opts: { url?: (config: Record<string, unknown>) => string } = {}): DynamicModule {
     const urlOf = opts.url ?? ((config) => String(config.DATABASE_URL));
     class PrismaCloser implements OnApplicationShutdown {
       constructor(private readonly db: T) {}

@@ -94,7 +94,10 @@ describe('RedisModule, QueueModule and QueueWorker against a real redis-server',
   });
 
   it('closes the worker, the queue and every connection on shutdown', async () => {
-    const clients = async () => String(await observer.client('LIST')).split('\n').filter((l: string) => l.includes('name=kit-test'));
+    const clients = async () =>
+      String(await observer.client('LIST'))
+        .split('\n')
+        .filter((l: string) => l.includes('name=kit-test'));
     expect((await clients()).length).toBeGreaterThanOrEqual(3); // default, cache, the worker's own
     await app.close();
     for (let i = 0; i < 100 && (await clients()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));

@@ -29,7 +29,11 @@ export class QueueHost {
    * stop the worker for good).
    */
   workerConnection(name: string): Redis {
-    return this.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${this.producer.options.connectionName ?? 'queue'}-worker-${name}` });
+    return this.producer.duplicate({
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      connectionName: `${this.producer.options.connectionName ?? 'queue'}-worker-${name}`,
+    });
   }
 }
 

@@ -26,7 +26,10 @@ class EchoSession extends WsSession<'waiting'> {
   onFrame: (text: string) => Promise<void> | void = (text) => void this.socket.send(text);
   cleanUpWith: () => Promise<void> | void = () => undefined;
 
-  constructor(socket: SessionSocket, override readonly log = { log: vi.fn(), warn: vi.fn(), error: vi.fn() }) {
+  constructor(
+    socket: SessionSocket,
+    override readonly log = { log: vi.fn(), warn: vi.fn(), error: vi.fn() },
+  ) {
     super(socket, log, { initial: 'waiting', firstFrameTimeoutMs: 1_000 });
   }
   protected override async handle(text: string): Promise<void> {

@@ -127,8 +127,6 @@ export abstract class WsSession<Handshake extends string, Socket extends Session
     clearTimeout(this.firstFrameTimer);
     // The executor runs cleanUp now; a synchronous throw from it becomes a rejection, like an async one.
     const cleanup = new Promise<void>((resolve) => resolve(this.cleanUp(code, previous)));
-    void cleanup
-      .catch((err: Error) => this.log.error(`${this.describe()}: cleanup failed: ${err.message}`))
-      .then(() => this.resolveSettled());
+    void cleanup.catch((err: Error) => this.log.error(`${this.describe()}: cleanup failed: ${err.message}`)).then(() => this.resolveSettled());
   }
 }

@@ -47,7 +47,10 @@ export function slotLayout(aggs: readonly NamedAggregate[]): SlotLayout {
       case 'custom':
         combines.push({
           kind: 'custom',
-          fn: agg.combine === undefined ? undefined : makeFunction<(a: number, b: number) => number>(['a', 'b'], `return ${emitExpression(agg.combine, (f) => f)};`),
+          fn:
+            agg.combine === undefined
+              ? undefined
+              : makeFunction<(a: number, b: number) => number>(['a', 'b'], `return ${emitExpression(agg.combine, (f) => f)};`),
         });
         inits.push(emitExpression(agg.init, () => '0'));
         break;

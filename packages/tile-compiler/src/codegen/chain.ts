@@ -77,9 +77,7 @@ export function compileChain(stage: ChainStage, inputFields: readonly string[], 
         `if (g === undefined) { g = [${[...cells, ...(layout as SlotLayout).inits].join(', ')}]; groups.set(k, g); }`,
         slotUpdates(terminal.aggregates, (i) => `g[${lead + i}]`, ref(e), fresh),
       ].join('\n');
-      return isWindow
-        ? `for (const ws of windowStarts(${ref(e)(terminal.timeField)}, ${terminal.size}, ${terminal.slide})) {\n${body}\n}`
-        : `{\n${body}\n}`;
+      return isWindow ? `for (const ws of windowStarts(${ref(e)(terminal.timeField)}, ${terminal.size}, ${terminal.slide})) {\n${body}\n}` : `{\n${body}\n}`;
     };
     epilogue = 'return groups;';
   }
@@ -116,15 +114,7 @@ export function compileChain(stage: ChainStage, inputFields: readonly string[], 
   };
 
   const loopBody = body(0, env);
-  const source = [
-    ...prelude,
-    'for (let i = start; i < end; i++) {',
-    ...(columnar ? [] : ['const r = src[i];']),
-    ...load,
-    loopBody,
-    '}',
-    epilogue,
-  ].join('\n');
+  const source = [...prelude, 'for (let i = start; i < end; i++) {', ...(columnar ? [] : ['const r = src[i];']), ...load, loopBody, '}', epilogue].join('\n');
   const runPartition = makeFunction<(src: unknown, start: number, end: number) => Partial>(['src', 'start', 'end'], source, { groupKey, windowStarts });
 
   return { stage, source, runPartition, combine: combiner(stage, layout), partitionable: layout?.combinable ?? true };

@@ -3,7 +3,8 @@ import type { PlanNode } from '../program/plan.js';
 import type { Inputs, Row } from '../program/types.js';
 
 export type ColumnData = Readonly<Record<string, ArrayLike<number>>>;
-export type SourceData = { readonly kind: 'rows'; readonly rows: readonly Row[] } | { readonly kind: 'columns'; readonly columns: ColumnData; readonly length: number };
+export type SourceData =
+  { readonly kind: 'rows'; readonly rows: readonly Row[] } | { readonly kind: 'columns'; readonly columns: ColumnData; readonly length: number };
 
 /**
  * Resolves a source tile's data: inline data from the program, else the

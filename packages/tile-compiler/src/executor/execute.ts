@@ -61,7 +61,10 @@ export function execute(plan: Plan, stages: readonly CompiledStage[], inputs: In
         break;
       }
       case 'merge':
-        results.set(node.id, node.inputs.flatMap((i) => rowsOf(get(i), fields(node.id))));
+        results.set(
+          node.id,
+          node.inputs.flatMap((i) => rowsOf(get(i), fields(node.id))),
+        );
         break;
       case 'sink':
         outputs[node.id] = rowsOf(get(node.inputs[0] as string), fields(node.id));

@@ -23,12 +23,17 @@ export function explainPlan(p: CompiledProgram): string {
     const mem = p.memory.intermediates.get(s.output);
     lines.push(`  #${i + 1} ${what}`);
     if (mode !== undefined && mode.mode !== 'source') lines.push(`      ${mode.mode}; combine: ${mode.combine}`);
-    if (tile !== undefined && s.kind === 'chain') lines.push(`      est rows in ${count(p.cost.perTile.get(stageTiles(s)[0] ?? '')?.rowsIn ?? 0)}, stored ${mem === undefined ? '0 B' : bytes(mem)}`);
+    if (tile !== undefined && s.kind === 'chain')
+      lines.push(`      est rows in ${count(p.cost.perTile.get(stageTiles(s)[0] ?? '')?.rowsIn ?? 0)}, stored ${mem === undefined ? '0 B' : bytes(mem)}`);
   });
   if (p.parallelism.independentWaves.length > 0) {
     lines.push(`Independent stages: ${p.parallelism.independentWaves.map((w) => `{${w.join(', ')}}`).join(' ')}`);
   }
-  lines.push(`Memory: intermediates ${bytes(p.memory.totalBytes)}, peak ${bytes(p.memory.peakBytes)} with buffer reuse${p.memory.reuse.length ? ` (${p.memory.reuse.map(([a, b]) => `${a} reuses ${b}`).join(', ')})` : ''}`);
-  lines.push(`Cost: ${count(p.cost.ops)} ops, ~${p.cost.estimatedMs.toFixed(2)} ms (estimates within ${COST_MODEL_FACTOR}x of measured ops/bytes for filter selectivity in [0.25, 1])`);
+  lines.push(
+    `Memory: intermediates ${bytes(p.memory.totalBytes)}, peak ${bytes(p.memory.peakBytes)} with buffer reuse${p.memory.reuse.length ? ` (${p.memory.reuse.map(([a, b]) => `${a} reuses ${b}`).join(', ')})` : ''}`,
+  );
+  lines.push(
+    `Cost: ${count(p.cost.ops)} ops, ~${p.cost.estimatedMs.toFixed(2)} ms (estimates within ${COST_MODEL_FACTOR}x of measured ops/bytes for filter selectivity in [0.25, 1])`,
+  );
   return lines.join('\n');
 }

@@ -50,10 +50,61 @@ describe('hostile expressions', () => {
   });
 
   const tokens = [
-    'x', 'y', 'name', 'ok', 'row', 'row.x', 'constructor', '__proto__', 'prototype', 'globalThis', 'process', 'require',
-    'eval', 'Function', 'this', 'Math', 'abs', 'max', 'pow', 'toString', 'valueOf',
-    '.', '[', ']', '(', ')', ',', '"constructor"', "'__proto__'", '`', '+', '-', '*', '/', '%', '!', '?', ':', '&&', '||',
-    '==', '<', '=', ';', '=>', '{', '}', '1', '2.5', '1e308', '9e999', 'new', 'return', 'import', ' ',
+    'x',
+    'y',
+    'name',
+    'ok',
+    'row',
+    'row.x',
+    'constructor',
+    '__proto__',
+    'prototype',
+    'globalThis',
+    'process',
+    'require',
+    'eval',
+    'Function',
+    'this',
+    'Math',
+    'abs',
+    'max',
+    'pow',
+    'toString',
+    'valueOf',
+    '.',
+    '[',
+    ']',
+    '(',
+    ')',
+    ',',
+    '"constructor"',
+    "'__proto__'",
+    '`',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '!',
+    '?',
+    ':',
+    '&&',
+    '||',
+    '==',
+    '<',
+    '=',
+    ';',
+    '=>',
+    '{',
+    '}',
+    '1',
+    '2.5',
+    '1e308',
+    '9e999',
+    'new',
+    'return',
+    'import',
+    ' ',
   ];
   const hostileText = fc.array(fc.constantFrom(...tokens), { minLength: 1, maxLength: 24 }).map((ts) => ts.join(''));
 
@@ -93,15 +144,18 @@ describe('hostile expressions', () => {
         accepted++;
         expect(onlyWhitelisted(expr)).toBe(true);
         const reads: PropertyKey[] = [];
-        const row = new Proxy({ x: 1, y: 2, name: 'n', ok: true }, {
-          get(target, key) {
-            reads.push(key);
-            return Reflect.get(target, key) as unknown;
+        const row = new Proxy(
+          { x: 1, y: 2, name: 'n', ok: true },
+          {
+            get(target, key) {
+              reads.push(key);
+              return Reflect.get(target, key) as unknown;
+            },
+            set() {
+              throw new Error('expression wrote to the row');
+            },
           },
-          set() {
-            throw new Error('expression wrote to the row');
-          },
-        });
+        );
         compileRowFunction(expr)(row);
         for (const key of reads) expect(Object.keys(scope)).toContain(key);
       }),

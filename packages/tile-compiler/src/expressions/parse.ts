@@ -41,9 +41,7 @@ interface RawNode {
 }
 
 function asNode(value: unknown): RawNode | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
-    ? (value as RawNode)
-    : undefined;
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as RawNode) : undefined;
 }
 
 /**
@@ -118,7 +116,9 @@ export function parseExpression(text: string, scope: Schema, site: ExpressionSit
         const name = callee?.type === 'Identifier' ? callee['name'] : undefined;
         const fn = typeof name === 'string' && !FORBIDDEN_NAMES.has(name) ? MATH_FUNCTIONS.get(name) : undefined;
         if (fn === undefined || typeof name !== 'string') {
-          return fail(`call to ${typeof name === 'string' ? `"${name}"` : 'a computed callee'} is not allowed; allowed functions: ${[...MATH_FUNCTIONS.keys()].join(', ')}`);
+          return fail(
+            `call to ${typeof name === 'string' ? `"${name}"` : 'a computed callee'} is not allowed; allowed functions: ${[...MATH_FUNCTIONS.keys()].join(', ')}`,
+          );
         }
         const rawArgs = node['arguments'];
         if (!Array.isArray(rawArgs)) return fail('unreadable call arguments');

@@ -12,8 +12,16 @@ import { COST_MODEL_FACTOR, costOf } from './cost.js';
 function program(threshold: number) {
   const p = new ProgramBuilder();
   const src = p.records({ site: 'string', cpu: 'number', t: 'number' }, { id: 'metrics' });
-  src.filter(`cpu >= ${threshold}`, 'hot').map({ site: 'site', load: 'cpu / 100' }, 'load').groupBy(['site'], { avg: { op: 'mean', expr: 'load' } }, 'bySite').sink('sites');
-  src.map({ cpu: 'cpu', t: 't' }, 'slim').sort([{ field: 'cpu', order: 'desc' }], 'sorted').limit(10, 'top10').sink('top');
+  src
+    .filter(`cpu >= ${threshold}`, 'hot')
+    .map({ site: 'site', load: 'cpu / 100' }, 'load')
+    .groupBy(['site'], { avg: { op: 'mean', expr: 'load' } }, 'bySite')
+    .sink('sites');
+  src
+    .map({ cpu: 'cpu', t: 't' }, 'slim')
+    .sort([{ field: 'cpu', order: 'desc' }], 'sorted')
+    .limit(10, 'top10')
+    .sink('top');
   return p.build();
 }
 

@@ -11,7 +11,13 @@ describe(eliminateDeadTiles.name, () => {
       src.map({ w: 'v * 2' }, 'orphan').filter('w > 0', 'orphan2');
     });
     expect(describePlan(plan)).toBe(
-      ['src=columns() -> {v:n}', 'kept=filter(src) [v > 1] -> {v:n}', 'orphan=map(src) [w=v * 2] -> {w:n}', 'out=sink(kept) -> {v:n}', 'orphan2=filter(orphan) [w > 0] -> {w:n}'].join('\n'),
+      [
+        'src=columns() -> {v:n}',
+        'kept=filter(src) [v > 1] -> {v:n}',
+        'orphan=map(src) [w=v * 2] -> {w:n}',
+        'out=sink(kept) -> {v:n}',
+        'orphan2=filter(orphan) [w > 0] -> {w:n}',
+      ].join('\n'),
     );
     const after = eliminateDeadTiles(plan);
     expect(describePlan(after)).toBe(['src=columns() -> {v:n}', 'kept=filter(src) [v > 1] -> {v:n}', 'out=sink(kept) -> {v:n}'].join('\n'));

@@ -17,7 +17,14 @@ const bench = build((p) =>
 describe(fuseChains.name, () => {
   it('fuses map→filter→map→reduce into one loop with no intermediate arrays', () => {
     const before = fuseChains(bench, { fuse: false });
-    expect(before.stages.map((s) => `${s.kind}:${stageTiles(s).join('→')}`)).toEqual(['op:nums', 'chain:scale', 'chain:big', 'chain:shift', 'chain:sum', 'op:out']);
+    expect(before.stages.map((s) => `${s.kind}:${stageTiles(s).join('→')}`)).toEqual([
+      'op:nums',
+      'chain:scale',
+      'chain:big',
+      'chain:shift',
+      'chain:sum',
+      'op:out',
+    ]);
     const after = fuseChains(bench);
     expect(after.stages.map((s) => `${s.kind}:${stageTiles(s).join('→')}`)).toEqual(['op:nums', 'chain:scale→big→shift→sum', 'op:out']);
     expect(after.summary).toBe('fused scale→big→shift→sum');
@@ -47,6 +54,10 @@ describe(fuseChains.name, () => {
       shared.filter('y > 1', 'left').sink('l');
       shared.filter('y < 1', 'right').sink('r');
     });
-    expect(fuseChains(plan).stages.filter((s) => s.kind === 'chain').map((s) => stageTiles(s).join('→'))).toEqual(['shared', 'left', 'right']);
+    expect(
+      fuseChains(plan)
+        .stages.filter((s) => s.kind === 'chain')
+        .map((s) => stageTiles(s).join('→')),
+    ).toEqual(['shared', 'left', 'right']);
   });
 });

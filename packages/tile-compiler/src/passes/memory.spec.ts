@@ -26,7 +26,10 @@ describe(estimateMemory.name, () => {
     expect([...fused.intermediates.keys()]).toEqual(['b', 'c', 'd', 'e']);
     expect(fused.totalBytes).toBe(4 * 100 * row);
     // b dies once c is sorted, so d can take b's buffer; the peak is two buffers, not four.
-    expect(fused.reuse).toEqual([['d', 'b'], ['e', 'c']]);
+    expect(fused.reuse).toEqual([
+      ['d', 'b'],
+      ['e', 'c'],
+    ]);
     expect(fused.peakBytes).toBe(2 * 100 * row);
   });
 });

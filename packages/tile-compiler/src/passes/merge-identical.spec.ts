@@ -8,7 +8,11 @@ describe(mergeIdenticalSubplans.name, () => {
     const plan = build((p) => {
       const src = p.columns(['v'], { id: 'src' });
       src.map({ w: 'v*2' }, 'a1').filter('w > 3', 'a2').sink('out1');
-      src.map({ w: 'v * 2' }, 'b1').filter('w>3', 'b2').reduce({ n: { op: 'count' } }, 'b3').sink('out2');
+      src
+        .map({ w: 'v * 2' }, 'b1')
+        .filter('w>3', 'b2')
+        .reduce({ n: { op: 'count' } }, 'b3')
+        .sink('out2');
     });
     const after = mergeIdenticalSubplans(plan);
     expect(describePlan(after)).toBe(

@@ -7,10 +7,16 @@ describe(detectParallelism.name, () => {
   it('marks associative stages data-parallel, a custom reduce without combine sequential, and finds independent branches', () => {
     const plan = build((p) => {
       const src = p.columns(['v', 't'], { id: 'src' });
-      src.filter('v > 0', 'pos').reduce({ s: { op: 'sum', expr: 'v' }, m: { op: 'mean', expr: 'v' } }, 'sum').sink('o1');
+      src
+        .filter('v > 0', 'pos')
+        .reduce({ s: { op: 'sum', expr: 'v' }, m: { op: 'mean', expr: 'v' } }, 'sum')
+        .sink('o1');
       src.reduce({ prod: { op: 'custom', init: '1', step: 'acc * v' } }, 'prod').sink('o2');
       src.reduce({ prod: { op: 'custom', init: '1', step: 'acc * v', combine: 'a * b' } }, 'prod2').sink('o3');
-      src.sort([{ field: 't' }], 'sorted').limit(5, 'top').sink('o4');
+      src
+        .sort([{ field: 't' }], 'sorted')
+        .limit(5, 'top')
+        .sink('o4');
     });
     const report = detectParallelism(fuseChains(plan).stages);
     const mode = Object.fromEntries(report.stages.map((s) => [s.output, `${s.mode}: ${s.combine}`]));

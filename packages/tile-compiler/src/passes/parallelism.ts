@@ -37,7 +37,9 @@ export function detectParallelism(stages: readonly Stage[]): ParallelismReport {
     if (t === undefined) return { output: s.output, mode: 'data-parallel', combine: 'concatenate partitions in order' };
     const custom = t.aggregates.filter((a) => a.agg.op === 'custom' && a.agg.combine === undefined).map((a) => a.name);
     if (custom.length > 0) return { output: s.output, mode: 'sequential', combine: `custom aggregate ${custom.join(', ')} has no combine` };
-    const how = t.aggregates.map((a) => `${a.name}:${a.agg.op === 'custom' ? 'custom combine' : a.agg.op === 'mean' ? 'sum+count' : a.agg.op === 'count' ? 'sum' : a.agg.op}`).join(', ');
+    const how = t.aggregates
+      .map((a) => `${a.name}:${a.agg.op === 'custom' ? 'custom combine' : a.agg.op === 'mean' ? 'sum+count' : a.agg.op === 'count' ? 'sum' : a.agg.op}`)
+      .join(', ');
     return { output: s.output, mode: 'data-parallel', combine: t.kind === 'reduce' ? `combine accumulators (${how})` : `merge partial groups by key (${how})` };
   });
 

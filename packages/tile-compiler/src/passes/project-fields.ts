@@ -79,7 +79,10 @@ export function projectUnusedFields(plan: Plan): Plan {
       }
       case 'sort':
         need(input, r);
-        need(input, node.by.map((b) => b.field));
+        need(
+          input,
+          node.by.map((b) => b.field),
+        );
         rewritten.set(node.id, node);
         break;
       case 'limit':

@@ -69,7 +69,11 @@ export class TileRef<S extends Schema> {
     return this.builder.add({ id: this.builder.id('reduce', id), kind: 'reduce', input: this.id, aggregates });
   }
 
-  groupBy<const K extends Fields<S>, const A extends Record<string, Aggregate>>(keys: readonly K[], aggregates: A, id?: string): TileRef<Pick<S, K> & AggOut<A>> {
+  groupBy<const K extends Fields<S>, const A extends Record<string, Aggregate>>(
+    keys: readonly K[],
+    aggregates: A,
+    id?: string,
+  ): TileRef<Pick<S, K> & AggOut<A>> {
     return this.builder.add({ id: this.builder.id('groupBy', id), kind: 'groupBy', input: this.id, keys: [...keys], aggregates });
   }
 

@@ -38,7 +38,10 @@ export type PlanNode =
   | (Base & { readonly kind: 'columns'; readonly data: Readonly<Record<string, readonly number[]>> | undefined })
   | (Base & { readonly kind: 'map'; readonly fields: readonly NamedExpr[] })
   | (Base & { readonly kind: 'filter'; readonly predicate: Expr; readonly text: string })
-  | (Base & { readonly kind: 'flatMap'; readonly emit: readonly { readonly when: Expr | undefined; readonly whenText: string | undefined; readonly fields: readonly NamedExpr[] }[] })
+  | (Base & {
+      readonly kind: 'flatMap';
+      readonly emit: readonly { readonly when: Expr | undefined; readonly whenText: string | undefined; readonly fields: readonly NamedExpr[] }[];
+    })
   | (Base & { readonly kind: 'reduce'; readonly aggregates: readonly NamedAggregate[] })
   | (Base & { readonly kind: 'groupBy'; readonly keys: readonly string[]; readonly aggregates: readonly NamedAggregate[] })
   | (Base & {

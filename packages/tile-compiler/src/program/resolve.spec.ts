@@ -12,10 +12,19 @@ describe(validateProgram.name, () => {
     [{ version: 2, tiles: [] }, 'program, field "version": unsupported version 2'],
     [{ version: 1, tiles: [{ id: 'a b', kind: 'sink', input: 'x' }] }, 'tile "#0", field "id"'],
     [{ version: 1, tiles: [{ id: 's', kind: 'records', schema: { x: 'date' } }] }, 'tile "s", field "x": type must be number, string or boolean'],
-    [{ version: 1, tiles: [{ id: 's', kind: 'records', schema: { constructor: 'number' } }] }, 'tile "s", field "constructor": "constructor" is a reserved name'],
+    [
+      { version: 1, tiles: [{ id: 's', kind: 'records', schema: { constructor: 'number' } }] },
+      'tile "s", field "constructor": "constructor" is a reserved name',
+    ],
     [{ version: 1, tiles: [{ id: 'm', kind: 'map', input: 's', fields: { y: 1 } }] }, 'tile "m", field "y": expression must be a string'],
-    [{ version: 1, tiles: [{ id: 'w', kind: 'window', input: 's', timeField: 't', size: 10, slide: 20, aggregates: { n: { op: 'count' } } }] }, 'tile "w", field "slide": must not exceed size'],
-    [{ version: 1, tiles: [{ id: 'r', kind: 'reduce', input: 's', aggregates: { n: { op: 'median', expr: 'x' } } }] }, 'tile "r", field "n": unknown aggregate op'],
+    [
+      { version: 1, tiles: [{ id: 'w', kind: 'window', input: 's', timeField: 't', size: 10, slide: 20, aggregates: { n: { op: 'count' } } }] },
+      'tile "w", field "slide": must not exceed size',
+    ],
+    [
+      { version: 1, tiles: [{ id: 'r', kind: 'reduce', input: 's', aggregates: { n: { op: 'median', expr: 'x' } } }] },
+      'tile "r", field "n": unknown aggregate op',
+    ],
     [{ version: 1, tiles: [{ id: 'x', kind: 'teleport' }] }, 'tile "x", field "kind": unknown tile kind'],
   ])('rejects malformed JSON %#', (json, message) => {
     expect(() => validateProgram(json)).toThrow(message);
@@ -40,11 +49,37 @@ describe(resolveProgram.name, () => {
   });
 
   it.each([
-    ['a map reads a field its input lacks', (p: ProgramBuilder) => p.columns(['v'], { id: 'c' }).map({ w: 'v + disk' }, 'm').sink(), 'tile "m", field "w": expression "v + disk": unknown field "disk"'],
-    ['a groupBy key is missing', (p: ProgramBuilder) => p.columns(['v'], { id: 'c' }).map({ w: 'v' }, 'm').filter('w > 0', 'f').reduce({ s: { op: 'sum', expr: 'v' } }, 'r').sink(), 'tile "r", field "s": expression "v": unknown field "v"'],
+    [
+      'a map reads a field its input lacks',
+      (p: ProgramBuilder) => p.columns(['v'], { id: 'c' }).map({ w: 'v + disk' }, 'm').sink(),
+      'tile "m", field "w": expression "v + disk": unknown field "disk"',
+    ],
+    [
+      'a groupBy key is missing',
+      (p: ProgramBuilder) =>
+        p
+          .columns(['v'], { id: 'c' })
+          .map({ w: 'v' }, 'm')
+          .filter('w > 0', 'f')
+          .reduce({ s: { op: 'sum', expr: 'v' } }, 'r')
+          .sink(),
+      'tile "r", field "s": expression "v": unknown field "v"',
+    ],
     ['a filter is not boolean', (p: ProgramBuilder) => p.columns(['v']).filter('v + 1', 'f').sink(), 'tile "f", field "predicate": predicate must be boolean'],
-    ['a window time field is a string', (p: ProgramBuilder) => p.records({ t: 'string' }).window({ timeField: 't', size: 5, aggregates: { n: { op: 'count' } } }, 'w').sink(), 'tile "w", field "t": must be number, input has string'],
-    ['merged branches disagree', (p: ProgramBuilder) => p.merge<Schema>([p.columns(['v'], { id: 'a' }), p.records({ v: 'string' }, { id: 'b' }) as TileRef<Schema>], 'mg').sink(), 'tile "mg", field "v": merged inputs disagree'],
+    [
+      'a window time field is a string',
+      (p: ProgramBuilder) =>
+        p
+          .records({ t: 'string' })
+          .window({ timeField: 't', size: 5, aggregates: { n: { op: 'count' } } }, 'w')
+          .sink(),
+      'tile "w", field "t": must be number, input has string',
+    ],
+    [
+      'merged branches disagree',
+      (p: ProgramBuilder) => p.merge<Schema>([p.columns(['v'], { id: 'a' }), p.records({ v: 'string' }, { id: 'b' }) as TileRef<Schema>], 'mg').sink(),
+      'tile "mg", field "v": merged inputs disagree',
+    ],
   ])('rejects an incompatible chain where %s', (_why, build, message) => {
     const p = new ProgramBuilder();
     build(p);
@@ -52,7 +87,16 @@ describe(resolveProgram.name, () => {
   });
 
   it('rejects cycles, dangling inputs and programs without sinks', () => {
-    expect(() => compileJson({ version: 1, tiles: [{ id: 'a', kind: 'filter', input: 'b', predicate: 'true' }, { id: 'b', kind: 'filter', input: 'a', predicate: 'true' }, { id: 's', kind: 'sink', input: 'a' }] })).toThrow('part of a cycle');
+    expect(() =>
+      compileJson({
+        version: 1,
+        tiles: [
+          { id: 'a', kind: 'filter', input: 'b', predicate: 'true' },
+          { id: 'b', kind: 'filter', input: 'a', predicate: 'true' },
+          { id: 's', kind: 'sink', input: 'a' },
+        ],
+      }),
+    ).toThrow('part of a cycle');
     expect(() => compileJson({ version: 1, tiles: [{ id: 's', kind: 'sink', input: 'nope' }] })).toThrow('tile "s", field "input": unknown input tile "nope"');
     expect(() => compileJson({ version: 1, tiles: [{ id: 'c', kind: 'columns', fields: ['v'] }] })).toThrow('program has no sink');
   });

@@ -175,7 +175,11 @@ function resolveTile(tile: Tile, inputs: readonly Schema[]): PlanNode {
       inputs.forEach((s, i) => {
         for (const [f, ty] of Object.entries({ ...input, ...s })) {
           if (input[f] !== ty || s[f] !== ty) {
-            throw new TileProgramError(id, f, `merged inputs disagree: "${ids[0] ?? ''}" has ${input[f] ?? 'no such field'}, "${ids[i] ?? ''}" has ${s[f] ?? 'no such field'}`);
+            throw new TileProgramError(
+              id,
+              f,
+              `merged inputs disagree: "${ids[0] ?? ''}" has ${input[f] ?? 'no such field'}, "${ids[i] ?? ''}" has ${s[f] ?? 'no such field'}`,
+            );
           }
         }
       });

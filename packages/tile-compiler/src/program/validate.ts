@@ -105,7 +105,8 @@ function validateTile(id: string, t: Obj): void {
         const data = obj('data');
         for (const f of fields as string[]) {
           const col = data[f];
-          if (!Array.isArray(col) || col.length > MAX_INLINE_ROWS || col.some((x) => typeof x !== 'number')) fail(f, 'inline column must be an array of numbers');
+          if (!Array.isArray(col) || col.length > MAX_INLINE_ROWS || col.some((x) => typeof x !== 'number'))
+            fail(f, 'inline column must be an array of numbers');
         }
       }
       return;
