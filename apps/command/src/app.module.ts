@@ -25,7 +25,7 @@ export class AppModule {
         QueueModule.forRoot({ prefix: QUEUE_PREFIX }),
         NatsModule.forRoot({ url: config.NATS_URL, name: 'command' }),
         // Features.
-        CommandsModule.register({ agentHubUrl: config.AGENT_HUB_GRPC_URL }),
+        CommandsModule,
         DispatchModule,
         ResultsModule,
       ],

@@ -1,6 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { agentHubV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
+import type { CommandConfig } from '../config.js';
 import { AGENT_HUB, AgentDirectory } from './agent-directory.js';
 
 /** How long a submit waits for agent-hub to say whether a target is enrolled. */
@@ -11,22 +12,17 @@ const GET_AGENT_TIMEOUT_MS = 3_000;
  * dependency: while it is down, submits fail UNAVAILABLE and queued commands
  * still dispatch.
  */
-@Module({})
-export class AgentsModule {
-  static register(opts: { agentHubUrl: string }): DynamicModule {
-    return {
-      module: AgentsModule,
-      imports: [
-        GrpcClientModule.register({
-          upstream: AGENT_HUB,
-          key: 'agentHub',
-          service: agentHubV1.AGENT_HUB_SERVICE_NAME,
-          url: opts.agentHubUrl,
-          timeoutMs: GET_AGENT_TIMEOUT_MS,
-        }),
-      ],
-      providers: [AgentDirectory],
-      exports: [AgentDirectory],
-    };
-  }
-}
+@Module({
+  imports: [
+    GrpcClientModule.register({
+      upstream: AGENT_HUB,
+      key: 'agentHub',
+      service: agentHubV1.AGENT_HUB_SERVICE_NAME,
+      url: (config) => (config as CommandConfig).AGENT_HUB_GRPC_URL,
+      timeoutMs: GET_AGENT_TIMEOUT_MS,
+    }),
+  ],
+  providers: [AgentDirectory],
+  exports: [AgentDirectory],
+})
+export class AgentsModule {}

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ExecutionsModule } from '../executions/executions.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -9,17 +9,11 @@ import { CommandsService } from './commands.service.js';
 /**
  * The CommandService gRPC API: submit (validate, check the targets with
  * agent-hub, store, queue), get and list. Nothing else builds on it, so it
- * exports nothing. It takes agent-hub's address because the agents module's
- * gRPC client is configured where it is imported.
+ * exports nothing.
  */
-@Module({})
-export class CommandsModule {
-  static register(opts: { agentHubUrl: string }): DynamicModule {
-    return {
-      module: CommandsModule,
-      imports: [AgentsModule.register(opts), ExecutionsModule, CommandQueueModule, MetricsModule],
-      controllers: [CommandsGrpcController],
-      providers: [CommandsService],
-    };
-  }
-}
+@Module({
+  imports: [AgentsModule, ExecutionsModule, CommandQueueModule, MetricsModule],
+  controllers: [CommandsGrpcController],
+  providers: [CommandsService],
+})
+export class CommandsModule {}
