@@ -1,0 +1,67 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HealthClient } from '@fleetplane/service-kit/grpc';
+import { freePort, SERVICE_NODE_ARGS, spawnProcess, startNats, startRedis, type ManagedProcess, type ServerHandle } from '@fleetplane/test-harness';
+
+// The shutdown every service gets from service-kit's runService, seen from outside as a load
+// balancer would: on SIGTERM the process keeps serving but reports not-ready (HTTP and gRPC
+// health) for SHUTDOWN_DELAY_MS, and only then drains and exits. telemetry stands in for all
+// six: it has both an HTTP and a gRPC server and needs only NATS and Redis.
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DELAY_MS = 2_000;
+
+describe('shutdown that load balancers can see (SHUTDOWN_DELAY_MS)', () => {
+  let nats: ServerHandle;
+  let redis: ServerHandle;
+  let service: ManagedProcess;
+  let httpPort: number;
+  let health: HealthClient;
+
+  beforeAll(async () => {
+    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    httpPort = await freePort();
+    const grpcPort = await freePort();
+    service = spawnProcess('telemetry', process.execPath, [...SERVICE_NODE_ARGS], {
+      cwd: appDir,
+      env: {
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        NATS_URL: nats.url,
+        REDIS_URL: redis.url,
+        SHUTDOWN_DELAY_MS: String(DELAY_MS),
+        OTEL_SERVICE_NAME: 'telemetry',
+      },
+    });
+    await service.waitForHttp(`http://127.0.0.1:${httpPort}/ready`);
+    health = new HealthClient(`127.0.0.1:${grpcPort}`);
+  });
+
+  afterAll(async () => {
+    health?.close();
+    await service?.stop('SIGKILL');
+    await Promise.all([nats?.stop(), redis?.stop()]);
+  });
+
+  it('reports not-ready on /ready and gRPC health for the delay while still answering, then drains and exits 0', async () => {
+    expect(await health.check('')).toBe('SERVING');
+    const watch = health.watch('');
+    await watch.until('SERVING');
+
+    const signalledAt = Date.now();
+    process.kill(service.pid, 'SIGTERM');
+
+    // gRPC health flips at once, not at the next periodic refresh.
+    await watch.until('NOT_SERVING', 1_000);
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks).toMatchObject({ shutdown: 'draining' });
+    // Still alive and serving: liveness answers, so the orchestrator does not restart it meanwhile.
+    expect((await fetch(`http://127.0.0.1:${httpPort}/health`)).status).toBe(200);
+    expect(await health.check('fleetplane.telemetry.v1.TelemetryService')).toBe('NOT_SERVING');
+
+    expect(await service.waitForExit(DELAY_MS + 15_000)).toBe(0);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(DELAY_MS);
+    watch.stop();
+  });
+});
