@@ -82,7 +82,7 @@ describe(StreamSession.name, () => {
       authFailed: () => counts.authFailed!++,
     };
     const auth = { authenticate: (c: StreamCredentials) => (seen.push(c), Promise.resolve(identity)) };
-    session = new StreamSession(socket, auth, feed, { authTimeoutMs: 5000, maxBufferedBytes: 1000 }, metrics, silentLog);
+    session = new StreamSession(socket, auth, feed, { authTimeoutMs: 5000, maxBufferedBytes: 1000 }, metrics, silentLog, () => Date.now());
     session.start();
   });
 
@@ -236,6 +236,7 @@ describe(StreamSession.name, () => {
       { authTimeoutMs: 5000, maxBufferedBytes: 1000 },
       { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
       silentLog,
+      () => Date.now(),
     );
     slow.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     slow.receive(JSON.stringify({ type: 'subscribe', commandId: COMMAND_A }));
@@ -262,6 +263,7 @@ describe(StreamSession.name, () => {
       { authTimeoutMs: 5000, maxBufferedBytes: 1000 },
       { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
       silentLog,
+      () => Date.now(),
     );
     broken.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     await settle();

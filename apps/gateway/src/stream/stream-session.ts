@@ -37,7 +37,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     private readonly options: StreamOptions,
     private readonly metrics: StreamMetrics,
     log: SessionLog,
-    private readonly now: () => number = Date.now,
+    /** The gateway's Clock (`clock.nowMs`): when the access token expires, the socket closes. */
+    private readonly now: () => number,
   ) {
     super(socket, log, { initial: 'awaiting_auth', firstFrameTimeoutMs: options.authTimeoutMs });
   }
