@@ -226,7 +226,9 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     const ready = await (await fetch(`${hub.httpUrl}/ready`)).json();
     expect(JSON.stringify(ready)).toMatch(/postgres/);
     expect(JSON.stringify(ready)).toMatch(/nats/);
-    const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+    // Off the public port (the agents' WebSocket endpoint): on the hub's own metrics port only.
+    expect((await fetch(`${hub.httpUrl}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(hub.metricsUrl)).text();
     expect(metrics).toMatch(/fleetplane_agent_hub_frames_received_total\{[^}]*type="HELLO"/);
     expect(metrics).toMatch(/fleetplane_agent_hub_protocol_errors_total\{[^}]*reason="not_json"/);
     expect(metrics).toMatch(/fleetplane_agent_hub_dispatches_total\{[^}]*outcome="accepted"/);

@@ -14,6 +14,8 @@ export const hubConfigSchema = z.object({
   ...serviceEnv,
   HTTP_PORT: port(4100),
   GRPC_PORT: port(5100),
+  /** /metrics on a port of its own: HTTP_PORT is the agents' public WebSocket endpoint. */
+  METRICS_PORT: port(9410),
   DATABASE_URL: url(['postgresql', 'postgres']),
   NATS_URL: url(['nats']),
   /** Told to agents in HELLO_ACK; a socket silent for MISSED_HEARTBEATS_BEFORE_CLOSE intervals is closed. */

@@ -28,6 +28,8 @@ export const gatewayConfigSchema = z
   .object({
     ...serviceEnv,
     HTTP_PORT: port(4000),
+    /** /metrics on a port of its own: HTTP_PORT is the public API. */
+    METRICS_PORT: port(9400),
     DATABASE_URL: url(['postgresql', 'postgres']),
     REDIS_URL: url(['redis', 'rediss']),
     /** execution.updated events for the live-update WebSocket. */

@@ -26,6 +26,8 @@ const CONSOLE_ORIGIN = 'https://console.example.com';
 let stops: (() => Promise<unknown>)[] = [];
 let gateway: ManagedProcess;
 let base: string;
+/** The gateway's /metrics, on METRICS_PORT (off the public HTTP port). */
+let metricsUrl: string;
 let commandPeer: FakeServer;
 let hubPeer: FakeServer;
 let nats: NatsConnection;
@@ -98,13 +100,15 @@ beforeAll(async () => {
     () => hubPeer.stop(),
     () => commandPeer.stop(),
   );
-  const port = await freePort();
+  const [port, metricsPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${port}`;
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
     cwd: appDir,
     env: {
       OTEL_SERVICE_NAME: 'gateway',
       HTTP_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,
       NATS_URL: natsServer.url,
@@ -517,8 +521,10 @@ describe('gateway', () => {
     expect(agent.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'agent-hub service is unavailable' });
   });
 
-  it('exposes its metrics as fleetplane_gateway_*, upstream calls by upstream', async () => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+  it('exposes its metrics as fleetplane_gateway_*, upstream calls by upstream, on its metrics port only', async () => {
+    // The HTTP port is the public API: /metrics is not there.
+    expect((await call('GET', '/metrics')).status).toBe(404);
+    const text = await (await fetch(metricsUrl)).text();
     expect(text).toMatch(/^fleetplane_gateway_logins_total\{outcome="success"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^fleetplane_gateway_auth_failures_total\{reason="forbidden"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^fleetplane_gateway_refresh_token_reuse_total(\{[^}]*\})? [1-9]/m);

@@ -15,7 +15,10 @@ export const DATABASE_SERVICES = ['agent-hub', 'command', 'gateway'] as const;
 // A type alias rather than an interface, so it has an implicit index signature and Object.values() gives number[].
 export type FleetPorts = {
   gateway: number;
+  /** /metrics of the gateway and agent-hub, off their public HTTP ports. */
+  gatewayMetrics: number;
   agentHubHttp: number;
+  agentHubMetrics: number;
   agentHubGrpc: number;
   commandHttp: number;
   commandGrpc: number;
@@ -28,7 +31,9 @@ export type FleetPorts = {
 /** The ports `make up` uses; tests take free ones. */
 export const DEFAULT_FLEET_PORTS: FleetPorts = {
   gateway: 4000,
+  gatewayMetrics: 9400,
   agentHubHttp: 4100,
+  agentHubMetrics: 9410,
   agentHubGrpc: 5100,
   commandHttp: 4200,
   commandGrpc: 5200,
@@ -106,6 +111,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const envs: Record<ServiceName, Record<string, string>> = {
     'agent-hub': {
       HTTP_PORT: String(ports.agentHubHttp),
+      METRICS_PORT: String(ports.agentHubMetrics),
       GRPC_PORT: String(ports.agentHubGrpc),
       DATABASE_URL: databaseUrls['agent-hub'],
       NATS_URL: infra.nats.url,
@@ -128,6 +134,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     'tile-worker': { HTTP_PORT: String(ports.tileWorkerHttp) },
     gateway: {
       HTTP_PORT: String(ports.gateway),
+      METRICS_PORT: String(ports.gatewayMetrics),
       DATABASE_URL: databaseUrls.gateway,
       REDIS_URL: redisDb(2),
       NATS_URL: infra.nats.url,

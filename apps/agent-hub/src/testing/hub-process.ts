@@ -26,6 +26,8 @@ export interface HubGrpc {
 export interface HubUnderTest {
   natsUrl: string;
   httpUrl: string;
+  /** Where /metrics is: the hub's own metrics port (METRICS_PORT), not its public HTTP port. */
+  metricsUrl: string;
   wsUrl: string;
   grpcAddress: string;
   readonly process: ManagedProcess;
@@ -42,23 +44,22 @@ export interface HubUnderTest {
 export interface HubInstance {
   httpPort: number;
   grpcPort: number;
+  metricsPort: number;
   wsUrl: string;
   process: ManagedProcess;
 }
 
-async function launchHub(opts: {
-  databaseUrl: string;
-  natsUrl: string;
-  env: Record<string, string>;
-  ports?: { httpPort: number; grpcPort: number };
-}): Promise<HubInstance> {
-  const { httpPort, grpcPort } = opts.ports ?? { httpPort: await freePort(), grpcPort: await freePort() };
+type HubPorts = Pick<HubInstance, 'httpPort' | 'grpcPort' | 'metricsPort'>;
+
+async function launchHub(opts: { databaseUrl: string; natsUrl: string; env: Record<string, string>; ports?: HubPorts }): Promise<HubInstance> {
+  const { httpPort, grpcPort, metricsPort } = opts.ports ?? { httpPort: await freePort(), grpcPort: await freePort(), metricsPort: await freePort() };
   const hub = spawnProcess('agent-hub', process.execPath, [...SERVICE_NODE_ARGS], {
     cwd: APP_DIR,
     env: {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       GRPC_PORT: String(grpcPort),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: opts.databaseUrl,
       NATS_URL: opts.natsUrl,
       OTEL_SERVICE_NAME: 'agent-hub',
@@ -74,7 +75,7 @@ async function launchHub(opts: {
     await hub.stop();
     throw err;
   }
-  return { httpPort, grpcPort, wsUrl: `ws://127.0.0.1:${httpPort}/agent/v1`, process: hub };
+  return { httpPort, grpcPort, metricsPort, wsUrl: `ws://127.0.0.1:${httpPort}/agent/v1`, process: hub };
 }
 
 export async function startHubUnderTest(opts: { env?: Record<string, string> } = {}): Promise<HubUnderTest> {
@@ -87,11 +88,10 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
       migrationsDir: join(APP_DIR, 'prisma', 'migrations'),
       databaseUrl,
     });
-    const launch = (ports?: { httpPort: number; grpcPort: number }) =>
-      launchHub({ databaseUrl, natsUrl: nats.url, env: opts.env ?? {}, ...(ports ? { ports } : {}) });
+    const launch = (ports?: HubPorts) => launchHub({ databaseUrl, natsUrl: nats.url, env: opts.env ?? {}, ...(ports ? { ports } : {}) });
     const first = await launch();
     const extra: HubInstance[] = [];
-    const { httpPort, grpcPort } = first;
+    const { httpPort, grpcPort, metricsPort } = first;
     let hub = first.process;
     const httpUrl = `http://127.0.0.1:${httpPort}`;
     const grpcAddress = `127.0.0.1:${grpcPort}`;
@@ -104,6 +104,7 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
     return {
       natsUrl: nats.url,
       httpUrl,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       wsUrl: `ws://127.0.0.1:${httpPort}/agent/v1`,
       grpcAddress,
       get process() {
@@ -112,7 +113,7 @@ export async function startHubUnderTest(opts: { env?: Record<string, string> } =
       grpc,
       async restart() {
         await hub.stop();
-        hub = (await launch({ httpPort, grpcPort })).process;
+        hub = (await launch({ httpPort, grpcPort, metricsPort })).process;
       },
       async addInstance() {
         const instance = await launch();

@@ -19,6 +19,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }> | string[];
   stop_grace_period?: string;
+  ports?: string[];
 }
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const prometheus = parse(readFileSync(join(REPO_ROOT, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
@@ -109,19 +110,32 @@ describe('docker-compose.yml', () => {
 });
 
 describe('infra/prometheus/prometheus.yml', () => {
-  it('scrapes every service on the HTTP port compose gives it, which is also its local default', () => {
+  it('scrapes every service on its metrics port where it has one, else its HTTP port, as compose gives them and as make up uses them', () => {
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    const expected = SERVICES.map((s) => `${s}:${compose.services[s]!.environment!.HTTP_PORT}`);
+    const env = (s: string) => compose.services[s]!.environment!;
+    const expected = SERVICES.map((s) => `${s}:${env(s).METRICS_PORT ?? env(s).HTTP_PORT}`);
     expect(targets.sort()).toEqual(expected.sort());
     const localDefaults = [
-      DEFAULT_FLEET_PORTS.gateway,
-      DEFAULT_FLEET_PORTS.agentHubHttp,
+      DEFAULT_FLEET_PORTS.gatewayMetrics,
+      DEFAULT_FLEET_PORTS.agentHubMetrics,
       DEFAULT_FLEET_PORTS.commandHttp,
       DEFAULT_FLEET_PORTS.telemetryHttp,
       DEFAULT_FLEET_PORTS.tileWorkerHttp,
       DEFAULT_FLEET_PORTS.backupHttp,
     ];
     expect(targets.map((t) => Number(t.split(':')[1])).sort()).toEqual(localDefaults.sort());
+  });
+
+  it.each(['gateway', 'agent-hub'])('%s: has a metrics port of its own by default, the one compose sets, never published', async (service) => {
+    const schema = await configSchemaOf(service);
+    // The schema's own defaults for the two ports (the stand-ins may come from another service).
+    const standIns = Object.entries(requiredStandIns(schema)).filter(([k]) => k !== 'METRICS_PORT' && k !== 'HTTP_PORT');
+    const defaults = schema.parse(Object.fromEntries(standIns)) as { METRICS_PORT?: number; HTTP_PORT: number };
+    expect(defaults.METRICS_PORT).toBeDefined();
+    expect(defaults.METRICS_PORT).not.toBe(defaults.HTTP_PORT);
+    expect(compose.services[service]!.environment!.METRICS_PORT).toBe(String(defaults.METRICS_PORT));
+    const published = (compose.services[service]!.ports ?? []).map((p) => p.split(':').at(-1));
+    expect(published).not.toContain(String(defaults.METRICS_PORT));
   });
 });
 

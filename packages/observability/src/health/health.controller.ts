@@ -3,7 +3,7 @@ import { metricsRegistry } from '../metrics/registry.js';
 import { Public } from './public-route.js';
 import { ReadinessRegistry } from './readiness.js';
 
-/** Public: probes and Prometheus scrape without credentials (the gateway's guard honours the marker). */
+/** Public: probes without credentials (the gateway's guard honours the marker). */
 @Public()
 @Controller()
 export class HealthController {
@@ -27,7 +27,16 @@ export class HealthController {
     }
     return { status: 'ready', checks };
   }
+}
 
+/**
+ * The Prometheus scrape on the service's HTTP port, for services without a
+ * metrics port of their own (ObservabilityModule registers it only then).
+ * Public, as the probes: whoever reaches that port may scrape.
+ */
+@Public()
+@Controller()
+export class MetricsController {
   @Get('metrics')
   @Header('Content-Type', metricsRegistry.contentType)
   metrics(): Promise<string> {

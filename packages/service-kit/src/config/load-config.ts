@@ -31,6 +31,14 @@ export const serviceEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** 127.0.0.1 unless told otherwise; containers set 0.0.0.0. */
   HTTP_HOST: z.string().default('127.0.0.1'),
+  /**
+   * When set, /metrics is served on this port by a listener of its own (and no
+   * longer on HTTP_PORT), so a service whose HTTP port is public keeps its
+   * internals off it. Unset: /metrics is on HTTP_PORT.
+   */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** Where the metrics listener binds; default HTTP_HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
   /** How long the drain (in-flight work, NATS, spans) may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /**

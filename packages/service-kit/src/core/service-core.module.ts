@@ -8,7 +8,8 @@ import { MetricFactory } from '../metrics/metric-factory.js';
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
 /**
- * What every service imports first: /health /ready /metrics and logs, its
+ * What every service imports first: /health /ready /metrics (on METRICS_PORT
+ * when the config sets one) and logs, its
  * configuration, the clock and the metric factory. Infrastructure modules
  * (Prisma, Redis, queues, NATS) follow in AppModule's imports; Nest closes
  * global modules in the reverse of that order, so list them from the most
@@ -17,10 +18,13 @@ export const SERVICE_NAME = Symbol('SERVICE_NAME');
 @Module({})
 export class ServiceCoreModule {
   static forRoot<C extends object>(opts: { service: string; config: Readonly<C> }): DynamicModule {
+    // The serviceEnv settings, when the service's schema has them (METRICS_PORT unset: /metrics on HTTP_PORT).
+    const { METRICS_PORT, METRICS_HOST, HTTP_HOST } = opts.config as Partial<Record<'METRICS_HOST' | 'HTTP_HOST', string> & { METRICS_PORT: number }>;
+    const observability = { service: opts.service, metricsPort: METRICS_PORT, metricsHost: METRICS_HOST ?? HTTP_HOST };
     return {
       global: true,
       module: ServiceCoreModule,
-      imports: [ObservabilityModule.forRoot({ service: opts.service }), ConfigModule.forRoot(opts.config), ClockModule],
+      imports: [ObservabilityModule.forRoot(observability), ConfigModule.forRoot(opts.config), ClockModule],
       providers: [
         { provide: SERVICE_NAME, useValue: opts.service },
         { provide: MetricFactory, useValue: new MetricFactory(opts.service) },
