@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CommandsModule } from './commands/commands.module.js';
 import type { GatewayConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { StreamModule } from './stream/stream.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -38,6 +39,7 @@ export class AppModule {
         AgentsModule,
         CommandsModule,
         StreamModule,
+        OpenApiModule,
       ],
     };
   }

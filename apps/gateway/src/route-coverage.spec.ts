@@ -1,96 +1,10 @@
-import { Global, Module, RequestMethod, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { DiscoveryModule, DiscoveryService, MetadataScanner, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsClient, NatsModule } from '@fleetplane/service-kit/nats';
-import { PrismaModule } from '@fleetplane/service-kit/prisma';
-import { RedisModule, redisToken } from '@fleetplane/service-kit/redis';
 import { AppModule } from './app.module.js';
-import { AccessGuard, type RouteAccess } from './auth/access.guard.js';
-import { loadGatewayConfig } from './config.js';
-import { PrismaClient } from './generated/prisma/client.js';
-import { configureHttp } from './http/configure-http.js';
+import { routeHandlers, routesTestConfig, routesWithHandlers, startInertApp, type Handler } from './test/app-routes.js';
 
-// The real AppModule, in-process, with only the connections to PostgreSQL,
-// Redis and NATS swapped for inert stand-ins (nothing here sends a query):
-// every route Express ends up with must say who may call it.
-
-const config = loadGatewayConfig({
-  DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused',
-  REDIS_URL: 'redis://127.0.0.1:1',
-  NATS_URL: 'nats://127.0.0.1:1',
-  JWT_SECRET: 'route-coverage-secret-0123456789abcdef',
-  LOG_LEVEL: 'silent',
-});
-
-const CONNECTIONS: unknown[] = [PrismaModule, RedisModule, NatsModule];
-
-@Global()
-@Module({
-  providers: [
-    { provide: PrismaClient, useValue: {} },
-    { provide: redisToken('default'), useValue: {} },
-    { provide: NatsClient, useValue: { subscribe: () => undefined } },
-  ],
-  exports: [PrismaClient, redisToken('default'), NatsClient],
-})
-class InertConnections {}
-
-interface ExpressLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
-
-/**
- * `GET /api/v1/agents/:id`: what Express answers, after Nest registered
- * everything. Nest mounts middleware (request logs) as routes for every method
- * at once; those are left out, and a path registered more than once counts once.
- */
-function expressRoutes(app: NestExpressApplication): string[] {
-  const stack = (app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } }).router.stack;
-  const routes = stack.flatMap((layer) => {
-    const methods = Object.entries(layer.route?.methods ?? {}).filter(([, on]) => on);
-    return methods.length === 1 ? [`${methods[0]![0].toUpperCase()} ${layer.route!.path}`] : [];
-  });
-  return [...new Set(routes)];
-}
-
-interface Handler {
-  method: string;
-  /** Controller and method path without the global prefix: `agents/:id`. */
-  path: string;
-  where: string;
-  access: RouteAccess;
-}
-
-const join = (...parts: string[]) =>
-  parts
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter(Boolean)
-    .join('/');
-const asList = (p: string | string[] | undefined) => (Array.isArray(p) ? p : [p ?? '']);
-
-/** Every controller method Nest routes, with what the guard reads on it. */
-function routeHandlers(app: INestApplication, guard: AccessGuard): Handler[] {
-  const scanner = new MetadataScanner();
-  return app
-    .get(DiscoveryService)
-    .getControllers()
-    .flatMap((wrapper) => {
-      const controller = wrapper.metatype as Type;
-      const prototype = controller.prototype as Record<string, () => unknown>;
-      return scanner.getAllMethodNames(prototype).flatMap((name) => {
-        const handler = prototype[name]!;
-        const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-        if (methodPaths === undefined) return [];
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const access = guard.accessOf(handler, controller);
-        return asList(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined).flatMap((base) =>
-          asList(methodPaths).map((path) => ({ method, path: join(base, path), where: `${controller.name}.${name}`, access })),
-        );
-      });
-    });
-}
+// Every route Express ends up with, in the real AppModule (test/app-routes.ts),
+// must say who may call it.
 
 describe('route coverage', () => {
   let app: NestExpressApplication;
@@ -98,19 +12,9 @@ describe('route coverage', () => {
   let routes: Array<{ route: string; handlers: Handler[] }>;
 
   beforeAll(async () => {
-    const appModule = AppModule.forRoot(config);
-    const imports = (appModule.imports ?? []).filter((m) => !CONNECTIONS.includes((m as DynamicModule).module));
-    @Module({ imports: [...imports, InertConnections, DiscoveryModule] })
-    class AppWithInertConnections {}
-    app = await NestFactory.create<NestExpressApplication>(AppWithInertConnections, { logger: false });
-    configureHttp(app, config);
-    await app.init();
-    handlers = routeHandlers(app, app.get(AccessGuard));
-    // Matched by method and path, with or without the global prefix (health, ready and metrics have none).
-    routes = expressRoutes(app).map((route) => ({
-      route,
-      handlers: handlers.filter((h) => [`${h.method} /${h.path}`, `${h.method} /api/v1/${h.path}`].includes(route)),
-    }));
+    app = await startInertApp();
+    handlers = routeHandlers(app);
+    routes = routesWithHandlers(app);
   });
 
   afterAll(async () => {
@@ -118,7 +22,7 @@ describe('route coverage', () => {
   });
 
   it('AppModule has no controllers or providers of its own', () => {
-    const appModule = AppModule.forRoot(config);
+    const appModule = AppModule.forRoot(routesTestConfig);
     expect(appModule.controllers ?? []).toEqual([]);
     expect(appModule.providers ?? []).toEqual([]);
   });
@@ -131,8 +35,16 @@ describe('route coverage', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('is public only where it must be: sign-in, and the probes and metrics', () => {
+  it('is public only where it must be: sign-in, the probes and the API description', () => {
     const open = routes.filter((r) => r.handlers[0]?.access?.public).map((r) => r.route);
-    expect(open.sort()).toEqual(['GET /health', 'GET /ready', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'POST /api/v1/auth/refresh']);
+    expect(open.sort()).toEqual([
+      'GET /api/docs',
+      'GET /api/openapi.json',
+      'GET /health',
+      'GET /ready',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/auth/logout',
+      'POST /api/v1/auth/refresh',
+    ]);
   });
 });

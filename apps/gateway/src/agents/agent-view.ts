@@ -1,18 +1,9 @@
+import type { z } from 'zod';
 import type { agentHubV1 } from '@fleetplane/contracts/grpc';
+import type { agentView } from './agents.schemas.js';
 
-export interface AgentView {
-  id: string;
-  site: string | null;
-  os: string | null;
-  kernel: string | null;
-  version: string | null;
-  capabilities: string[];
-  containerEngine: string | null;
-  labels: Record<string, string>;
-  connected: boolean;
-  lastSeenAt: string | null;
-  enrolledAt: string | null;
-}
+/** What the gateway answers for an agent: the schema `agentView` in agents.schemas.ts, inferred. */
+export type AgentView = z.infer<typeof agentView>;
 
 // proto3 has no null: empty strings mean "not known yet".
 const orNull = (s: string | undefined): string | null => (s ? s : null);

@@ -4,7 +4,15 @@ import { RequireRole } from '../auth/roles.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import type { AgentView } from './agent-view.js';
-import { agentIdParam, enrollAgentBody, listAgentsQuery, type EnrollAgentBody, type ListAgentsQuery } from './agents.schemas.js';
+import {
+  agentIdParam,
+  enrollAgentBody,
+  listAgentsQuery,
+  type AgentPage,
+  type EnrollAgentBody,
+  type EnrolledAgent,
+  type ListAgentsQuery,
+} from './agents.schemas.js';
 import { AgentsService } from './agents.service.js';
 
 @Controller('agents')
@@ -13,13 +21,13 @@ export class AgentsController {
 
   @Post()
   @RequireRole('admin', 'agent.enroll')
-  enroll(@CurrentCaller() caller: Caller, @Body(new ZodPipe(enrollAgentBody)) body: EnrollAgentBody): Promise<{ agent: AgentView; token: string }> {
+  enroll(@CurrentCaller() caller: Caller, @Body(new ZodPipe(enrollAgentBody)) body: EnrollAgentBody): Promise<EnrolledAgent> {
     return this.agents.enroll(caller, body);
   }
 
   @Get()
   @RequireRole('viewer')
-  list(@Query(new ZodPipe(listAgentsQuery)) q: ListAgentsQuery): Promise<{ agents: AgentView[]; nextPageToken: string | null }> {
+  list(@Query(new ZodPipe(listAgentsQuery)) q: ListAgentsQuery): Promise<AgentPage> {
     return this.agents.list(q);
   }
 

@@ -22,3 +22,31 @@ export const listAgentsQuery = z.object({
 export type ListAgentsQuery = z.infer<typeof listAgentsQuery>;
 
 export const agentIdParam = agentIdSchema;
+
+// Responses. AgentView (agent-view.ts) is inferred from these, so the document cannot drift from what toAgentView returns.
+
+export const agentView = z.object({
+  id: z.string(),
+  site: z.string().nullable(),
+  os: z.string().nullable(),
+  kernel: z.string().nullable(),
+  version: z.string().nullable(),
+  capabilities: z.array(z.string()),
+  containerEngine: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  connected: z.boolean(),
+  lastSeenAt: z.iso.datetime().nullable(),
+  enrolledAt: z.iso.datetime().nullable(),
+});
+
+export const enrolledAgent = z.object({
+  agent: agentView,
+  token: z.string().describe("the agent's enrollment token; shown only here"),
+});
+
+export const agentPage = z.object({
+  agents: z.array(agentView),
+  nextPageToken: z.string().nullable().describe('pass back as pageToken for the next page; null on the last'),
+});
+export type EnrolledAgent = z.infer<typeof enrolledAgent>;
+export type AgentPage = z.infer<typeof agentPage>;

@@ -3,8 +3,8 @@ import type { Caller } from '../auth/principal.js';
 import { RequireRole } from '../auth/roles.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { createApiKeyBody, uuidParam, type CreateApiKeyBody } from './api-keys.schemas.js';
-import { ApiKeysService, type ApiKeyView } from './api-keys.service.js';
+import { createApiKeyBody, uuidParam, type ApiKeyList, type CreateApiKeyBody, type CreatedApiKey } from './api-keys.schemas.js';
+import { ApiKeysService } from './api-keys.service.js';
 
 @Controller('api-keys')
 export class ApiKeysController {
@@ -12,13 +12,13 @@ export class ApiKeysController {
 
   @Post()
   @RequireRole('admin', 'api_key.create')
-  create(@CurrentCaller() caller: Caller, @Body(new ZodPipe(createApiKeyBody)) body: CreateApiKeyBody): Promise<{ apiKey: ApiKeyView; key: string }> {
+  create(@CurrentCaller() caller: Caller, @Body(new ZodPipe(createApiKeyBody)) body: CreateApiKeyBody): Promise<CreatedApiKey> {
     return this.apiKeys.create(caller, body);
   }
 
   @Get()
   @RequireRole('admin')
-  async list(): Promise<{ apiKeys: ApiKeyView[] }> {
+  async list(): Promise<ApiKeyList> {
     return { apiKeys: await this.apiKeys.list() };
   }
 

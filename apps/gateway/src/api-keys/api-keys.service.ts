@@ -1,23 +1,16 @@
+import type { z } from 'zod';
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Clock } from '@fleetplane/service-kit';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller, Principal } from '../auth/principal.js';
-import { roleAllows, type Role } from '../auth/roles.js';
+import { roleAllows } from '../auth/roles.js';
 import { sameHash, sha256 } from '../crypto/secrets.js';
 import { apiKeyPrefix, newApiKey } from './api-key-format.js';
 import { ApiKeysRepository, type ApiKeyRow } from './api-keys.repository.js';
-import type { CreateApiKeyBody } from './api-keys.schemas.js';
+import type { apiKeyView, CreateApiKeyBody } from './api-keys.schemas.js';
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  role: Role;
-  userId: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** A key as the API answers it: `apiKeyView` in api-keys.schemas.ts, inferred. */
+export type ApiKeyView = z.infer<typeof apiKeyView>;
 
 // lastUsedAt is for humans deciding which keys to retire; minute precision spares a write per request.
 const TOUCH_INTERVAL_MS = 60_000;

@@ -7,8 +7,9 @@ import { actorId } from '../auth/principal.js';
 import { fieldError } from '../http/field-error.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRepository, type AuditRow } from './audit.repository.js';
+import type { AUDIT_OUTCOMES, auditEntryView } from './audit.schemas.js';
 
-export type AuditOutcome = 'success' | 'denied' | 'failed';
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export interface AuditEntry {
   action: string;
@@ -23,18 +24,8 @@ export interface AuditEntry {
   details?: Record<string, string | number | boolean | null | string[]>;
 }
 
-export interface AuditView {
-  id: string;
-  at: string;
-  actor: string | null;
-  actorType: 'user' | 'api_key' | null;
-  action: string;
-  target: string | null;
-  outcome: AuditOutcome;
-  ip: string | null;
-  traceId: string | null;
-  details: unknown;
-}
+/** An audit row as the API answers it: `auditEntryView` in audit.schemas.ts, inferred. */
+export type AuditView = z.infer<typeof auditEntryView>;
 
 /** The (at, id) of the last entry of a page. */
 const pageTokens = new PageTokenCodec(z.object({ key: z.coerce.date(), id: z.uuid() }), 'the audit log');

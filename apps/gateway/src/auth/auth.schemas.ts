@@ -11,3 +11,11 @@ export const refreshBody = z.strictObject({
   refreshToken: z.string({ message: 'is required' }).min(1, 'is required').max(256),
 });
 export type RefreshBody = z.infer<typeof refreshBody>;
+
+/** The answer of login and refresh; TokenPair (token-issuer.ts) is inferred from it. */
+export const tokenPair = z.object({
+  accessToken: z.string().describe('a JWT for Authorization: Bearer'),
+  refreshToken: z.string().describe('rotates on every use'),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int().describe("the access token's lifetime in seconds"),
+});

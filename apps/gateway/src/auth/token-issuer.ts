@@ -1,17 +1,15 @@
+import type { z } from 'zod';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import type { GatewayConfig } from '../config.js';
 import { randomSecret, sha256 } from '../crypto/secrets.js';
+import type { tokenPair } from './auth.schemas.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
+/** The answer of login and refresh: `tokenPair` in auth.schemas.ts, inferred. */
+export type TokenPair = z.infer<typeof tokenPair>;
 
 /** Claims of an access token. The role is read from the database on use, not from here. */
 export interface AccessClaims {

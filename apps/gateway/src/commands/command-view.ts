@@ -1,37 +1,11 @@
 import { commandV1 } from '@fleetplane/contracts/grpc';
-import type { PriorityName } from './commands.schemas.js';
+import type { z } from 'zod';
+import type { commandView, executionView, PriorityName, STATES } from './commands.schemas.js';
 
-export type StateName = 'UNSPECIFIED' | 'PENDING' | 'QUEUED' | 'DISPATCHED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
-
-export interface ExecutionView {
-  id: string;
-  agentId: string;
-  state: StateName;
-  /** null until the process has exited (proto3 `optional`: absent, not 0). */
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  /** stdout or stderr was cut to the agent's output limit. */
-  truncated: boolean;
-  error: string | null;
-  attempts: number;
-  dispatchedAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface CommandView {
-  id: string;
-  verb: string;
-  params: unknown;
-  priority: PriorityName;
-  state: StateName;
-  requestedBy: string;
-  timeoutSeconds: number;
-  createdAt: string | null;
-  updatedAt: string | null;
-  executions: ExecutionView[];
-}
+// What the gateway answers for a command: the schemas in commands.schemas.ts, inferred.
+export type StateName = (typeof STATES)[number];
+export type ExecutionView = z.infer<typeof executionView>;
+export type CommandView = z.infer<typeof commandView>;
 
 const toPriority: Record<PriorityName, commandV1.Priority> = {
   critical: commandV1.Priority.PRIORITY_CRITICAL,

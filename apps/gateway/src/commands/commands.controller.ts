@@ -4,7 +4,7 @@ import { RequireRole } from '../auth/roles.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import type { CommandView } from './command-view.js';
-import { commandIdParam, listCommandsQuery, submitCommandBody, type ListCommandsQuery, type SubmitCommandBody } from './commands.schemas.js';
+import { commandIdParam, listCommandsQuery, submitCommandBody, type CommandPage, type ListCommandsQuery, type SubmitCommandBody } from './commands.schemas.js';
 import { CommandsService } from './commands.service.js';
 
 @Controller('commands')
@@ -21,7 +21,7 @@ export class CommandsController {
 
   @Get()
   @RequireRole('viewer')
-  list(@Query(new ZodPipe(listCommandsQuery)) q: ListCommandsQuery): Promise<{ commands: CommandView[]; nextPageToken: string | null }> {
+  list(@Query(new ZodPipe(listCommandsQuery)) q: ListCommandsQuery): Promise<CommandPage> {
     return this.commands.list(q);
   }
 

@@ -30,3 +30,41 @@ export const listCommandsQuery = z.object({
 export type ListCommandsQuery = z.infer<typeof listCommandsQuery>;
 
 export const commandIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a command id');
+
+// Responses. CommandView and ExecutionView (command-view.ts) are inferred from these.
+
+export const STATES = ['UNSPECIFIED', 'PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
+
+export const executionView = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  state: z.enum(STATES),
+  exitCode: z.number().int().nullable().describe('null until the process has exited'),
+  stdout: z.string(),
+  stderr: z.string(),
+  truncated: z.boolean().describe("stdout or stderr was cut to the agent's output limit"),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  dispatchedAt: z.iso.datetime().nullable(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+
+export const commandView = z.object({
+  id: z.string(),
+  verb: z.string(),
+  params: z.unknown().describe("the verb's parameters as submitted"),
+  priority: z.enum(PRIORITIES),
+  state: z.enum(STATES),
+  requestedBy: z.string().describe('the user id, or the API key id, that submitted it'),
+  timeoutSeconds: z.number().int(),
+  createdAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime().nullable(),
+  executions: z.array(executionView),
+});
+
+export const commandPage = z.object({
+  commands: z.array(commandView),
+  nextPageToken: z.string().nullable().describe('pass back as pageToken for the next page; null on the last'),
+});
+export type CommandPage = z.infer<typeof commandPage>;

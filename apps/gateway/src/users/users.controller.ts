@@ -3,7 +3,7 @@ import type { Caller } from '../auth/principal.js';
 import { RequireRole } from '../auth/roles.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
-import { createUserBody, type CreateUserBody } from './users.schemas.js';
+import { createUserBody, type CreateUserBody, type UserList } from './users.schemas.js';
 import { UsersService, type UserView } from './users.service.js';
 
 @Controller('users')
@@ -18,7 +18,7 @@ export class UsersController {
 
   @Get()
   @RequireRole('admin')
-  async list(): Promise<{ users: UserView[] }> {
+  async list(): Promise<UserList> {
     return { users: await this.users.list() };
   }
 }

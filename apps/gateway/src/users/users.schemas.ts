@@ -13,3 +13,16 @@ export const createUserBody = z.strictObject({
   role: z.enum(ROLES),
 });
 export type CreateUserBody = z.infer<typeof createUserBody>;
+
+// Responses. UserView (users.service.ts) is inferred from this.
+
+export const userView = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.iso.datetime(),
+  disabledAt: z.iso.datetime().nullable(),
+});
+
+export const userList = z.object({ users: z.array(userView) });
+export type UserList = z.infer<typeof userList>;

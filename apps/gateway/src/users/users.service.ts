@@ -1,18 +1,13 @@
+import type { z } from 'zod';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/principal.js';
-import type { Role } from '../auth/roles.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository, type UserRow } from './users.repository.js';
-import type { CreateUserBody } from './users.schemas.js';
+import type { CreateUserBody, userView } from './users.schemas.js';
 
-export interface UserView {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt: string;
-  disabledAt: string | null;
-}
+/** A user as the API answers it: `userView` in users.schemas.ts, inferred. */
+export type UserView = z.infer<typeof userView>;
 
 @Injectable()
 export class UsersService {

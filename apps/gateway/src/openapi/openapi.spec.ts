@@ -1,0 +1,125 @@
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { routesWithHandlers, startInertApp, type Handler } from '../test/app-routes.js';
+import { renderDocsPage } from './docs-page.js';
+import { buildOpenApiDocument, type JsonObject } from './document.js';
+import { OpenApiController } from './openapi.controller.js';
+import { OPERATIONS, type Operation } from './operations.js';
+
+// The document against the routes the real AppModule registers (test/app-routes.ts,
+// as in route-coverage.spec.ts): the same set, the same access rule on each, and
+// the request schemas the routes' ZodPipes really parse with.
+
+/** `GET /api/v1/agents/:id`, as Express names the route of an operation. */
+const routeOf = (op: Operation) => `${op.method.toUpperCase()} ${op.path.replace(/\{(\w+)\}/g, ':$1')}`;
+
+interface PipeArg {
+  /** `3:1` is a @Body() as the second argument, `5:0` a @Param() as the first. */
+  type: RouteParamtypes;
+  data: string | undefined;
+  schemas: z.ZodType[];
+}
+
+/** The zod schemas of a handler's @Body, @Query and @Param pipes. */
+function pipeArgs(h: Handler): PipeArg[] {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, h.controller, h.name) ?? {}) as Record<string, { data?: string; pipes?: unknown[] }>;
+  return Object.entries(args).flatMap(([key, arg]) => {
+    const type = Number(key.split(':')[0]) as RouteParamtypes;
+    if (![RouteParamtypes.BODY, RouteParamtypes.QUERY, RouteParamtypes.PARAM].includes(type)) return [];
+    // The schema a ZodPipe was built with (private to the pipe; read here only).
+    const schemas = (arg.pipes ?? []).filter((p) => p instanceof ZodPipe).map((p) => (p as unknown as { schema: z.ZodType }).schema);
+    return [{ type, data: arg.data, schemas }];
+  });
+}
+
+function refsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refsIn);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => (k === '$ref' && typeof v === 'string' ? [v] : refsIn(v)));
+  }
+  return [];
+}
+
+describe('OpenAPI document', () => {
+  let app: NestExpressApplication;
+  let routes: Array<{ route: string; handlers: Handler[] }>;
+  const doc = buildOpenApiDocument();
+
+  beforeAll(async () => {
+    app = await startInertApp();
+    routes = routesWithHandlers(app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const handlerOf = (op: Operation): Handler | undefined => routes.find((r) => r.route === routeOf(op))?.handlers[0];
+
+  it('documents every route the gateway registers, and nothing else', () => {
+    // /metrics is on a port of its own (METRICS_PORT), not among these.
+    const registered = routes.map((r) => r.route);
+    const documented = OPERATIONS.map(routeOf);
+    expect(documented.filter((r) => !registered.includes(r)).map((r) => `documented, no such route: ${r}`)).toEqual([]);
+    expect(registered.filter((r) => !documented.includes(r)).map((r) => `registered, not in openapi/operations.ts: ${r}`)).toEqual([]);
+    expect(new Set(documented).size).toBe(documented.length);
+    expect(new Set(OPERATIONS.map((o) => o.operationId)).size).toBe(OPERATIONS.length);
+  });
+
+  it("gives each operation the route's @Public() or @RequireRole(...)", () => {
+    const wrong = OPERATIONS.flatMap((op) => {
+      const access = handlerOf(op)?.access;
+      const declared = access === undefined ? 'nothing' : access.public ? 'public' : access.need.role;
+      const documented = doc.paths[op.path]?.[op.method];
+      const security = documented?.security.length === 0 ? 'public' : documented?.['x-fleetplane-role'];
+      return declared === op.access && security === op.access ? [] : [`${routeOf(op)}: route ${declared}, registry ${op.access}, document ${security}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it("names the schemas the route's ZodPipes parse with", () => {
+    const wrong = OPERATIONS.flatMap((op) => {
+      const args = pipeArgs(handlerOf(op)!);
+      const of = (type: RouteParamtypes, data?: string) => args.filter((a) => a.type === type && a.data === data).flatMap((a) => a.schemas);
+      const problems: string[] = [];
+      const expectSame = (what: string, piped: z.ZodType[], documented: z.ZodType | undefined) => {
+        if (documented === undefined ? piped.length > 0 : piped.length !== 1 || piped[0] !== documented) problems.push(`${routeOf(op)}: ${what}`);
+      };
+      expectSame('body', of(RouteParamtypes.BODY), op.body);
+      expectSame('query', of(RouteParamtypes.QUERY), op.query);
+      const paramNames = new Set([...Object.keys(op.params ?? {}), ...args.filter((a) => a.type === RouteParamtypes.PARAM).map((a) => a.data ?? '')]);
+      for (const name of paramNames) expectSame(`path parameter ${name}`, of(RouteParamtypes.PARAM, name), op.params?.[name]);
+      return problems;
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('is OpenAPI 3.1 whose every $ref resolves', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const dangling = refsIn(doc).filter((ref) => !(ref.replace('#/components/schemas/', '') in doc.components.schemas));
+    expect(dangling).toEqual([]);
+    // Every path parameter of a path is described.
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const op of Object.values(item)) {
+        expect(op.parameters?.filter((p) => p.in === 'path').map((p) => p.name) ?? [], path).toEqual(names);
+      }
+    }
+    // A body parses as its schema says: the error shape the filter answers with.
+    const error = doc.components.schemas.Error as JsonObject;
+    expect(error.required).toEqual(['statusCode', 'error', 'message']);
+  });
+
+  it('is what GET /api/openapi.json serves, and GET /api/docs lists every operation without scripts', () => {
+    const controller = app.get(OpenApiController);
+    expect(controller.openApi()).toEqual(doc);
+    const page = controller.docs();
+    expect(page).toBe(renderDocsPage(doc));
+    for (const op of OPERATIONS) expect(page).toContain(`id="op-${op.operationId}"`);
+    expect(page).not.toMatch(/<script|<link|src=/i);
+  });
+});

@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { agentIdParam, agentPage, agentView, enrollAgentBody, enrolledAgent, listAgentsQuery } from '../agents/agents.schemas.js';
+import { apiKeyList, apiKeyView, createApiKeyBody, createdApiKey, uuidParam } from '../api-keys/api-keys.schemas.js';
+import { auditEntryView, auditPage, auditQuery } from '../audit/audit.schemas.js';
+import { loginBody, refreshBody, tokenPair } from '../auth/auth.schemas.js';
+import type { Role } from '../auth/roles.js';
+import { commandIdParam, commandPage, commandView, executionView, listCommandsQuery, submitCommandBody } from '../commands/commands.schemas.js';
+import { createUserBody, userList, userView } from '../users/users.schemas.js';
+import { errorBody } from './error-body.js';
+
+/**
+ * The gateway's HTTP API, one entry per route: the document at /api/openapi.json
+ * (and dist/openapi.json) is built from this list alone. The request schemas are
+ * the very ones the routes' ZodPipes parse with, the response schemas the ones the
+ * view types are inferred from; openapi.spec.ts fails when a route is missing
+ * here, an entry has no route, or an entry's access or schemas differ from the
+ * route's decorators and pipes.
+ */
+export interface Operation {
+  method: 'get' | 'post' | 'delete';
+  /** The full path in OpenAPI's syntax: `/api/v1/agents/{id}`. */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** `public` for `@Public()`, else the least role its `@RequireRole(...)` names. */
+  access: 'public' | Role;
+  /** Path parameters, by name, with the schema of the route's `@Param(name, new ZodPipe(...))`. */
+  params?: Record<string, z.ZodType>;
+  /** The schema of the route's `@Query(new ZodPipe(...))`: each property is one query parameter. */
+  query?: z.ZodObject;
+  /** The schema of the route's `@Body(new ZodPipe(...))`, sent as application/json. */
+  body?: z.ZodType;
+  /** The success answer: its status and body (none for 204). */
+  success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodType; contentType?: string };
+  /** Error statuses besides the ones every route of its kind has (400 with input, 401 and 403 when authenticated). */
+  errors?: number[];
+}
+
+/** Statuses of routes that call command or agent-hub over gRPC. */
+const UPSTREAM = [503, 504, 502];
+
+/** A component name for each named schema: `$ref: #/components/schemas/<name>` wherever it occurs. */
+export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [
+  ['Error', errorBody, 'output'],
+  ['TokenPair', tokenPair, 'output'],
+  ['User', userView, 'output'],
+  ['UserList', userList, 'output'],
+  ['ApiKey', apiKeyView, 'output'],
+  ['CreatedApiKey', createdApiKey, 'output'],
+  ['ApiKeyList', apiKeyList, 'output'],
+  ['Agent', agentView, 'output'],
+  ['EnrolledAgent', enrolledAgent, 'output'],
+  ['AgentPage', agentPage, 'output'],
+  ['Execution', executionView, 'output'],
+  ['Command', commandView, 'output'],
+  ['CommandPage', commandPage, 'output'],
+  ['AuditEntry', auditEntryView, 'output'],
+  ['AuditPage', auditPage, 'output'],
+  ['LoginBody', loginBody, 'input'],
+  ['RefreshBody', refreshBody, 'input'],
+  ['CreateUserBody', createUserBody, 'input'],
+  ['CreateApiKeyBody', createApiKeyBody, 'input'],
+  ['EnrollAgentBody', enrollAgentBody, 'input'],
+  ['SubmitCommandBody', submitCommandBody, 'input'],
+];
+
+const healthBody = z.object({ status: z.literal('ok') });
+const readyBody = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()).describe('each dependency: ok, or why not') });
+
+export const OPERATIONS: readonly Operation[] = [
+  // Sign-in: public, the body carries the credentials.
+  {
+    method: 'post',
+    path: '/api/v1/auth/login',
+    operationId: 'login',
+    tag: 'auth',
+    summary: 'Sign in with email and password',
+    description: 'One 401 message for every failure. Past LOGIN_RATE_LIMIT attempts per ip and email in the window: 429 with Retry-After.',
+    access: 'public',
+    body: loginBody,
+    success: { status: 200, description: 'a short-lived access token and a refresh token', schema: tokenPair },
+    errors: [401, 429],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/refresh',
+    operationId: 'refresh',
+    tag: 'auth',
+    summary: 'Trade a refresh token for a new pair',
+    description: 'Refresh tokens rotate on every use; presenting an already rotated one revokes its whole family (401).',
+    access: 'public',
+    body: refreshBody,
+    success: { status: 200, description: 'the new pair; the presented refresh token is spent', schema: tokenPair },
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/logout',
+    operationId: 'logout',
+    tag: 'auth',
+    summary: "Revoke a refresh token's family",
+    description: 'Access tokens already issued run out on their own.',
+    access: 'public',
+    body: refreshBody,
+    success: { status: 204, description: 'revoked (also when it already was)' },
+  },
+  // Users and API keys: admin.
+  {
+    method: 'post',
+    path: '/api/v1/users',
+    operationId: 'createUser',
+    tag: 'users',
+    summary: 'Create a user',
+    access: 'admin',
+    body: createUserBody,
+    success: { status: 201, description: 'the new user', schema: userView },
+    errors: [409],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/users',
+    operationId: 'listUsers',
+    tag: 'users',
+    summary: 'List users',
+    access: 'admin',
+    success: { status: 200, description: 'every user', schema: userList },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/api-keys',
+    operationId: 'createApiKey',
+    tag: 'api-keys',
+    summary: 'Create an API key for the caller',
+    description: 'The key acts with its own role, never above its owner’s current one.',
+    access: 'admin',
+    body: createApiKeyBody,
+    success: { status: 201, description: 'the key, shown only in this answer', schema: createdApiKey },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/api-keys',
+    operationId: 'listApiKeys',
+    tag: 'api-keys',
+    summary: 'List API keys',
+    access: 'admin',
+    success: { status: 200, description: 'every key, revoked ones included; never the secret', schema: apiKeyList },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/api-keys/{id}',
+    operationId: 'revokeApiKey',
+    tag: 'api-keys',
+    summary: 'Revoke an API key',
+    access: 'admin',
+    params: { id: uuidParam },
+    success: { status: 204, description: 'revoked' },
+    errors: [404],
+  },
+  // Agents and commands: through command and agent-hub.
+  {
+    method: 'post',
+    path: '/api/v1/agents',
+    operationId: 'enrollAgent',
+    tag: 'agents',
+    summary: 'Enroll an agent',
+    access: 'admin',
+    body: enrollAgentBody,
+    success: { status: 201, description: 'the agent and the token it connects with', schema: enrolledAgent },
+    errors: [409, ...UPSTREAM],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/agents',
+    operationId: 'listAgents',
+    tag: 'agents',
+    summary: 'List agents',
+    access: 'viewer',
+    query: listAgentsQuery,
+    success: { status: 200, description: 'one page of agents', schema: agentPage },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/agents/{id}',
+    operationId: 'getAgent',
+    tag: 'agents',
+    summary: 'Get an agent',
+    access: 'viewer',
+    params: { id: agentIdParam },
+    success: { status: 200, description: 'the agent', schema: agentView },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/commands',
+    operationId: 'submitCommand',
+    tag: 'commands',
+    summary: 'Submit a command to agents',
+    description:
+      "Queued, not run yet: poll GET /api/v1/commands/{id} or watch the stream. `params` is checked against the verb's schema (400 naming e.g. params.argv); every target must be enrolled. `requestedBy` is the caller's user id or API key id.",
+    access: 'operator',
+    body: submitCommandBody,
+    success: { status: 202, description: 'the command, queued, with one execution per target', schema: commandView },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/commands',
+    operationId: 'listCommands',
+    tag: 'commands',
+    summary: 'List commands',
+    access: 'viewer',
+    query: listCommandsQuery,
+    success: { status: 200, description: 'one page of commands, newest first', schema: commandPage },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/commands/{id}',
+    operationId: 'getCommand',
+    tag: 'commands',
+    summary: 'Get a command with its executions',
+    access: 'viewer',
+    params: { id: commandIdParam },
+    success: { status: 200, description: 'the command; exitCode null until the process exited', schema: commandView },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/audit',
+    operationId: 'listAudit',
+    tag: 'audit',
+    summary: 'Read the audit log',
+    description: 'Newest first; pageSize 1–500, default 50. A pageToken from elsewhere is a 400 naming pageToken.',
+    access: 'admin',
+    query: auditQuery,
+    success: { status: 200, description: 'one page of entries', schema: auditPage },
+  },
+  // This document.
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tag: 'meta',
+    summary: 'This OpenAPI 3.1 document',
+    access: 'public',
+    success: { status: 200, description: 'the document, built from the same zod schemas that validate requests' },
+  },
+  {
+    method: 'get',
+    path: '/api/docs',
+    operationId: 'getApiDocs',
+    tag: 'meta',
+    summary: 'This document as an HTML page',
+    access: 'public',
+    success: { status: 200, description: 'a plain HTML listing, no scripts', contentType: 'text/html' },
+  },
+  // Probes, outside /api/v1.
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'health',
+    tag: 'probes',
+    summary: 'Liveness',
+    access: 'public',
+    success: { status: 200, description: 'the process is up', schema: healthBody },
+  },
+  {
+    method: 'get',
+    path: '/ready',
+    operationId: 'ready',
+    tag: 'probes',
+    summary: 'Readiness: PostgreSQL, Redis and NATS',
+    description:
+      'Otherwise 503 with `{status: "not ready", failing, checks}`. command and agent-hub are not readiness dependencies; their routes answer 503 while they are down.',
+    access: 'public',
+    success: { status: 200, description: 'every dependency answers', schema: readyBody },
+  },
+];
