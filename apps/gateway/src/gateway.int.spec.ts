@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import WebSocket from 'ws';
@@ -444,6 +445,18 @@ describe('gateway', () => {
   it('rejects bodies over 64 KB', async () => {
     const res = await call('POST', '/api/v1/auth/login', { body: { email: 'a@b.co', password: 'x'.repeat(70_000) } });
     expect(res.status).toBe(413);
+  });
+
+  it('serves its OpenAPI document (the one the build wrote to dist/openapi.json) and a page of it, without credentials', async () => {
+    const doc = await call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body).toEqual(JSON.parse(readFileSync(new URL('../dist/openapi.json', import.meta.url), 'utf8')));
+    expect(doc.body.openapi).toBe('3.1.0');
+    const page = await fetch(`${base}/api/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('/api/v1/commands/{id}');
   });
 
   describe('live-update stream /api/v1/stream', () => {
