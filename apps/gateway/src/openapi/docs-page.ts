@@ -34,7 +34,7 @@ table { border-collapse: collapse; } td, th { text-align: left; padding: .2rem .
 </head>
 <body>
 <h1>${esc(doc.info.title)} <small>OpenAPI ${esc(doc.openapi)}, ${esc(doc.info.version)}</small></h1>
-<p>${esc(doc.info.description)}</p>
+<p>${prose(doc.info.description)}</p>
 <p>The machine-readable document: <a href="/api/openapi.json"><code>/api/openapi.json</code></a>.
 Sections: ${tags.map((t) => `<a href="#tag-${esc(t)}">${esc(t)}</a>`).join(' · ')} · <a href="#schemas">schemas</a></p>
 ${sections.join('\n')}
@@ -52,12 +52,12 @@ function operation(method: string, path: string, op: OpenApiOperation): string {
     `<h3><span class="method">${esc(method)}</span> <code>${esc(path)}</code>`,
     role ? `<span class="role">role: ${esc(role)}</span>` : '<span class="role public">public</span>',
     `</h3><p><strong>${esc(op.summary)}</strong></p>`,
-    op.description ? `<p>${esc(op.description).replace(/\n\n/g, '</p><p>')}</p>` : '',
+    op.description ? `<p>${prose(op.description).replace(/\n\n/g, '</p><p>')}</p>` : '',
   ];
   if (op.parameters?.length) {
     const rows = op.parameters.map(
       (p) =>
-        `<tr><td><code>${esc(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'required' : 'optional'}</td><td>${esc(p.description ?? '')}${json(p.schema)}</td></tr>`,
+        `<tr><td><code>${esc(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'required' : 'optional'}</td><td>${prose(p.description ?? '')}${json(p.schema)}</td></tr>`,
     );
     parts.push(`<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th></th><th>schema</th></tr>${rows.join('')}</table>`);
   }
@@ -65,18 +65,26 @@ function operation(method: string, path: string, op: OpenApiOperation): string {
   if (body) parts.push(`<h4>Body (application/json)</h4>${json(body)}`);
   const responses = Object.entries(op.responses).map(([status, r]) => {
     const content = Object.entries(r.content ?? {})
-      .map(([type, c]) => `<code>${esc(type)}</code> ${json(c.schema)}`)
+      .map(([type, c]) => `<br><code>${esc(type)}</code>${json(c.schema)}`)
       .join('');
-    return `<tr><td><strong>${esc(status)}</strong></td><td>${esc(r.description)}${content}</td></tr>`;
+    return `<tr><td><strong>${esc(status)}</strong></td><td>${prose(r.description)}${content}</td></tr>`;
   });
   parts.push(`<h4>Responses</h4><table>${responses.join('')}</table></div>`);
   return parts.join('\n');
 }
 
-/** A schema as indented JSON, each `$ref` a link to the schema on this page. */
+/** A schema as indented JSON, each `$ref` a link to the schema on this page; a bare `$ref` is just the link. */
 function json(schema: JsonObject): string {
+  const keys = Object.keys(schema);
+  if (keys.length === 1 && typeof schema.$ref === 'string') {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    return ` <a href="#schema-${esc(name)}">${esc(name)}</a>`;
+  }
   const text = esc(JSON.stringify(schema, null, 2));
   return `<pre>${text.replace(/&quot;#\/components\/schemas\/([A-Za-z0-9_]+)&quot;/g, '<a href="#schema-$1">&quot;#/components/schemas/$1&quot;</a>')}</pre>`;
 }
+
+/** Escaped text with the descriptions' `code` spans as <code>. */
+const prose = (s: string): string => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
