@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
@@ -7,7 +8,8 @@ import { actorId } from '../auth/principal.js';
 import { fieldError } from '../http/field-error.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRepository, type AuditRow } from './audit.repository.js';
-import type { AUDIT_OUTCOMES, auditEntryView } from './audit.schemas.js';
+import { csvHeader, csvLine, ndjsonLine } from './audit-export.js';
+import type { AUDIT_OUTCOMES, AuditExportQuery, AuditFilters, AuditQuery, auditEntryView } from './audit.schemas.js';
 
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
@@ -68,18 +70,61 @@ export class AuditService {
     await this.record({ ...entry, principal: caller.principal, ip: caller.ip });
   }
 
-  /** Newest first, `requestedSize` entries (default 50, at most 500) after the page `pageToken` ended. */
-  async list(requestedSize: number | undefined, pageToken?: string): Promise<{ entries: AuditView[]; nextPageToken: string | null }> {
-    const size = pageSize(requestedSize);
-    const rows = await this.repo.page(size + 1, decodePageToken(pageToken));
+  /** Newest first, matching the filters, `pageSize` entries (default 50, at most 500) after the page `pageToken` ended. */
+  async list(q: AuditQuery): Promise<{ entries: AuditView[]; nextPageToken: string | null }> {
+    const { pageSize: requested, pageToken, ...filters } = q;
+    const size = pageSize(requested);
+    const scope = filterScope(filters);
+    const rows = await this.repo.page(filters, size + 1, decodePageToken(pageToken, scope));
     const page = takePage(rows, size, (last) => ({ key: last.at, id: last.id }));
-    return { entries: page.items.map(toView), nextPageToken: page.next ? pageTokens.encode(page.next) : null };
+    return { entries: page.items.map(toView), nextPageToken: page.next ? pageTokens.encode(page.next, scope) : null };
+  }
+
+  /**
+   * The whole filtered log, newest first, as NDJSON lines or CSV records (header first). Rows are
+   * read in keyset batches only as the consumer pulls (a Readable over this generator stops
+   * reading while the socket is full), so memory stays at one batch whatever the log's size.
+   */
+  async *export(q: AuditExportQuery, batch = EXPORT_BATCH): AsyncGenerator<string> {
+    const { format, ...filters } = q;
+    const line = format === 'csv' ? csvLine : ndjsonLine;
+    if (format === 'csv') yield csvHeader();
+    let after: { key: Date; id: string } | undefined;
+    for (;;) {
+      const rows = await this.repo.page(filters, batch, after);
+      if (rows.length > 0) yield rows.map((r) => line(toView(r))).join('');
+      if (rows.length < batch) return;
+      const last = rows[rows.length - 1]!;
+      after = { key: last.at, id: last.id };
+    }
   }
 }
 
-function decodePageToken(token: string | undefined) {
+/** Rows per database read of an export. */
+const EXPORT_BATCH = 500;
+
+/**
+ * The page token's scope: a digest of the filters in a fixed order, so a token only continues the
+ * listing it came from (another filter → 400) and its length does not grow with the filters.
+ */
+export function filterScope(f: AuditFilters): string {
+  const canonical = [
+    f.actor,
+    f.action,
+    f.resourceType,
+    f.target,
+    f.outcome,
+    f.from && new Date(f.from).toISOString(),
+    f.to && new Date(f.to).toISOString(),
+    f.traceId,
+  ];
+  if (canonical.every((v) => v === undefined)) return '';
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
+}
+
+function decodePageToken(token: string | undefined, scope: string) {
   try {
-    return pageTokens.decode(token);
+    return pageTokens.decode(token, scope);
   } catch (err) {
     if (err instanceof InvalidPageTokenError) throw new BadRequestException(fieldError('pageToken', err.message));
     throw err;

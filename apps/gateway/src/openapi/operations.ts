@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { agentIdParam, agentPage, agentView, enrollAgentBody, enrolledAgent, listAgentsQuery } from '../agents/agents.schemas.js';
 import { apiKeyList, apiKeyView, createApiKeyBody, createdApiKey, uuidParam } from '../api-keys/api-keys.schemas.js';
-import { auditEntryView, auditPage, auditQuery } from '../audit/audit.schemas.js';
+import { auditEntryView, auditExportQuery, auditPage, auditQuery } from '../audit/audit.schemas.js';
 import { loginBody, refreshBody, tokenPair } from '../auth/auth.schemas.js';
 import type { Role } from '../auth/roles.js';
 import { commandIdParam, commandPage, commandView, executionView, listCommandsQuery, submitCommandBody } from '../commands/commands.schemas.js';
@@ -233,10 +233,23 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'listAudit',
     tag: 'audit',
     summary: 'Read the audit log',
-    description: 'Newest first; pageSize 1–500, default 50. A pageToken from elsewhere is a 400 naming pageToken.',
+    description:
+      'Newest first, narrowed by the filters (all must match; `from` inclusive, `to` exclusive); pageSize 1–500, default 50. A pageToken is bound to the filters it was issued with: a token from elsewhere or used with other filters is a 400 naming pageToken.',
     access: 'admin',
     query: auditQuery,
     success: { status: 200, description: 'one page of entries', schema: auditPage },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/audit/export',
+    operationId: 'exportAudit',
+    tag: 'audit',
+    summary: 'Download the audit log',
+    description:
+      'Every entry matching the same filters as listAudit, newest first, streamed as an attachment. `format=ndjson`: one AuditEntry JSON object per line (application/x-ndjson). `format=csv`: text/csv per RFC 4180 (CRLF, header row `id,at,actor,actorType,action,target,outcome,ip,traceId,details`, `details` as JSON, null as an empty field). An error after the first bytes aborts the connection rather than ending a truncated file.',
+    access: 'admin',
+    query: auditExportQuery,
+    success: { status: 200, description: 'the entries, as NDJSON or CSV (Content-Disposition: attachment)', contentType: 'application/x-ndjson' },
   },
   // This document.
   {

@@ -1,0 +1,280 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployMigrations } from '@fleetplane/prisma-migrate';
+import { freePort, spawnProcess, startNats, startPostgres, startRedis, SERVICE_NODE_ARGS, type ManagedProcess } from '@fleetplane/test-harness';
+import { parseCsv } from '../test/parse-csv.js';
+import { startFakeAgentHub, startFakeCommand, type SeenSubmit } from '../test/fake-peers.js';
+import { AUDIT_CSV_COLUMNS } from './audit-export.js';
+import type { AuditPage } from './audit.schemas.js';
+import type { AuditView } from './audit.service.js';
+
+// The audit log's filters, paging and export against the built gateway as its own process,
+// on real PostgreSQL (with the migrations, so the filters' indexes), Redis and NATS.
+
+const appDir = new URL('../../', import.meta.url).pathname;
+const ADMIN = { email: 'audit-admin@example.com', password: 'admin-password-1234' };
+const TRACE_ID = '4bf92f3577b34da6a3ce929da0e4736a';
+
+let stops: (() => Promise<unknown>)[] = [];
+let gateway: ManagedProcess;
+let base: string;
+let admin: string;
+let adminId: string;
+const users: Record<'viewer' | 'operator', { id: string; token: string }> = {} as never;
+/** An instant between the first batch of audited actions and the second. */
+let midpoint: string;
+let everything: AuditView[];
+
+interface Reply<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+async function call<T = unknown>(
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(`${base}${path}`, { method, headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: body as T, text };
+}
+
+const login = async (email: string, password: string) => call<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: { email, password } });
+
+/** Every entry matching `query`, following nextPageToken with `pageSize`. */
+async function listAll(query: Record<string, string>, size = 500): Promise<AuditView[]> {
+  const out: AuditView[] = [];
+  let token: string | null = null;
+  for (let pages = 0; pages < 100; pages++) {
+    const qs = new URLSearchParams({ ...query, pageSize: String(size), ...(token ? { pageToken: token } : {}) });
+    const res: Reply<AuditPage> = await call<AuditPage>('GET', `/api/v1/audit?${qs.toString()}`, { token: admin });
+    expect(res.status, res.text).toBe(200);
+    out.push(...res.body.entries);
+    token = res.body.nextPageToken;
+    if (!token) return out;
+  }
+  throw new Error('too many pages');
+}
+
+beforeAll(async () => {
+  const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
+  stops.push(
+    () => postgres.stop(),
+    () => redis.stop(),
+    () => natsServer.stop(),
+  );
+  const databaseUrl = await postgres.createDatabase('gateway_audit');
+  await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
+  const seen: SeenSubmit[] = [];
+  const [hub, command] = [await startFakeAgentHub(), await startFakeCommand(seen)];
+  stops.push(
+    () => hub.stop(),
+    () => command.stop(),
+  );
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
+    cwd: appDir,
+    env: {
+      OTEL_SERVICE_NAME: 'gateway',
+      HTTP_PORT: String(port),
+      METRICS_PORT: String(await freePort()),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      NATS_URL: natsServer.url,
+      COMMAND_GRPC_URL: command.address,
+      AGENT_HUB_GRPC_URL: hub.address,
+      JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOGIN_RATE_LIMIT: '100',
+    },
+  });
+  stops.unshift(() => gateway.stop());
+  await gateway.waitForHttp(`${base}/ready`);
+
+  // A log with several actors, actions, targets and outcomes, in two batches around `midpoint`.
+  admin = (await login(ADMIN.email, ADMIN.password)).body.accessToken;
+  expect((await login(ADMIN.email, 'wrong-password-1234')).status).toBe(401);
+  for (const role of ['viewer', 'operator'] as const) {
+    const email = `${role}@example.com`;
+    const created = await call<{ id: string }>('POST', '/api/v1/users', { token: admin, body: { email, password: `${role}-password-1234`, role } });
+    expect(created.status).toBe(201);
+    users[role] = { id: created.body.id, token: (await login(email, `${role}-password-1234`)).body.accessToken };
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  midpoint = new Date().toISOString();
+  await new Promise((r) => setTimeout(r, 20));
+  // Denied (a viewer submits), failed (a missing key, with a known trace id), and successes.
+  expect(
+    (await call('POST', '/api/v1/commands', { token: users.viewer.token, body: { verb: 'exec', params: { argv: ['id'] }, targets: ['agent-1'] } })).status,
+  ).toBe(403);
+  const traceparent = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+  expect((await call('DELETE', '/api/v1/api-keys/00000000-0000-4000-8000-000000000000', { token: admin, headers: { traceparent } })).status).toBe(404);
+  for (const name of ['a,b', 'say "hi"', 'line\nbreak']) {
+    expect((await call('POST', '/api/v1/api-keys', { token: admin, body: { name, role: 'viewer' } })).status).toBe(201);
+  }
+  for (let i = 0; i < 3; i++) {
+    expect(
+      (await call('POST', '/api/v1/commands', { token: users.operator.token, body: { verb: 'exec', params: { argv: ['true'] }, targets: ['agent-1'] } }))
+        .status,
+    ).toBe(202);
+  }
+  everything = await listAll({});
+  adminId = everything.find((e) => e.action === 'user.bootstrap_admin')!.target!;
+});
+
+afterAll(async () => {
+  for (const stop of stops) await stop().catch(() => undefined);
+  stops = [];
+});
+
+describe('GET /audit filters', () => {
+  it('has a varied log to filter', () => {
+    expect(everything.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each([
+    ['actor', (): string => users.operator.id, (e: AuditView, v: string) => e.actor === v],
+    ['action', (): string => 'api_key.create', (e: AuditView, v: string) => e.action === v],
+    ['resourceType', (): string => 'auth', (e: AuditView, v: string) => e.action.startsWith(`${v}.`)],
+    ['target', (): string => users.viewer.id, (e: AuditView, v: string) => e.target === v],
+    ['outcome', (): string => 'denied', (e: AuditView, v: string) => e.outcome === v],
+    ['traceId', (): string => TRACE_ID, (e: AuditView, v: string) => e.traceId === v],
+  ])('filters by %s', async (name, value, matches) => {
+    const v = value();
+    const expected = everything.filter((e) => matches(e, v));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(everything.length);
+    expect(await listAll({ [name]: v })).toEqual(expected);
+  });
+
+  it('filters by time range, from inclusive and to exclusive', async () => {
+    const after = everything.filter((e) => e.at >= midpoint);
+    const before = everything.filter((e) => e.at < midpoint);
+    expect(after.length).toBeGreaterThan(0);
+    expect(before.length).toBeGreaterThan(0);
+    expect(await listAll({ from: midpoint })).toEqual(after);
+    expect(await listAll({ to: midpoint })).toEqual(before);
+    const one = everything[3]!;
+    expect(await listAll({ from: one.at, to: new Date(Date.parse(one.at) + 1).toISOString() })).toEqual(everything.filter((e) => e.at === one.at));
+    // Offsets other than Z mean the same instant.
+    const plusTwo = new Date(Date.parse(midpoint) + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+    expect(await listAll({ from: plusTwo })).toEqual(after);
+  });
+
+  it('combines filters', async () => {
+    const expected = everything.filter((e) => e.actor === adminId && e.outcome === 'success' && e.at >= midpoint);
+    expect(expected.length).toBe(3);
+    expect(await listAll({ actor: adminId, outcome: 'success', from: midpoint })).toEqual(expected);
+    expect(await listAll({ action: 'api_key.create', resourceType: 'command' })).toEqual([]);
+  });
+
+  it('pages across filtered pages without gaps or repeats', async () => {
+    const expected = everything.filter((e) => e.actor === adminId);
+    expect(expected.length).toBeGreaterThan(4);
+    expect(await listAll({ actor: adminId }, 2)).toEqual(expected);
+    expect(await listAll({ outcome: 'success', from: midpoint }, 1)).toEqual(everything.filter((e) => e.outcome === 'success' && e.at >= midpoint));
+  });
+
+  it('refuses a page token reused with other filters (400 naming pageToken)', async () => {
+    const first = await call<AuditPage>('GET', `/api/v1/audit?actor=${adminId}&pageSize=1`, { token: admin });
+    const token = first.body.nextPageToken!;
+    expect(token).toBeTruthy();
+    expect((await call('GET', `/api/v1/audit?actor=${adminId}&pageSize=1&pageToken=${token}`, { token: admin })).status).toBe(200);
+    for (const other of [`actor=${users.operator.id}`, '', `actor=${adminId}&outcome=success`, `actor=${adminId}&from=${midpoint}`]) {
+      const res = await call('GET', `/api/v1/audit?${other}&pageSize=1&pageToken=${token}`, { token: admin });
+      expect(res.status, other).toBe(400);
+      expect(res.body).toMatchObject({ field: 'pageToken', message: 'pageToken: was issued for different filters' });
+    }
+  });
+
+  it.each([
+    ['outcome=maybe', 'outcome'],
+    ['from=yesterday', 'from'],
+    ['to=2026-12-01', 'to'],
+    ['from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z', 'to'],
+    ['traceId=xyz', 'traceId'],
+    ['action=DROP TABLE', 'action'],
+    ['resourceType=a.b', 'resourceType'],
+    [`actor=${'x'.repeat(201)}`, 'actor'],
+    ['pageSize=0', 'pageSize'],
+  ])('refuses %s with a 400 naming %s', async (query, field) => {
+    const res = await call<{ field: string }>('GET', `/api/v1/audit?${query}`, { token: admin });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe(field);
+    const exp = await call<{ field: string }>('GET', `/api/v1/audit/export?format=csv&${query.startsWith('pageSize') ? 'format=xml' : query}`, {
+      token: admin,
+    });
+    expect(exp.status).toBe(400);
+  });
+
+  it('is for admins only: a viewer or operator gets 403 for the list and the export', async () => {
+    for (const { token } of Object.values(users)) {
+      expect((await call('GET', '/api/v1/audit?outcome=denied', { token })).status).toBe(403);
+      expect((await call('GET', '/api/v1/audit/export?format=ndjson', { token })).status).toBe(403);
+      expect((await call('GET', '/api/v1/audit/export?format=csv', { token })).status).toBe(403);
+    }
+    expect((await call('GET', '/api/v1/audit/export?format=csv')).status).toBe(401);
+  });
+});
+
+describe('GET /audit/export', () => {
+  it('streams NDJSON equal to the listed entries, as an attachment', async () => {
+    const res = await call('GET', '/api/v1/audit/export?format=ndjson', { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="audit.ndjson"');
+    expect(res.text.endsWith('\n')).toBe(true);
+    const rows = res.text
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    // Every row listed before the export began, in the same order; the export's own reads are not audited.
+    expect(rows.slice(rows.length - everything.length)).toEqual(everything);
+  });
+
+  it('streams CSV (RFC 4180) equal to the listed entries of the same filter', async () => {
+    const res = await call('GET', `/api/v1/audit/export?format=csv&actor=${adminId}`, { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="audit.csv"');
+    const [header, ...records] = parseCsv(res.text);
+    expect(header).toEqual([...AUDIT_CSV_COLUMNS]);
+    const fromCsv = records.map((r) => {
+      const o = Object.fromEntries(AUDIT_CSV_COLUMNS.map((c, i) => [c, r[i] === '' ? null : r[i]!]));
+      return { ...o, details: JSON.parse(o.details!) as unknown };
+    });
+    const expected = await listAll({ actor: adminId });
+    expect(fromCsv).toEqual(expected);
+    // The names with a comma, a quote and a newline came back intact.
+    const names = expected.filter((e) => e.action === 'api_key.create').map((e) => (e.details as { name: string }).name);
+    expect(names.sort()).toEqual(['a,b', 'line\nbreak', 'say "hi"']);
+  });
+
+  it('exports a filter that matches nothing as the header alone (CSV) or nothing (NDJSON)', async () => {
+    const csv = await call('GET', '/api/v1/audit/export?format=csv&outcome=failed&resourceType=command', { token: admin });
+    expect(csv.text).toBe(`${AUDIT_CSV_COLUMNS.join(',')}\r\n`);
+    const nd = await call('GET', '/api/v1/audit/export?format=ndjson&actor=nobody', { token: admin });
+    expect(nd.status).toBe(200);
+    expect(nd.text).toBe('');
+  });
+
+  it('needs a format', async () => {
+    const res = await call<{ field: string }>('GET', '/api/v1/audit/export', { token: admin });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('format');
+  });
+});
