@@ -1,11 +1,12 @@
 import { Command as Program, CommanderError, Option } from 'commander';
 import { ApiError } from './api/api-error.js';
-import { PRIORITIES } from './api/schemas.js';
+import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES } from './api/schemas.js';
 import { CredentialStore, credentialsPath } from './auth/credentials.js';
 import { authenticatedClient, type CliEnv } from './auth/session.js';
 import type { TtyInput } from './auth/password.js';
 import type { FetchFn } from './api/client.js';
 import { enrollAgent, getAgent, listAgents, type EnrollAgentOptions, type JsonOption, type ListAgentsOptions } from './commands/agents.js';
+import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
 import { getCommand, listCommands, type ListCommandsOptions } from './commands/commands.js';
 import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
@@ -33,6 +34,19 @@ function submitOptions(cmd: Program): Program {
     .option('--no-wait', 'print the command id and return without waiting')
     .option('--idempotency-key <key>', 'submitting the same key again returns the first command')
     .addOption(jsonOption());
+}
+
+/** The filters of `audit list` and `audit export`; the gateway validates the values (a 400 names the option's field). */
+function auditFilterOptions(cmd: Program): Program {
+  return cmd
+    .option('--actor <id>', 'a user id or API key id')
+    .option('--action <action>', 'e.g. command.submit')
+    .option('--resource-type <type>', 'command, api_key, user, agent or auth (the action before the dot)')
+    .option('--target <id>', 'the resource id the action was about')
+    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(AUDIT_OUTCOMES))
+    .option('--from <time>', 'entries at or after this ISO 8601 time, e.g. 2026-12-01T00:00:00Z')
+    .option('--to <time>', 'entries before this ISO 8601 time')
+    .option('--trace-id <id>', 'the trace id of the request');
 }
 
 /** The program: every command's parsing and its handler, with `deps` for all I/O. */
@@ -92,6 +106,18 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .option('--limit <n>', 'at most this many (1-500, default 50)', parseLimit)
     .addOption(jsonOption())
     .action((opts: ListCommandsOptions) => listCommands(ctx, opts));
+
+  const audit = program.command('audit').description('read the audit log (admin)');
+  auditFilterOptions(audit.command('list').description('list audit entries, newest first'))
+    .option('--limit <n>', 'at most this many (1-500, default 50)', parseLimit)
+    .option('--all', 'every matching entry, page after page')
+    .addOption(jsonOption())
+    .action((opts: ListAuditOptions) => listAudit(ctx, opts));
+  auditFilterOptions(audit.command('export').description('write every matching entry to stdout as NDJSON or CSV, streamed (> file)'))
+    .addOption(
+      new Option('--format <format>', 'ndjson: one JSON object per line; csv: RFC 4180 with a header').choices(AUDIT_EXPORT_FORMATS).makeOptionMandatory(),
+    )
+    .action((opts: ExportAuditOptions) => exportAudit(ctx, opts));
 
   submitOptions(
     program

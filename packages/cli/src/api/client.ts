@@ -4,16 +4,22 @@ import { ApiError } from './api-error.js';
 import {
   agentPageSchema,
   agentSchema,
+  auditPageSchema,
   commandPageSchema,
   commandSchema,
   enrolledAgentSchema,
   tokenPairSchema,
   type Agent,
+  type AuditEntry,
+  type AuditExportFormat,
+  type AuditFilter,
   type Command,
   type EnrolledAgent,
   type SubmitCommand,
   type TokenPair,
 } from './schemas.js';
+
+import type { Writer } from '../commands/results.js';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -78,20 +84,57 @@ export class ApiClient {
     return (await this.call('GET', `/commands?${q.toString()}`, commandPageSchema)).commands;
   }
 
+  /** Newest first: up to `limit` entries (every page when `all`), following nextPageToken with the same filters. */
+  async listAudit(filter: AuditFilter, opts: { limit?: number; all?: boolean } = {}): Promise<AuditEntry[]> {
+    const entries: AuditEntry[] = [];
+    let pageToken: string | null = null;
+    do {
+      const q = auditQuery(filter);
+      q.set('pageSize', opts.all ? '500' : String(opts.limit ?? 50));
+      if (pageToken) q.set('pageToken', pageToken);
+      const page: z.infer<typeof auditPageSchema> = await this.call('GET', `/audit?${q.toString()}`, auditPageSchema);
+      entries.push(...page.entries);
+      pageToken = opts.all ? page.nextPageToken : null;
+    } while (pageToken);
+    return entries;
+  }
+
+  /**
+   * GET /audit/export, written to `out` chunk by chunk as it arrives (waiting for 'drain' when
+   * `out` is a stream that asks for it), so an export of any size passes through in bounded memory.
+   */
+  async exportAudit(filter: AuditFilter, format: AuditExportFormat, out: Writer): Promise<void> {
+    const q = auditQuery(filter);
+    q.set('format', format);
+    const path = `/audit/export?${q.toString()}`;
+    // No request timeout: a large export takes as long as it takes.
+    const res = await this.open('GET', path, undefined, true, { timeout: false });
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    for (;;) {
+      // fetch's body is ReadableStream<any> in Node's types; its chunks are bytes.
+      let chunk: { done: boolean; value?: Uint8Array };
+      try {
+        chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      } catch (err) {
+        throw new CliError(`GET ${path}: the download broke off: ${(err as Error).message}`);
+      }
+      if (chunk.done) break;
+      const text = decoder.decode(chunk.value, { stream: true });
+      if (text && out.write(text) === false && isStream(out)) await new Promise((resolve) => out.once('drain', resolve));
+    }
+    const rest = decoder.decode();
+    if (rest) out.write(rest);
+  }
+
   private async call<S extends z.ZodType | undefined>(
     method: string,
     path: string,
     schema: S,
     opts: { body?: unknown; authenticated?: boolean } = {},
   ): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
-    const authenticated = opts.authenticated ?? true;
-    let res = await this.send(method, path, opts.body, authenticated);
-    if (res.status === 401 && authenticated && this.auth.kind === 'session') {
-      await res.body?.cancel();
-      await this.refresh();
-      res = await this.send(method, path, opts.body, authenticated);
-    }
-    if (!res.ok) throw await ApiError.from(res);
+    const res = await this.open(method, path, opts.body, opts.authenticated ?? true);
     if (!schema) {
       await res.body?.cancel();
       return undefined as never;
@@ -109,6 +152,18 @@ export class ApiClient {
       throw new CliError(`${method} ${path}: unexpected response (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`);
     }
     return parsed.data as never;
+  }
+
+  /** A successful response (refreshing the session once on 401), or the ApiError of a failed one. */
+  private async open(method: string, path: string, body: unknown, authenticated: boolean, opts: { timeout?: boolean } = {}): Promise<Response> {
+    let res = await this.send(method, path, body, authenticated, opts.timeout);
+    if (res.status === 401 && authenticated && this.auth.kind === 'session') {
+      await res.body?.cancel();
+      await this.refresh();
+      res = await this.send(method, path, body, authenticated, opts.timeout);
+    }
+    if (!res.ok) throw await ApiError.from(res);
+    return res;
   }
 
   /** One refresh even if several calls see a 401 at once; the rotated pair is saved before use. */
@@ -135,7 +190,7 @@ export class ApiClient {
     this.auth = { ...session, tokens: parsed.data };
   }
 
-  private async send(method: string, path: string, body: unknown, authenticated: boolean): Promise<Response> {
+  private async send(method: string, path: string, body: unknown, authenticated: boolean, timeout = true): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (authenticated && this.auth.kind === 'apiKey') headers['x-api-key'] = this.auth.key;
@@ -146,7 +201,7 @@ export class ApiClient {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(timeout ? { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } : {}),
       });
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : (err as Error).message;
@@ -154,3 +209,11 @@ export class ApiClient {
     }
   }
 }
+
+function auditQuery(filter: AuditFilter): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (typeof v === 'string' && v !== '') q.set(k, v);
+  return q;
+}
+
+const isStream = (w: Writer): w is Writer & NodeJS.WritableStream => typeof (w as { once?: unknown }).once === 'function';

@@ -86,3 +86,38 @@ export interface SubmitCommand {
   timeoutSeconds?: number;
   idempotencyKey?: string;
 }
+
+export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;
+export const AUDIT_EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string().nullable().default(null),
+  actorType: z.string().nullable().default(null),
+  action: z.string(),
+  target: z.string().nullable().default(null),
+  outcome: z.string(),
+  ip: z.string().nullable().default(null),
+  traceId: z.string().nullable().default(null),
+  details: z.unknown(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const auditPageSchema = z.object({
+  entries: z.array(auditEntrySchema),
+  nextPageToken: z.string().nullable().default(null),
+});
+
+/** The filters of GET /audit and /audit/export, as query parameters (the gateway validates them). */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  resourceType?: string;
+  target?: string;
+  outcome?: (typeof AUDIT_OUTCOMES)[number];
+  from?: string;
+  to?: string;
+  traceId?: string;
+}
