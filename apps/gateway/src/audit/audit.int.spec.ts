@@ -237,6 +237,9 @@ describe('GET /audit/export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="audit.ndjson"');
+    // Streamed: chunked, its length unknown when the headers went out.
+    expect(res.headers.get('content-length')).toBeNull();
+    expect(res.headers.get('transfer-encoding')).toBe('chunked');
     expect(res.text.endsWith('\n')).toBe(true);
     const rows = res.text
       .slice(0, -1)
