@@ -141,6 +141,31 @@ describe('fleetplane CLI against the real system', () => {
     expect(r.stderr).toMatch(/^fleetplane: bad request \(400\): field params\.argv/);
   });
 
+  it('lists the audit log filtered, and exports the same entries as CSV and NDJSON on stdout', async () => {
+    // The wrong-password attempt at the top is a failed auth.login; the runs are command.submit successes.
+    const failed = await cli(['audit', 'list', '--outcome', 'failed', '--action', 'auth.login', '--json']);
+    expect(failed.code, failed.stderr).toBe(0);
+    const entries = JSON.parse(failed.stdout) as { id: string; action: string; outcome: string; target: string }[];
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.action === 'auth.login' && e.outcome === 'failed')).toBe(true);
+    const csv = await cli(['audit', 'export', '--format', 'csv', '--outcome', 'failed', '--action', 'auth.login']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.split('\r\n');
+    expect(lines[0]).toBe('id,at,actor,actorType,action,target,outcome,ip,traceId,details');
+    expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(entries.map((e) => e.id));
+    const ndjson = await cli(['audit', 'export', '--format', 'ndjson', '--resource-type', 'command', '--from', new Date(Date.now() - 3_600_000).toISOString()]);
+    expect(ndjson.code, ndjson.stderr).toBe(0);
+    const submitted = ndjson.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    expect(submitted.length).toBeGreaterThan(0);
+    expect(submitted.every((e) => e.action.startsWith('command.'))).toBe(true);
+    const bad = await cli(['audit', 'list', '--from', 'yesterday']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^fleetplane: bad request \(400\): field from/);
+  });
+
   it('refreshes an expired access token by itself and saves the rotated pair (still 0600)', async () => {
     const before = JSON.parse(readFileSync(config, 'utf8')) as { accessToken: string; refreshToken: string };
     // Earlier commands may have refreshed already: wait past the stored access token's own expiry
