@@ -1,30 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import { spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
 import { wsDataToText } from '@fleetplane/service-kit/websocket';
-import { ENROLL_TOKEN, startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
-import { freePort } from '@fleetplane/test-harness';
+import { ENROLL_TOKEN, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
+import { appDir, callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from './test/gateway-stack.js';
 import type { AgentView } from './agents/agent-view.js';
 import type { ApiKeyView } from './api-keys/api-keys.service.js';
 import type { AuditView } from './audit/audit.service.js';
 import type { TokenPair } from './auth/token-issuer.js';
 import type { CommandView } from './commands/command-view.js';
+import type { ApiErrorBody } from './http/api-exception.filter.js';
 import type { HttpErrorBody } from './http/grpc-http.js';
 import type { UserView } from './users/users.service.js';
 
 // The built gateway as its own process against real PostgreSQL and Redis, with real gRPC
 // servers (canned answers) standing in for command and agent-hub, which are not ours.
 
-const appDir = new URL('../', import.meta.url).pathname;
 const ADMIN = { email: 'Root@Example.com', password: 'admin-password-1234' };
 const VIEWER = { email: 'viewer@example.com', password: 'viewer-password-1234' };
 const CONSOLE_ORIGIN = 'https://console.example.com';
 
-let stops: (() => Promise<unknown>)[] = [];
+let stack: GatewayStack;
 let gateway: ManagedProcess;
 let base: string;
 /** The gateway's /metrics, on METRICS_PORT (off the public HTTP port). */
@@ -34,34 +32,13 @@ let hubPeer: FakeServer;
 let nats: NatsConnection;
 const STREAM_AUTH_TIMEOUT_MS = 1_000;
 const seen: SeenSubmit[] = [];
-
-/** `body` is what the route answers with the status the test expects: the caller names it (T), unknown by default. */
-interface Reply<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
+/** Any trace id: each request has its own. */
+const TRACE_ID: unknown = expect.stringMatching(/^[0-9a-f]{32}$/);
 
 type AuditPage = { entries: AuditView[]; nextPageToken: string | null };
 type CreatedApiKey = { apiKey: ApiKeyView; key: string };
 
-async function call<T = unknown>(
-  method: string,
-  path: string,
-  opts: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.apiKey) headers['x-api-key'] = opts.apiKey;
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = <T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> => callGateway<T>(base, method, path, opts);
 
 const login = (email: string, password: string) => call<TokenPair>('POST', '/api/v1/auth/login', { body: { email, password } });
 
@@ -85,45 +62,14 @@ async function auditEntries(token: string): Promise<AuditView[]> {
 const reasonOf = (e: AuditView): unknown => (typeof e.details === 'object' && e.details !== null && 'reason' in e.details ? e.details.reason : undefined);
 
 beforeAll(async () => {
-  const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
-  stops.push(
-    () => postgres.stop(),
-    () => redis.stop(),
-    () => natsServer.stop(),
-  );
-  nats = await connect({ servers: natsServer.url });
-  stops.unshift(() => nats.close());
-  const databaseUrl = await postgres.createDatabase('gateway');
-  await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
-  hubPeer = await startFakeAgentHub();
-  commandPeer = await startFakeCommand(seen);
-  stops.push(
-    () => hubPeer.stop(),
-    () => commandPeer.stop(),
-  );
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  base = `http://127.0.0.1:${port}`;
-  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
-    cwd: appDir,
-    env: {
-      OTEL_SERVICE_NAME: 'gateway',
-      HTTP_PORT: String(port),
-      METRICS_PORT: String(metricsPort),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      NATS_URL: natsServer.url,
-      STREAM_AUTH_TIMEOUT_MS: String(STREAM_AUTH_TIMEOUT_MS),
-      COMMAND_GRPC_URL: commandPeer.address,
-      AGENT_HUB_GRPC_URL: hubPeer.address,
-      JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      CORS_ORIGINS: CONSOLE_ORIGIN,
-    },
+  stack = await startGatewayStack({
+    admin: ADMIN,
+    seen,
+    env: { STREAM_AUTH_TIMEOUT_MS: String(STREAM_AUTH_TIMEOUT_MS), CORS_ORIGINS: CONSOLE_ORIGIN },
   });
-  stops.unshift(() => gateway.stop());
-  await gateway.waitForHttp(`${base}/ready`);
+  ({ gateway, base, metricsUrl, commandPeer, hubPeer } = stack);
+  nats = await connect({ servers: stack.natsUrl });
+  stack.onStop(() => nats.close());
 });
 
 /** A live-update client: every frame it received, in order, and how its socket closed. */
@@ -149,7 +95,7 @@ async function openStream(): Promise<StreamClient> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  stops.unshift(() => Promise.resolve().then(() => ws.terminate()));
+  stack.onStop(() => Promise.resolve().then(() => ws.terminate()));
   return {
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     next: () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((resolve) => waiting.push(resolve))),
@@ -174,8 +120,7 @@ const executionUpdated = (commandId: string, state: string) => ({
 const publishEvent = (payload: unknown) => nats.publish('fleet.events.execution.updated', JSON.stringify(payload));
 
 afterAll(async () => {
-  for (const stop of stops) await stop().catch(() => undefined);
-  stops = [];
+  await stack?.stop();
 });
 
 describe('gateway', () => {
@@ -203,7 +148,11 @@ describe('gateway', () => {
     const unknown = await login('nobody@example.com', 'whatever');
     expect(bad.status).toBe(401);
     expect(unknown.status).toBe(401);
-    expect(bad.body).toEqual(unknown.body);
+    // The same answer but for the trace id, which is each request's own.
+    const { traceId: badTrace, ...badBody } = bad.body as unknown as ApiErrorBody;
+    const { traceId: unknownTrace, ...unknownBody } = unknown.body as unknown as ApiErrorBody;
+    expect(badBody).toEqual(unknownBody);
+    expect(badTrace).not.toBe(unknownTrace);
     const entries = await auditEntries(await adminToken());
     const failed = entries.filter((e) => e.action === 'auth.login' && e.outcome === 'failed');
     expect(failed.map((e) => e.target)).toEqual(expect.arrayContaining(['root@example.com', 'nobody@example.com']));
@@ -252,7 +201,13 @@ describe('gateway', () => {
       body: { verb: 'exec', params: { argv: ['ls'], cwd: 'relative' }, targets: ['agent-1'] },
     });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', field: 'params.cwd', message: 'params.cwd: must be an absolute path' });
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      field: 'params.cwd',
+      message: 'params.cwd: must be an absolute path',
+      traceId: TRACE_ID,
+    });
   });
 
   it('answers 404 naming an unknown agent', async () => {
@@ -528,10 +483,23 @@ describe('gateway', () => {
     const token = await adminToken();
     const command = await call('GET', '/api/v1/commands/cmd-unavailable', { token });
     expect(command.status).toBe(503);
-    expect(command.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'command service is unavailable' });
+    expect(command.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'command service is unavailable',
+      traceId: TRACE_ID,
+    });
+    // The trace id in the answer is the one the gateway logged the failure with.
+    const { traceId } = command.body as { traceId: string };
+    await gateway.waitForOutput(new RegExp(`"trace_id":"${traceId}"`), 5_000);
     const agent = await call('GET', '/api/v1/agents/agent-unavailable', { token });
     expect(agent.status).toBe(503);
-    expect(agent.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'agent-hub service is unavailable' });
+    expect(agent.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'agent-hub service is unavailable',
+      traceId: TRACE_ID,
+    });
   });
 
   it('exposes its metrics as fleetplane_gateway_*, upstream calls by upstream, on its metrics port only', async () => {

@@ -25,12 +25,23 @@ const reason: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
+
+/** The status text of `status` (`error` in an error body). */
+export const reasonPhrase = (status: number): string => reason[status] ?? (status >= 500 ? 'Error' : 'Client Error');
 
 // The peers' messages for these codes are written for callers ("agent x not found",
 // "params.argv: ..."); anything else may carry internals and is replaced.
@@ -65,5 +76,5 @@ export function grpcToHttp(code: GrpcStatus, details: string, service: string): 
   else if (code === GrpcStatus.DEADLINE_EXCEEDED) message = `${service} service did not answer in time`;
   else if (code === GrpcStatus.UNAUTHENTICATED) message = `${service} service refused the gateway's credentials`;
   else message = `${service} service failed`;
-  return { statusCode: status, error: reason[status] ?? 'Error', message };
+  return { statusCode: status, error: reasonPhrase(status), message };
 }

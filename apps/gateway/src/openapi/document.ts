@@ -43,7 +43,9 @@ const ERRORS: Record<number, string> = {
   403: "the caller's role is below the route's",
   404: 'not found',
   409: 'exists already',
+  413: 'the body is over 64 KB (`field: body`)',
   429: 'too many attempts; see Retry-After',
+  500: 'an unexpected failure (no internal message); look it up by `traceId`',
   502: 'a peer service failed (no internal message)',
   503: 'a peer service is unavailable; retry',
   504: 'a peer service did not answer in time',
@@ -101,7 +103,9 @@ function parameters(op: Operation, names: Map<z.ZodType, string>): OpenApiParame
 function operationObject(op: Operation, names: Map<z.ZodType, string>): OpenApiOperation {
   const params = parameters(op, names);
   const hasInput = params.length > 0 || op.body !== undefined;
-  const errorStatuses = [...new Set([...(hasInput ? [400] : []), ...(op.access === 'public' ? [] : [401, 403]), ...(op.errors ?? [])])].sort((a, b) => a - b);
+  const errorStatuses = [
+    ...new Set([...(hasInput ? [400] : []), ...(op.access === 'public' ? [] : [401, 403]), ...(op.body ? [413] : []), ...(op.errors ?? []), 500]),
+  ].sort((a, b) => a - b);
   const { status, description, schema, contentType = 'application/json' } = op.success;
   const successBody = schema ? schemaFor(schema, 'output', names) : { type: contentType.startsWith('text/') ? 'string' : 'object' };
   const roleNote = op.access === 'public' ? 'Public: no credentials.' : `Requires role \`${op.access}\` or above.`;

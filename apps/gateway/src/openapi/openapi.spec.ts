@@ -115,7 +115,7 @@ describe('OpenAPI document', () => {
     }
     // A body parses as its schema says: the error shape the filter answers with.
     const error = doc.components.schemas.Error as JsonObject;
-    expect(error.required).toEqual(['statusCode', 'error', 'message']);
+    expect(error.required).toEqual(['statusCode', 'error', 'message', 'traceId']);
   });
 
   it('is what GET /api/openapi.json serves, and GET /api/docs lists every operation without scripts', () => {

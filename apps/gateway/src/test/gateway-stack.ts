@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import { deployMigrations } from '@fleetplane/prisma-migrate';
+import { freePort, spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './fake-peers.js';
+
+// The built gateway as its own process against real PostgreSQL, Redis and NATS, with real
+// gRPC servers (canned answers, fake-peers.ts) standing in for command and agent-hub.
+// Shared by the integration tests (gateway.int.spec.ts, fuzz.int.spec.ts).
+
+export const appDir = new URL('../../', import.meta.url).pathname;
+export const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
+export interface GatewayStack {
+  gateway: ManagedProcess;
+  /** `http://127.0.0.1:<HTTP_PORT>` */
+  base: string;
+  /** The gateway's /metrics, on METRICS_PORT (off the public HTTP port). */
+  metricsUrl: string;
+  natsUrl: string;
+  commandPeer: FakeServer;
+  hubPeer: FakeServer;
+  /** Stops the gateway, the peers and the servers; what a test added with `onStop` first. */
+  stop(): Promise<void>;
+  onStop(stop: () => Promise<unknown>): void;
+}
+
+/** Starts everything and waits for the gateway's /ready. `env` is added to the gateway's environment. */
+export async function startGatewayStack(opts: {
+  admin: { email: string; password: string };
+  env?: Record<string, string>;
+  seen?: SeenSubmit[];
+}): Promise<GatewayStack> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0)) await s().catch(() => undefined);
+  };
+  try {
+    const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
+    stops.push(
+      () => postgres.stop(),
+      () => redis.stop(),
+      () => natsServer.stop(),
+    );
+    const databaseUrl = await postgres.createDatabase('gateway');
+    await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
+    const hubPeer = await startFakeAgentHub();
+    const commandPeer = await startFakeCommand(opts.seen ?? []);
+    stops.push(
+      () => hubPeer.stop(),
+      () => commandPeer.stop(),
+    );
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const base = `http://127.0.0.1:${port}`;
+    const gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
+      cwd: appDir,
+      env: {
+        OTEL_SERVICE_NAME: 'gateway',
+        HTTP_PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        NATS_URL: natsServer.url,
+        COMMAND_GRPC_URL: commandPeer.address,
+        AGENT_HUB_GRPC_URL: hubPeer.address,
+        JWT_SECRET,
+        ADMIN_EMAIL: opts.admin.email,
+        ADMIN_PASSWORD: opts.admin.password,
+        ...opts.env,
+      },
+    });
+    stops.unshift(() => gateway.stop());
+    await gateway.waitForHttp(`${base}/ready`);
+    return {
+      gateway,
+      base,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      natsUrl: natsServer.url,
+      commandPeer,
+      hubPeer,
+      stop,
+      onStop: (s) => stops.unshift(s),
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** `body` is what the route answers with the status the test expects: the caller names it (T), unknown by default. */
+export interface Reply<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  /** The body as sent (empty for none). */
+  text: string;
+}
+
+export interface CallOptions {
+  /** JSON-encoded unless a string, which is sent as it is. */
+  body?: unknown;
+  token?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP request to the gateway at `base`, JSON in (content-type set unless `headers` names one) and JSON out. */
+export async function callGateway<T = unknown>(base: string, method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = {};
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  Object.assign(headers, opts.headers);
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.apiKey) headers['x-api-key'] = opts.apiKey;
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+  });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  return { status: res.status, headers: res.headers, body: body as T, text };
+}
