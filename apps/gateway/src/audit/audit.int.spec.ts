@@ -1,9 +1,6 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { freePort, spawnProcess, startNats, startPostgres, startRedis, SERVICE_NODE_ARGS, type ManagedProcess } from '@fleetplane/test-harness';
+import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
 import { parseCsv } from '../test/parse-csv.js';
-import { startFakeAgentHub, startFakeCommand, type SeenSubmit } from '../test/fake-peers.js';
 import { AUDIT_CSV_COLUMNS } from './audit-export.js';
 import type { AuditPage } from './audit.schemas.js';
 import type { AuditView } from './audit.service.js';
@@ -11,12 +8,10 @@ import type { AuditView } from './audit.service.js';
 // The audit log's filters, paging and export against the built gateway as its own process,
 // on real PostgreSQL (with the migrations, so the filters' indexes), Redis and NATS.
 
-const appDir = new URL('../../', import.meta.url).pathname;
 const ADMIN = { email: 'audit-admin@example.com', password: 'admin-password-1234' };
 const TRACE_ID = '4bf92f3577b34da6a3ce929da0e4736a';
 
-let stops: (() => Promise<unknown>)[] = [];
-let gateway: ManagedProcess;
+let stack: GatewayStack;
 let base: string;
 let admin: string;
 let adminId: string;
@@ -25,31 +20,7 @@ const users: Record<'viewer' | 'operator', { id: string; token: string }> = {} a
 let midpoint: string;
 let everything: AuditView[];
 
-interface Reply<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-  text: string;
-}
-
-async function call<T = unknown>(
-  method: string,
-  path: string,
-  opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(`${base}${path}`, { method, headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: body as T, text };
-}
+const call = <T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> => callGateway<T>(base, method, path, opts);
 
 const login = async (email: string, password: string) => call<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: { email, password } });
 
@@ -69,41 +40,8 @@ async function listAll(query: Record<string, string>, size = 500): Promise<Audit
 }
 
 beforeAll(async () => {
-  const [postgres, redis, natsServer] = await Promise.all([startPostgres(), startRedis(), startNats()]);
-  stops.push(
-    () => postgres.stop(),
-    () => redis.stop(),
-    () => natsServer.stop(),
-  );
-  const databaseUrl = await postgres.createDatabase('gateway_audit');
-  await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
-  const seen: SeenSubmit[] = [];
-  const [hub, command] = [await startFakeAgentHub(), await startFakeCommand(seen)];
-  stops.push(
-    () => hub.stop(),
-    () => command.stop(),
-  );
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
-    cwd: appDir,
-    env: {
-      OTEL_SERVICE_NAME: 'gateway',
-      HTTP_PORT: String(port),
-      METRICS_PORT: String(await freePort()),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      NATS_URL: natsServer.url,
-      COMMAND_GRPC_URL: command.address,
-      AGENT_HUB_GRPC_URL: hub.address,
-      JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOGIN_RATE_LIMIT: '100',
-    },
-  });
-  stops.unshift(() => gateway.stop());
-  await gateway.waitForHttp(`${base}/ready`);
+  stack = await startGatewayStack({ admin: ADMIN, env: { LOGIN_RATE_LIMIT: '100' } });
+  base = stack.base;
 
   // A log with several actors, actions, targets and outcomes, in two batches around `midpoint`.
   admin = (await login(ADMIN.email, ADMIN.password)).body.accessToken;
@@ -137,8 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const stop of stops) await stop().catch(() => undefined);
-  stops = [];
+  await stack?.stop();
 });
 
 describe('GET /audit filters', () => {

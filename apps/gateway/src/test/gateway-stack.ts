@@ -5,7 +5,7 @@ import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit }
 
 // The built gateway as its own process against real PostgreSQL, Redis and NATS, with real
 // gRPC servers (canned answers, fake-peers.ts) standing in for command and agent-hub.
-// Shared by the integration tests (gateway.int.spec.ts, fuzz.int.spec.ts).
+// Shared by the integration tests (gateway.int.spec.ts, fuzz.int.spec.ts, audit/audit.int.spec.ts).
 
 export const appDir = new URL('../../', import.meta.url).pathname;
 export const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
