@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
-import { wsDataToText } from '@fleetplane/service-kit/websocket';
+import { wsDataToText } from '@fleetplane/contracts';
 import { ENROLL_TOKEN, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
 import { appDir, callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from './test/gateway-stack.js';
 import type { AgentView } from './agents/agent-view.js';

@@ -5,3 +5,4 @@ export * from './agent-protocol/codec.js';
 export * from './commands/verbs.js';
 export * from './commands/argv.js';
 export * from './nats/subjects.js';
+export * from './agent-protocol/ws-text.js';

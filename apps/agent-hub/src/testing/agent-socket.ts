@@ -1,6 +1,5 @@
 import { WebSocket } from 'ws';
-import { decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
-import { wsDataToText } from '@fleetplane/service-kit/websocket';
+import { decodeHubFrame, frame, wsDataToText, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
 
 /** A hand-driven agent connection for protocol tests: records every frame and the close. */
 export class TestAgentSocket {

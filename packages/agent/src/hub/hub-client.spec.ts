@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pino } from 'pino';
-import { AgentCloseCode, decodeAgentFrame, frame, type AgentToHub, type CommandFrame, type HubToAgent } from '@fleetplane/contracts';
+import { AgentCloseCode, decodeAgentFrame, frame, wsDataToText, type AgentToHub, type CommandFrame, type HubToAgent } from '@fleetplane/contracts';
 import { HubClient, type StopReason } from './hub-client.js';
-import { wsDataToText } from './ws-text.js';
 
 const TOKEN = 't'.repeat(43);
 const sample = {

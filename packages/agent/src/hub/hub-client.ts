@@ -9,13 +9,13 @@ import {
   type CommandFrame,
   type Hello,
   type HelloAck,
+  wsDataToText,
   type TelemetryFrame,
 } from '@fleetplane/contracts';
 import type { Logger } from 'pino';
 import type { ResultBody } from '../process/fit-result.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
 import { Outbox } from './outbox.js';
-import { wsDataToText } from './ws-text.js';
 
 /** The hub's ERROR code for a frame it could not store (see apps/agent-hub). */
 const RESEND_DELAY_MS = 1_000;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { wsDataToText } from '@fleetplane/contracts';
 import { startInfra, type Infra } from '@fleetplane/test-harness';
 import { startFleet, type Fleet } from '../fleet.js';
 import { GatewayClient } from '../gateway-client.js';
@@ -24,9 +25,7 @@ class StreamClient {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      // RawData: one buffer, fragments, or an ArrayBuffer.
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      const f = JSON.parse(bytes.toString('utf8')) as Frame;
+      const f = JSON.parse(wsDataToText(data)) as Frame;
       const w = this.waiting.shift();
       if (w) w(f);
       else this.frames.push(f);

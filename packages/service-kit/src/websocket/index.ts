@@ -3,5 +3,4 @@ export * from './close-reason.js';
 export * from './live-sessions.js';
 export * from './session-ports.js';
 export * from './ws-connection.js';
-export * from './ws-data.js';
 export * from './ws-session.js';

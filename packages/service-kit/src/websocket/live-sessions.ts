@@ -1,6 +1,6 @@
 import type { SessionLog } from './session-ports.js';
 import { sessionSocketOf, type WsConnection, type WsSessionSocket } from './ws-connection.js';
-import { wsDataToText } from './ws-data.js';
+import { wsDataToText } from '@fleetplane/contracts';
 import { WsCloseCode, type WsSession } from './ws-session.js';
 
 export interface LiveSessionsOptions {

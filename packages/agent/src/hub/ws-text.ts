@@ -1,7 +1,0 @@
-import type { RawData } from 'ws';
-
-/** A `ws` message (its RawData: one buffer, fragments, or an ArrayBuffer) as UTF-8 text. */
-export function wsDataToText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}

@@ -1,5 +1,0 @@
-/** A `ws` message (its RawData: one buffer, fragments, or an ArrayBuffer) as UTF-8 text. */
-export function wsDataToText(data: Buffer | ArrayBuffer | Buffer[]): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
