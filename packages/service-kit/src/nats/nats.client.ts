@@ -36,6 +36,9 @@ const CATALOGUE: (string | null)[][] = Object.entries(subjects)
       .map((t) => (t === ID_MARKER ? null : t)),
   );
 
+/** Every event's subject, computed once: each publish and delivery asks for its template. */
+const EVENT_SUBJECTS: ReadonlySet<string> = new Set(Object.keys(eventSchemas).map((name) => subjects.event(name as EventName)));
+
 const hasWildcard = (subject: string) => subject.split('.').some((t) => t === '*' || t === '>');
 
 /**
@@ -53,7 +56,7 @@ export function subjectTemplate(subject: string): string | undefined {
       return pattern.map((p) => p ?? '*').join('.');
     }
   }
-  return Object.keys(eventSchemas).some((name) => subjects.event(name as EventName) === subject) ? subject : undefined;
+  return EVENT_SUBJECTS.has(subject) ? subject : undefined;
 }
 
 /** OTel messaging semconv attributes of one message, as producer or consumer. */
@@ -154,7 +157,9 @@ export class NatsClient implements OnApplicationShutdown {
   }
 
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void {
-    this.publish(subjects.event(name), eventSchemas[name].parse(payload));
+    const subject = subjects.event(name);
+    // An event's subject has no ids: it is its own template.
+    this.publish(subject, eventSchemas[name].parse(payload), { template: subject });
   }
 
   /**
