@@ -44,7 +44,7 @@ export async function shutdownTracing(): Promise<void> {
 async function start(opts: TracingOptions): Promise<{ shutdown(): Promise<void> }> {
   const names = opts.instrumentations ?? selectInstrumentations(process.env, appDependencies(process.argv[1]));
   if (opts.esmHooks !== false) {
-    // Synchronous in-thread ESM hooks (Node >= 24.11), for the instrumented modules only.
+    // Synchronous in-thread ESM hooks (Node >= 24.11.1: import-in-the-middle 3.6 throws before it), for the instrumented modules only.
     const { register } = await import('import-in-the-middle/register-hooks.mjs');
     register({ include: names.flatMap((n) => INSTRUMENTATIONS[n].modules) });
   }
