@@ -59,9 +59,3 @@ export const gatewayConfigSchema = z
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, env);
-
-/** One setting, for service-kit modules that read the config they are handed untyped (GrpcClientModule specs). */
-export const setting =
-  <K extends keyof GatewayConfig>(key: K) =>
-  (config: Record<string, unknown>): GatewayConfig[K] =>
-    (config as GatewayConfig)[key];

@@ -18,7 +18,7 @@ const GET_AGENT_TIMEOUT_MS = 3_000;
       upstream: AGENT_HUB,
       key: 'agentHub',
       service: agentHubV1.AGENT_HUB_SERVICE_NAME,
-      url: (config) => (config as CommandConfig).AGENT_HUB_GRPC_URL,
+      url: (config: CommandConfig) => config.AGENT_HUB_GRPC_URL,
       timeoutMs: GET_AGENT_TIMEOUT_MS,
     }),
   ],

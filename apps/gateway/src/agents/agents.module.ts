@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { agentHubV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import { AuditModule } from '../audit/audit.module.js';
-import { setting } from '../config.js';
+import type { GatewayConfig } from '../config.js';
 import { AgentsController } from './agents.controller.js';
 import { AGENT_HUB, AgentsService } from './agents.service.js';
 
@@ -18,8 +18,8 @@ import { AGENT_HUB, AgentsService } from './agents.service.js';
       upstream: AGENT_HUB,
       key: 'agentHub',
       service: agentHubV1.AGENT_HUB_SERVICE_NAME,
-      url: setting('AGENT_HUB_GRPC_URL'),
-      timeoutMs: setting('UPSTREAM_TIMEOUT_MS'),
+      url: (config: GatewayConfig) => config.AGENT_HUB_GRPC_URL,
+      timeoutMs: (config: GatewayConfig) => config.UPSTREAM_TIMEOUT_MS,
     }),
   ],
   controllers: [AgentsController],

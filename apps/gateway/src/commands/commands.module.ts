@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { commandV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import { AuditModule } from '../audit/audit.module.js';
-import { setting } from '../config.js';
+import type { GatewayConfig } from '../config.js';
 import { CommandsController } from './commands.controller.js';
 import { COMMAND, CommandsService } from './commands.service.js';
 
@@ -18,8 +18,8 @@ import { COMMAND, CommandsService } from './commands.service.js';
       upstream: COMMAND,
       key: 'command',
       service: commandV1.COMMAND_SERVICE_NAME,
-      url: setting('COMMAND_GRPC_URL'),
-      timeoutMs: setting('UPSTREAM_TIMEOUT_MS'),
+      url: (config: GatewayConfig) => config.COMMAND_GRPC_URL,
+      timeoutMs: (config: GatewayConfig) => config.UPSTREAM_TIMEOUT_MS,
     }),
   ],
   controllers: [CommandsController],

@@ -15,19 +15,20 @@ type ResponseOf<F> = F extends (...args: any[]) => Observable<infer R> ? R : nev
 type UnaryMethods<S> = { [M in keyof S]: S[M] extends (request: any, ...rest: any[]) => Observable<any> ? M : never }[keyof S] & string;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-export interface GrpcClientSpec {
+/** `C`: the service's config type, for specs that read their address or deadline from it. */
+export interface GrpcClientSpec<C = Record<string, unknown>> {
   /** The peer's name as metrics, logs and errors show it (`command`, `agent-hub`). */
   upstream: string;
   key: GrpcServiceKey;
   /** The service name in the proto package (ts-proto's `X_SERVICE_NAME`). */
   service: string;
   /** host:port, or how to read it from the service config. */
-  url: string | ((config: Record<string, unknown>) => string);
+  url: string | ((config: C) => string);
   /** Deadline of every call, sent to the server so it can stop working on a call nobody waits for. */
-  timeoutMs: number | ((config: Record<string, unknown>) => number);
+  timeoutMs: number | ((config: C) => number);
 }
 
-type ResolvedSpec = GrpcClientSpec & { url: string; timeoutMs: number };
+type ResolvedSpec = Omit<GrpcClientSpec, 'url' | 'timeoutMs'> & { url: string; timeoutMs: number };
 
 /**
  * Another service's gRPC API with the deadline sent on every call, the same
@@ -72,7 +73,7 @@ export const InjectGrpcClient = (upstream: string): ParameterDecorator => Inject
  */
 @Module({})
 export class GrpcClientModule {
-  static register(...specs: GrpcClientSpec[]): DynamicModule {
+  static register<C extends object>(...specs: GrpcClientSpec<C>[]): DynamicModule {
     const proxies: Array<{ close(): unknown }> = [];
     class ClientCloser implements OnApplicationShutdown {
       onApplicationShutdown(): void {
@@ -85,7 +86,8 @@ export class GrpcClientModule {
         ...specs.map((spec) => ({
           provide: grpcClientToken(spec.upstream),
           inject: [MetricFactory, SERVICE_CONFIG],
-          useFactory: (metrics: MetricFactory, config: Record<string, unknown>) => {
+          // SERVICE_CONFIG holds the config the service validated in main: the C its specs are written for.
+          useFactory: (metrics: MetricFactory, config: C) => {
             const resolved: ResolvedSpec = {
               ...spec,
               url: typeof spec.url === 'function' ? spec.url(config) : spec.url,
