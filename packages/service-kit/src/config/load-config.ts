@@ -50,13 +50,7 @@ export const serviceEnv = {
 };
 
 /** The lifecycle settings every service's config carries (from serviceEnv plus its HTTP port). */
-export interface ServiceLifecycleConfig {
-  NODE_ENV: 'development' | 'production' | 'test';
-  HTTP_HOST: string;
-  HTTP_PORT: number;
-  SHUTDOWN_TIMEOUT_MS: number;
-  SHUTDOWN_DELAY_MS?: number | undefined;
-}
+export type ServiceLifecycleConfig = z.infer<z.ZodObject<typeof serviceEnv>> & { HTTP_PORT: number };
 
 export const shutdownDelayMs = (c: Pick<ServiceLifecycleConfig, 'NODE_ENV' | 'SHUTDOWN_DELAY_MS'>): number =>
   c.SHUTDOWN_DELAY_MS ?? (c.NODE_ENV === 'production' ? 5_000 : 0);
