@@ -34,16 +34,26 @@ export const protoLoaderOptions = {
 type GrpcJs = typeof import('@grpc/grpc-js');
 type ServiceConstructor = import('@grpc/grpc-js').ServiceClientConstructor;
 
-/** Loads one of fleetplane's .proto files the way Nest does and returns its service constructor. */
-async function loadService(key: keyof typeof grpcPackages): Promise<{ grpc: GrpcJs; Service: ServiceConstructor }> {
+/**
+ * The service each key names by default. A package may define more services
+ * (FleetStatisticsService beside AgentHubService): callers name those.
+ */
+export const mainServices = {
+  agentHub: 'AgentHubService',
+  command: 'CommandService',
+  telemetry: 'TelemetryService',
+} as const satisfies Record<keyof typeof grpcPackages, string>;
+
+/** Loads one of fleetplane's .proto files the way Nest does and returns the constructor of one of its services (the main one by default). */
+async function loadService(key: keyof typeof grpcPackages, service: string = mainServices[key]): Promise<{ grpc: GrpcJs; Service: ServiceConstructor }> {
   const grpc = await import('@grpc/grpc-js');
   const loader = await import('@grpc/proto-loader');
   const definition = await loader.load(join(PROTO_DIR, protoFiles[key]), protoLoaderOptions);
   const pkg = grpc.loadPackageDefinition(definition) as unknown as Record<string, unknown>;
   const namespace = grpcPackages[key].split('.').reduce<Record<string, unknown>>((ns, part) => ns[part] as Record<string, unknown>, pkg);
-  const name = Object.keys(namespace).find((k) => k.endsWith('Service'));
-  if (!name) throw new Error(`no service in ${protoFiles[key]}`);
-  return { grpc, Service: namespace[name] as ServiceConstructor };
+  const Service = namespace[service] as ServiceConstructor | undefined;
+  if (typeof Service !== 'function' || !('service' in Service)) throw new Error(`no service ${service} in ${protoFiles[key]}`);
+  return { grpc, Service };
 }
 
 /** A unary method of a client loaded at run time: request, call options, node-style callback. */
@@ -60,8 +70,8 @@ export type GrpcClient = import('@grpc/grpc-js').Client & Record<string, UnaryMe
  * A plain @grpc/grpc-js client for one of fleetplane's services, for callers
  * outside Nest (tests, the CLI, tools). Nest services use ClientsModule instead.
  */
-export async function createGrpcClient(key: keyof typeof grpcPackages, address: string): Promise<GrpcClient> {
-  const { grpc, Service } = await loadService(key);
+export async function createGrpcClient(key: keyof typeof grpcPackages, address: string, service?: string): Promise<GrpcClient> {
+  const { grpc, Service } = await loadService(key, service);
   return new Service(address, grpc.credentials.createInsecure()) as GrpcClient;
 }
 
@@ -74,15 +84,19 @@ export function unary<Res>(client: Record<string, UnaryMethod>, method: string, 
 
 /**
  * A real gRPC server for one of fleetplane's services on a free loopback port,
- * for tests that stand in for a peer with canned answers.
+ * for tests that stand in for a peer with canned answers. `more`: other
+ * services of the same package on the same server, by name (a peer serves
+ * all of its package's services on one address).
  */
 export async function serveGrpc(
   key: keyof typeof grpcPackages,
   handlers: import('@grpc/grpc-js').UntypedServiceImplementation,
+  more: Record<string, import('@grpc/grpc-js').UntypedServiceImplementation> = {},
 ): Promise<{ address: string; stop(): Promise<void> }> {
   const { grpc, Service } = await loadService(key);
   const server = new grpc.Server();
   server.addService(Service.service, handlers);
+  for (const [name, impl] of Object.entries(more)) server.addService((await loadService(key, name)).Service.service, impl);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
