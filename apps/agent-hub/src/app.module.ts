@@ -7,6 +7,7 @@ import type { HubConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { ProtocolModule } from './protocol/protocol.module.js';
 import { RoutingModule } from './routing/routing.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 /**
  * Infrastructure first, from the database to NATS (Nest closes global modules
@@ -24,6 +25,7 @@ export class AppModule {
         AgentsModule,
         RoutingModule,
         ProtocolModule,
+        StatisticsModule,
       ],
     };
   }
