@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
 
@@ -48,6 +50,9 @@ export const gatewayConfigSchema = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** Deadline of every gRPC call to command and agent-hub. */
     UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
+    /** Where audit rows the database refused wait for a retry; a volume to survive the container. Gateways may share it. */
+    AUDIT_SPOOL_DIR: z.string().min(1).default(join(tmpdir(), 'fleetplane-gateway-audit-spool')),
+    AUDIT_RETRY_INTERVAL_MS: positiveInt(5_000),
     /** How long a live-update socket may stay open before its auth frame. */
     STREAM_AUTH_TIMEOUT_MS: positiveInt(5_000),
   })

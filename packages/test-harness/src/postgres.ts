@@ -39,6 +39,11 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
+/** One statement on a fresh connection: for tests that reach into a service's database (a trigger, a check). */
+export async function runSql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  return withClient(url, (c) => c.query(text, values));
+}
+
 async function initdb(dataDir: string, runAs: RunAs | null, ephemeral: boolean, output: OutputBuffer): Promise<void> {
   const args = ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'];
   // A throwaway cluster does not need its files fsynced; saves seconds per test file.

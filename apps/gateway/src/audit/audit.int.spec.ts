@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSql } from '@fleetplane/test-harness';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
 import { parseCsv } from '../test/parse-csv.js';
 import { AUDIT_CSV_COLUMNS } from './audit-export.js';
@@ -40,7 +42,7 @@ async function listAll(query: Record<string, string>, size = 500): Promise<Audit
 }
 
 beforeAll(async () => {
-  stack = await startGatewayStack({ admin: ADMIN, env: { LOGIN_RATE_LIMIT: '100' } });
+  stack = await startGatewayStack({ admin: ADMIN, env: { LOGIN_RATE_LIMIT: '100', AUDIT_RETRY_INTERVAL_MS: '200' } });
   base = stack.base;
 
   // A log with several actors, actions, targets and outcomes, in two batches around `midpoint`.
@@ -216,5 +218,54 @@ describe('GET /audit/export', () => {
     const res = await call<{ field: string }>('GET', '/api/v1/audit/export', { token: admin });
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('format');
+  });
+});
+
+// Last in the file: it adds rows the tests above do not expect.
+describe('an audit write the database refuses', () => {
+  /** The value of an unlabelled series on the gateway's /metrics (0 when absent). */
+  async function metric(name: string): Promise<number> {
+    const text = await (await fetch(stack.metricsUrl)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  }
+
+  it('does not fail the request, waits in the local spool, and is written with its time and trace once the database takes it', async () => {
+    // A trigger makes PostgreSQL refuse audit rows while every other table (API keys, users) works.
+    await runSql(
+      stack.databaseUrl,
+      `create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit log unavailable'; end $$;
+       create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit();`,
+    );
+    const failedBefore = await metric('fleetplane_gateway_audit_write_failures_total');
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const created = await call<{ apiKey: { id: string } }>('POST', '/api/v1/api-keys', {
+      token: admin,
+      body: { name: 'made-while-audit-down', role: 'viewer' },
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(created.status, created.text).toBe(201);
+    const keyId = created.body.apiKey.id;
+    expect(await metric('fleetplane_gateway_audit_write_failures_total')).toBe(failedBefore + 1);
+    expect(await metric('fleetplane_gateway_audit_spool_rows')).toBe(1);
+    expect(await readdir(stack.auditSpoolDir)).not.toEqual([]);
+
+    // Replays keep failing while the trigger is there: nothing is written, nothing is dropped.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await listAll({ target: keyId })).toEqual([]);
+    const restoredAt = new Date();
+    await runSql(stack.databaseUrl, 'drop trigger refuse_audit on audit_log; drop function refuse_audit();');
+
+    let entries: AuditView[] = [];
+    for (const deadline = Date.now() + 15_000; entries.length === 0 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+      entries = await listAll({ target: keyId });
+    }
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ action: 'api_key.create', outcome: 'success', actor: adminId, traceId });
+    expect(new Date(entries[0]!.at).getTime()).toBeLessThan(restoredAt.getTime());
+    expect(await metric('fleetplane_gateway_audit_rows_replayed_total')).toBe(1);
+    expect(await metric('fleetplane_gateway_audit_spool_rows')).toBe(0);
+    expect(await readdir(stack.auditSpoolDir)).toEqual([]);
   });
 });

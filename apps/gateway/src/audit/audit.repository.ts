@@ -37,6 +37,11 @@ export class AuditRepository {
     await this.db.auditLog.create({ data: row });
   }
 
+  /** Rows replayed from the spool: each has its id already, so one inserted before is skipped, not doubled. */
+  async insertMany(rows: NewAuditRow[]): Promise<void> {
+    await this.db.auditLog.createMany({ data: rows, skipDuplicates: true });
+  }
+
   /** Newest first, matching `filters`; `after` is the (at, id) of the last row of the previous page. */
   async page(filters: AuditFilters, take: number, after?: KeysetCursor<Date>): Promise<AuditRow[]> {
     return this.db.auditLog.findMany({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KeysetCursor } from '@fleetplane/service-kit';
+import { FakeClock, type KeysetCursor } from '@fleetplane/service-kit';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AuditRepository, AuditRow } from './audit.repository.js';
+import type { AuditSpool } from './audit-spool.js';
 import type { AuditFilters } from './audit.schemas.js';
 import { AuditService, filterScope } from './audit.service.js';
 
@@ -30,7 +31,7 @@ function setup(all: AuditRow[]) {
       return Promise.resolve(all.slice(start, start + take));
     },
   };
-  return { reads, service: new AuditService(repo as unknown as AuditRepository, {} as GatewayMetrics) };
+  return { reads, service: new AuditService(repo as unknown as AuditRepository, {} as AuditSpool, {} as GatewayMetrics, new FakeClock()) };
 }
 
 describe('AuditService.export', () => {

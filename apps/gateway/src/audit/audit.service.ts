@@ -1,13 +1,14 @@
 import { BadRequestException, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { z } from 'zod';
-import { InvalidPageTokenError, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
+import { Clock, InvalidPageTokenError, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
 import type { Caller, Principal } from '../auth/principal.js';
 import { actorId } from '../auth/principal.js';
 import { fieldError } from '../http/field-error.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRepository, type AuditRow } from './audit.repository.js';
+import { AuditSpool, type SpooledRow } from './audit-spool.js';
 import { csvHeader, csvLine, ndjsonLine } from './audit-export.js';
 import type { AUDIT_OUTCOMES, AuditExportQuery, AuditFilters, AuditQuery, auditEntryView } from './audit.schemas.js';
 
@@ -38,31 +39,44 @@ export class AuditService {
 
   constructor(
     private readonly repo: AuditRepository,
+    private readonly spool: AuditSpool,
     private readonly metrics: GatewayMetrics,
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * Writes one audit row with the current trace id. A failed write is logged and counted but
-   * does not fail the request: the mutation it describes has already happened elsewhere.
+   * Writes one audit row with the current trace id. A failed write does not fail the request
+   * (the mutation it describes has already happened elsewhere): the row goes to the local spool,
+   * with its id and time, and AuditReplayer writes it once the database takes it again.
    */
   async record(entry: AuditEntry): Promise<void> {
     const span = trace.getActiveSpan()?.spanContext();
     const actor = entry.principal ? actorId(entry.principal) : (entry.userId ?? null);
     const actorType = entry.principal ? entry.principal.kind : entry.userId ? 'user' : null;
+    const row: SpooledRow = {
+      id: randomUUID(),
+      at: this.clock.now(),
+      action: entry.action,
+      outcome: entry.outcome,
+      actor,
+      actorType,
+      ip: entry.ip,
+      target: entry.target ?? null,
+      traceId: span && isSpanContextValid(span) ? span.traceId : null,
+      details: entry.details ?? {},
+    };
     try {
-      await this.repo.insert({
-        action: entry.action,
-        outcome: entry.outcome,
-        actor,
-        actorType,
-        ip: entry.ip,
-        target: entry.target ?? null,
-        traceId: span && isSpanContextValid(span) ? span.traceId : null,
-        details: entry.details ?? {},
-      });
+      await this.repo.insert(row);
     } catch (err) {
       this.metrics.auditWriteFailed();
-      this.log.error(`audit row for ${entry.action} (${entry.outcome}) not written: ${(err as Error).message}`);
+      this.log.warn(`audit row for ${entry.action} (${entry.outcome}) spooled for a retry: ${(err as Error).message}`);
+      await this.spool.append(row).then(
+        () => this.metrics.auditSpooled(this.spool.pendingRows),
+        (spoolErr: Error) => {
+          this.metrics.auditRowLost();
+          this.log.error(`audit row ${row.id} for ${entry.action} (${entry.outcome}) lost: the spool refused it: ${spoolErr.message}`);
+        },
+      );
     }
   }
 

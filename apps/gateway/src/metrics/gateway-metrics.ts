@@ -19,6 +19,9 @@ export class GatewayMetrics {
   private readonly authFailures: Counter<'reason'>;
   private readonly refreshTokenReuse: Counter;
   private readonly auditWriteFailures: Counter;
+  private readonly auditSpoolRows: Gauge;
+  private readonly auditRowsReplayed: Counter;
+  private readonly auditRowsLost: Counter;
   private readonly streamClients: Gauge;
   private readonly streamEventsPushed: Counter;
 
@@ -39,7 +42,13 @@ export class GatewayMetrics {
     });
     this.auditWriteFailures = metrics.counter({
       name: 'audit_write_failures_total',
-      help: 'Audit rows that could not be written (the request itself was not failed for it)',
+      help: 'Audit rows whose first write failed (the request itself was not failed for it); each went to the local spool',
+    });
+    this.auditSpoolRows = metrics.gauge({ name: 'audit_spool_rows', help: 'Audit rows waiting in the local spool for the database' });
+    this.auditRowsReplayed = metrics.counter({ name: 'audit_rows_replayed_total', help: 'Audit rows written from the local spool after a failed first write' });
+    this.auditRowsLost = metrics.counter({
+      name: 'audit_rows_lost_total',
+      help: 'Audit rows lost: neither the database nor the local spool took them, or a spooled line was unreadable',
     });
     this.streamClients = metrics.gauge({ name: 'stream_clients', help: 'Authenticated live-update WebSocket clients connected to this instance' });
     this.streamEventsPushed = metrics.counter({
@@ -59,6 +68,16 @@ export class GatewayMetrics {
   }
   auditWriteFailed(): void {
     this.auditWriteFailures.inc();
+  }
+  auditSpooled(pendingRows: number): void {
+    this.auditSpoolRows.set(pendingRows);
+  }
+  auditReplayed(rows: number, pendingRows: number): void {
+    this.auditRowsReplayed.inc(rows);
+    this.auditSpoolRows.set(pendingRows);
+  }
+  auditRowLost(rows = 1): void {
+    this.auditRowsLost.inc(rows);
   }
   streamOpened(): void {
     this.streamClients.inc();

@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
@@ -17,6 +19,10 @@ export interface GatewayStack {
   /** The gateway's /metrics, on METRICS_PORT (off the public HTTP port). */
   metricsUrl: string;
   natsUrl: string;
+  /** The gateway's own database, for tests that reach into it (runSql from the test harness). */
+  databaseUrl: string;
+  /** Where the gateway spools audit rows the database refused (a temp dir of this stack). */
+  auditSpoolDir: string;
   commandPeer: FakeServer;
   hubPeer: FakeServer;
   /** Stops the gateway, the peers and the servers; what a test added with `onStop` first. */
@@ -49,6 +55,8 @@ export async function startGatewayStack(opts: {
       () => hubPeer.stop(),
       () => commandPeer.stop(),
     );
+    const auditSpoolDir = await mkdtemp(join(tmpdir(), 'gateway-audit-spool-'));
+    stops.push(() => rm(auditSpoolDir, { recursive: true, force: true }));
     const [port, metricsPort] = [await freePort(), await freePort()];
     const base = `http://127.0.0.1:${port}`;
     const gateway = spawnProcess('gateway', process.execPath, [...SERVICE_NODE_ARGS], {
@@ -65,6 +73,7 @@ export async function startGatewayStack(opts: {
         JWT_SECRET,
         ADMIN_EMAIL: opts.admin.email,
         ADMIN_PASSWORD: opts.admin.password,
+        AUDIT_SPOOL_DIR: auditSpoolDir,
         ...opts.env,
       },
     });
@@ -75,6 +84,8 @@ export async function startGatewayStack(opts: {
       base,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       natsUrl: natsServer.url,
+      databaseUrl,
+      auditSpoolDir,
       commandPeer,
       hubPeer,
       stop,
