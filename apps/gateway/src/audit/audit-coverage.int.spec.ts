@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenApiDocument } from '../openapi/document.js';
+import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
+import type { AuditPage } from './audit.schemas.js';
+
+// Every mutation is audited: for each mutating operation of the running gateway's own OpenAPI
+// document, one valid request with a trace id of its own, then the audit log must hold a row
+// with that trace id. A new mutating route without an entry in MUTATIONS fails this test, so
+// it cannot be added without saying how it is audited.
+
+const ADMIN = { email: 'coverage-admin@example.com', password: 'coverage-admin-password-1234' };
+
+let stack: GatewayStack;
+let admin: string;
+
+const call = <T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> => callGateway<T>(stack.base, method, path, opts);
+
+async function login(email: string, password: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const res = await call<{ accessToken: string; refreshToken: string }>('POST', '/api/v1/auth/login', { body: { email, password } });
+  expect(res.status, res.text).toBe(200);
+  return res.body;
+}
+
+/** The request that exercises a mutation: its path (parameters filled in) and call options; prerequisites are made here, untraced. */
+type Request = { path: string; opts: CallOptions; action: string };
+type Mutation = () => Request | Promise<Request>;
+
+/** By operationId. */
+const MUTATIONS: Record<string, Mutation> = {
+  login: () => ({ path: '/api/v1/auth/login', opts: { body: ADMIN }, action: 'auth.login' }),
+  refresh: async () => ({
+    path: '/api/v1/auth/refresh',
+    opts: { body: { refreshToken: (await login(ADMIN.email, ADMIN.password)).refreshToken } },
+    action: 'auth.refresh',
+  }),
+  logout: async () => ({
+    path: '/api/v1/auth/logout',
+    opts: { body: { refreshToken: (await login(ADMIN.email, ADMIN.password)).refreshToken } },
+    action: 'auth.logout',
+  }),
+  createUser: () => ({
+    path: '/api/v1/users',
+    opts: { token: admin, body: { email: 'created@coverage.test', password: 'created-password-1234', role: 'viewer' } },
+    action: 'user.create',
+  }),
+  createApiKey: () => ({ path: '/api/v1/api-keys', opts: { token: admin, body: { name: 'coverage', role: 'viewer' } }, action: 'api_key.create' }),
+  revokeApiKey: async () => {
+    const key = await call<{ apiKey: { id: string } }>('POST', '/api/v1/api-keys', { token: admin, body: { name: 'to-revoke', role: 'viewer' } });
+    return { path: `/api/v1/api-keys/${key.body.apiKey.id}`, opts: { token: admin }, action: 'api_key.revoke' };
+  },
+  enrollAgent: () => ({ path: '/api/v1/agents', opts: { token: admin, body: { id: 'coverage-agent' } }, action: 'agent.enroll' }),
+  submitCommand: () => ({
+    path: '/api/v1/commands',
+    opts: { token: admin, body: { verb: 'exec', params: { argv: ['true'] }, targets: ['agent-1'] } },
+    action: 'command.submit',
+  }),
+};
+
+interface MutatingOperation {
+  method: string;
+  path: string;
+  operationId: string;
+}
+
+let mutating: MutatingOperation[];
+
+beforeAll(async () => {
+  stack = await startGatewayStack({ admin: ADMIN, env: { LOGIN_RATE_LIMIT: '1000' } });
+  admin = (await login(ADMIN.email, ADMIN.password)).accessToken;
+  const doc = (await call<OpenApiDocument>('GET', '/api/openapi.json')).body;
+  mutating = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, { operationId: string }>)
+      .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method))
+      .map(([method, op]) => ({ method, path, operationId: op.operationId })),
+  );
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('every mutating operation of the OpenAPI document is audited', () => {
+  it('has a request for each of them here', () => {
+    expect(mutating.length).toBeGreaterThanOrEqual(Object.keys(MUTATIONS).length);
+    expect(mutating.filter((op) => !MUTATIONS[op.operationId]).map((op) => `${op.method} ${op.path} (${op.operationId})`)).toEqual([]);
+  });
+
+  it('writes an audit row with the trace id of the request for each', async () => {
+    const missing: string[] = [];
+    for (const op of mutating) {
+      const mutation = MUTATIONS[op.operationId];
+      if (!mutation) continue;
+      const { path, opts, action } = await mutation();
+      const traceId = randomBytes(16).toString('hex');
+      const res = await call(op.method.toUpperCase(), path, { ...opts, headers: { ...opts.headers, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+      expect(res.status, `${op.operationId}: ${res.text}`).toBeLessThan(300);
+      const rows = await call<AuditPage>('GET', `/api/v1/audit?traceId=${traceId}`, { token: admin });
+      expect(rows.status, rows.text).toBe(200);
+      if (!rows.body.entries.some((e) => e.action === action))
+        missing.push(`${op.operationId}: no ${action} row (got ${rows.body.entries.map((e) => e.action).join(', ') || 'none'})`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
