@@ -10,6 +10,7 @@ import { DispatchModule } from './dispatch/dispatch.module.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { QUEUE_PREFIX } from './queue/jobs.js';
 import { ResultsModule } from './results/results.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         CommandsModule,
         DispatchModule,
         ResultsModule,
+        StatisticsModule,
       ],
     };
   }

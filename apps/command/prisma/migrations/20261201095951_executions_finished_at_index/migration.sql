@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "executions_finished_at_idx" ON "executions"("finished_at");
