@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './password.js';
 
-/** Password hashing (scrypt, see password.ts) as the users feature offers it to others: sign-in checks passwords through it. */
+/** Password hashing (argon2id, see password.ts) as the users feature offers it to others: sign-in checks passwords through it. */
 @Injectable()
 export class PasswordHasher {
   hash(password: string): Promise<string> {
@@ -10,6 +10,11 @@ export class PasswordHasher {
 
   verify(password: string, stored: string): Promise<boolean> {
     return verifyPassword(password, stored);
+  }
+
+  /** True when a stored hash should be replaced at the next successful sign-in (scrypt, or argon2id below today's cost). */
+  needsRehash(stored: string): boolean {
+    return needsRehash(stored);
   }
 
   /** Takes as long as verify, for a sign-in with an unknown email: the answer time must not tell which emails exist. */
