@@ -85,6 +85,17 @@ export const eventSchemas = {
     exitCode: z.number().int().optional(),
     at: z.iso.datetime({ offset: true }),
   }),
+  /**
+   * gateway, to every gateway instance (no queue group): credentials were revoked or their user
+   * changed (disabled, deleted, demoted, sessions ended). Each instance re-checks the open
+   * live-update streams matching any given field and closes those that no longer pass.
+   */
+  'credentials.revoked': z.object({
+    userId: z.string().optional(),
+    apiKeyId: z.string().optional(),
+    /** A session: the refresh-token family an access token was issued for. */
+    sid: z.string().optional(),
+  }),
 } as const;
 export type EventName = keyof typeof eventSchemas;
 export type EventPayload<N extends EventName> = z.infer<(typeof eventSchemas)[N]>;
