@@ -59,10 +59,11 @@ describe(runCli.name, () => {
     );
     const r = await cli(['run', 'a,b', '--', 'uname'], { fetch, env: apiKey });
     expect(fetch.requests[0]!.body).toMatchObject({ targets: ['a', 'b'] });
-    expect(r).toEqual({ code: 1, stdout: '[a] x\n', stderr: '[b] no\n' });
+    // Several targets: the first non-zero exit code in the order the targets were given.
+    expect(r).toEqual({ code: 2, stdout: '[a] x\n', stderr: '[b] no\n' });
   });
 
-  it('exits with the remote exit code, and 1 with the error when there is none', async () => {
+  it('exits with the remote exit code, and 255 with the error when there is none', async () => {
     const three = await cli(['run', 'agent-1', '--', 'false'], {
       fetch: gatewayRunning(command({ state: 'FAILED', executions: [execution({ state: 'FAILED', exitCode: 3 })] })),
       env: apiKey,
@@ -72,7 +73,7 @@ describe(runCli.name, () => {
       fetch: gatewayRunning(command({ state: 'FAILED', executions: [execution({ state: 'FAILED', exitCode: null, error: 'spawn nope ENOENT' })] })),
       env: apiKey,
     });
-    expect(spawnError).toEqual({ code: 1, stdout: '', stderr: 'fleetplane: execution FAILED: spawn nope ENOENT\n' });
+    expect(spawnError).toEqual({ code: 255, stdout: '', stderr: 'fleetplane: execution FAILED: spawn nope ENOENT\n' });
   });
 
   it('--no-wait prints the command id and does not poll', async () => {
@@ -88,7 +89,7 @@ describe(runCli.name, () => {
     expect(fetch.requests[0]!.body).toEqual({ verb: 'docker.ps', params: { all: true }, targets: ['a', 'b', 'c'] });
   });
 
-  it('exits 2 on usage errors without calling the API', async () => {
+  it('exits 255 on usage errors without calling the API', async () => {
     const fetch = fakeFetch(() => ({ status: 500 }));
     for (const args of [
       ['run', 'agent-1'],
@@ -99,22 +100,23 @@ describe(runCli.name, () => {
       ['bogus'],
     ]) {
       const r = await cli(args, { fetch, env: apiKey });
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, args.join(' ')).toBe(255);
       expect(r.stderr, args.join(' ')).toMatch(/^fleetplane: /);
     }
     expect(fetch.requests).toHaveLength(0);
   });
 
   it('says "not logged in" without stored credentials or an API key', async () => {
-    expect(await cli(['agents', 'list'])).toEqual({ code: 1, stdout: '', stderr: 'fleetplane: not logged in: run fleetplane login\n' });
+    expect(await cli(['agents', 'list'])).toEqual({ code: 255, stdout: '', stderr: 'fleetplane: not logged in: run fleetplane login\n' });
   });
 
-  it('reports API errors in one line with exit 1', async () => {
-    const fetch = fakeFetch(() => ({ status: 404, body: { statusCode: 404, error: 'Not Found', message: 'agent ghost not found' } }));
+  it('reports API errors in one line with the trace id, exit 255', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929da0e4736a';
+    const fetch = fakeFetch(() => ({ status: 404, body: { statusCode: 404, error: 'Not Found', message: 'agent ghost not found', traceId } }));
     expect(await cli(['run', 'ghost', '--', 'true'], { fetch, env: apiKey })).toEqual({
-      code: 1,
+      code: 255,
       stdout: '',
-      stderr: 'fleetplane: not found (404): agent ghost not found\n',
+      stderr: `fleetplane: not found (404): agent ghost not found (trace ${traceId})\n`,
     });
   });
 
@@ -172,13 +174,13 @@ describe(runCli.name, () => {
 
     it('writes nothing when the password is wrong', async () => {
       const r = await cli(['login', '--url', 'http://gw:4000', '--email', 'op@example.com', '--password-stdin'], { fetch: loginFetch(), stdin: 'wrong\n' });
-      expect(r).toEqual({ code: 1, stdout: '', stderr: 'fleetplane: login failed: invalid email or password\n' });
+      expect(r).toEqual({ code: 255, stdout: '', stderr: 'fleetplane: login failed: invalid email or password\n' });
       expect(existsSync(config)).toBe(false);
     });
 
     it('refuses to prompt without a terminal and needs --email with --password-stdin', async () => {
       expect((await cli(['login', '--email', 'op@example.com'], { fetch: loginFetch() })).stderr).toMatch(/--password-stdin/);
-      expect((await cli(['login', '--password-stdin'], { fetch: loginFetch(), stdin: 'x' })).code).toBe(2);
+      expect((await cli(['login', '--password-stdin'], { fetch: loginFetch(), stdin: 'x' })).code).toBe(255);
     });
 
     it('logout revokes the refresh token and deletes the file', async () => {

@@ -1,39 +1,71 @@
+import { homedir } from 'node:os';
 import { Command as Program, CommanderError, Option } from 'commander';
 import { ApiError } from './api/api-error.js';
-import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES } from './api/schemas.js';
-import { CredentialStore, credentialsPath } from './auth/credentials.js';
-import { authenticatedClient, type CliEnv } from './auth/session.js';
-import type { TtyInput } from './auth/password.js';
 import type { FetchFn } from './api/client.js';
-import { enrollAgent, getAgent, listAgents, type EnrollAgentOptions, type JsonOption, type ListAgentsOptions } from './commands/agents.js';
+import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES, ROLES } from './api/schemas.js';
+import type { TtyInput } from './auth/password.js';
+import { authenticatedClient, type CliEnv } from './auth/session.js';
+import { createApiKey, listApiKeys, revokeApiKey, type CreateApiKeyOptions } from './commands/api-keys.js';
+import { enrollAgent, getAgent, listAgents, type EnrollAgentOptions, type ListAgentsOptions } from './commands/agents.js';
 import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
 import { getCommand, listCommands, type ListCommandsOptions } from './commands/commands.js';
+import { configGet, configList, configSet, configUnset, getContexts, setContext, useContext, type ShowOriginOption } from './commands/config.js';
 import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { submitAndWait, type SubmitOptions } from './commands/run.js';
+import { showStatistics } from './commands/stats.js';
+import {
+  createUser,
+  deleteUser,
+  endUserSessions,
+  listUsers,
+  setOwnPassword,
+  setUserDisabled,
+  updateUser,
+  type CreateUserOptions,
+  type PasswordStdinOption,
+  type UpdateUserOptions,
+} from './commands/users.js';
+import { bashCompletion } from './completion/bash.js';
+import { fishCompletion } from './completion/fish.js';
+import { completionNodes } from './completion/model.js';
+import { zshCompletion } from './completion/zsh.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './config/config-file.js';
+import { loadProfile, type Profile } from './config/profile.js';
+import type { SettingFlags } from './config/settings.js';
 import type { Context } from './context.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
-import { collectLabel, parseLimit, parseParamsJson, parseTargets, parseTimeout } from './options.js';
+import { CliError, EXIT_CLI, EXIT_OK, UsageError } from './errors.js';
+import { collectLabel, collectScope, parseExpires, parseLimit, parseParamsJson, parseTargets, parseTimeout } from './options.js';
+import { render, tableWidth, type Terminal } from './output/render.js';
+import { cliVersion } from './version.js';
 
 export interface CliDeps {
   env: CliEnv;
-  stdout: Writer;
+  stdout: Writer & Terminal;
   stderr: Writer & NodeJS.WritableStream;
   stdin: TtyInput;
   home?: string;
+  cwd?: string;
   fetch?: FetchFn;
   sleep?: (ms: number) => Promise<void>;
 }
 
-const jsonOption = () => new Option('--json', 'machine-readable JSON output');
+/** --output, its --json alias and --wide: on every command that prints data. */
+function outputOptions(cmd: Program): Program {
+  return cmd
+    .addOption(new Option('-o, --output <format>', 'table (default), json or yaml').choices(OUTPUT_FORMATS))
+    .addOption(new Option('--json', 'the same as --output json'))
+    .addOption(new Option('--wide', 'do not cut table columns to the terminal width'));
+}
 
 function submitOptions(cmd: Program): Program {
-  return cmd
-    .addOption(new Option('--priority <priority>', 'queue priority').choices(PRIORITIES))
-    .option('--timeout <seconds>', 'the command timeout on the agent (default: the service default)', parseTimeout)
-    .option('--no-wait', 'print the command id and return without waiting')
-    .option('--idempotency-key <key>', 'submitting the same key again returns the first command')
-    .addOption(jsonOption());
+  return outputOptions(
+    cmd
+      .addOption(new Option('--priority <priority>', 'queue priority').choices(PRIORITIES))
+      .option('--timeout <seconds>', 'the command timeout on the agent (default: the service default)', parseTimeout)
+      .option('--no-wait', 'print the command id and return without waiting')
+      .option('--idempotency-key <key>', 'submitting the same key again returns the first command'),
+  );
 }
 
 /** The filters of `audit list` and `audit export`; the gateway validates the values (a 400 names the option's field). */
@@ -49,75 +81,108 @@ function auditFilterOptions(cmd: Program): Program {
     .option('--trace-id <id>', 'the trace id of the request');
 }
 
-/** The program: every command's parsing and its handler, with `deps` for all I/O. */
+const roleOption = (description: string) => new Option('--role <role>', description).choices(ROLES);
+const passwordStdin = (what: string) => new Option('--password-stdin', `read ${what} from stdin instead of prompting (never pass it as an argument)`);
+
+/** The program: every command's parsing and its handler. */
 export function buildProgram(ctx: Context, setExit: (code: number) => void): Program {
   const program = new Program('fleetplane')
-    .description('Operate a fleetplane control plane: agents and commands, through the gateway REST API')
+    .description('Operate a fleetplane control plane through the gateway REST API')
+    .version(cliVersion(), '-v, --version', 'print the version')
+    .option('--context <name>', 'the named context (gateway and login) to use; default: FLEETPLANE_CONTEXT, the config files, "default"')
+    .option('--url <url>', 'the gateway URL; default: FLEETPLANE_URL, the context, its login, http://127.0.0.1:4000')
     .enablePositionalOptions()
     .showSuggestionAfterError(true);
 
   program
     .command('login')
-    .description('log in with email and password; stores the tokens (mode 0600)')
-    .option('--url <url>', 'gateway URL (default: $FLEETPLANE_URL, the stored one, or http://127.0.0.1:4000)')
+    .description("log in with email and password; stores the tokens as the context's login (mode 0600)")
+    .option('--url <url>', 'gateway URL (default: $FLEETPLANE_URL, the context, its last login, or http://127.0.0.1:4000)')
     .option('--email <email>', 'account email (prompted for when omitted)')
-    .option('--password-stdin', 'read the password from stdin instead of prompting (never pass it as an argument)')
+    .addOption(passwordStdin('the password'))
     .action((opts: LoginOptions) => login(ctx, opts));
 
   program
     .command('logout')
-    .description('revoke the stored session at the gateway and delete the credentials file')
+    .description("revoke the context's stored session at the gateway and delete its credentials file")
     .action(() => logout(ctx));
 
   const agents = program.command('agents').description('list, show and enroll agents');
-  agents
-    .command('list')
-    .description('list agents')
+  outputOptions(agents.command('list').description('list agents'))
     .option('--site <site>', 'only agents of this site')
     .option('--connected', 'only agents connected now')
-    .addOption(jsonOption())
     .action((opts: ListAgentsOptions) => listAgents(ctx, opts));
-  agents
-    .command('get')
-    .description('show one agent')
-    .argument('<id>', 'agent id')
-    .addOption(jsonOption())
-    .action((id: string, opts: JsonOption) => getAgent(ctx, id, opts));
-  agents
-    .command('enroll')
-    .description('enroll an agent and print its token (shown only once)')
-    .argument('<id>', 'agent id')
+  outputOptions(agents.command('get').description('show one agent').argument('<id>', 'agent id')).action((id: string) => getAgent(ctx, id));
+  outputOptions(agents.command('enroll').description('enroll an agent and print its token (shown only once)').argument('<id>', 'agent id'))
     .option('--site <site>', 'site of the agent')
     .option('--label <key=value>', 'a label (repeatable)', collectLabel)
-    .addOption(jsonOption())
     .action((id: string, opts: EnrollAgentOptions) => enrollAgent(ctx, id, opts));
 
   const commands = program.command('commands').description('show submitted commands');
-  commands
-    .command('get')
-    .description('show one command with its executions and their output')
-    .argument('<id>', 'command id')
-    .addOption(jsonOption())
-    .action((id: string, opts: JsonOption) => getCommand(ctx, id, opts));
-  commands
-    .command('list')
-    .description('list recent commands, newest first')
+  outputOptions(commands.command('get').description('show one command with its executions and their output').argument('<id>', 'command id')).action(
+    (id: string) => getCommand(ctx, id),
+  );
+  outputOptions(commands.command('list').description('list recent commands, newest first'))
     .option('--agent <id>', 'only commands targeting this agent')
     .option('--limit <n>', 'at most this many (1-500, default 50)', parseLimit)
-    .addOption(jsonOption())
     .action((opts: ListCommandsOptions) => listCommands(ctx, opts));
 
   const audit = program.command('audit').description('read the audit log (admin)');
-  auditFilterOptions(audit.command('list').description('list audit entries, newest first'))
+  outputOptions(auditFilterOptions(audit.command('list').description('list audit entries, newest first')))
     .option('--limit <n>', 'at most this many (1-500, default 50)', parseLimit)
     .option('--all', 'every matching entry, page after page')
-    .addOption(jsonOption())
     .action((opts: ListAuditOptions) => listAudit(ctx, opts));
   auditFilterOptions(audit.command('export').description('write every matching entry to stdout as NDJSON or CSV, streamed (> file)'))
     .addOption(
       new Option('--format <format>', 'ndjson: one JSON object per line; csv: RFC 4180 with a header').choices(AUDIT_EXPORT_FORMATS).makeOptionMandatory(),
     )
     .action((opts: ExportAuditOptions) => exportAudit(ctx, opts));
+
+  const users = program.command('users').description('manage user accounts (admin), or change your own password');
+  outputOptions(users.command('list').description('list users')).action(() => listUsers(ctx));
+  outputOptions(users.command('create').description('create a user; the password is prompted for (twice, no echo) or read from stdin').argument('<email>'))
+    .addOption(roleOption('the new user role').makeOptionMandatory())
+    .addOption(passwordStdin('the password'))
+    .action((email: string, opts: CreateUserOptions) => createUser(ctx, email, opts));
+  outputOptions(users.command('update').description("change a user's role").argument('<user>', 'user id or email'))
+    .addOption(roleOption('the new role'))
+    .action((ref: string, opts: UpdateUserOptions) => updateUser(ctx, ref, opts));
+  outputOptions(users.command('disable').description('disable a user: no more logins, their sessions end').argument('<user>', 'user id or email')).action(
+    (ref: string) => setUserDisabled(ctx, ref, true),
+  );
+  outputOptions(users.command('enable').description('enable a disabled user again').argument('<user>', 'user id or email')).action((ref: string) =>
+    setUserDisabled(ctx, ref, false),
+  );
+  users
+    .command('delete')
+    .description('delete a user')
+    .argument('<user>', 'user id or email')
+    .action((ref: string) => deleteUser(ctx, ref));
+  users
+    .command('set-password')
+    .description('change your own password (asked for with echo off; the gateway ends your other sessions)')
+    .addOption(passwordStdin('the current and the new password, one a line,'))
+    .action((opts: PasswordStdinOption) => setOwnPassword(ctx, opts));
+  users
+    .command('end-sessions')
+    .description('end every session of a user: refresh tokens, access tokens, open streams')
+    .argument('<user>', 'user id or email')
+    .action((ref: string) => endUserSessions(ctx, ref));
+
+  const apiKeys = program.command('api-keys').description('manage API keys for scripts and CI');
+  outputOptions(apiKeys.command('list').description('list API keys')).action(() => listApiKeys(ctx));
+  outputOptions(apiKeys.command('create').description('create an API key and print it (shown only once)').argument('<name>'))
+    .addOption(roleOption('the role the key acts with').makeOptionMandatory())
+    .option('--scope <scope>', 'a scope the key may use (repeatable or comma-separated; default: every scope)', collectScope)
+    .option('--expires <when>', 'a duration from now (30d, 12h, 90m, 2w) or an ISO 8601 time', (v: string) => parseExpires(v))
+    .action((name: string, opts: CreateApiKeyOptions) => createApiKey(ctx, name, opts));
+  apiKeys
+    .command('revoke')
+    .description('revoke an API key')
+    .argument('<id>', 'API key id')
+    .action((id: string) => revokeApiKey(ctx, id));
+
+  outputOptions(program.command('stats').description('fleet statistics: agents, commands, executions per minute, alerts')).action(() => showStatistics(ctx));
 
   submitOptions(
     program
@@ -144,7 +209,60 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     setExit(await submitAndWait(ctx, verb, opts.params, parseTargets(agentList), opts));
   });
 
+  const config = program.command('config').description('settings: flags > environment > .fleetplanerc > the user config file');
+  config
+    .command('list')
+    .description('every effective setting as key=value')
+    .option('--show-origin', 'prefix each with where it came from (flag, env, file, login, default)')
+    .action((opts: ShowOriginOption) => configList(ctx, opts));
+  config
+    .command('get')
+    .description('one effective setting: context, url, output or contexts.NAME.url')
+    .argument('<key>')
+    .option('--show-origin', 'prefix it with where it came from')
+    .action((key: string, opts: ShowOriginOption) => configGet(ctx, key, opts));
+  config
+    .command('set')
+    .description("write a setting to the user config file (url: the current context's); never a secret")
+    .argument('<key>')
+    .argument('<value>')
+    .action((key: string, value: string) => configSet(ctx, key, value));
+  config
+    .command('unset')
+    .description('remove a setting from the user config file')
+    .argument('<key>')
+    .action((key: string) => configUnset(ctx, key));
+  config
+    .command('use-context')
+    .description('make a context the current one (in the user config file)')
+    .argument('<name>')
+    .action((name: string) => useContext(ctx, name));
+  config
+    .command('set-context')
+    .description('create or change a named context')
+    .argument('<name>')
+    .requiredOption('--url <url>', 'the gateway URL of the context')
+    .action((name: string, opts: { url: string }) => setContext(ctx, name, opts));
+  outputOptions(config.command('get-contexts').description('list the contexts, the current one marked *')).action(() => getContexts(ctx));
+
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(fleetplane completion bash)"')
+    .addArgument(program.createArgument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action((shell: 'bash' | 'zsh' | 'fish') => {
+      const nodes = completionNodes(program);
+      ctx.out.write(shell === 'bash' ? bashCompletion(nodes) : shell === 'zsh' ? zshCompletion(nodes) : fishCompletion(nodes));
+    });
+
+  // --context on every command too (`fleetplane agents list --context prod`), not only before it.
+  for (const leaf of leaves(program)) {
+    if (!leaf.options.some((o) => o.long === '--context')) leaf.option('--context <name>', 'the named context to use');
+  }
   return program;
+}
+
+function leaves(cmd: Program): Program[] {
+  return cmd.commands.flatMap((c) => (c.commands.length ? leaves(c) : [c]));
 }
 
 /** commander keeps a `--` that follows the first operand under passThroughOptions; it is not part of the argv. */
@@ -154,23 +272,51 @@ function stripSeparator(argv: string[]): string[] {
   return rest;
 }
 
+interface ParsedOutputFlags {
+  context?: string;
+  url?: string;
+  output?: OutputFormat;
+  json?: boolean;
+  wide?: boolean;
+}
+
 /** Runs the CLI on `argv` (without node and the script) and returns the process exit code. */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
-  const store = new CredentialStore(credentialsPath(deps.env, deps.home));
+  let flags: SettingFlags = {};
+  let wide = false;
+  let profile: Promise<Profile> | undefined;
+  const loaded = () =>
+    (profile ??= loadProfile({
+      flags,
+      env: deps.env,
+      home: deps.home ?? homedir(),
+      cwd: deps.cwd ?? process.cwd(),
+    }));
   const ctx: Context = {
     env: deps.env,
     out: deps.stdout,
     err: deps.stderr,
     stderrStream: deps.stderr,
     stdin: deps.stdin,
-    store,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    client: () => authenticatedClient(deps.env, store, deps.fetch),
+    profile: loaded,
+    client: async () => authenticatedClient(await loaded(), deps.env.FLEETPLANE_API_KEY, deps.fetch),
+    print: async (data, table) => {
+      const text = render((await loaded()).output.value, data, table, tableWidth(deps.stdout, wide));
+      if (text) deps.stdout.write(text);
+    },
   };
   let exitCode = EXIT_OK;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
+  });
+  // The settings flags are known only once commander parsed them, just before the action runs.
+  program.hook('preAction', (_root, action) => {
+    const o = action.optsWithGlobals<ParsedOutputFlags>();
+    if (o.output && o.json && o.output !== 'json') throw new UsageError('--json and --output disagree: give one');
+    flags = { context: o.context, url: o.url, output: o.output ?? (o.json ? 'json' : undefined) };
+    wide = o.wide === true;
   });
   for (const cmd of [program, ...allSubcommands(program)]) {
     cmd.exitOverride().configureOutput({
@@ -191,22 +337,20 @@ function allSubcommands(cmd: Program): Program[] {
   return cmd.commands.flatMap((c) => [c, ...allSubcommands(c)]);
 }
 
-/** One line on stderr; the exit code says whose fault it was (2: the command line, 1: the rest). */
+/**
+ * One line on stderr and the CLI's own exit code, 255 (usage, HTTP, network, anything but the
+ * remote program's own exit code); help and --version exit 0.
+ */
 export function reportError(err: unknown, stderr: Writer): number {
   if (err instanceof CommanderError) {
-    // Help and --version are exits with 0; commander has already printed the message.
+    // commander has already printed the message (a bare `fleetplane agents` prints the group's help to stderr).
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
-    // A bare `fleetplane agents` prints the group's help to stderr: still a usage error.
-    return EXIT_USAGE;
+    return EXIT_CLI;
   }
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof ApiError || err instanceof CliError) {
     stderr.write(`fleetplane: ${err.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (err instanceof ApiError || err instanceof CliError) {
-    stderr.write(`fleetplane: ${err.message}\n`);
-    return EXIT_FAILURE;
+    return EXIT_CLI;
   }
   stderr.write(`fleetplane: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-  return EXIT_FAILURE;
+  return EXIT_CLI;
 }

@@ -8,24 +8,28 @@ export class ApiError extends Error {
     readonly field?: string,
     /** Seconds, from a 429's Retry-After. */
     readonly retryAfter?: string,
+    /** The request's trace id from the error body: the gateway's logs and trace of this failure. */
+    readonly traceId?: string,
   ) {
-    super(describeApiError(status, apiMessage, field, retryAfter));
+    super(describeApiError(status, apiMessage, field, retryAfter, traceId));
   }
 
   static async from(res: Response): Promise<ApiError> {
     const text = await res.text().catch(() => '');
     let message = res.statusText || `HTTP ${res.status}`;
     let field: string | undefined;
+    let traceId: string | undefined;
     try {
       const body = errorBodySchema.safeParse(JSON.parse(text));
       if (body.success) {
         message = body.data.message ?? body.data.error ?? message;
         field = body.data.field;
+        traceId = body.data.traceId ?? undefined;
       }
     } catch {
       // Not JSON (a proxy's HTML page, say): the status line is all there is.
     }
-    return new ApiError(res.status, message, field, res.headers.get('retry-after') ?? undefined);
+    return new ApiError(res.status, message, field, res.headers.get('retry-after') ?? undefined, traceId);
   }
 }
 
@@ -41,12 +45,13 @@ const WHAT: Record<number, string> = {
   504: 'gateway timeout',
 };
 
-/** One line: "bad request (400): field params.argv: must be an array". */
-export function describeApiError(status: number, message: string, field?: string, retryAfter?: string): string {
+/** One line: "bad request (400): field params.argv: must be an array (trace 4bf9…)". */
+export function describeApiError(status: number, message: string, field?: string, retryAfter?: string, traceId?: string): string {
   const what = WHAT[status] ?? (status >= 500 ? 'server error' : 'request failed');
   let text = message;
   // The gateway writes "params.argv: …" already; name the field only when the message does not.
   if (field) text = message.startsWith(`${field}: `) ? `field ${message}` : `field ${field}: ${message}`;
   if (status === 429 && retryAfter) text += `; retry after ${retryAfter} s`;
-  return `${what} (${status}): ${text}`;
+  // The trace id finds this request's logs and spans; it is what to quote when reporting a failure.
+  return `${what} (${status}): ${text}${traceId ? ` (trace ${traceId})` : ''}`;
 }

@@ -85,7 +85,7 @@ describe(ApiClient.name, () => {
         : { status: 200, body: { agents: [agent('a')], nextPageToken: 'p2' } },
     );
     const api = new ApiClient('http://gw', { kind: 'apiKey', key: 'k' }, fetch);
-    expect((await api.listAgents({ site: 'dc1', connected: true })).map((a) => a.id)).toEqual(['a', 'b']);
+    expect((await api.listAgents({ site: 'dc1', connected: 'true' })).map((a) => a.id)).toEqual(['a', 'b']);
     expect(fetch.requests[0]!.path).toBe('/agents?pageSize=500&site=dc1&connected=true');
   });
 

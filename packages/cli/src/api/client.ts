@@ -1,22 +1,30 @@
 import type { z } from 'zod';
 import { CliError } from '../errors.js';
 import { ApiError } from './api-error.js';
+import type { AgentFilter, AuditFilter, ChangePassword, CreateApiKey, CreateUser, EnrollAgent, SubmitCommand, UpdateUser } from './requests.js';
 import {
   agentPageSchema,
   agentSchema,
+  apiKeyListSchema,
   auditPageSchema,
   commandPageSchema,
   commandSchema,
+  createdApiKeySchema,
   enrolledAgentSchema,
+  statisticsSchema,
   tokenPairSchema,
+  userListSchema,
+  userSchema,
   type Agent,
+  type ApiKey,
   type AuditEntry,
   type AuditExportFormat,
-  type AuditFilter,
   type Command,
+  type CreatedApiKey,
   type EnrolledAgent,
-  type SubmitCommand,
+  type Statistics,
   type TokenPair,
+  type User,
 } from './schemas.js';
 
 import type { Writer } from '../commands/results.js';
@@ -47,13 +55,13 @@ export class ApiClient {
   }
 
   /** Every page, following nextPageToken. */
-  async listAgents(filter: { site?: string; connected?: boolean } = {}): Promise<Agent[]> {
+  async listAgents(filter: AgentFilter = {}): Promise<Agent[]> {
     const agents: Agent[] = [];
     let pageToken: string | null = null;
     do {
       const q = new URLSearchParams({ pageSize: '500' });
       if (filter.site) q.set('site', filter.site);
-      if (filter.connected) q.set('connected', 'true');
+      if (filter.connected) q.set('connected', filter.connected);
       if (pageToken) q.set('pageToken', pageToken);
       const page: z.infer<typeof agentPageSchema> = await this.call('GET', `/agents?${q.toString()}`, agentPageSchema);
       agents.push(...page.agents);
@@ -66,7 +74,7 @@ export class ApiClient {
     return this.call('GET', `/agents/${encodeURIComponent(id)}`, agentSchema);
   }
 
-  enrollAgent(body: { id: string; site?: string; labels?: Record<string, string> }): Promise<EnrolledAgent> {
+  enrollAgent(body: EnrollAgent): Promise<EnrolledAgent> {
     return this.call('POST', '/agents', enrolledAgentSchema, { body });
   }
 
@@ -97,6 +105,48 @@ export class ApiClient {
       pageToken = opts.all ? page.nextPageToken : null;
     } while (pageToken);
     return entries;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.call('GET', '/users', userListSchema)).users;
+  }
+
+  createUser(body: CreateUser): Promise<User> {
+    return this.call('POST', '/users', userSchema, { body });
+  }
+
+  updateUser(id: string, body: UpdateUser): Promise<User> {
+    return this.call('PATCH', `/users/${encodeURIComponent(id)}`, userSchema, { body });
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.call('DELETE', `/users/${encodeURIComponent(id)}`, undefined);
+  }
+
+  /** The signed-in user's own password; the gateway ends their other sessions. */
+  async changeOwnPassword(body: ChangePassword): Promise<void> {
+    await this.call('POST', '/users/me/password', undefined, { body });
+  }
+
+  /** Ends every refresh token, access token and open stream of the user. */
+  async endUserSessions(id: string): Promise<void> {
+    await this.call('DELETE', `/users/${encodeURIComponent(id)}/sessions`, undefined);
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (await this.call('GET', '/api-keys', apiKeyListSchema)).apiKeys;
+  }
+
+  createApiKey(body: CreateApiKey): Promise<CreatedApiKey> {
+    return this.call('POST', '/api-keys', createdApiKeySchema, { body });
+  }
+
+  async revokeApiKey(id: string): Promise<void> {
+    await this.call('DELETE', `/api-keys/${encodeURIComponent(id)}`, undefined);
+  }
+
+  getStatistics(): Promise<Statistics> {
+    return this.call('GET', '/statistics', statisticsSchema);
   }
 
   /**

@@ -1,8 +1,31 @@
 import { z } from 'zod';
 
-// The gateway's response bodies (apps/gateway/src/**/…-view.ts). Parsed, not trusted:
-// unknown fields are dropped, a missing one is a clear error instead of "undefined" in a table.
+// The gateway's response bodies, parsed, not trusted: unknown fields are dropped, a missing one is
+// a clear error instead of "undefined" in a table. Each schema is checked at compile time against
+// the generated OpenAPI types (document-agreement.ts), so it cannot drift from the document.
 
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What an API key may touch, besides its role (the agreed contract of issue #12). */
+export const SCOPES = [
+  'agents:read',
+  'agents:write',
+  'commands:read',
+  'commands:write',
+  'telemetry:read',
+  'alerts:write',
+  'backups:write',
+  'tiles:write',
+  'audit:read',
+  'users:read',
+  'users:write',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const instant = z.string();
+
+/** The CLI keeps only the two tokens; the document's tokenType and expiresIn are read and dropped. */
 export const tokenPairSchema = z.object({
   accessToken: z.string().min(1),
   refreshToken: z.string().min(1),
@@ -19,8 +42,8 @@ export const agentSchema = z.object({
   containerEngine: z.string().nullable().default(null),
   labels: z.record(z.string(), z.string()).default({}),
   connected: z.boolean(),
-  lastSeenAt: z.string().nullable().default(null),
-  enrolledAt: z.string().nullable().default(null),
+  lastSeenAt: instant.nullable().default(null),
+  enrolledAt: instant.nullable().default(null),
 });
 export type Agent = z.infer<typeof agentSchema>;
 
@@ -32,19 +55,23 @@ export const agentPageSchema = z.object({
 export const enrolledAgentSchema = z.object({ agent: agentSchema, token: z.string().min(1) });
 export type EnrolledAgent = z.infer<typeof enrolledAgentSchema>;
 
+export const EXECUTION_STATES = ['UNSPECIFIED', 'PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
+export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
 export const executionSchema = z.object({
   id: z.string(),
   agentId: z.string(),
-  state: z.string(),
+  state: z.enum(EXECUTION_STATES),
   exitCode: z.number().int().nullable().default(null),
   stdout: z.string().default(''),
   stderr: z.string().default(''),
   truncated: z.boolean().default(false),
   error: z.string().nullable().default(null),
   attempts: z.number().default(0),
-  dispatchedAt: z.string().nullable().default(null),
-  startedAt: z.string().nullable().default(null),
-  finishedAt: z.string().nullable().default(null),
+  dispatchedAt: instant.nullable().default(null),
+  startedAt: instant.nullable().default(null),
+  finishedAt: instant.nullable().default(null),
 });
 export type Execution = z.infer<typeof executionSchema>;
 
@@ -52,12 +79,12 @@ export const commandSchema = z.object({
   id: z.string(),
   verb: z.string(),
   params: z.unknown(),
-  priority: z.string(),
-  state: z.string(),
+  priority: z.enum(PRIORITIES),
+  state: z.enum(EXECUTION_STATES),
   requestedBy: z.string().default(''),
   timeoutSeconds: z.number(),
-  createdAt: z.string().nullable().default(null),
-  updatedAt: z.string().nullable().default(null),
+  createdAt: instant.nullable().default(null),
+  updatedAt: instant.nullable().default(null),
   executions: z.array(executionSchema).default([]),
 });
 export type Command = z.infer<typeof commandSchema>;
@@ -67,25 +94,18 @@ export const commandPageSchema = z.object({
   nextPageToken: z.string().nullable().default(null),
 });
 
-/** 4xx/5xx bodies: `{statusCode, error, message, field?}`; Nest may send message as a list. */
+/**
+ * 4xx/5xx bodies: `{statusCode, error, message, field?, traceId}`. Lenient on purpose (every field
+ * optional, message may be a list): a proxy or an older gateway in front must still give a readable line.
+ */
 export const errorBodySchema = z.object({
   message: z.union([z.string(), z.array(z.string()).transform((m) => m.join('; '))]).optional(),
   error: z.string().optional(),
   field: z.string().optional(),
+  traceId: z.string().nullable().optional(),
 });
 
 export const FINISHED_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
-export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-export interface SubmitCommand {
-  verb: string;
-  params: Record<string, unknown>;
-  targets: string[];
-  priority?: Priority;
-  timeoutSeconds?: number;
-  idempotencyKey?: string;
-}
 
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;
 export const AUDIT_EXPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -93,12 +113,12 @@ export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 
 export const auditEntrySchema = z.object({
   id: z.string(),
-  at: z.string(),
+  at: instant,
   actor: z.string().nullable().default(null),
-  actorType: z.string().nullable().default(null),
+  actorType: z.enum(['user', 'api_key']).nullable().default(null),
   action: z.string(),
   target: z.string().nullable().default(null),
-  outcome: z.string(),
+  outcome: z.enum(AUDIT_OUTCOMES),
   ip: z.string().nullable().default(null),
   traceId: z.string().nullable().default(null),
   details: z.unknown(),
@@ -110,14 +130,50 @@ export const auditPageSchema = z.object({
   nextPageToken: z.string().nullable().default(null),
 });
 
-/** The filters of GET /audit and /audit/export, as query parameters (the gateway validates them). */
-export interface AuditFilter {
-  actor?: string;
-  action?: string;
-  resourceType?: string;
-  target?: string;
-  outcome?: (typeof AUDIT_OUTCOMES)[number];
-  from?: string;
-  to?: string;
-  traceId?: string;
-}
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  createdAt: instant,
+  disabledAt: instant.nullable().default(null),
+  lastLoginAt: instant.nullable().default(null),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const userListSchema = z.object({ users: z.array(userSchema) });
+
+export const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: z.enum(ROLES),
+  userId: z.string(),
+  // A key from before scopes existed may do everything its role may.
+  scopes: z.array(z.enum(SCOPES)).default([...SCOPES]),
+  createdAt: instant,
+  expiresAt: instant.nullable().default(null),
+  lastUsedAt: instant.nullable().default(null),
+  revokedAt: instant.nullable().default(null),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+export const apiKeyListSchema = z.object({ apiKeys: z.array(apiKeySchema) });
+export const createdApiKeySchema = z.object({ apiKey: apiKeySchema, key: z.string().min(1) });
+export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
+
+const countsSchema = z.object({ total: z.number().int(), connected: z.number().int() });
+
+export const statisticsSchema = z.object({
+  generatedAt: instant,
+  agents: countsSchema.extend({
+    bySite: z.array(countsSchema.extend({ site: z.string() })),
+    byOs: z.array(countsSchema.extend({ os: z.string() })),
+  }),
+  commands: z.object({
+    lastHour: z.object({ total: z.number().int(), byState: z.record(z.string(), z.number().int()) }),
+    lastDay: z.object({ total: z.number().int(), byState: z.record(z.string(), z.number().int()) }),
+  }),
+  executionsPerMinute: z.array(z.object({ minute: instant, count: z.number().int() })),
+  alerts: z.object({ firing: z.number().int().nullable() }),
+});
+export type Statistics = z.infer<typeof statisticsSchema>;

@@ -1,6 +1,5 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 
@@ -11,10 +10,7 @@ export const credentialsSchema = z.object({
 });
 export type Credentials = z.infer<typeof credentialsSchema>;
 
-/** `$FLEETPLANE_CONFIG`, else `~/.config/fleetplane/credentials.json`. */
-export function credentialsPath(env: { FLEETPLANE_CONFIG?: string | undefined }, home = homedir()): string {
-  return env.FLEETPLANE_CONFIG || join(home, '.config', 'fleetplane', 'credentials.json');
-}
+export { credentialsPath } from '../config/paths.js';
 
 /** The stored login: read, replaced atomically with mode 0600, removed on logout. */
 export class CredentialStore {

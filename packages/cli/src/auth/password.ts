@@ -59,3 +59,27 @@ export async function promptLine(prompt: string, input: TtyInput, output: NodeJS
     rl.close();
   }
 }
+
+/**
+ * `n` passwords from stdin, one a line (e.g. the current and the new one for `users
+ * set-password --password-stdin`); a line may hold any character but a newline.
+ */
+export async function readPasswordLines(input: NodeJS.ReadableStream, n: number, what: string): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const lines = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
+    .split(/\r?\n/);
+  if (lines.length !== n || lines.some((l) => !l)) throw new UsageError(`--password-stdin: give ${what} on stdin, one a line`);
+  return lines;
+}
+
+/** A new password typed twice with echo off; the two must match. */
+export async function promptNewPassword(prompt: string, input: TtyInput, output: NodeJS.WritableStream): Promise<string> {
+  const first = await promptHidden(prompt, input, output);
+  if (!first) throw new UsageError('no password given');
+  const again = await promptHidden('Repeat it: ', input, output);
+  if (again !== first) throw new UsageError('the two passwords differ');
+  return first;
+}

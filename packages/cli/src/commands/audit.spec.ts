@@ -155,7 +155,7 @@ describe('fleetplane audit', () => {
     expect((await cli(['audit', 'export', '--format', 'ndjson'], fetch)).stdout).toBe('{"target":"café"}\n');
   });
 
-  it('refuses a missing or unknown format and a bad outcome with exit 2, without calling the API', async () => {
+  it('refuses a missing or unknown format and a bad outcome with exit 255, without calling the API', async () => {
     const fetch = fakeFetch(() => ({ status: 500 }));
     for (const args of [
       ['audit', 'export'],
@@ -164,21 +164,21 @@ describe('fleetplane audit', () => {
       ['audit', 'list', '--limit', '0'],
     ]) {
       const r = await cli(args, fetch);
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, args.join(' ')).toBe(255);
       expect(r.stderr).toMatch(/^fleetplane: /);
     }
     expect(fetch.requests).toHaveLength(0);
   });
 
-  it('reports the gateway refusing a filter (400 naming it) or the caller (403) in one line, exit 1, nothing on stdout', async () => {
+  it('reports the gateway refusing a filter (400 naming it) or the caller (403) in one line, exit 255, nothing on stdout', async () => {
     const bad = fakeFetch(() => ({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'from: Invalid ISO datetime', field: 'from' } }));
     const r = await cli(['audit', 'export', '--format', 'csv', '--from', 'yesterday'], bad);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(255);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^fleetplane: bad request \(400\).*from/);
     const forbidden = fakeFetch(() => ({ status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'requires role admin' } }));
     const f = await cli(['audit', 'list'], forbidden);
-    expect(f.code).toBe(1);
+    expect(f.code).toBe(255);
     expect(f.stderr).toMatch(/^fleetplane: .*403/);
   });
 });

@@ -1,6 +1,7 @@
-import type { AuditEntry, AuditExportFormat, AuditFilter } from '../api/schemas.js';
+import type { AuditFilter } from '../api/requests.js';
+import type { AuditEntry, AuditExportFormat } from '../api/schemas.js';
 import type { Context } from '../context.js';
-import { renderTable, json } from '../output/table.js';
+import { renderTable } from '../output/table.js';
 
 /** The filter options `audit list` and `audit export` share, as commander parses them. */
 export interface AuditFilterOptions {
@@ -17,7 +18,6 @@ export interface AuditFilterOptions {
 export interface ListAuditOptions extends AuditFilterOptions {
   limit?: number;
   all?: boolean;
-  json?: boolean;
 }
 
 export interface ExportAuditOptions extends AuditFilterOptions {
@@ -39,7 +39,7 @@ export async function listAudit(ctx: Context, opts: ListAuditOptions): Promise<v
     ...(opts.limit ? { limit: opts.limit } : {}),
     ...(opts.all ? { all: true } : {}),
   });
-  ctx.out.write(opts.json ? json(entries) : formatAudit(entries));
+  await ctx.print(entries, (width) => formatAudit(entries, width));
 }
 
 /** Streams the export to stdout unchanged (`> file`); nothing else is written there. */
@@ -47,10 +47,11 @@ export async function exportAudit(ctx: Context, opts: ExportAuditOptions): Promi
   await (await ctx.client()).exportAudit(filterOf(opts), opts.format, ctx.out);
 }
 
-export function formatAudit(entries: AuditEntry[]): string {
+export function formatAudit(entries: AuditEntry[], width?: number): string {
   if (entries.length === 0) return 'no audit entries\n';
   return renderTable(
     ['AT', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'IP', 'TRACE'],
     entries.map((e) => [e.at, e.actor && e.actorType === 'api_key' ? `key:${e.actor}` : e.actor, e.action, e.target, e.outcome, e.ip, e.traceId]),
+    width,
   );
 }

@@ -1,18 +1,15 @@
 import type { Context } from '../context.js';
 import { formatCommand, formatCommands } from '../output/format.js';
-import { json } from '../output/table.js';
-import type { JsonOption } from './agents.js';
 
 /** Options as commander parses them for `commands list`. */
 export interface ListCommandsOptions {
   agent?: string;
   limit?: number;
-  json?: boolean;
 }
 
-export async function getCommand(ctx: Context, id: string, opts: JsonOption): Promise<void> {
+export async function getCommand(ctx: Context, id: string): Promise<void> {
   const command = await (await ctx.client()).getCommand(id);
-  ctx.out.write(opts.json ? json(command) : formatCommand(command));
+  await ctx.print(command, (width) => formatCommand(command, width));
 }
 
 export async function listCommands(ctx: Context, opts: ListCommandsOptions): Promise<void> {
@@ -22,5 +19,5 @@ export async function listCommands(ctx: Context, opts: ListCommandsOptions): Pro
     ...(opts.agent ? { agentId: opts.agent } : {}),
     ...(opts.limit ? { limit: opts.limit } : {}),
   });
-  ctx.out.write(opts.json ? json(commands) : formatCommands(commands));
+  await ctx.print(commands, (width) => formatCommands(commands, width));
 }

@@ -1,20 +1,26 @@
 import { ApiClient } from '../api/client.js';
 import { ApiError } from '../api/api-error.js';
 import { promptHidden, promptLine, readPasswordFromStream } from '../auth/password.js';
-import { DEFAULT_URL } from '../auth/session.js';
+import { normaliseUrl } from '../config/config-file.js';
+import { DEFAULT_CONTEXT } from '../config/paths.js';
+import { describeOrigin } from '../config/settings.js';
 import { CliError, UsageError } from '../errors.js';
 import type { Context } from '../context.js';
 
 export interface LoginOptions {
-  url?: string;
   email?: string;
   passwordStdin?: boolean;
 }
 
-/** Logs in with email + password and stores the token pair; nothing is written if it fails. */
+/**
+ * Logs in with email + password and stores the token pair as the context's login; nothing is
+ * written if it fails. The URL: --url, FLEETPLANE_URL, the context's url in a config file, the
+ * URL of its previous login, else http://127.0.0.1:4000.
+ */
 export async function login(ctx: Context, opts: LoginOptions): Promise<void> {
-  const stored = await ctx.store.load().catch(() => undefined);
-  const url = normaliseUrl(opts.url || ctx.env.FLEETPLANE_URL || stored?.url || DEFAULT_URL);
+  const profile = await ctx.profile();
+  const url = normaliseUrl(profile.url.value);
+  if (!url) throw new UsageError(`gateway URL "${profile.url.value}" (${describeOrigin(profile.url.origin)}) is not an http:// or https:// URL`);
   if (opts.passwordStdin && !opts.email) throw new UsageError('--password-stdin needs --email');
   const email = opts.email || (await promptLine('Email: ', ctx.stdin, ctx.stderrStream));
   if (!email) throw new UsageError('no email given');
@@ -26,16 +32,18 @@ export async function login(ctx: Context, opts: LoginOptions): Promise<void> {
   try {
     tokens = await api.login(email, password);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) throw new CliError(`login failed: ${err.apiMessage}`);
+    if (err instanceof ApiError && err.status === 401) throw new CliError(`login failed: ${err.apiMessage}${err.traceId ? ` (trace ${err.traceId})` : ''}`);
     throw err;
   }
-  await ctx.store.save({ url, ...tokens });
-  ctx.err.write(`logged in to ${url} as ${email}; credentials saved in ${ctx.store.path}\n`);
+  await profile.store.save({ url, ...tokens });
+  const context = profile.context.value === DEFAULT_CONTEXT ? '' : ` (context ${profile.context.value})`;
+  ctx.err.write(`logged in to ${url} as ${email}${context}; credentials saved in ${profile.store.path}\n`);
 }
 
-/** Revokes the stored refresh token's family at the gateway, then forgets the credentials. */
+/** Revokes the stored refresh token's family at the gateway, then forgets the context's credentials. */
 export async function logout(ctx: Context): Promise<void> {
-  const creds = await ctx.store.load();
+  const { store } = await ctx.profile();
+  const creds = await store.load();
   if (!creds) {
     ctx.err.write('not logged in\n');
     return;
@@ -48,17 +56,6 @@ export async function logout(ctx: Context): Promise<void> {
     revoked = false;
     ctx.err.write(`fleetplane: could not revoke the session at ${creds.url}: ${(err as Error).message}\n`);
   }
-  await ctx.store.remove();
+  await store.remove();
   ctx.err.write(revoked ? 'logged out\n' : 'logged out locally\n');
-}
-
-function normaliseUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new UsageError(`--url: "${raw}" is not a URL (e.g. http://127.0.0.1:4000)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--url: must be http:// or https://`);
-  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Command, Execution } from '../api/schemas.js';
 import { command, execution, MemoryWriter } from '../test/fakes.js';
 import { exitCodeFor, prefixLines, printResults, waitForCommand } from './results.js';
 
@@ -8,19 +9,27 @@ describe('run results', () => {
     expect(exitCodeFor(command({ state: 'FAILED', executions: [execution({ state: 'FAILED', exitCode: 3 })] }))).toBe(3);
   });
 
-  it('exits 1 for a failure without an exit code (spawn error, timeout, not connected)', () => {
-    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: null, error: 'spawn nope ENOENT' })] }))).toBe(1);
-    expect(exitCodeFor(command({ executions: [execution({ state: 'TIMED_OUT', exitCode: null })] }))).toBe(1);
-    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: 0 })] }))).toBe(1);
-    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: -1 })] }))).toBe(1);
-    expect(exitCodeFor(command({ executions: [] }))).toBe(1);
+  it('exits 255 (the reserved code) for a failure without an exit code (spawn error, timeout, not connected)', () => {
+    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: null, error: 'spawn nope ENOENT' })] }))).toBe(255);
+    expect(exitCodeFor(command({ executions: [execution({ state: 'TIMED_OUT', exitCode: null })] }))).toBe(255);
+    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: 0 })] }))).toBe(255);
+    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: -1 })] }))).toBe(255);
+    expect(exitCodeFor(command({ executions: [] }))).toBe(255);
+    // A remote 255 is passed on as it is: the one code that is ambiguous.
+    expect(exitCodeFor(command({ executions: [execution({ state: 'FAILED', exitCode: 255 })] }))).toBe(255);
   });
 
-  it('exits 0 for several targets only when every execution COMPLETED', () => {
-    const two = (second: string, code: number | null) =>
+  it('exits, for several targets, with the first non-zero code in the order the targets were given', () => {
+    const two = (second: Execution['state'], code: number | null) =>
       command({ executions: [execution({ agentId: 'a' }), execution({ id: 'e2', agentId: 'b', state: second, exitCode: code })] });
-    expect(exitCodeFor(two('COMPLETED', 0))).toBe(0);
-    expect(exitCodeFor(two('FAILED', 7))).toBe(1);
+    expect(exitCodeFor(two('COMPLETED', 0), ['a', 'b'])).toBe(0);
+    expect(exitCodeFor(two('FAILED', 7), ['a', 'b'])).toBe(7);
+    expect(exitCodeFor(two('TIMED_OUT', null), ['a', 'b'])).toBe(255);
+    const both = command({
+      executions: [execution({ agentId: 'a', state: 'FAILED', exitCode: 3 }), execution({ id: 'e2', agentId: 'b', state: 'FAILED', exitCode: 4 })],
+    });
+    expect(exitCodeFor(both, ['a', 'b'])).toBe(3);
+    expect(exitCodeFor(both, ['b', 'a'])).toBe(4);
   });
 
   it('prints stdout and stderr unchanged for one target, with the reason of a failure', () => {
@@ -54,7 +63,7 @@ describe('run results', () => {
   });
 
   it('polls until the command finished', async () => {
-    const states = ['QUEUED', 'RUNNING', 'COMPLETED'];
+    const states: Command['state'][] = ['QUEUED', 'RUNNING', 'COMPLETED'];
     const sleeps: number[] = [];
     const done = await waitForCommand(() => Promise.resolve(command({ state: states.shift()! })), 'c1', {
       timeoutMs: 60_000,

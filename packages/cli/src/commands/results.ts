@@ -1,26 +1,35 @@
 import { FINISHED_STATES, type Command, type Execution } from '../api/schemas.js';
-import { CliError, EXIT_FAILURE, EXIT_OK } from '../errors.js';
+import { CliError, EXIT_CLI, EXIT_OK } from '../errors.js';
 
 export interface Writer {
   write(s: string): unknown;
 }
 
 /**
- * `run`'s exit status: one target → the remote process's exit code (1 when it has none, e.g.
- * a spawn error or a timeout); several → 0 when every execution COMPLETED, else 1.
+ * `run`'s exit status. Each execution's own: the remote process's exit code (0 when it COMPLETED
+ * without one), or 255 when it ended without one (agent not connected, spawn error, timeout,
+ * cancelled). One target: that; several: the first non-zero one in the order the targets were
+ * given, else 0 — so `run a,b -- test -f x` fails when any agent failed, with that agent's code.
  */
-export function exitCodeFor(command: Command): number {
-  const [only, ...rest] = command.executions;
-  if (!only) return EXIT_FAILURE;
-  if (rest.length === 0) return singleExitCode(only);
-  return command.executions.every((e) => e.state === 'COMPLETED') ? EXIT_OK : EXIT_FAILURE;
+export function exitCodeFor(command: Command, targets: string[] = []): number {
+  if (command.executions.length === 0) return EXIT_CLI;
+  const order = (e: Execution) => {
+    const i = targets.indexOf(e.agentId);
+    return i < 0 ? targets.length : i;
+  };
+  const ordered = [...command.executions].sort((a, b) => order(a) - order(b));
+  for (const e of ordered) {
+    const code = executionExitCode(e);
+    if (code !== EXIT_OK) return code;
+  }
+  return EXIT_OK;
 }
 
-function singleExitCode(e: Execution): number {
+export function executionExitCode(e: Execution): number {
   if (e.state === 'COMPLETED') return e.exitCode !== null && inExitRange(e.exitCode) ? e.exitCode : EXIT_OK;
   // A non-zero code is the remote process's own answer; anything else is a failure without one.
   if (e.exitCode !== null && e.exitCode !== 0 && inExitRange(e.exitCode)) return e.exitCode;
-  return EXIT_FAILURE;
+  return EXIT_CLI;
 }
 
 const inExitRange = (n: number) => Number.isInteger(n) && n >= 0 && n <= 255;

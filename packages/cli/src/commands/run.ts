@@ -1,7 +1,6 @@
 import type { Priority } from '../api/schemas.js';
 import type { Context } from '../context.js';
 import { EXIT_OK } from '../errors.js';
-import { json } from '../output/table.js';
 import { exitCodeFor, printResults, waitForCommand } from './results.js';
 
 export interface SubmitOptions {
@@ -9,7 +8,6 @@ export interface SubmitOptions {
   timeout?: number;
   /** commander's --no-wait sets wait=false. */
   wait?: boolean;
-  json?: boolean;
   idempotencyKey?: string;
 }
 
@@ -17,8 +15,8 @@ export interface SubmitOptions {
 export const WAIT_MARGIN_MS = 30_000;
 
 /**
- * Submits a command and (unless --no-wait) waits for it, printing the remote output and
- * returning the exit code `run` should exit with.
+ * Submits a command and (unless --no-wait) waits for it, printing the remote output (or, with
+ * --output json|yaml, the finished command) and returning the exit code `run` should exit with.
  */
 export async function submitAndWait(ctx: Context, verb: string, params: Record<string, unknown>, targets: string[], opts: SubmitOptions): Promise<number> {
   const api = await ctx.client();
@@ -31,14 +29,16 @@ export async function submitAndWait(ctx: Context, verb: string, params: Record<s
     ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
   });
   if (opts.wait === false) {
-    ctx.out.write(opts.json ? json(submitted) : `${submitted.id}\n`);
+    await ctx.print(submitted, () => `${submitted.id}\n`);
     return EXIT_OK;
   }
   const done = await waitForCommand((id) => api.getCommand(id), submitted.id, {
     timeoutMs: submitted.timeoutSeconds * 1000 + WAIT_MARGIN_MS,
     ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
   });
-  if (opts.json) ctx.out.write(json(done));
-  else printResults(done, ctx.out, ctx.err);
-  return exitCodeFor(done);
+  await ctx.print(done, () => {
+    printResults(done, ctx.out, ctx.err);
+    return '';
+  });
+  return exitCodeFor(done, targets);
 }

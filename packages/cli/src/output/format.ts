@@ -6,11 +6,12 @@ const labels = (l: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
-export function formatAgents(agents: Agent[]): string {
+export function formatAgents(agents: Agent[], width?: number): string {
   if (agents.length === 0) return 'no agents\n';
   return renderTable(
     ['ID', 'SITE', 'CONNECTED', 'LAST SEEN', 'OS', 'VERSION', 'LABELS'],
     agents.map((a) => [a.id, a.site, a.connected ? 'yes' : 'no', a.lastSeenAt, a.os, a.version, labels(a.labels)]),
+    width,
   );
 }
 
@@ -38,17 +39,18 @@ function showParams(c: Command): string {
   return JSON.stringify(c.params ?? {});
 }
 
-export function formatCommands(commands: Command[]): string {
+export function formatCommands(commands: Command[], width?: number): string {
   if (commands.length === 0) return 'no commands\n';
   return renderTable(
     ['ID', 'VERB', 'STATE', 'PRIORITY', 'TARGETS', 'CREATED', 'PARAMS'],
     commands.map((c) => [c.id, c.verb, c.state, c.priority, c.executions.map((e) => e.agentId).join(','), c.createdAt, showParams(c)]),
+    width,
   );
 }
 
 const exitCode = (e: Execution) => (e.exitCode === null ? null : String(e.exitCode));
 
-export function formatCommand(c: Command): string {
+export function formatCommand(c: Command, width?: number): string {
   const head = renderFields([
     ['id', c.id],
     ['verb', c.verb],
@@ -62,6 +64,7 @@ export function formatCommand(c: Command): string {
   const table = renderTable(
     ['EXECUTION', 'AGENT', 'STATE', 'EXIT', 'ATTEMPTS', 'FINISHED', 'ERROR'],
     c.executions.map((e) => [e.id, e.agentId, e.state, exitCode(e), e.attempts, e.finishedAt, e.error]),
+    width,
   );
   const outputs = c.executions
     .filter((e) => e.stdout || e.stderr)
