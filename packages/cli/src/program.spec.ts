@@ -7,6 +7,7 @@ import type { FetchFn } from './api/client.js';
 import { CredentialStore } from './auth/credentials.js';
 import { runCli } from './program.js';
 import { command, execution, fakeFetch, MemoryWriter } from './test/fakes.js';
+import { cliIn } from './test/run-cli.js';
 
 describe(runCli.name, () => {
   let dir: string;
@@ -198,5 +199,58 @@ describe(runCli.name, () => {
       expect(fetch.requests[0]!.headers).toMatchObject({ 'x-api-key': 'fp_k_secret' });
       expect(fetch.requests[0]!.headers.authorization).toBeUndefined();
     });
+  });
+
+  it('prints the version from package.json', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('--output yaml and json print the same data; --json is an alias that must not contradict --output', async () => {
+    const agents = [{ id: 'a1', site: 'dc1', connected: true, labels: { role: 'db' }, capabilities: [] }];
+    const fetch = fakeFetch(() => ({ status: 200, body: { agents, nextPageToken: null } }));
+    const yaml = await cli(['agents', 'list', '--output', 'yaml'], { fetch, env: apiKey });
+    expect(yaml.stdout).toMatch(/^- id: a1\n {2}site: dc1\n/);
+    expect(yaml.stdout).toContain('  labels:\n    role: db\n');
+    const json = await cli(['agents', 'list', '-o', 'json'], { fetch, env: apiKey });
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse((await cli(['agents', 'list', '--json'], { fetch, env: apiKey })).stdout));
+    const both = await cli(['agents', 'list', '--json', '--output', 'yaml'], { fetch, env: apiKey });
+    expect(both.code).toBe(255);
+    expect(both.stderr).toMatch(/--json and --output disagree/);
+    expect((await cli(['agents', 'list', '--output', 'xml'], { fetch, env: apiKey })).code).toBe(255);
+  });
+
+  it('exits 255 for a bare command group (its help goes to stderr) and 0 for --help', async () => {
+    const bare = await cli(['users']);
+    expect(bare.code).toBe(255);
+    expect(bare.stderr).toMatch(/Usage: fleetplane users/);
+    expect((await cli(['users', '--help'])).code).toBe(0);
+  });
+
+  it('names the gateway it cannot reach with exit 255', async () => {
+    const fetch: FetchFn = () => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }));
+    expect(await cli(['agents', 'list'], { fetch, env: apiKey })).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: 'fleetplane: cannot reach the gateway at http://gw:4000: connect ECONNREFUSED 127.0.0.1:9\n',
+    });
+  });
+
+  it('fits tables to the terminal width; --wide and a pipe print them whole', async () => {
+    const long = 'x'.repeat(200);
+    const fetch = fakeFetch(() => ({ status: 200, body: { agents: [{ id: 'a1', connected: true, labels: { note: long } }], nextPageToken: null } }));
+    const run = cliIn(dir, apiKey);
+    const fitted = await run(['agents', 'list'], { fetch, columns: 60 });
+    expect(
+      Math.max(
+        ...fitted.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => l.length),
+      ),
+    ).toBe(60);
+    expect(fitted.stdout).toContain('…');
+    expect((await run(['agents', 'list', '--wide'], { fetch, columns: 60 })).stdout).toContain(long);
+    expect((await run(['agents', 'list'], { fetch })).stdout).toContain(long);
   });
 });
