@@ -11,6 +11,7 @@ import { CommandsModule } from './commands/commands.module.js';
 import type { GatewayConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { StreamModule } from './stream/stream.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -28,10 +29,11 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot({ service: 'gateway', config }),
         PrismaModule.forRoot(PrismaClient),
-        // Login attempt counters.
+        // Login attempt counters and the request limits.
         RedisModule.forRoot({ default: {} }),
         // execution.updated events for the live-update stream.
         NatsModule.forRoot({ url: config.NATS_URL, name: 'gateway' }),
+        RateLimitModule,
         AuthModule,
         UsersModule,
         ApiKeysModule,

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { rateLimitEnv } from './rate-limit/rate-limit-env.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -46,6 +47,9 @@ export const gatewayConfigSchema = z
     CORS_ORIGINS: corsOrigins,
     LOGIN_RATE_LIMIT: positiveInt(10),
     LOGIN_RATE_WINDOW_SECONDS: positiveInt(60),
+    /** Login attempts per client ip across every email, per LOGIN_RATE_WINDOW_SECONDS (LOGIN_RATE_LIMIT is per ip+email). */
+    LOGIN_IP_RATE_LIMIT: positiveInt(100),
+    ...rateLimitEnv,
     /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (login throttling and audit use the client ip). */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** Deadline of every gRPC call to command and agent-hub. */

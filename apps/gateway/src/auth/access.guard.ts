@@ -4,6 +4,7 @@ import { PUBLIC_ROUTE } from '@fleetplane/observability';
 import { AuditService } from '../audit/audit.service.js';
 import { callerOf } from '../http/caller.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { limitAuthenticated } from '../rate-limit/http-rate-limit.js';
 import { ApiAuthGuard } from './api-auth.guard.js';
 import { REQUIRED_ROLE, roleAllows, type RoleRequirement } from './roles.js';
 
@@ -48,6 +49,8 @@ export class AccessGuard implements CanActivate {
     const access = this.accessOf(ctx.getHandler(), ctx.getClass());
     if (access?.public) return true;
     await this.authenticator.canActivate(ctx);
+    // Per API key or user, now that it is known (429 past RATE_LIMIT_READ / RATE_LIMIT_WRITE).
+    await limitAuthenticated(ctx.switchToHttp().getRequest(), ctx.switchToHttp().getResponse());
     if (!access) {
       this.log.error(`${ctx.getClass().name}.${ctx.getHandler().name} declares neither @RequireRole nor @Public; refused`);
       throw new ForbiddenException('this route declares no access rule');

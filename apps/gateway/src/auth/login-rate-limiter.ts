@@ -26,20 +26,30 @@ export class RedisCounterStore implements CounterStore {
 }
 
 /**
- * Fixed window of LOGIN_RATE_LIMIT attempts per LOGIN_RATE_WINDOW_SECONDS for one ip+email.
- * The key is a hash so Redis never holds the email addresses being tried.
+ * Two fixed windows of LOGIN_RATE_WINDOW_SECONDS: LOGIN_RATE_LIMIT attempts for one ip+email
+ * (guessing one account's password), and LOGIN_IP_RATE_LIMIT for one ip across every email
+ * (trying a few passwords on many accounts). An attempt counts against both, and is refused
+ * when either is over. The keys are hashes, so Redis never holds the email addresses (nor the
+ * ips) being tried.
  */
 @Injectable()
 export class LoginRateLimiter {
   constructor(
     @Inject(RedisCounterStore) private readonly store: CounterStore,
-    @InjectConfig() private readonly config: Pick<GatewayConfig, 'LOGIN_RATE_LIMIT' | 'LOGIN_RATE_WINDOW_SECONDS'>,
+    @InjectConfig() private readonly config: Pick<GatewayConfig, 'LOGIN_RATE_LIMIT' | 'LOGIN_IP_RATE_LIMIT' | 'LOGIN_RATE_WINDOW_SECONDS'>,
   ) {}
 
   async attempt(ip: string | null, email: string): Promise<RateVerdict> {
     const window = this.config.LOGIN_RATE_WINDOW_SECONDS;
-    const { count, ttlSeconds } = await this.store.hit(`gateway:login:${sha256(`${ip ?? '-'}|${email}`)}`, window);
-    if (count <= this.config.LOGIN_RATE_LIMIT) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: ttlSeconds > 0 ? ttlSeconds : window };
+    const [pair, fromIp] = await Promise.all([
+      this.store.hit(`gateway:login:${sha256(`${ip ?? '-'}|${email}`)}`, window),
+      this.store.hit(`gateway:login-ip:${sha256(ip ?? '-')}`, window),
+    ]);
+    const waits = [
+      ...(pair.count > this.config.LOGIN_RATE_LIMIT ? [pair.ttlSeconds] : []),
+      ...(fromIp.count > this.config.LOGIN_IP_RATE_LIMIT ? [fromIp.ttlSeconds] : []),
+    ].map((ttl) => (ttl > 0 ? ttl : window));
+    // Both over: wait until both have ended.
+    return waits.length === 0 ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.max(...waits) };
   }
 }

@@ -6,6 +6,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import helmet from 'helmet';
 import type { GatewayConfig } from '../config.js';
+import { limitBeforeAuthentication } from '../rate-limit/http-rate-limit.js';
+import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit-headers.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { ApiExceptionFilter } from './api-exception.filter.js';
 import { reasonPhrase } from './grpc-http.js';
 
@@ -58,18 +61,28 @@ export function configureHttp(nestApp: INestApplication, config: GatewayConfig):
     const { status, body } = filter.toHttp(new NotFoundException(`Cannot ${req.method} ${req.path}`));
     res.status(status).json(body);
   });
-  // Registered before Nest's defaults, which then skip JSON and urlencoded.
-  app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  // CORS before the limiter, so that a 429 also carries Access-Control-Allow-Origin and a browser can read it.
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
       methods: ['GET', 'POST', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key'],
+      // A browser client can read its limits and how long to wait after a 429.
+      exposedHeaders: [...RATE_LIMIT_HEADERS],
       credentials: false,
       maxAge: 600,
     });
   }
+  // Before body parsing and authentication: a refused request costs one Redis call and nothing else.
+  app.use(
+    limitBeforeAuthentication(app.get(RateLimiter), (res, err) => {
+      const { status, body } = filter.toHttp(err);
+      res.status(status).json(body);
+    }),
+  );
+  // Registered before Nest's defaults, which then skip JSON and urlencoded.
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalFilters(filter);
   answerClientErrorsAsJson(app.getHttpServer());
   // The stream session parses and validates every frame itself (a bad one is answered

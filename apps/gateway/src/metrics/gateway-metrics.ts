@@ -5,6 +5,8 @@ import { MetricFactory } from '@fleetplane/service-kit';
 export type LoginOutcome = 'success' | 'invalid_credentials' | 'rate_limited' | 'error';
 /** REST refusals, and `stream_…` ones of the live-update WebSocket. */
 export type AuthFailureReason = 'unauthenticated' | 'forbidden' | `stream_${string}`;
+/** A request limit's check: counted and allowed, refused (429), or Redis did not answer. */
+export type RateLimitOutcome = 'allowed' | 'limited' | 'unavailable';
 
 /**
  * What an SRE watches on the gateway, all `fleetplane_gateway_…`: sign-in
@@ -24,6 +26,7 @@ export class GatewayMetrics {
   private readonly auditRowsLost: Counter;
   private readonly streamClients: Gauge;
   private readonly streamEventsPushed: Counter;
+  private readonly rateLimitDecisions: Counter<'class' | 'scope' | 'outcome'>;
 
   constructor(metrics: MetricFactory) {
     this.logins = metrics.counter({
@@ -49,6 +52,11 @@ export class GatewayMetrics {
     this.auditRowsLost = metrics.counter({
       name: 'audit_rows_lost_total',
       help: 'Audit rows lost: neither the database nor the local spool took them, or a spooled line was unreadable',
+    });
+    this.rateLimitDecisions = metrics.counter({
+      name: 'rate_limit_decisions_total',
+      help: 'Request limit checks by route class (auth, read, write, stream), scope (ip before authentication, principal after) and outcome (allowed, limited, unavailable: Redis did not answer)',
+      labelNames: ['class', 'scope', 'outcome'] as const,
     });
     this.streamClients = metrics.gauge({ name: 'stream_clients', help: 'Authenticated live-update WebSocket clients connected to this instance' });
     this.streamEventsPushed = metrics.counter({
@@ -84,6 +92,9 @@ export class GatewayMetrics {
   }
   streamClosed(): void {
     this.streamClients.dec();
+  }
+  rateLimitDecision(routeClass: string, scope: 'ip' | 'principal', outcome: RateLimitOutcome): void {
+    this.rateLimitDecisions.inc({ class: routeClass, scope, outcome });
   }
   streamEventPushed(): void {
     this.streamEventsPushed.inc();

@@ -69,7 +69,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
 const healthBody = z.object({ status: z.literal('ok') });
 const readyBody = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()).describe('each dependency: ok, or why not') });
 
-export const OPERATIONS: readonly Operation[] = [
+export const OPERATIONS: readonly Operation[] = withRateLimits([
   // Sign-in: public, the body carries the credentials.
   {
     method: 'post',
@@ -77,7 +77,8 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'login',
     tag: 'auth',
     summary: 'Sign in with email and password',
-    description: 'One 401 message for every failure. Past LOGIN_RATE_LIMIT attempts per ip and email in the window: 429 with Retry-After.',
+    description:
+      'One 401 message for every failure. Past LOGIN_RATE_LIMIT attempts per ip and email, or LOGIN_IP_RATE_LIMIT per ip across emails, in the window: 429 with Retry-After.',
     access: 'public',
     body: loginBody,
     success: { status: 200, description: 'a short-lived access token and a refresh token', schema: tokenPair },
@@ -291,4 +292,18 @@ export const OPERATIONS: readonly Operation[] = [
     access: 'public',
     success: { status: 200, description: 'every dependency answers', schema: readyBody },
   },
-];
+]);
+
+/**
+ * Every `/api/v1` operation may be refused by the request limits: 429 with Retry-After (every
+ * answer carries X-RateLimit-Limit, -Remaining and -Reset; see the gateway README). Sign-in
+ * (login, refresh, logout) also answers 503 while the limits' Redis is away: it fails closed.
+ * A function declaration, so it is hoisted above OPERATIONS.
+ */
+function withRateLimits(ops: Operation[]): Operation[] {
+  return ops.map((op) => {
+    if (!op.path.startsWith('/api/v1/')) return op;
+    const signIn = op.path.startsWith('/api/v1/auth/');
+    return { ...op, errors: [...new Set([...(op.errors ?? []), 429, ...(signIn ? [503] : [])])] };
+  });
+}

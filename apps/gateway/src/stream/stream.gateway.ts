@@ -1,10 +1,12 @@
-import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { LiveSessions } from '@fleetplane/service-kit/websocket';
 import type { GatewayConfig } from '../config.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { StreamConnectLimit } from '../rate-limit/stream-connect-limit.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
 import type { StreamMetrics, StreamOptions } from './stream-ports.js';
@@ -45,8 +47,13 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
     this.now = () => clock.nowMs();
   }
 
-  handleConnection(ws: WebSocket): void {
+  /** Counts connects per client ip (RATE_LIMIT_STREAM). */
+  @Inject(StreamConnectLimit) private readonly connectLimit!: StreamConnectLimit;
+
+  handleConnection(ws: WebSocket, req: IncomingMessage): void {
     this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now));
+    // After accept, so an auth frame sent at once is not lost while Redis is asked.
+    this.connectLimit.check(ws, req).catch((err: unknown) => this.log.error(`stream connect limit: ${(err as Error).message}`));
   }
 
   /** Before NATS goes away: tell every client to reconnect elsewhere (1001). */

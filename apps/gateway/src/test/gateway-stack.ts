@@ -2,7 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { freePort, spawnProcess, startNats, startPostgres, startRedis, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import {
+  freePort,
+  spawnProcess,
+  startNats,
+  startPostgres,
+  startRedis,
+  type ManagedProcess,
+  type ServerHandle,
+  SERVICE_NODE_ARGS,
+} from '@fleetplane/test-harness';
 import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './fake-peers.js';
 
 // The built gateway as its own process against real PostgreSQL, Redis and NATS, with real
@@ -19,6 +28,8 @@ export interface GatewayStack {
   /** The gateway's /metrics, on METRICS_PORT (off the public HTTP port). */
   metricsUrl: string;
   natsUrl: string;
+  /** The gateway's Redis, for tests that stop it (a replacement on the same port is theirs to stop, through `onStop`). */
+  redis: ServerHandle;
   /** The gateway's own database, for tests that reach into it (runSql from the test harness). */
   databaseUrl: string;
   /** Where the gateway spools audit rows the database refused (a temp dir of this stack). */
@@ -84,6 +95,7 @@ export async function startGatewayStack(opts: {
       base,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       natsUrl: natsServer.url,
+      redis,
       databaseUrl,
       auditSpoolDir,
       commandPeer,
