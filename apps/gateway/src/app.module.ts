@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 import { StreamModule } from './stream/stream.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -40,6 +41,7 @@ export class AppModule {
         AuditModule,
         AgentsModule,
         CommandsModule,
+        StatisticsModule,
         StreamModule,
         OpenApiModule,
       ],

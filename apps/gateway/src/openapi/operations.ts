@@ -5,6 +5,7 @@ import { auditEntryView, auditExportQuery, auditPage, auditQuery } from '../audi
 import { loginBody, refreshBody, tokenPair } from '../auth/auth.schemas.js';
 import type { Role } from '../auth/roles.js';
 import { commandIdParam, commandPage, commandView, executionView, listCommandsQuery, submitCommandBody } from '../commands/commands.schemas.js';
+import { statisticsView } from '../statistics/statistics.schemas.js';
 import { createUserBody, userList, userView } from '../users/users.schemas.js';
 import { errorBody } from './error-body.js';
 
@@ -58,6 +59,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['CommandPage', commandPage, 'output'],
   ['AuditEntry', auditEntryView, 'output'],
   ['AuditPage', auditPage, 'output'],
+  ['Statistics', statisticsView, 'output'],
   ['LoginBody', loginBody, 'input'],
   ['RefreshBody', refreshBody, 'input'],
   ['CreateUserBody', createUserBody, 'input'],
@@ -227,6 +229,19 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     params: { id: commandIdParam },
     success: { status: 200, description: 'the command; exitCode null until the process exited', schema: commandView },
     errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/statistics',
+    operationId: 'getStatistics',
+    tag: 'statistics',
+    summary: 'Fleet, command and execution counts for dashboards',
+    description:
+      'Agents (total, connected, by site and os) from agent-hub and commands (last hour and day by state, executions finished per minute over the last 60 minutes) from command, asked in parallel. No partial answers: while either is down, 503 as for its other routes. `alerts.firing` is null until telemetry has alerts.',
+    access: 'viewer',
+    scope: 'agents:read',
+    success: { status: 200, description: 'the counts as of generatedAt', schema: statisticsView },
+    errors: UPSTREAM,
   },
   {
     method: 'get',

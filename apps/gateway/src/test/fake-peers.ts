@@ -49,7 +49,7 @@ export async function startFakeAgentHub(): Promise<FakeServer> {
   };
   const listAgents: Handler<agentHubV1.ListAgentsRequest, agentHubV1.ListAgentsResponse> = (_call, cb) =>
     cb(null, { agents: [agent(KNOWN_AGENT)], nextPageToken: '' });
-  return serveGrpc('agentHub', { enrollAgent, getAgent, listAgents });
+  return serveGrpc('agentHub', { enrollAgent, getAgent, listAgents }, { [agentHubV1.FLEET_STATISTICS_SERVICE_NAME]: { getFleetStatistics } });
 }
 
 export interface SeenSubmit {
@@ -134,5 +134,41 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
   };
   const listCommands: Handler<commandV1.ListCommandsRequest, commandV1.ListCommandsResponse> = (call, cb) =>
     cb(null, { commands: [command({ id: 'cmd-done', executions: [execution({ agentId: call.request.agentId || KNOWN_AGENT })] })], nextPageToken: '' });
-  return serveGrpc('command', { submitCommand, getCommand, listCommands });
+  return serveGrpc('command', { submitCommand, getCommand, listCommands }, { [commandV1.COMMAND_STATISTICS_SERVICE_NAME]: { getCommandStatistics } });
 }
+
+// Statistics (GET /statistics): canned answers, and a switch a test flips to make a peer
+// answer UNAVAILABLE as its exception filter does while its database is down.
+export const statisticsUnavailable = new Set<'agent-hub' | 'command'>();
+
+export const FLEET_STATISTICS: agentHubV1.GetFleetStatisticsResponse = {
+  agents: { total: 3, connected: 2 },
+  bySite: [
+    { key: 'lab', total: 2, connected: 2 },
+    { key: '', total: 1, connected: 0 },
+  ],
+  byOs: [{ key: 'linux', total: 3, connected: 2 }],
+  generatedAt: '2026-01-01T00:59:30.000Z',
+};
+
+/** 60 minutes from 00:00, zero-filled by command: executions finished at 00:05 (2) and 00:59 (1) only. Only COMPLETED and FAILED are sent. */
+export const COMMAND_STATISTICS: commandV1.GetCommandStatisticsResponse = {
+  lastHour: {
+    total: 2,
+    byState: [
+      { state: S.COMMAND_STATE_COMPLETED, count: 1 },
+      { state: S.COMMAND_STATE_FAILED, count: 1 },
+    ],
+  },
+  lastDay: { total: 5, byState: [{ state: S.COMMAND_STATE_COMPLETED, count: 5 }] },
+  executionsPerMinute: Array.from({ length: 60 }, (_, i) => ({
+    minute: new Date(Date.parse('2026-01-01T00:00:00.000Z') + i * 60_000).toISOString(),
+    count: i === 5 ? 2 : i === 59 ? 1 : 0,
+  })),
+  generatedAt: '2026-01-01T00:59:30.000Z',
+};
+
+const getFleetStatistics: Handler<agentHubV1.GetFleetStatisticsRequest, agentHubV1.GetFleetStatisticsResponse> = (_call, cb) =>
+  statisticsUnavailable.has('agent-hub') ? cb(dependencyDown()) : cb(null, FLEET_STATISTICS);
+const getCommandStatistics: Handler<commandV1.GetCommandStatisticsRequest, commandV1.GetCommandStatisticsResponse> = (_call, cb) =>
+  statisticsUnavailable.has('command') ? cb(dependencyDown()) : cb(null, COMMAND_STATISTICS);
