@@ -41,4 +41,21 @@ export type DocumentAgreement = [
   Describes<DocSchema<'ApiKeyList'>, z.output<typeof s.apiKeyListSchema>>,
   Reads<typeof s.createdApiKeySchema, DocSchema<'CreatedApiKey'>>,
   Describes<DocSchema<'CreatedApiKey'>, z.output<typeof s.createdApiKeySchema>>,
+  Reads<typeof s.statisticsSchema, DocSchema<'Statistics'>>,
+  Describes<DocSchema<'Statistics'>, z.output<typeof s.statisticsSchema>>,
+];
+
+// The option values the CLI offers must be the document's: a role or scope the gateway does not
+// know (or a new one the CLI does not offer) fails here.
+type Within<Outer, Inner extends Outer> = Inner;
+type DocRole = DocSchema<'User'>['role'];
+type DocScope = NonNullable<DocSchema<'CreateApiKeyBody'>['scopes']>[number];
+type DocPriority = DocSchema<'Command'>['priority'];
+export type EnumAgreement = [
+  Within<DocRole, s.Role>,
+  Within<s.Role, DocRole>,
+  Within<DocScope, s.Scope>,
+  Within<s.Scope, DocScope>,
+  Within<DocPriority, s.Priority>,
+  Within<s.Priority, DocPriority>,
 ];

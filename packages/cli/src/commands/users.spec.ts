@@ -42,7 +42,9 @@ describe('fleetplane users', () => {
   });
 
   it('update, disable and enable PATCH the user; an email is looked up first', async () => {
-    const fetch = fakeFetch((req) => (req.method === 'GET' ? { status: 200, body: { users: [user()] } } : { status: 200, body: user(req.body as object) }));
+    const fetch = fakeFetch((req) =>
+      req.method === 'GET' ? { status: 200, body: { users: [user()] } } : { status: 200, body: user(req.body as Record<string, unknown>) },
+    );
     expect((await cli(['users', 'update', user().id, '--role', 'admin'], { fetch })).code).toBe(0);
     expect(fetch.requests.at(-1)).toMatchObject({ method: 'PATCH', path: `/users/${user().id}`, body: { role: 'admin' } });
     await cli(['users', 'disable', 'OP@example.com'], { fetch });
