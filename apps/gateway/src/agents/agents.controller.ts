@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import type { Caller } from '../auth/principal.js';
 import { RequireRole } from '../auth/roles.js';
+import { RequireScope } from '../auth/scopes.js';
 import { CurrentCaller } from '../http/caller.js';
 import { ZodPipe } from '../http/zod.pipe.js';
 import type { AgentView } from './agent-view.js';
@@ -21,18 +22,21 @@ export class AgentsController {
 
   @Post()
   @RequireRole('admin', 'agent.enroll')
+  @RequireScope('agents:write')
   enroll(@CurrentCaller() caller: Caller, @Body(new ZodPipe(enrollAgentBody)) body: EnrollAgentBody): Promise<EnrolledAgent> {
     return this.agents.enroll(caller, body);
   }
 
   @Get()
   @RequireRole('viewer')
+  @RequireScope('agents:read')
   list(@Query(new ZodPipe(listAgentsQuery)) q: ListAgentsQuery): Promise<AgentPage> {
     return this.agents.list(q);
   }
 
   @Get(':id')
   @RequireRole('viewer')
+  @RequireScope('agents:read')
   get(@Param('id', new ZodPipe(agentIdParam, 'id')) id: string): Promise<AgentView> {
     return this.agents.get(id);
   }

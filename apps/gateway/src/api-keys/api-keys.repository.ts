@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../auth/roles.js';
+import type { Scope } from '../auth/scopes.js';
 import { PrismaClient, type ApiKey, type User } from '../generated/prisma/client.js';
 
 export type ApiKeyRow = ApiKey;
@@ -8,7 +9,7 @@ export type ApiKeyRow = ApiKey;
 export class ApiKeysRepository {
   constructor(private readonly db: PrismaClient) {}
 
-  create(row: { prefix: string; keyHash: string; name: string; role: Role; userId: string }): Promise<ApiKeyRow> {
+  create(row: { prefix: string; keyHash: string; name: string; role: Role; userId: string; scopes: Scope[]; expiresAt: Date | null }): Promise<ApiKeyRow> {
     return this.db.apiKey.create({ data: row });
   }
 

@@ -2,20 +2,31 @@ import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '@fleetplane/service-kit';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/principal.js';
+import { SCOPES } from '../auth/scopes.js';
+import type { SessionEnder } from '../auth/session-ender.js';
 import { sha256 } from '../crypto/secrets.js';
 import type { User } from '../generated/prisma/client.js';
 import { apiKeyPrefix, newApiKey } from './api-key-format.js';
 import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 
-const admin: Caller = { principal: { kind: 'user', userId: 'u-admin', email: 'a@example.com', role: 'admin' }, ip: '127.0.0.1' };
+const admin: Caller = { principal: { kind: 'user', userId: 'u-admin', email: 'a@example.com', role: 'admin', sessionId: 's-1' }, ip: '127.0.0.1' };
 
 function setup() {
   const rows: (ApiKeyRow & { user: User })[] = [];
-  const owner: User = { id: 'u-admin', email: 'a@example.com', passwordHash: 'x', role: 'admin', createdAt: new Date(), disabledAt: null };
+  const owner: User = {
+    id: 'u-admin',
+    email: 'a@example.com',
+    passwordHash: 'x',
+    role: 'admin',
+    createdAt: new Date(),
+    disabledAt: null,
+    lastLoginAt: null,
+    sessionVersion: 0,
+  };
   const touch = vi.fn(() => Promise.resolve());
   const repo = {
-    create: (r: { prefix: string; keyHash: string; name: string; role: ApiKeyRow['role']; userId: string }) => {
+    create: (r: { prefix: string; keyHash: string; name: string; role: ApiKeyRow['role']; userId: string; scopes: string[]; expiresAt: Date | null }) => {
       const row = { ...r, id: `k${rows.length + 1}`, createdAt: new Date(), lastUsedAt: null, revokedAt: null, user: owner };
       rows.push(row);
       return Promise.resolve(row);
@@ -37,7 +48,17 @@ function setup() {
     },
   };
   const clock = new FakeClock();
-  return { rows, owner, touch, audits, clock, service: new ApiKeysService(repo as unknown as ApiKeysRepository, audit as unknown as AuditService, clock) };
+  const revokedKeys: string[] = [];
+  const sessions = { apiKeyRevoked: (id: string) => void revokedKeys.push(id) };
+  return {
+    rows,
+    owner,
+    touch,
+    audits,
+    clock,
+    revokedKeys,
+    service: new ApiKeysService(repo as unknown as ApiKeysRepository, audit as unknown as AuditService, sessions as unknown as SessionEnder, clock),
+  };
 }
 
 describe(ApiKeysService.name, () => {
@@ -62,9 +83,44 @@ describe(ApiKeysService.name, () => {
   it('authenticates a key with its own role, until it is revoked', async () => {
     const { service } = setup();
     const { key, apiKey } = await service.create(admin, { name: 'ci', role: 'operator' });
-    expect(await service.authenticate(key)).toEqual({ kind: 'api_key', apiKeyId: apiKey.id, userId: 'u-admin', role: 'operator' });
+    expect(await service.authenticate(key)).toEqual({ kind: 'api_key', apiKeyId: apiKey.id, userId: 'u-admin', role: 'operator', scopes: SCOPES });
     await service.revoke(admin, apiKey.id);
     expect(await service.authenticate(key)).toBeNull();
+  });
+
+  it('tells the open streams when a key is revoked (they re-check and close)', async () => {
+    const { service, revokedKeys } = setup();
+    const { apiKey } = await service.create(admin, { name: 'ci', role: 'viewer' });
+    await service.revoke(admin, apiKey.id);
+    expect(revokedKeys).toEqual([apiKey.id]);
+  });
+
+  it('gives a key every scope by default, else the ones asked for, each once and in a fixed order', async () => {
+    const { service } = setup();
+    expect((await service.create(admin, { name: 'all', role: 'viewer' })).apiKey.scopes).toEqual([...SCOPES]);
+    const { apiKey, key } = await service.create(admin, { name: 'some', role: 'viewer', scopes: ['commands:read', 'agents:read', 'commands:read'] });
+    expect(apiKey.scopes).toEqual(['agents:read', 'commands:read']);
+    expect(await service.authenticate(key)).toMatchObject({ scopes: ['agents:read', 'commands:read'] });
+  });
+
+  it('refuses a key past its expiresAt like a revoked one, and tells the stream when it expires', async () => {
+    const { service, clock } = setup();
+    const expiresAt = new Date(clock.nowMs() + 60_000).toISOString();
+    const { apiKey, key } = await service.create(admin, { name: 'short', role: 'viewer', expiresAt });
+    expect(apiKey.expiresAt).toBe(expiresAt);
+    expect((await service.verify(key))?.expiresAt).toBe(Date.parse(expiresAt));
+    clock.advance(59_999);
+    expect(await service.authenticate(key)).not.toBeNull();
+    clock.advance(1);
+    expect(await service.authenticate(key)).toBeNull();
+  });
+
+  it('answers 400 naming expiresAt for an expiry that is not in the future, and audits the attempt', async () => {
+    const { service, clock, audits, rows } = setup();
+    const err = await service.create(admin, { name: 'x', role: 'viewer', expiresAt: clock.now().toISOString() }).catch((e: unknown) => e);
+    expect((err as { getResponse(): unknown }).getResponse()).toMatchObject({ statusCode: 400, field: 'expiresAt' });
+    expect(rows).toEqual([]);
+    expect(audits[0]).toMatchObject({ action: 'api_key.create', outcome: 'failed', details: { reason: 'expires_in_the_past' } });
   });
 
   it('refuses a key whose secret does not match its prefix', async () => {

@@ -8,6 +8,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AccessGuard } from './access.guard.js';
 import type { Principal } from './principal.js';
 import { RequireRole, roleAllows } from './roles.js';
+import { RequireScope, ROLE_SCOPES, type Scope } from './scopes.js';
 
 @Controller('things')
 class ThingsController {
@@ -21,7 +22,12 @@ class ThingsController {
 
   @Get('write')
   @RequireRole('operator', 'command.submit')
+  @RequireScope('commands:write')
   write() {}
+
+  @Get('unscoped')
+  @RequireRole('viewer', 'thing.touch')
+  unscoped() {}
 
   @Get('forgotten')
   forgotten() {}
@@ -72,13 +78,14 @@ function setup(opts: { principal?: Principal } = {}) {
       getType: () => type,
       getHandler: () => (controller.prototype as unknown as Record<string, () => void>)[method],
       getClass: () => controller,
-      switchToHttp: () => ({ getRequest: () => request }),
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
     } as unknown as ExecutionContext;
   };
   return { guard, ctx, audits, authenticate };
 }
 
-const user = (role: Principal['role']): Principal => ({ kind: 'user', userId: `u-${role}`, email: `${role}@example.com`, role });
+const user = (role: Principal['role']): Principal => ({ kind: 'user', userId: `u-${role}`, email: `${role}@example.com`, role, sessionId: 's-1' });
+const key = (role: Principal['role'], scopes: Scope[]): Principal => ({ kind: 'api_key', apiKeyId: 'k1', userId: 'u1', role, scopes });
 
 describe(AccessGuard.name, () => {
   it('orders roles viewer < operator < admin', () => {
@@ -103,8 +110,37 @@ describe(AccessGuard.name, () => {
     expect(audits).toEqual([expect.objectContaining({ action: 'command.submit', outcome: 'denied', ip: '10.1.2.3', principal: user('viewer') })]);
   });
 
+  it("lets an API key through only with the route's scope; a refusal names the scope and is audited for a mutation", async () => {
+    const allowed = setup({ principal: key('operator', ['commands:write']) });
+    expect(await allowed.guard.canActivate(allowed.ctx('write'))).toBe(true);
+    const { guard, ctx, audits } = setup({ principal: key('admin', ['commands:read', 'agents:write']) });
+    const err = await guard.canActivate(ctx('write')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenException);
+    expect((err as ForbiddenException).message).toBe('requires scope commands:write');
+    expect(audits).toEqual([expect.objectContaining({ action: 'command.submit', outcome: 'denied', details: { reason: 'requires scope commands:write' } })]);
+  });
+
+  it('checks the role before the scope: a key with the scope but a low role is refused for its role', async () => {
+    const { guard, ctx } = setup({ principal: key('viewer', ['commands:write']) });
+    await expect(guard.canActivate(ctx('write'))).rejects.toThrow('requires role operator');
+  });
+
+  it('refuses every API key on a route that declares no scope, but not a user with the role', async () => {
+    const keyed = setup({ principal: key('admin', ['users:write']) });
+    await expect(keyed.guard.canActivate(keyed.ctx('unscoped'))).rejects.toThrow('declares no scope');
+    const signedIn = setup({ principal: user('viewer') });
+    expect(await signedIn.guard.canActivate(signedIn.ctx('unscoped'))).toBe(true);
+  });
+
+  it('gives a user every scope of its role, and each role every scope of the roles below it', () => {
+    expect(ROLE_SCOPES.viewer).toContain('commands:read');
+    expect(ROLE_SCOPES.viewer).not.toContain('commands:write');
+    expect(ROLE_SCOPES.operator).toEqual(expect.arrayContaining([...ROLE_SCOPES.viewer, 'commands:write']));
+    expect(ROLE_SCOPES.admin).toEqual(expect.arrayContaining([...ROLE_SCOPES.operator, 'audit:read', 'users:write']));
+  });
+
   it('does not audit a refused read', async () => {
-    const { guard, ctx, audits } = setup({ principal: { kind: 'api_key', apiKeyId: 'k1', userId: 'u1', role: 'operator' } });
+    const { guard, ctx, audits } = setup({ principal: key('operator', ['users:read']) });
     await expect(guard.canActivate(ctx('read'))).rejects.toBeInstanceOf(ForbiddenException);
     expect(audits).toEqual([]);
   });

@@ -6,10 +6,12 @@ import { callerOf } from '../http/caller.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { limitAuthenticated } from '../rate-limit/http-rate-limit.js';
 import { ApiAuthGuard } from './api-auth.guard.js';
+import type { Principal } from './principal.js';
 import { REQUIRED_ROLE, roleAllows, type RoleRequirement } from './roles.js';
+import { REQUIRED_SCOPE, scopesOf, type Scope } from './scopes.js';
 
-/** What a route declares: `@Public()`, `@RequireRole(...)`, or — a programming error — nothing. */
-export type RouteAccess = { public: true } | { public: false; need: RoleRequirement } | undefined;
+/** What a route declares: `@Public()`, `@RequireRole(...)` with its `@RequireScope(...)`, or — a programming error — nothing. */
+export type RouteAccess = { public: true } | { public: false; need: RoleRequirement & { scope?: Scope } } | undefined;
 
 /** A route's handler, as Nest hands it to guards. */
 type Handler = ReturnType<ExecutionContext['getHandler']>;
@@ -41,7 +43,8 @@ export class AccessGuard implements CanActivate {
   accessOf(handler: Handler, controller: Type): RouteAccess {
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [handler, controller])) return { public: true };
     const need = this.reflector.getAllAndOverride<RoleRequirement | undefined>(REQUIRED_ROLE, [handler, controller]);
-    return need ? { public: false, need } : undefined;
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [handler, controller]);
+    return need ? { public: false, need: { ...need, ...(scope ? { scope } : {}) } } : undefined;
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -56,11 +59,24 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenException('this route declares no access rule');
     }
     const caller = callerOf(ctx.switchToHttp().getRequest());
-    if (roleAllows(caller.principal.role, access.need.role)) return true;
+    const refusal = this.refusal(caller.principal, access.need);
+    if (!refusal) return true;
     this.metrics.authFailed('forbidden');
     if (access.need.auditAction) {
-      await this.audit.recordFor(caller, { action: access.need.auditAction, outcome: 'denied', details: { reason: `requires role ${access.need.role}` } });
+      await this.audit.recordFor(caller, { action: access.need.auditAction, outcome: 'denied', details: { reason: refusal } });
     }
-    throw new ForbiddenException(`requires role ${access.need.role}`);
+    throw new ForbiddenException(refusal);
+  }
+
+  /**
+   * Why the caller may not use the route, or null. The role first, then the scope: a
+   * user holds every scope of its role; a key only its own, and none on a route that
+   * forgot to declare one.
+   */
+  private refusal(principal: Principal, need: RoleRequirement & { scope?: Scope }): string | null {
+    if (!roleAllows(principal.role, need.role)) return `requires role ${need.role}`;
+    if (principal.kind === 'user') return null;
+    if (!need.scope) return 'this route declares no scope; API keys may not use it';
+    return scopesOf(principal).includes(need.scope) ? null : `requires scope ${need.scope}`;
   }
 }

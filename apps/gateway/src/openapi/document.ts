@@ -21,6 +21,8 @@ export interface OpenApiOperation {
   security: Array<Record<string, string[]>>;
   /** The least role the route needs (`@RequireRole`); absent on public routes. */
   'x-fleetplane-role'?: string;
+  /** The scope an API key needs (`@RequireScope`); absent on public routes. */
+  'x-fleetplane-scope'?: string;
   parameters?: OpenApiParameter[];
   requestBody?: { required: true; content: Record<string, { schema: JsonObject }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: JsonObject }> }>;
@@ -40,10 +42,11 @@ const AUTHENTICATED: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { ap
 const ERRORS: Record<number, string> = {
   400: 'a bad field, named in `field` (or `body` for invalid JSON)',
   401: 'no credentials, or bad ones',
-  403: "the caller's role is below the route's",
+  403: "the caller's role is below the route's, or the API key lacks the route's scope (named in the message)",
   404: 'not found',
   409: 'exists already',
   413: 'the body is over 64 KB (`field: body`)',
+  415: 'the body is not JSON (`Content-Type` must be application/json)',
   429: 'too many attempts; see Retry-After',
   500: 'an unexpected failure (no internal message); look it up by `traceId`',
   502: 'a peer service failed (no internal message)',
@@ -104,11 +107,14 @@ function operationObject(op: Operation, names: Map<z.ZodType, string>): OpenApiO
   const params = parameters(op, names);
   const hasInput = params.length > 0 || op.body !== undefined;
   const errorStatuses = [
-    ...new Set([...(hasInput ? [400] : []), ...(op.access === 'public' ? [] : [401, 403]), ...(op.body ? [413] : []), ...(op.errors ?? []), 500]),
+    ...new Set([...(hasInput ? [400] : []), ...(op.access === 'public' ? [] : [401, 403]), ...(op.body ? [413, 415] : []), ...(op.errors ?? []), 500]),
   ].sort((a, b) => a - b);
-  const { status, description, schema, contentType = 'application/json' } = op.success;
-  const successBody = schema ? schemaFor(schema, 'output', names) : { type: contentType.startsWith('text/') ? 'string' : 'object' };
-  const roleNote = op.access === 'public' ? 'Public: no credentials.' : `Requires role \`${op.access}\` or above.`;
+  const { status, description, schema, contentTypes = ['application/json'] } = op.success;
+  const successBody = (type: string) => (schema ? schemaFor(schema, 'output', names) : { type: type.startsWith('text/') ? 'string' : 'object' });
+  const roleNote =
+    op.access === 'public'
+      ? 'Public: no credentials.'
+      : `Requires role \`${op.access}\` or above${op.scope ? `; an API key also needs scope \`${op.scope}\`` : ''}.`;
   return {
     operationId: op.operationId,
     tags: [op.tag],
@@ -116,10 +122,12 @@ function operationObject(op: Operation, names: Map<z.ZodType, string>): OpenApiO
     description: op.description ? `${op.description}\n\n${roleNote}` : roleNote,
     security: op.access === 'public' ? [] : AUTHENTICATED,
     ...(op.access === 'public' ? {} : { 'x-fleetplane-role': op.access }),
+    ...(op.access !== 'public' && op.scope ? { 'x-fleetplane-scope': op.scope } : {}),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaFor(op.body, 'input', names) } } } } : {}),
     responses: {
-      [String(status)]: status === 204 ? { description } : { description, content: { [contentType]: { schema: successBody } } },
+      [String(status)]:
+        status === 204 ? { description } : { description, content: Object.fromEntries(contentTypes.map((type) => [type, { schema: successBody(type) }])) },
       ...Object.fromEntries(
         errorStatuses.map((s) => [
           String(s),
@@ -145,7 +153,7 @@ export function buildOpenApiDocument(operations: readonly Operation[] = OPERATIO
       title: 'fleetplane gateway',
       version: 'v1',
       description:
-        "The operators' REST API. Authenticate with `Authorization: Bearer <access token>` (from POST /api/v1/auth/login) or `X-API-Key: fp_<prefix>_<secret>`. Roles rank viewer < operator < admin; each operation names the least role it needs in `x-fleetplane-role`. Live updates (WebSocket /api/v1/stream) are described in the gateway README, not here.",
+        "The operators' REST API. Authenticate with `Authorization: Bearer <access token>` (from POST /api/v1/auth/login) or `X-API-Key: fp_<prefix>_<secret>`. Roles rank viewer < operator < admin; each operation names the least role it needs in `x-fleetplane-role`, and the scope an API key needs besides in `x-fleetplane-scope` (a signed-in user holds every scope of its role). Live updates (WebSocket /api/v1/stream) are described in the gateway README, not here: a stream needs role viewer and, for a key, scope `commands:read`; it closes with 4401 when its token expires or its credentials are revoked (`credentials revoked`: logout, password change, user disabled, deleted or demoted, sessions ended, key revoked or expired).",
     },
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
     paths,

@@ -82,6 +82,20 @@ describe('OpenAPI document', () => {
     expect(wrong).toEqual([]);
   });
 
+  it("gives each non-public operation the route's @RequireScope(...), and every non-public route has one", () => {
+    const wrong = OPERATIONS.flatMap((op) => {
+      const access = handlerOf(op)?.access;
+      const declared = access && !access.public ? (access.need.scope ?? 'nothing') : undefined;
+      const documented = doc.paths[op.path]?.[op.method]?.['x-fleetplane-scope'];
+      if (op.access === 'public')
+        return declared === undefined && op.scope === undefined && documented === undefined ? [] : [`${routeOf(op)}: a public route with a scope`];
+      return declared !== 'nothing' && declared === op.scope && documented === op.scope
+        ? []
+        : [`${routeOf(op)}: route ${declared}, registry ${op.scope}, document ${documented}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
   it("names the schemas the route's ZodPipes parse with", () => {
     const wrong = OPERATIONS.flatMap((op) => {
       const args = pipeArgs(handlerOf(op)!);
