@@ -29,7 +29,7 @@ export class AuthController {
     return this.auth.refresh(body, ip);
   }
 
-  /** Revokes the refresh token's whole rotation chain; access tokens already issued expire on their own. */
+  /** Ends the refresh token's session: its whole rotation chain, its access tokens and its open streams. */
   @Post('logout')
   @Public()
   @HttpCode(204)

@@ -17,7 +17,7 @@ import { AuthService } from './auth.service.js';
 import { jwtModuleOptions } from './jwt.options.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginRateLimiter, RedisCounterStore } from './login-rate-limiter.js';
-import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { SessionsModule } from './sessions.module.js';
 import { TokenIssuer } from './token-issuer.js';
 
 /**
@@ -31,12 +31,12 @@ import { TokenIssuer } from './token-issuer.js';
     ApiKeysModule,
     AuditModule,
     MetricsModule,
+    SessionsModule,
     PassportModule,
     JwtModule.registerAsync({ inject: [SERVICE_CONFIG], useFactory: (config: GatewayConfig) => jwtModuleOptions(config.JWT_SECRET) }),
   ],
   controllers: [AuthController],
   providers: [
-    RefreshTokensRepository,
     TokenIssuer,
     RedisCounterStore,
     LoginRateLimiter,
@@ -48,6 +48,6 @@ import { TokenIssuer } from './token-issuer.js';
     AccessGuard,
     { provide: APP_GUARD, useExisting: AccessGuard },
   ],
-  exports: [AccessTokenVerifier],
+  exports: [AccessTokenVerifier, SessionsModule],
 })
 export class AuthModule {}

@@ -5,12 +5,13 @@ import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import { sha256 } from '../crypto/secrets.js';
 import { RateLimitedException } from '../http/rate-limited.exception.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { hashPassword } from '../users/password.js';
+import { hashPassword, hashPasswordScrypt, verifyPassword } from '../users/password.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import type { UserRow, UsersRepository } from '../users/users.repository.js';
 import { AuthService } from './auth.service.js';
 import type { LoginRateLimiter, RateVerdict } from './login-rate-limiter.js';
 import type { RefreshTokenRow, RefreshTokensRepository } from './refresh-tokens.repository.js';
+import type { SessionEnder } from './session-ender.js';
 import type { TokenIssuer, TokenPair } from './token-issuer.js';
 
 const pair = (n: number): TokenPair => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn: 900 });
@@ -39,19 +40,26 @@ describe(AuthService.name, () => {
   const audits: AuditEntry[] = [];
   const revokeFamily = vi.fn(() => Promise.resolve(2));
   const startFamily = vi.fn(() => Promise.resolve(pair(1)));
+  const endOne = vi.fn(() => Promise.resolve(2));
+  const recordLogin = vi.fn(() => Promise.resolve());
   let service: AuthService;
 
   beforeEach(async () => {
     audits.length = 0;
     revokeFamily.mockClear();
     startFamily.mockClear();
+    endOne.mockClear();
+    recordLogin.mockClear();
     user = {
       id: 'user-1',
       email: 'ops@example.com',
-      passwordHash: await hashPassword('right-password', { N: 1024, r: 8, p: 1 }),
+      // The default cost: a cheaper hash would be upgraded at every login.
+      passwordHash: await hashPassword('right-password'),
       role: 'operator',
       createdAt: new Date(),
       disabledAt: null,
+      lastLoginAt: null,
+      sessionVersion: 3,
     };
     token = tokenRow({});
     verdict = { allowed: true };
@@ -59,6 +67,12 @@ describe(AuthService.name, () => {
     const users = {
       findByEmail: (e: string) => Promise.resolve(e === user.email ? user : null),
       findById: (id: string) => Promise.resolve(id === user.id ? user : null),
+      recordLogin,
+      replacePasswordHash: (id: string, old: string, next: string) => {
+        const swapped = id === user.id && user.passwordHash === old;
+        if (swapped) user.passwordHash = next;
+        return Promise.resolve(swapped);
+      },
     };
     const refreshTokens = { findByHash: (h: string) => Promise.resolve(token && h === token.tokenHash ? token : null), revokeFamily };
     const tokens = { startFamily, rotate: () => Promise.resolve(rotated) };
@@ -74,6 +88,7 @@ describe(AuthService.name, () => {
       new PasswordHasher(),
       refreshTokens as unknown as RefreshTokensRepository,
       tokens as unknown as TokenIssuer,
+      { endOne } as unknown as SessionEnder,
       limiter as unknown as LoginRateLimiter,
       audit as unknown as AuditService,
       new GatewayMetrics(new MetricFactory('gateway')),
@@ -84,8 +99,24 @@ describe(AuthService.name, () => {
   describe('login', () => {
     it('issues a new token family for the right password and audits the user', async () => {
       expect(await service.login({ email: 'ops@example.com', password: 'right-password' }, '10.0.0.1')).toEqual(pair(1));
-      expect(startFamily).toHaveBeenCalledWith('user-1');
+      expect(startFamily).toHaveBeenCalledWith(expect.objectContaining({ id: 'user-1', sessionVersion: 3 }));
+      expect(recordLogin).toHaveBeenCalledWith('user-1', clock.now());
       expect(audits).toEqual([expect.objectContaining({ action: 'auth.login', outcome: 'success', userId: 'user-1', ip: '10.0.0.1' })]);
+    });
+
+    it('replaces a scrypt hash with argon2id at the next successful login, and only then', async () => {
+      user.passwordHash = await hashPasswordScrypt('right-password', { N: 1024, r: 8, p: 1 });
+      const legacy = user.passwordHash;
+      await expect(service.login({ email: 'ops@example.com', password: 'wrong' }, null)).rejects.toBeInstanceOf(UnauthorizedException);
+      expect(user.passwordHash).toBe(legacy);
+      await service.login({ email: 'ops@example.com', password: 'right-password' }, null);
+      expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(await verifyPassword('right-password', user.passwordHash)).toBe(true);
+      expect(audits.at(-1)).toMatchObject({ outcome: 'success', details: { passwordHashUpgraded: true } });
+      // A current hash is left alone.
+      const current = user.passwordHash;
+      await service.login({ email: 'ops@example.com', password: 'right-password' }, null);
+      expect(user.passwordHash).toBe(current);
     });
 
     it('gives an unknown email and a wrong password the same 401', async () => {
@@ -155,9 +186,9 @@ describe(AuthService.name, () => {
     });
   });
 
-  it('logout revokes the family of a known token and quietly ignores an unknown one', async () => {
+  it("logout ends the known token's session (family, access tokens, streams) and quietly ignores an unknown one", async () => {
     await service.logout({ refreshToken: 'presented' }, null);
-    expect(revokeFamily).toHaveBeenCalledWith('fam-1', expect.any(Date));
+    expect(endOne).toHaveBeenCalledWith('user-1', 'fam-1');
     await service.logout({ refreshToken: 'unknown' }, null);
     expect(audits.map((a) => a.outcome)).toEqual(['success', 'failed']);
   });

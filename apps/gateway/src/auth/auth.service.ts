@@ -10,6 +10,7 @@ import type { LoginBody, RefreshBody } from './auth.schemas.js';
 import { LoginRateLimiter, type RateVerdict } from './login-rate-limiter.js';
 import { judgeRefreshToken } from './refresh-rules.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { SessionEnder } from './session-ender.js';
 import { TokenIssuer, type TokenPair } from './token-issuer.js';
 
 // One message for every failed login, so the answer never tells which emails exist.
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly passwords: PasswordHasher,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly tokens: TokenIssuer,
+    private readonly sessions: SessionEnder,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
     private readonly metrics: GatewayMetrics,
@@ -47,9 +49,11 @@ export class AuthService {
       await this.audit.record({ ...entry, outcome: 'failed', details: { reason } });
       throw new UnauthorizedException(BAD_LOGIN);
     }
-    const pair = await this.tokens.startFamily(user.id);
+    const pair = await this.tokens.startFamily(user);
+    const upgraded = await this.upgradeHash(user.id, user.passwordHash, body.password);
+    await this.users.recordLogin(user.id, this.clock.now());
     this.metrics.login('success');
-    await this.audit.record({ ...entry, outcome: 'success', userId: user.id });
+    await this.audit.record({ ...entry, outcome: 'success', userId: user.id, ...(upgraded ? { details: { passwordHashUpgraded: true } } : {}) });
     return pair;
   }
 
@@ -73,7 +77,7 @@ export class AuthService {
       await this.audit.record({ ...entry, outcome: 'denied', details: { reason: 'user_disabled' } });
       throw new UnauthorizedException(BAD_REFRESH);
     }
-    const pair = await this.tokens.rotate(row, now);
+    const pair = await this.tokens.rotate(row, user, now);
     // Lost a race with another use of the same token: one of the two is not its owner.
     if (!pair) return this.revokeStolenFamily(row.familyId, entry, now);
     await this.audit.record({ ...entry, outcome: 'success' });
@@ -87,7 +91,8 @@ export class AuthService {
       await this.audit.record({ action: 'auth.logout', outcome: 'failed', ip, details: { reason: 'unknown_token' } });
       return;
     }
-    const revoked = await this.refreshTokens.revokeFamily(row.familyId, this.clock.now());
+    // The session's access tokens too (Redis denylist), and its open streams.
+    const revoked = await this.sessions.endOne(row.userId, row.familyId);
     await this.audit.record({
       action: 'auth.logout',
       outcome: 'success',
@@ -104,6 +109,21 @@ export class AuthService {
     this.log.warn(`reuse of a rotated refresh token; revoked its family (${revoked} live tokens)`);
     await this.audit.record({ ...entry, outcome: 'denied', details: { reason: 'reuse', revokedTokens: revoked } });
     throw new UnauthorizedException(BAD_REFRESH);
+  }
+
+  /**
+   * Replaces a hash weaker than today's (scrypt, or argon2id below the current cost) with a
+   * new argon2id one: the password is known only now. A failure leaves the old hash, which
+   * still verifies, and does not fail the sign-in. True when it was replaced.
+   */
+  private async upgradeHash(userId: string, stored: string, password: string): Promise<boolean> {
+    if (!this.passwords.needsRehash(stored)) return false;
+    try {
+      return await this.users.replacePasswordHash(userId, stored, await this.passwords.hash(password));
+    } catch (err) {
+      this.log.warn(`password hash of user ${userId} not upgraded: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   private async checkRate(ip: string | null, email: string): Promise<RateVerdict> {

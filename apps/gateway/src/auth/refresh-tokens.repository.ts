@@ -32,6 +32,26 @@ export class RefreshTokensRepository {
     });
   }
 
+  /** Revokes every still-live token of the user, but for the family `keep` (the caller's own session). */
+  async revokeUser(userId: string, now: Date, keep?: string): Promise<number> {
+    const { count } = await this.db.refreshToken.updateMany({
+      where: { userId, revokedAt: null, ...(keep ? { familyId: { not: keep } } : {}) },
+      data: { revokedAt: now },
+    });
+    return count;
+  }
+
+  /**
+   * The user's families that issued a token since `since`. An access token is issued
+   * together with a refresh token of its family (login, refresh), so these are all the
+   * sessions that can still hold a live access token when `since` is one access-token
+   * lifetime ago.
+   */
+  async familiesIssuedSince(userId: string, since: Date): Promise<string[]> {
+    const rows = await this.db.refreshToken.findMany({ where: { userId, createdAt: { gte: since } }, distinct: ['familyId'], select: { familyId: true } });
+    return rows.map((r) => r.familyId);
+  }
+
   /** Revokes every still-live token of a login's rotation chain. */
   async revokeFamily(familyId: string, now: Date): Promise<number> {
     const { count } = await this.db.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });

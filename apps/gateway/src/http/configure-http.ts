@@ -65,7 +65,7 @@ export function configureHttp(nestApp: INestApplication, config: GatewayConfig):
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
-      methods: ['GET', 'POST', 'DELETE'],
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key'],
       // A browser client can read its limits and how long to wait after a 429.
       exposedHeaders: [...RATE_LIMIT_HEADERS],

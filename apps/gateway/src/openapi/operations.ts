@@ -4,9 +4,10 @@ import { apiKeyList, apiKeyView, createApiKeyBody, createdApiKey, uuidParam } fr
 import { auditEntryView, auditExportQuery, auditPage, auditQuery } from '../audit/audit.schemas.js';
 import { loginBody, refreshBody, tokenPair } from '../auth/auth.schemas.js';
 import type { Role } from '../auth/roles.js';
+import type { Scope } from '../auth/scopes.js';
 import { commandIdParam, commandPage, commandView, executionView, listCommandsQuery, submitCommandBody } from '../commands/commands.schemas.js';
 import { statisticsView } from '../statistics/statistics.schemas.js';
-import { createUserBody, userList, userView } from '../users/users.schemas.js';
+import { changePasswordBody, createUserBody, updateUserBody, userIdParam, userList, userView } from '../users/users.schemas.js';
 import { errorBody } from './error-body.js';
 
 /**
@@ -18,7 +19,7 @@ import { errorBody } from './error-body.js';
  * route's decorators and pipes.
  */
 export interface Operation {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** The full path in OpenAPI's syntax: `/api/v1/agents/{id}`. */
   path: string;
   operationId: string;
@@ -27,14 +28,16 @@ export interface Operation {
   description?: string;
   /** `public` for `@Public()`, else the least role its `@RequireRole(...)` names. */
   access: 'public' | Role;
+  /** The scope an API key needs (`@RequireScope(...)`); every non-public route has one. */
+  scope?: Scope;
   /** Path parameters, by name, with the schema of the route's `@Param(name, new ZodPipe(...))`. */
   params?: Record<string, z.ZodType>;
   /** The schema of the route's `@Query(new ZodPipe(...))`: each property is one query parameter. */
   query?: z.ZodObject;
   /** The schema of the route's `@Body(new ZodPipe(...))`, sent as application/json. */
   body?: z.ZodType;
-  /** The success answer: its status and body (none for 204). */
-  success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodType; contentType?: string };
+  /** The success answer: its status and body (none for 204), in each of `contentTypes` (default application/json). */
+  success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodType; contentTypes?: string[] };
   /** Error statuses besides the ones every route of its kind has (400 with input, 401 and 403 when authenticated). */
   errors?: number[];
 }
@@ -63,6 +66,8 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['LoginBody', loginBody, 'input'],
   ['RefreshBody', refreshBody, 'input'],
   ['CreateUserBody', createUserBody, 'input'],
+  ['UpdateUserBody', updateUserBody, 'input'],
+  ['ChangePasswordBody', changePasswordBody, 'input'],
   ['CreateApiKeyBody', createApiKeyBody, 'input'],
   ['EnrollAgentBody', enrollAgentBody, 'input'],
   ['SubmitCommandBody', submitCommandBody, 'input'],
@@ -103,8 +108,8 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     path: '/api/v1/auth/logout',
     operationId: 'logout',
     tag: 'auth',
-    summary: "Revoke a refresh token's family",
-    description: 'Access tokens already issued run out on their own.',
+    summary: "End the refresh token's session",
+    description: "Revokes the refresh token's family; the session's access tokens are refused from then on (Redis denylist) and its open streams close (4401).",
     access: 'public',
     body: refreshBody,
     success: { status: 204, description: 'revoked (also when it already was)' },
@@ -117,6 +122,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'users',
     summary: 'Create a user',
     access: 'admin',
+    scope: 'users:write',
     body: createUserBody,
     success: { status: 201, description: 'the new user', schema: userView },
     errors: [409],
@@ -128,7 +134,63 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'users',
     summary: 'List users',
     access: 'admin',
+    scope: 'users:read',
     success: { status: 200, description: 'every user', schema: userList },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/users/{id}',
+    operationId: 'updateUser',
+    tag: 'users',
+    summary: "Change a user's role or disable it",
+    description:
+      "Give role, disabled or both. Disabling or lowering the role ends the user's sessions at once (refresh tokens, access tokens, open streams); disabling also revokes its API keys, a lower role caps them. 409 when it would demote or disable the last enabled admin.",
+    access: 'admin',
+    scope: 'users:write',
+    params: { id: userIdParam },
+    body: updateUserBody,
+    success: { status: 200, description: 'the user as it is now', schema: userView },
+    errors: [404, 409],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/users/{id}',
+    operationId: 'deleteUser',
+    tag: 'users',
+    summary: 'Delete a user',
+    description: 'With its refresh tokens and API keys; its open streams close (4401). The audit log keeps its entries. 409 for the last enabled admin.',
+    access: 'admin',
+    scope: 'users:write',
+    params: { id: userIdParam },
+    success: { status: 204, description: 'deleted' },
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/users/me/password',
+    operationId: 'changePassword',
+    tag: 'users',
+    summary: "Change the caller's own password",
+    description:
+      "A signed-in user only: an API key gets 403. A wrong currentPassword is a 400 naming currentPassword. Ends the user's other sessions; the one that asked stays signed in.",
+    access: 'viewer',
+    scope: 'users:write',
+    body: changePasswordBody,
+    success: { status: 204, description: 'changed' },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/users/{id}/sessions',
+    operationId: 'endUserSessions',
+    tag: 'users',
+    summary: 'End every session of a user',
+    description:
+      'Every refresh token, access token and open stream of the user stops working within seconds, on every gateway instance. API keys are not sessions: revoke them on their own.',
+    access: 'admin',
+    scope: 'users:write',
+    params: { id: userIdParam },
+    success: { status: 204, description: 'ended' },
+    errors: [404],
   },
   {
     method: 'post',
@@ -136,8 +198,10 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     operationId: 'createApiKey',
     tag: 'api-keys',
     summary: 'Create an API key for the caller',
-    description: 'The key acts with its own role, never above its owner’s current one.',
+    description:
+      'The key acts with its own role, never above its owner’s current one, and only on routes whose scope it holds (default: every scope). After `expiresAt` it is refused (401) like a revoked key. 400 naming expiresAt when it is not in the future.',
     access: 'admin',
+    scope: 'users:write',
     body: createApiKeyBody,
     success: { status: 201, description: 'the key, shown only in this answer', schema: createdApiKey },
   },
@@ -148,6 +212,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'api-keys',
     summary: 'List API keys',
     access: 'admin',
+    scope: 'users:read',
     success: { status: 200, description: 'every key, revoked ones included; never the secret', schema: apiKeyList },
   },
   {
@@ -157,6 +222,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'api-keys',
     summary: 'Revoke an API key',
     access: 'admin',
+    scope: 'users:write',
     params: { id: uuidParam },
     success: { status: 204, description: 'revoked' },
     errors: [404],
@@ -169,6 +235,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'agents',
     summary: 'Enroll an agent',
     access: 'admin',
+    scope: 'agents:write',
     body: enrollAgentBody,
     success: { status: 201, description: 'the agent and the token it connects with', schema: enrolledAgent },
     errors: [409, ...UPSTREAM],
@@ -180,6 +247,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'agents',
     summary: 'List agents',
     access: 'viewer',
+    scope: 'agents:read',
     query: listAgentsQuery,
     success: { status: 200, description: 'one page of agents', schema: agentPage },
     errors: UPSTREAM,
@@ -191,6 +259,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'agents',
     summary: 'Get an agent',
     access: 'viewer',
+    scope: 'agents:read',
     params: { id: agentIdParam },
     success: { status: 200, description: 'the agent', schema: agentView },
     errors: [404, ...UPSTREAM],
@@ -204,6 +273,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     description:
       "Queued, not run yet: poll GET /api/v1/commands/{id} or watch the stream. `params` is checked against the verb's schema (400 naming e.g. params.argv); every target must be enrolled. `requestedBy` is the caller's user id or API key id.",
     access: 'operator',
+    scope: 'commands:write',
     body: submitCommandBody,
     success: { status: 202, description: 'the command, queued, with one execution per target', schema: commandView },
     errors: [404, ...UPSTREAM],
@@ -215,6 +285,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'commands',
     summary: 'List commands',
     access: 'viewer',
+    scope: 'commands:read',
     query: listCommandsQuery,
     success: { status: 200, description: 'one page of commands, newest first', schema: commandPage },
     errors: UPSTREAM,
@@ -226,6 +297,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'commands',
     summary: 'Get a command with its executions',
     access: 'viewer',
+    scope: 'commands:read',
     params: { id: commandIdParam },
     success: { status: 200, description: 'the command; exitCode null until the process exited', schema: commandView },
     errors: [404, ...UPSTREAM],
@@ -252,6 +324,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     description:
       'Newest first, narrowed by the filters (all must match; `from` inclusive, `to` exclusive); pageSize 1–500, default 50. A pageToken is bound to the filters it was issued with: a token from elsewhere or used with other filters is a 400 naming pageToken.',
     access: 'admin',
+    scope: 'audit:read',
     query: auditQuery,
     success: { status: 200, description: 'one page of entries', schema: auditPage },
   },
@@ -264,8 +337,13 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     description:
       'Every entry matching the same filters as listAudit, newest first, streamed as an attachment. `format=ndjson`: one AuditEntry JSON object per line (application/x-ndjson). `format=csv`: text/csv per RFC 4180 (CRLF, header row `id,at,actor,actorType,action,target,outcome,ip,traceId,details`, `details` as JSON, null as an empty field). An error after the first bytes aborts the connection rather than ending a truncated file.',
     access: 'admin',
+    scope: 'audit:read',
     query: auditExportQuery,
-    success: { status: 200, description: 'the entries, as NDJSON or CSV (Content-Disposition: attachment)', contentType: 'application/x-ndjson' },
+    success: {
+      status: 200,
+      description: 'the entries, as NDJSON or CSV (Content-Disposition: attachment)',
+      contentTypes: ['application/x-ndjson', 'text/csv'],
+    },
   },
   // This document.
   {
@@ -284,7 +362,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     tag: 'meta',
     summary: 'This document as an HTML page',
     access: 'public',
-    success: { status: 200, description: 'a plain HTML listing, no scripts', contentType: 'text/html' },
+    success: { status: 200, description: 'a plain HTML listing, no scripts', contentTypes: ['text/html'] },
   },
   // Probes, outside /api/v1.
   {

@@ -14,6 +14,22 @@ export const createUserBody = z.strictObject({
 });
 export type CreateUserBody = z.infer<typeof createUserBody>;
 
+export const updateUserBody = z
+  .strictObject({
+    role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }).optional(),
+    disabled: z.boolean({ message: 'must be true or false' }).optional(),
+  })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined, { message: 'give role, disabled or both' });
+export type UpdateUserBody = z.infer<typeof updateUserBody>;
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string({ message: 'is required' }).min(1, 'is required').max(1024),
+  newPassword: z.string({ message: 'is required' }).min(12, 'must be at least 12 characters').max(1024),
+});
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
+
+export const userIdParam = z.uuid({ message: 'must be a UUID' });
+
 // Responses. UserView (users.service.ts) is inferred from this.
 
 export const userView = z.object({
@@ -22,6 +38,7 @@ export const userView = z.object({
   role: z.enum(ROLES),
   createdAt: z.iso.datetime(),
   disabledAt: z.iso.datetime().nullable(),
+  lastLoginAt: z.iso.datetime().nullable().describe('the last successful sign-in with the password'),
 });
 
 export const userList = z.object({ users: z.array(userView) });
