@@ -34,7 +34,7 @@ class FakeFeed implements EventFeed {
   }
 }
 
-const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer' };
+const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
 const COMMAND_A = '11111111-1111-4111-8111-111111111111';
 const COMMAND_B = '22222222-2222-4222-8222-222222222222';
 const event = (e: Partial<ExecutionUpdated>): ExecutionUpdated => ({
@@ -46,6 +46,7 @@ const event = (e: Partial<ExecutionUpdated>): ExecutionUpdated => ({
   ...e,
 });
 const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
+const OPTIONS = { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs: 30_000 };
 
 describe(StreamSession.name, () => {
   let socket: FakeSocket;
@@ -54,6 +55,10 @@ describe(StreamSession.name, () => {
   let identity: StreamIdentity | null;
   let counts: Record<string, number>;
   let session: StreamSession;
+  let watched: Principal[];
+  /** The revocation callback the session registered, until it unwatches. */
+  let revoke: (() => void) | undefined;
+  let checkFails: boolean;
   const T0 = Date.parse('2026-03-01T12:00:00Z');
 
   const settle = () => vi.advanceTimersByTimeAsync(0);
@@ -73,6 +78,9 @@ describe(StreamSession.name, () => {
     socket = new FakeSocket();
     feed = new FakeFeed();
     seen = [];
+    watched = [];
+    revoke = undefined;
+    checkFails = false;
     identity = { principal: viewer, expiresAt: T0 + 900_000 };
     counts = { opened: 0, closed: 0, pushed: 0, authFailed: 0 };
     const metrics: StreamMetrics = {
@@ -81,8 +89,15 @@ describe(StreamSession.name, () => {
       pushed: () => counts.pushed!++,
       authFailed: () => counts.authFailed!++,
     };
-    const auth = { authenticate: (c: StreamCredentials) => (seen.push(c), Promise.resolve(identity)) };
-    session = new StreamSession(socket, auth, feed, { authTimeoutMs: 5000, maxBufferedBytes: 1000 }, metrics, silentLog, () => Date.now());
+    const auth = {
+      authenticate: (c: StreamCredentials) => (seen.push(c), checkFails ? Promise.reject(new Error('database down')) : Promise.resolve(identity)),
+      watch: (p: Principal, recheck: () => void) => {
+        watched.push(p);
+        revoke = recheck;
+        return () => (revoke = undefined);
+      },
+    };
+    session = new StreamSession(socket, auth, feed, OPTIONS, metrics, silentLog, () => Date.now());
     session.start();
   });
 
@@ -98,7 +113,7 @@ describe(StreamSession.name, () => {
   });
 
   it('accepts an API key', async () => {
-    identity = { principal: { kind: 'api_key', apiKeyId: 'k-1', userId: 'u-1', role: 'viewer' }, expiresAt: null };
+    identity = { principal: { kind: 'api_key', apiKeyId: 'k-1', userId: 'u-1', role: 'viewer', scopes: ['commands:read'] }, expiresAt: null };
     await say({ type: 'auth', apiKey: 'fp_abc_def' });
     expect(socket.sent).toEqual([{ type: 'ready' }]);
     expect(seen).toEqual([{ token: undefined, apiKey: 'fp_abc_def' }]);
@@ -231,9 +246,9 @@ describe(StreamSession.name, () => {
     let release!: (i: StreamIdentity) => void;
     const slow = new StreamSession(
       socket,
-      { authenticate: () => new Promise<StreamIdentity>((r) => (release = r)) },
+      { authenticate: () => new Promise<StreamIdentity>((r) => (release = r)), watch: () => () => undefined },
       feed,
-      { authTimeoutMs: 5000, maxBufferedBytes: 1000 },
+      OPTIONS,
       { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
       silentLog,
       () => Date.now(),
@@ -258,9 +273,9 @@ describe(StreamSession.name, () => {
   it('closes 1011 when the auth check itself fails', async () => {
     const broken = new StreamSession(
       socket,
-      { authenticate: async () => Promise.reject(new Error('database down')) },
+      { authenticate: async () => Promise.reject(new Error('database down')), watch: () => () => undefined },
       feed,
-      { authTimeoutMs: 5000, maxBufferedBytes: 1000 },
+      OPTIONS,
       { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
       silentLog,
       () => Date.now(),
@@ -268,5 +283,74 @@ describe(StreamSession.name, () => {
     broken.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     await settle();
     expect(socket.closed?.code).toBe(1011);
+  });
+
+  describe('credentials revoked while open', () => {
+    it('re-checks on a revocation that concerns it, and closes 4401 "credentials revoked" when they no longer pass', async () => {
+      await authenticated();
+      expect(watched).toEqual([viewer]);
+      identity = null;
+      revoke!();
+      await settle();
+      expect(socket.closed).toEqual({ code: 4401, reason: 'credentials revoked' });
+      expect(seen).toHaveLength(2);
+      expect(revoke).toBeUndefined(); // unwatched on close
+    });
+
+    it('stays open when the re-check still passes (a demoted key capped, not revoked)', async () => {
+      await authenticated();
+      revoke!();
+      await settle();
+      expect(socket.closed).toBeUndefined();
+      expect(seen).toHaveLength(2);
+    });
+
+    it('re-checks on its own every recheckIntervalMs, the safety net for a missed event', async () => {
+      await authenticated();
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(seen).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(seen).toHaveLength(2);
+      expect(socket.closed).toBeUndefined();
+      identity = null;
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(socket.closed).toEqual({ code: 4401, reason: 'credentials revoked' });
+      expect(counts).toMatchObject({ opened: 1, closed: 1 });
+    });
+
+    it('runs one re-check for a burst of events, and one more for events during it', async () => {
+      await authenticated();
+      revoke!();
+      revoke!();
+      revoke!();
+      await settle();
+      expect(seen).toHaveLength(3);
+    });
+
+    it('keeps the socket open when the re-check itself fails, and tries again at the next', async () => {
+      await authenticated();
+      checkFails = true;
+      revoke!();
+      await settle();
+      expect(socket.closed).toBeUndefined();
+      checkFails = false;
+      identity = null;
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(socket.closed?.reason).toBe('credentials revoked');
+    });
+
+    it('closes a key session when the key expires', async () => {
+      identity = { principal: { kind: 'api_key', apiKeyId: 'k-1', userId: 'u-1', role: 'viewer', scopes: ['commands:read'] }, expiresAt: T0 + 5_000 };
+      await say({ type: 'auth', apiKey: 'fp_abc_def' });
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(socket.closed).toEqual({ code: 4401, reason: 'api key expired' });
+    });
+
+    it('stops re-checking once closed', async () => {
+      await authenticated();
+      session.socketClosed();
+      await vi.advanceTimersByTimeAsync(90_000);
+      expect(seen).toHaveLength(1);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/service-kit/websocket';
 import { actorId } from '../auth/principal.js';
-import type { EventFeed, StreamAuth, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
+import type { EventFeed, StreamAuth, StreamCredentials, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
 import {
   decodeClientFrame,
   matches,
@@ -18,16 +18,27 @@ type Handshake = 'awaiting_auth';
 // setTimeout takes at most a signed 32-bit delay; a longer one fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The close reason when the credentials stop passing while the socket is open. */
+export const REVOKED_REASON = 'credentials revoked';
+
 /**
  * One operator's live-update socket, from the first frame to the close. The
  * session alone parses frames (a bad one gets an error frame and 1002, never a
- * silent drop) and owns the token-expiry timer; the base queues frames in
- * arrival order (the auth check is async) and runs the auth timer.
+ * silent drop) and owns the expiry timer and the credentials re-check (on every
+ * revocation event that concerns it, and every `recheckIntervalMs`: credentials
+ * that no longer pass close it with 4401 `credentials revoked`); the base queues
+ * frames in arrival order (the auth check is async) and runs the auth timer.
  */
 export class StreamSession extends WsSession<Handshake, StreamSocket> {
   private expiryTimer?: NodeJS.Timeout;
+  private recheckTimer?: NodeJS.Timeout;
   private unlisten?: () => void;
+  private unwatch?: () => void;
   private identity?: StreamIdentity;
+  private credentials?: StreamCredentials;
+  /** A re-check under way, so that a burst of events costs one. */
+  private rechecking?: Promise<void>;
+  private recheckAgain = false;
   private readonly subscriptions = new Map<string, Subscription>();
 
   constructor(
@@ -52,6 +63,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   protected override cleanUp(_code: number, previous: WsSessionState<Handshake>): void {
     if (previous === 'open') this.metrics.closed();
     clearTimeout(this.expiryTimer);
+    clearInterval(this.recheckTimer);
+    this.unwatch?.();
     this.unlisten?.();
     this.subscriptions.clear();
   }
@@ -76,16 +89,20 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   }
 
   private async authenticate(frame: AuthFrame): Promise<void> {
-    const identity = await this.auth.authenticate({ token: frame.token, apiKey: frame.apiKey });
+    const credentials: StreamCredentials = frame.token !== undefined ? { token: frame.token } : { apiKey: frame.apiKey };
+    const identity = await this.auth.authenticate(credentials);
     if (this.state !== 'awaiting_auth') return;
     if (!identity) {
       this.metrics.authFailed('unauthenticated');
       return this.reject(StreamCloseCode.Unauthorized, 'invalid credentials', frame.token !== undefined ? 'token' : 'apiKey');
     }
     this.identity = identity;
+    this.credentials = credentials;
     this.markOpen();
     this.metrics.opened();
     if (identity.expiresAt !== null) this.armExpiry(identity.expiresAt);
+    this.unwatch = this.auth.watch(identity.principal, () => void this.recheck());
+    this.recheckTimer = setInterval(() => void this.recheck(), this.options.recheckIntervalMs);
     this.unlisten = this.feed.listen((e) => this.push(e));
     this.send({ type: 'ready' });
   }
@@ -94,9 +111,41 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     const left = expiresAt - this.now();
     if (left <= 0) {
       this.metrics.authFailed('token_expired');
-      return this.close(StreamCloseCode.Unauthorized, 'token expired');
+      return this.close(StreamCloseCode.Unauthorized, this.credentials?.apiKey !== undefined ? 'api key expired' : 'token expired');
     }
     this.expiryTimer = setTimeout(() => this.armExpiry(expiresAt), Math.min(left, MAX_TIMER_MS));
+  }
+
+  /**
+   * The auth frame's credentials checked again, as at the start. Closes with 4401 when they
+   * no longer pass; a failing check (database down) leaves the socket open until the next.
+   */
+  private recheck(): Promise<void> {
+    if (this.rechecking) {
+      // An event during a check may concern a change the check did not see yet.
+      this.recheckAgain = true;
+      return this.rechecking;
+    }
+    this.rechecking = (async () => {
+      do {
+        this.recheckAgain = false;
+        if (!this.isOpen || !this.credentials) return;
+        let identity: StreamIdentity | null;
+        try {
+          identity = await this.auth.authenticate(this.credentials);
+        } catch (err) {
+          this.log.warn(`${this.describe()}: credentials re-check failed, kept open until the next: ${(err as Error).message}`);
+          return;
+        }
+        if (!this.isOpen) return;
+        if (!identity) {
+          this.metrics.authFailed('credentials_revoked');
+          return this.close(StreamCloseCode.Unauthorized, REVOKED_REASON);
+        }
+        this.identity = identity;
+      } while (this.recheckAgain);
+    })().finally(() => (this.rechecking = undefined));
+    return this.rechecking;
   }
 
   private subscribe(frame: SubscribeFrame): void {

@@ -15,6 +15,8 @@ import { MAX_STREAM_FRAME_BYTES, STREAM_PATH } from './stream.protocol.js';
 
 // Events are small (~300 bytes); a client this far behind will not catch up.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+// Revocation events close a session within a second; this re-check catches one that was missed (NATS down).
+const RECHECK_INTERVAL_MS = 30_000;
 
 /**
  * The operators' live-update WebSocket, on the HTTP server's port. `ws` itself
@@ -36,7 +38,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
     metrics: GatewayMetrics,
     clock: Clock,
   ) {
-    this.options = { authTimeoutMs: config.STREAM_AUTH_TIMEOUT_MS, maxBufferedBytes: MAX_BUFFERED_BYTES };
+    this.options = { authTimeoutMs: config.STREAM_AUTH_TIMEOUT_MS, maxBufferedBytes: MAX_BUFFERED_BYTES, recheckIntervalMs: RECHECK_INTERVAL_MS };
     this.metrics = {
       opened: () => metrics.streamOpened(),
       closed: () => metrics.streamClosed(),

@@ -16,7 +16,12 @@ export const StreamCloseCode = {
   InternalError: 1011,
   /** Unread events piled up past the limit: the client does not keep up. */
   TryAgainLater: 1013,
-  /** Bad, missing or expired credentials (after the first frame, or when a JWT runs out). */
+  /**
+   * Bad, missing or expired credentials (after the first frame, or when a JWT or key runs
+   * out: `token expired`, `api key expired`), or credentials revoked while the socket is open
+   * (`credentials revoked`: logout, password change, user disabled/deleted/demoted, sessions
+   * ended, key revoked). Either way: authenticate again before reconnecting.
+   */
   Unauthorized: 4401,
   /** No auth frame within the timeout. */
   AuthTimeout: 4408,
