@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { startInfra, type Infra } from '@fleetplane/test-harness';
 import { GatewayClient, GatewayError, startFleet, type Fleet } from '@fleetplane/devstack';
 
@@ -29,11 +30,11 @@ describe('fleetplane CLI against the real system', () => {
   let config: string;
 
   /** Runs bin/fleetplane.js without a shell; stdout and stderr apart; `stdin` written then closed. */
-  function cli(args: string[], stdin = ''): Promise<CliRun> {
+  function cli(args: string[], stdin = '', env: Record<string, string> = {}): Promise<CliRun> {
     return new Promise((resolvePromise, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         shell: false,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, FLEETPLANE_CONFIG: config },
+        env: { PATH: process.env.PATH ?? '', HOME: dir, FLEETPLANE_CONFIG: config, XDG_CONFIG_HOME: join(dir, 'xdg'), ...env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -81,16 +82,16 @@ describe('fleetplane CLI against the real system', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a wrong password with exit 1 and writes no credentials', async () => {
+  it('refuses a wrong password with exit 255 and writes no credentials', async () => {
     const r = await cli(['login', '--url', fleet.gatewayUrl, '--email', admin.email, '--password-stdin'], 'not the password\n');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/^fleetplane: login failed: /);
     expect(existsSync(config)).toBe(false);
   });
 
   it('says "not logged in" before login', async () => {
     const r = await cli(['agents', 'list']);
-    expect(r).toMatchObject({ code: 1, stderr: 'fleetplane: not logged in: run fleetplane login\n' });
+    expect(r).toMatchObject({ code: 255, stderr: 'fleetplane: not logged in: run fleetplane login\n' });
   });
 
   it('logs in with --password-stdin and stores the tokens in a 0600 file, printing none of them', async () => {
@@ -129,16 +130,133 @@ describe('fleetplane CLI against the real system', () => {
     expect(r.stderr).toMatch(/nope/);
   });
 
-  it("names an unknown agent with the gateway's 404 and exits 1", async () => {
+  it("names an unknown agent with the gateway's 404 and its trace id, and exits 255", async () => {
     const r = await cli(['run', 'no-such-agent', '--', 'true']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^fleetplane: not found \(404\): .*no-such-agent/);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/^fleetplane: not found \(404\): .*no-such-agent.* \(trace [0-9a-f]{32}\)\n$/);
   });
 
-  it('names the field of a 400 and exits 1', async () => {
+  it('names the field of a 400 and exits 255', async () => {
     const r = await cli(['exec', 'exec', '--params', '{"argv":"echo hello"}', AGENT]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/^fleetplane: bad request \(400\): field params\.argv/);
+  });
+
+  it("passes a remote 255 on as it is; the CLI's own failures (usage, network) are 255 with a fleetplane: line", async () => {
+    expect(await cli(['run', AGENT, '--', 'sh', '-c', 'exit 255'])).toEqual({ code: 255, stdout: '', stderr: '' });
+    const usage = await cli(['run', AGENT]);
+    expect(usage.code).toBe(255);
+    expect(usage.stderr).toMatch(/^fleetplane: /);
+    const unreachable = await cli(['agents', 'list'], '', { FLEETPLANE_API_KEY: 'fp_x_y', FLEETPLANE_URL: 'http://127.0.0.1:9' });
+    expect(unreachable.code).toBe(255);
+    expect(unreachable.stderr).toMatch(/^fleetplane: cannot reach the gateway at http:\/\/127\.0\.0\.1:9: /);
+  });
+
+  it('prints an agent as YAML with --output yaml, the same data as --output json', async () => {
+    const yaml = await cli(['agents', 'get', AGENT, '--output', 'yaml']);
+    expect(yaml.code, yaml.stderr).toBe(0);
+    const json = await cli(['agents', 'get', AGENT, '-o', 'json']);
+    expect(parseYaml(yaml.stdout)).toEqual(JSON.parse(json.stdout));
+    expect(parseYaml(yaml.stdout)).toMatchObject({ id: AGENT, connected: true });
+  });
+
+  it('creates, updates, disables and deletes a user; a disabled user cannot log in', async () => {
+    const email = 'new-user@cli.test';
+    const password = 'a long enough password 1';
+    const created = await cli(['users', 'create', email, '--role', 'viewer', '--password-stdin', '-o', 'json'], `${password}\n`);
+    expect(created.code, created.stderr).toBe(0);
+    const user = JSON.parse(created.stdout) as { id: string; role: string; disabledAt: string | null };
+    expect(user).toMatchObject({ role: 'viewer', disabledAt: null });
+
+    const updated = await cli(['users', 'update', email, '--role', 'operator', '--json']);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ id: user.id, role: 'operator' });
+
+    const disabled = await cli(['users', 'disable', user.id, '--json']);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect((JSON.parse(disabled.stdout) as { disabledAt: string | null }).disabledAt).not.toBeNull();
+    const refused = await cli(['--context', 'disabled-user', 'login', '--url', fleet.gatewayUrl, '--email', email, '--password-stdin'], `${password}\n`);
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toMatch(/^fleetplane: login failed: /);
+
+    expect(await cli(['users', 'delete', user.id])).toMatchObject({ code: 0, stdout: '' });
+    const users = JSON.parse((await cli(['users', 'list', '--json'])).stdout) as { email: string }[];
+    expect(users.map((u) => u.email)).toContain(admin.email);
+    expect(users.map((u) => u.email)).not.toContain(email);
+    const again = await cli(['users', 'delete', user.id]);
+    expect(again.code).toBe(255);
+    expect(again.stderr).toMatch(/^fleetplane: not found \(404\)/);
+  });
+
+  it('creates an API key with one scope that works for that scope only, lists it, and revokes it', async () => {
+    const created = await cli(['api-keys', 'create', 'cli-int', '--role', 'viewer', '--scope', 'agents:read', '--expires', '1d']);
+    expect(created.code, created.stderr).toBe(0);
+    const key = created.stdout.trimEnd();
+    expect(created.stdout).toMatch(/^fp_\S+\n$/);
+    expect(created.stderr).toMatch(/shown only once/);
+    const asKey = { FLEETPLANE_API_KEY: key, FLEETPLANE_URL: fleet.gatewayUrl };
+
+    const agents = await cli(['agents', 'list', '--json'], '', asKey);
+    expect(agents.code, agents.stderr).toBe(0);
+    expect((JSON.parse(agents.stdout) as { id: string }[]).map((a) => a.id)).toContain(AGENT);
+    const outOfScope = await cli(['commands', 'list'], '', asKey);
+    expect(outOfScope.code).toBe(255);
+    expect(outOfScope.stderr).toMatch(/^fleetplane: permission denied \(403\)/);
+
+    const listed = JSON.parse((await cli(['api-keys', 'list', '--json'])).stdout) as { id: string; name: string; scopes: string[]; expiresAt: string | null }[];
+    const mine = listed.find((k) => k.name === 'cli-int')!;
+    expect(mine.scopes).toEqual(['agents:read']);
+    expect(Date.parse(mine.expiresAt!)).toBeGreaterThan(Date.now());
+    expect((await cli(['api-keys', 'list'])).stdout).toMatch(/cli-int\s+\S+\s+viewer/);
+
+    expect((await cli(['api-keys', 'revoke', mine.id])).code).toBe(0);
+    const revoked = await cli(['agents', 'list'], '', asKey);
+    expect(revoked.code).toBe(255);
+    expect(revoked.stderr).toMatch(/^fleetplane: not authenticated \(401\)/);
+  });
+
+  it('shows the statistics as a summary and as YAML', async () => {
+    const table = await cli(['stats']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^agents:\s+\d+ \(\d+ connected\)$/m);
+    const { site } = JSON.parse((await cli(['agents', 'get', AGENT, '--json'])).stdout) as { site: string };
+    expect(table.stdout).toMatch(new RegExp(`^SITE\\s+AGENTS\\s+CONNECTED\\n${site}\\s+1\\s+1$`, 'm'));
+    const yaml = await cli(['stats', '--output', 'yaml']);
+    expect(yaml.code, yaml.stderr).toBe(0);
+    const stats = parseYaml(yaml.stdout) as {
+      agents: { total: number; connected: number };
+      executionsPerMinute: unknown[];
+      commands: { lastHour: { total: number } };
+    };
+    expect(stats.agents.connected).toBeGreaterThanOrEqual(1);
+    expect(stats.executionsPerMinute).toHaveLength(60);
+    expect(stats.commands.lastHour.total).toBeGreaterThan(0);
+  });
+
+  it('a named context has its own URL and login, beside the default one', async () => {
+    expect((await cli(['config', 'set-context', 'int', '--url', fleet.gatewayUrl])).code).toBe(0);
+    const login = await cli(['--context', 'int', 'login', '--email', admin.email, '--password-stdin'], `${admin.password}\n`);
+    expect(login.code, login.stderr).toBe(0);
+    const contextLogin = join(dirname(config), 'credentials.int.json');
+    expect(statSync(contextLogin).mode & 0o777).toBe(0o600);
+    expect(readFileSync(contextLogin, 'utf8')).not.toBe(readFileSync(config, 'utf8'));
+
+    expect((await cli(['config', 'use-context', 'int'])).code).toBe(0);
+    const listed = await cli(['agents', 'get', AGENT, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const contexts = JSON.parse((await cli(['config', 'get-contexts', '--json'])).stdout) as { name: string; current: boolean; loggedIn: boolean }[];
+    expect(contexts).toEqual([
+      { name: 'default', current: false, url: null, loggedIn: true },
+      { name: 'int', current: true, url: fleet.gatewayUrl, loggedIn: true },
+    ]);
+    expect((await cli(['config', 'get', 'url', '--show-origin'])).stdout).toBe(`file:${join(dir, 'xdg', 'fleetplane', 'config.json')}\t${fleet.gatewayUrl}\n`);
+    // Its tokens go nowhere else.
+    const elsewhere = await cli(['--url', 'http://127.0.0.1:9', 'agents', 'list']);
+    expect(elsewhere.code).toBe(255);
+    expect(elsewhere.stderr).toMatch(/the login of context int is for/);
+    expect((await cli(['logout'])).code).toBe(0);
+    expect(existsSync(contextLogin)).toBe(false);
+    expect((await cli(['config', 'use-context', 'default'])).code).toBe(0);
   });
 
   it('lists the audit log filtered, and exports the same entries as CSV and NDJSON on stdout', async () => {
@@ -162,7 +280,7 @@ describe('fleetplane CLI against the real system', () => {
     expect(submitted.length).toBeGreaterThan(0);
     expect(submitted.every((e) => e.action.startsWith('command.'))).toBe(true);
     const bad = await cli(['audit', 'list', '--from', 'yesterday']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(255);
     expect(bad.stderr).toMatch(/^fleetplane: bad request \(400\): field from/);
   });
 
