@@ -22,6 +22,16 @@ async function login(email: string, password: string): Promise<{ accessToken: st
   return res.body;
 }
 
+const USER_PASSWORD = 'coverage-user-password-1234';
+let users = 0;
+/** A fresh viewer for the user-lifecycle mutations (never the admin whose token this test uses). */
+async function newUser(): Promise<{ id: string; email: string }> {
+  const email = `user-${++users}@coverage.test`;
+  const res = await call<{ id: string; email: string }>('POST', '/api/v1/users', { token: admin, body: { email, password: USER_PASSWORD, role: 'viewer' } });
+  expect(res.status, res.text).toBe(201);
+  return res.body;
+}
+
 /** The request that exercises a mutation: its path (parameters filled in) and call options; prerequisites are made here, untraced. */
 type Request = { path: string; opts: CallOptions; action: string };
 type Mutation = () => Request | Promise<Request>;
@@ -44,6 +54,18 @@ const MUTATIONS: Record<string, Mutation> = {
     opts: { token: admin, body: { email: 'created@coverage.test', password: 'created-password-1234', role: 'viewer' } },
     action: 'user.create',
   }),
+  updateUser: async () => ({ path: `/api/v1/users/${(await newUser()).id}`, opts: { token: admin, body: { role: 'operator' } }, action: 'user.update' }),
+  deleteUser: async () => ({ path: `/api/v1/users/${(await newUser()).id}`, opts: { token: admin }, action: 'user.delete' }),
+  changePassword: async () => {
+    const user = await newUser();
+    const { accessToken } = await login(user.email, USER_PASSWORD);
+    return {
+      path: '/api/v1/users/me/password',
+      opts: { token: accessToken, body: { currentPassword: USER_PASSWORD, newPassword: 'another-password-1234' } },
+      action: 'user.password_change',
+    };
+  },
+  endUserSessions: async () => ({ path: `/api/v1/users/${(await newUser()).id}/sessions`, opts: { token: admin }, action: 'user.sessions_revoke' }),
   createApiKey: () => ({ path: '/api/v1/api-keys', opts: { token: admin, body: { name: 'coverage', role: 'viewer' } }, action: 'api_key.create' }),
   revokeApiKey: async () => {
     const key = await call<{ apiKey: { id: string } }>('POST', '/api/v1/api-keys', { token: admin, body: { name: 'to-revoke', role: 'viewer' } });
