@@ -70,6 +70,11 @@ describe('GcraStore on Redis', () => {
     expect(ttl).toBeLessThanOrEqual(20_000);
   });
 
+  it('takes a limit whose interval is below the clock resolution (a billion a minute)', async () => {
+    const spec = { limit: 1_000_000_000, windowMs: 60_000 };
+    for (let i = 0; i < 3; i++) expect((await a.take('t:huge', spec)).allowed).toBe(true);
+  });
+
   it('keeps working after Redis lost its script cache (a restart)', async () => {
     const spec = { limit: 3, windowMs: 60_000 };
     expect((await a.take('t:flush', spec)).remaining).toBe(2);

@@ -45,7 +45,8 @@ local allow_at = next_tat - window
 if allow_at > now then
   return {0, 0, math.ceil(tat - now), math.ceil(allow_at - now)}
 end
-redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.ceil(next_tat - now))
+-- At least 1 ms: an interval below the clock's resolution (a limit of millions per second) would round to PX 0.
+redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.max(1, math.ceil(next_tat - now)))
 -- The epsilon keeps float error (1000 / 7 ms intervals) from costing a request.
 return {1, math.floor((now - allow_at) / interval + 1e-9), math.ceil(next_tat - now), 0}
 `;
