@@ -188,6 +188,31 @@ describe('fleetplane CLI against the real system', () => {
     expect(again.stderr).toMatch(/^fleetplane: not found \(404\)/);
   });
 
+  it('a user changes their own password with both passwords on stdin; an admin ends all their sessions', async () => {
+    const email = 'pw-user@cli.test';
+    const [first, second] = ['first password 123', 'second password 456'];
+    expect((await cli(['users', 'create', email, '--role', 'viewer', '--password-stdin'], `${first}\n`)).code).toBe(0);
+    const asUser = (args: string[], stdin = '') => cli(['--context', 'pw-user', ...args], stdin);
+    expect((await asUser(['login', '--url', fleet.gatewayUrl, '--email', email, '--password-stdin'], `${first}\n`)).code).toBe(0);
+
+    const wrong = await asUser(['users', 'set-password', '--password-stdin'], `not it at all\n${second}\n`);
+    expect(wrong.code).toBe(255);
+    expect(wrong.stderr).toMatch(/^fleetplane: bad request \(400\): field currentPassword/);
+    const changed = await asUser(['users', 'set-password', '--password-stdin'], `${first}\n${second}\n`);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect((await cli(['--context', 'pw-old', 'login', '--url', fleet.gatewayUrl, '--email', email, '--password-stdin'], `${first}\n`)).code).toBe(255);
+    expect((await asUser(['login', '--email', email, '--password-stdin'], `${second}\n`)).code).toBe(0);
+    expect((await asUser(['agents', 'list'])).code).toBe(0);
+
+    expect(await cli(['users', 'end-sessions', email])).toMatchObject({ code: 0, stdout: '' });
+    const ended = await asUser(['agents', 'list']);
+    expect(ended.code).toBe(255);
+    expect(ended.stderr).toMatch(/^fleetplane: (session expired|not authenticated)/);
+    expect((await cli(['users', 'delete', email])).code).toBe(0);
+    // The ended session's file goes too (revoking it at the gateway fails: it is gone already).
+    expect((await asUser(['logout'])).stderr).toMatch(/logged out/);
+  });
+
   it('creates an API key with one scope that works for that scope only, lists it, and revokes it', async () => {
     const created = await cli(['api-keys', 'create', 'cli-int', '--role', 'viewer', '--scope', 'agents:read', '--expires', '1d']);
     expect(created.code, created.stderr).toBe(0);
