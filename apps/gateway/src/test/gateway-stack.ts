@@ -12,6 +12,7 @@ import {
   type ServerHandle,
   SERVICE_NODE_ARGS,
 } from '@fleetplane/test-harness';
+import { conformanceOf } from './response-conformance.js';
 import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './fake-peers.js';
 
 // The built gateway as its own process against real PostgreSQL, Redis and NATS, with real
@@ -124,9 +125,15 @@ export interface CallOptions {
   token?: string;
   apiKey?: string;
   headers?: Record<string, string>;
+  /** Skip holding the answer against the OpenAPI document (for answers no document can promise, e.g. a 5xx provoked on purpose). */
+  undocumented?: true;
 }
 
-/** One HTTP request to the gateway at `base`, JSON in (content-type set unless `headers` names one) and JSON out. */
+/**
+ * One HTTP request to the gateway at `base`, JSON in (content-type set unless `headers` names one) and JSON out.
+ * The answer is held against the gateway's own OpenAPI document (test/response-conformance.ts): an
+ * undocumented status or a body off its schema fails the calling test.
+ */
 export async function callGateway<T = unknown>(base: string, method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -144,6 +151,10 @@ export async function callGateway<T = unknown>(base: string, method: string, pat
     body = text ? JSON.parse(text) : undefined;
   } catch {
     body = text;
+  }
+  if (!opts.undocumented) {
+    const problem = (await conformanceOf(base)).problem(method, path, res.status, res.headers.get('content-type'), body);
+    if (problem) throw new Error(`${method} ${path} answered ${res.status} unlike the OpenAPI document: ${problem}\n${text.slice(0, 500)}`);
   }
   return { status: res.status, headers: res.headers, body: body as T, text };
 }
