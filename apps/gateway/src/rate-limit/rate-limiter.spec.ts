@@ -1,5 +1,6 @@
 import type { Response } from 'express';
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
 import { metricsRegistry } from '@fleetplane/observability';
 import { FakeClock, MetricFactory } from '@fleetplane/service-kit';
 import type { Principal } from '../auth/principal.js';
@@ -44,7 +45,8 @@ const KEY: Principal = { kind: 'api_key', apiKeyId: 'k-1', userId: 'u-alice', ro
 
 function setup(config: Partial<RateLimitConfig> = {}) {
   const store = new FakeGcraStore();
-  const limiter = new RateLimiter(store, { ...CONFIG, ...config }, new GatewayMetrics(new MetricFactory('gateway')), new FakeClock());
+  const clock = new FakeClock();
+  const limiter = new RateLimiter(store, { ...CONFIG, ...config }, new GatewayMetrics(new MetricFactory('gateway')), clock);
   // The registry is the process's: start each test from zero.
   const decisions = metricsRegistry.getSingleMetric('fleetplane_gateway_rate_limit_decisions_total')!;
   decisions.reset();
@@ -52,7 +54,7 @@ function setup(config: Partial<RateLimitConfig> = {}) {
     const metric = await decisions.get();
     return metric.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
   };
-  return { store, limiter, counted };
+  return { store, clock, limiter, counted };
 }
 
 describe(RateLimiter.name, () => {
@@ -120,6 +122,26 @@ describe(RateLimiter.name, () => {
     store.down = false;
     expect(await limiter.check('auth', { scope: 'ip', ip: '10.0.0.1' })).toMatchObject({ outcome: 'allowed', quota: { remaining: 2 } });
     expect(await counted({ class: 'auth', scope: 'ip', outcome: 'allowed' })).toBe(1);
+  });
+
+  it('warns of an outage once per class every 30 s, with the count of the checks not logged', async () => {
+    const { store, clock, limiter } = setup();
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      store.down = true;
+      for (let i = 0; i < 5; i++) await limiter.check('read', { scope: 'principal', principal: ALICE });
+      await limiter.check('auth', { scope: 'ip', ip: '10.0.0.1' });
+      expect(warn.mock.calls.map(([m]) => String(m).split(':')[0])).toEqual([
+        'limiter unavailable, read requests served unlimited',
+        'limiter unavailable, auth requests refused with 503',
+      ]);
+      clock.advance(30_000);
+      await limiter.check('read', { scope: 'principal', principal: ALICE });
+      expect(warn).toHaveBeenCalledTimes(3);
+      expect(String(warn.mock.calls[2]![0])).toMatch(/\(4 more since the last warning\)$/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('counts decisions by class, scope and outcome', async () => {
