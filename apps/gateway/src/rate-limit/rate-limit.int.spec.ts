@@ -9,6 +9,7 @@ import { WS_TRY_AGAIN_LATER } from './stream-connect-limit.js';
 // the environment. The gateway trusts one proxy hop, so each test is its own client ip
 // (X-Forwarded-For) and starts with untouched ip buckets.
 
+const CONSOLE = 'https://console.example.com';
 const ADMIN = { email: 'root@example.com', password: 'admin-password-1234' };
 const LIMITS = {
   TRUST_PROXY_HOPS: '1',
@@ -18,6 +19,7 @@ const LIMITS = {
   RATE_LIMIT_WRITE: '20/60s',
   RATE_LIMIT_STREAM: '2/60s',
   LOGIN_IP_RATE_LIMIT: '4',
+  CORS_ORIGINS: CONSOLE,
 };
 const TRACE_ID: unknown = expect.stringMatching(/^[0-9a-f]{32}$/);
 const SECONDS: unknown = expect.stringMatching(/^\d+$/);
@@ -100,6 +102,11 @@ describe('request limits', () => {
     const flooded = await call('GET', '/api/v1/agents', from(ip, { apiKey: 'fp_000000000000_not-a-key' }));
     expect(flooded.status).toBe(429);
     expect(limits(flooded)).toMatchObject({ limit: '8', remaining: '0' });
+    // A browser on an allowed origin may read the 429 and its headers.
+    const fromConsole = await call('GET', '/api/v1/agents', from(ip, { apiKey: b, headers: { origin: CONSOLE } }));
+    expect(fromConsole.status).toBe(429);
+    expect(fromConsole.headers.get('access-control-allow-origin')).toBe(CONSOLE);
+    expect(fromConsole.headers.get('access-control-expose-headers')).toBe('X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Retry-After');
     expect((await call('GET', '/api/v1/agents', from('10.3.0.2', { apiKey: 'fp_000000000000_not-a-key' }))).status).toBe(401);
   });
 
