@@ -2,41 +2,31 @@ import { homedir } from 'node:os';
 import { Command as Program, CommanderError, Option } from 'commander';
 import { ApiError } from './api/api-error.js';
 import type { FetchFn } from './api/client.js';
-import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES, ROLES } from './api/schemas.js';
+import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES } from './api/schemas.js';
 import type { TtyInput } from './auth/password.js';
 import { authenticatedClient, type CliEnv } from './auth/session.js';
-import { createApiKey, listApiKeys, revokeApiKey, type CreateApiKeyOptions } from './commands/api-keys.js';
 import { enrollAgent, getAgent, listAgents, type EnrollAgentOptions, type ListAgentsOptions } from './commands/agents.js';
 import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
 import { getCommand, listCommands, type ListCommandsOptions } from './commands/commands.js';
-import { configGet, configList, configSet, configUnset, getContexts, setContext, useContext, type ShowOriginOption } from './commands/config.js';
 import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { submitAndWait, type SubmitOptions } from './commands/run.js';
 import { showStatistics } from './commands/stats.js';
-import {
-  createUser,
-  deleteUser,
-  endUserSessions,
-  listUsers,
-  setOwnPassword,
-  setUserDisabled,
-  updateUser,
-  type CreateUserOptions,
-  type PasswordStdinOption,
-  type UpdateUserOptions,
-} from './commands/users.js';
 import { bashCompletion } from './completion/bash.js';
 import { fishCompletion } from './completion/fish.js';
 import { completionNodes } from './completion/model.js';
 import { zshCompletion } from './completion/zsh.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './config/config-file.js';
+import type { OutputFormat } from './config/config-file.js';
 import { loadProfile, type Profile } from './config/profile.js';
 import type { SettingFlags } from './config/settings.js';
 import type { Context } from './context.js';
 import { CliError, EXIT_CLI, EXIT_OK, UsageError } from './errors.js';
-import { collectLabel, collectScope, parseExpires, parseLimit, parseParamsJson, parseTargets, parseTimeout } from './options.js';
+import { collectLabel, parseLimit, parseParamsJson, parseTargets, parseTimeout } from './options.js';
 import { render, tableWidth, type Terminal } from './output/render.js';
+import { registerApiKeys } from './program/api-keys.js';
+import { registerConfig } from './program/config.js';
+import { outputOptions, passwordStdinOption } from './program/shared-options.js';
+import { registerUsers } from './program/users.js';
 import { cliVersion } from './version.js';
 
 export interface CliDeps {
@@ -48,14 +38,6 @@ export interface CliDeps {
   cwd?: string;
   fetch?: FetchFn;
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** --output, its --json alias and --wide: on every command that prints data. */
-function outputOptions(cmd: Program): Program {
-  return cmd
-    .addOption(new Option('-o, --output <format>', 'table (default), json or yaml').choices(OUTPUT_FORMATS))
-    .addOption(new Option('--json', 'the same as --output json'))
-    .addOption(new Option('--wide', 'do not cut table columns to the terminal width'));
 }
 
 function submitOptions(cmd: Program): Program {
@@ -81,9 +63,6 @@ function auditFilterOptions(cmd: Program): Program {
     .option('--trace-id <id>', 'the trace id of the request');
 }
 
-const roleOption = (description: string) => new Option('--role <role>', description).choices(ROLES);
-const passwordStdin = (what: string) => new Option('--password-stdin', `read ${what} from stdin instead of prompting (never pass it as an argument)`);
-
 /** The program: every command's parsing and its handler. */
 export function buildProgram(ctx: Context, setExit: (code: number) => void): Program {
   const program = new Program('fleetplane')
@@ -99,7 +78,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .description("log in with email and password; stores the tokens as the context's login (mode 0600)")
     .option('--url <url>', 'gateway URL (default: $FLEETPLANE_URL, the context, its last login, or http://127.0.0.1:4000)')
     .option('--email <email>', 'account email (prompted for when omitted)')
-    .addOption(passwordStdin('the password'))
+    .addOption(passwordStdinOption('the password'))
     .action((opts: LoginOptions) => login(ctx, opts));
 
   program
@@ -138,49 +117,8 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     )
     .action((opts: ExportAuditOptions) => exportAudit(ctx, opts));
 
-  const users = program.command('users').description('manage user accounts (admin), or change your own password');
-  outputOptions(users.command('list').description('list users')).action(() => listUsers(ctx));
-  outputOptions(users.command('create').description('create a user; the password is prompted for (twice, no echo) or read from stdin').argument('<email>'))
-    .addOption(roleOption('the new user role').makeOptionMandatory())
-    .addOption(passwordStdin('the password'))
-    .action((email: string, opts: CreateUserOptions) => createUser(ctx, email, opts));
-  outputOptions(users.command('update').description("change a user's role").argument('<user>', 'user id or email'))
-    .addOption(roleOption('the new role'))
-    .action((ref: string, opts: UpdateUserOptions) => updateUser(ctx, ref, opts));
-  outputOptions(users.command('disable').description('disable a user: no more logins, their sessions end').argument('<user>', 'user id or email')).action(
-    (ref: string) => setUserDisabled(ctx, ref, true),
-  );
-  outputOptions(users.command('enable').description('enable a disabled user again').argument('<user>', 'user id or email')).action((ref: string) =>
-    setUserDisabled(ctx, ref, false),
-  );
-  users
-    .command('delete')
-    .description('delete a user')
-    .argument('<user>', 'user id or email')
-    .action((ref: string) => deleteUser(ctx, ref));
-  users
-    .command('set-password')
-    .description('change your own password (asked for with echo off; the gateway ends your other sessions)')
-    .addOption(passwordStdin('the current and the new password, one a line,'))
-    .action((opts: PasswordStdinOption) => setOwnPassword(ctx, opts));
-  users
-    .command('end-sessions')
-    .description('end every session of a user: refresh tokens, access tokens, open streams')
-    .argument('<user>', 'user id or email')
-    .action((ref: string) => endUserSessions(ctx, ref));
-
-  const apiKeys = program.command('api-keys').description('manage API keys for scripts and CI');
-  outputOptions(apiKeys.command('list').description('list API keys')).action(() => listApiKeys(ctx));
-  outputOptions(apiKeys.command('create').description('create an API key and print it (shown only once)').argument('<name>'))
-    .addOption(roleOption('the role the key acts with').makeOptionMandatory())
-    .option('--scope <scope>', 'a scope the key may use (repeatable or comma-separated; default: every scope)', collectScope)
-    .option('--expires <when>', 'a duration from now (30d, 12h, 90m, 2w) or an ISO 8601 time', (v: string) => parseExpires(v))
-    .action((name: string, opts: CreateApiKeyOptions) => createApiKey(ctx, name, opts));
-  apiKeys
-    .command('revoke')
-    .description('revoke an API key')
-    .argument('<id>', 'API key id')
-    .action((id: string) => revokeApiKey(ctx, id));
+  registerUsers(program, ctx);
+  registerApiKeys(program, ctx);
 
   outputOptions(program.command('stats').description('fleet statistics: agents, commands, executions per minute, alerts')).action(() => showStatistics(ctx));
 
@@ -209,41 +147,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     setExit(await submitAndWait(ctx, verb, opts.params, parseTargets(agentList), opts));
   });
 
-  const config = program.command('config').description('settings: flags > environment > .fleetplanerc > the user config file');
-  config
-    .command('list')
-    .description('every effective setting as key=value')
-    .option('--show-origin', 'prefix each with where it came from (flag, env, file, login, default)')
-    .action((opts: ShowOriginOption) => configList(ctx, opts));
-  config
-    .command('get')
-    .description('one effective setting: context, url, output or contexts.NAME.url')
-    .argument('<key>')
-    .option('--show-origin', 'prefix it with where it came from')
-    .action((key: string, opts: ShowOriginOption) => configGet(ctx, key, opts));
-  config
-    .command('set')
-    .description("write a setting to the user config file (url: the current context's); never a secret")
-    .argument('<key>')
-    .argument('<value>')
-    .action((key: string, value: string) => configSet(ctx, key, value));
-  config
-    .command('unset')
-    .description('remove a setting from the user config file')
-    .argument('<key>')
-    .action((key: string) => configUnset(ctx, key));
-  config
-    .command('use-context')
-    .description('make a context the current one (in the user config file)')
-    .argument('<name>')
-    .action((name: string) => useContext(ctx, name));
-  config
-    .command('set-context')
-    .description('create or change a named context')
-    .argument('<name>')
-    .requiredOption('--url <url>', 'the gateway URL of the context')
-    .action((name: string, opts: { url: string }) => setContext(ctx, name, opts));
-  outputOptions(config.command('get-contexts').description('list the contexts, the current one marked *')).action(() => getContexts(ctx));
+  registerConfig(program, ctx);
 
   program
     .command('completion')
