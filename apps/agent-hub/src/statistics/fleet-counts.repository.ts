@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { asReachabilityError } from './raw-query-errors.js';
 
 /** One group of the GROUPING SETS query: the whole fleet, one site or one os (`key`, '' for agents without one). */
 export interface FleetCountRow {
@@ -41,9 +40,7 @@ export class FleetCountsRepository {
              count(*)::int AS total,
              (count(*) FILTER (WHERE session_id IS NOT NULL AND last_seen_at >= ${connectedSince}))::int AS connected
         FROM agents
-       GROUP BY GROUPING SETS ((), (site), (os))`.catch((err: unknown) => {
-      throw asReachabilityError(err);
-    });
+       GROUP BY GROUPING SETS ((), (site), (os))`;
     return rows.map((r) => ({
       grouping: r.by_site ? 'site' : r.by_os ? 'os' : 'fleet',
       key: (r.by_site ? r.site : r.os) ?? '',

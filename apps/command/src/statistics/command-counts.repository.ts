@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
-import { asReachabilityError } from './raw-query-errors.js';
 import type { StatisticsWindows } from './statistics-windows.js';
 
 export interface StateCounts {
@@ -45,9 +44,7 @@ export class CommandCountsRepository {
              (count(*) FILTER (WHERE created_at >= ${w.hourFrom}))::int AS "lastHour",
              count(*)::int AS "lastDay"
         FROM command_states
-       GROUP BY state`.catch((err: unknown) => {
-      throw asReachabilityError(err);
-    });
+       GROUP BY state`;
   }
 
   /**
@@ -60,8 +57,6 @@ export class CommandCountsRepository {
       SELECT date_trunc('minute', finished_at) AS minute, count(*)::int AS count
         FROM executions
        WHERE finished_at >= ${w.firstMinute}
-       GROUP BY 1`.catch((err: unknown) => {
-      throw asReachabilityError(err);
-    });
+       GROUP BY 1`;
   }
 }

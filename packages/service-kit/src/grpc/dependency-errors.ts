@@ -13,15 +13,19 @@ const UNAVAILABLE_NAMES = new Set([
   'NoRespondersError',
   'NatsRequestError',
 ]);
+// A raw query ($queryRaw) that cannot reach the database is P2010 "raw query failed", with the
+// driver adapter's reason in meta, where a model query would say P1001.
+const DRIVER_UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i;
 
 /** True for failures that say "a dependency is away, try again later" rather than "this is a bug". */
 export function isDependencyUnavailable(err: unknown, seen = new Set<unknown>()): boolean {
-  const e = err as { name?: string; code?: unknown; cause?: unknown; message?: string } | null;
+  const e = err as { name?: string; code?: unknown; cause?: unknown; message?: string; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
   if (!e || typeof e !== 'object' || seen.has(e)) return false;
   seen.add(e);
   if (UNAVAILABLE_NAMES.has(e.name ?? '') || UNAVAILABLE_NAMES.has(e.constructor?.name ?? '')) return true;
   if (typeof e.code === 'string' && (PRISMA_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code))) return true;
+  if (e.code === 'P2010' && DRIVER_UNAVAILABLE_KINDS.has(String(e.meta?.driverAdapterError?.cause?.kind))) return true;
   if (UNAVAILABLE_MESSAGES.test(e.message ?? '')) return true;
   return e.cause !== undefined && isDependencyUnavailable(e.cause, seen);
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isDependencyUnavailable } from './dependency-errors.js';
 
 const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
+/** What Prisma throws for a failed $queryRaw: P2010 with the driver adapter's reason. */
+const rawQueryFailure = (kind: string) =>
+  Object.assign(new Error('Raw query failed'), { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind } } } });
 
 describe(isDependencyUnavailable.name, () => {
   it('recognises database and network outages', () => {
@@ -10,6 +13,12 @@ describe(isDependencyUnavailable.name, () => {
     expect(isDependencyUnavailable(named('PrismaClientInitializationError'))).toBe(true);
     expect(isDependencyUnavailable(new Error('wrapped', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }))).toBe(true);
     expect(isDependencyUnavailable(new Error('Connection is closed.'))).toBe(true);
+  });
+
+  it('recognises a raw query that could not reach the database, and only that raw-query failure', () => {
+    expect(isDependencyUnavailable(rawQueryFailure('DatabaseNotReachable'))).toBe(true);
+    expect(isDependencyUnavailable(rawQueryFailure('ConnectionClosed'))).toBe(true);
+    expect(isDependencyUnavailable(rawQueryFailure('postgres'))).toBe(false);
   });
 
   it('recognises Redis and NATS outages', () => {
