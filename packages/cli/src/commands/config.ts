@@ -133,7 +133,8 @@ export async function getContexts(ctx: Context): Promise<void> {
   await ctx.print(rows, (width) =>
     renderTable(
       ['CURRENT', 'NAME', 'URL', 'LOGIN'],
-      rows.map((r) => [r.current ? '*' : '', r.name, r.url, r.loggedIn ? 'yes' : 'no']),
+      // A blank, not the table's '-' for empty cells: only the current context is marked.
+      rows.map((r) => [r.current ? '*' : ' ', r.name, r.url, r.loggedIn ? 'yes' : 'no']),
       width,
     ),
   );
