@@ -51,6 +51,12 @@ redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.max(1, ma
 return {1, math.floor((now - allow_at) / interval + 1e-9), math.ceil(next_tat - now), 0}
 `;
 
+/**
+ * How long a check waits for Redis. Past it the check counts as unavailable (FAILS_OPEN decides):
+ * a Redis that hangs must not hang every request with it. Loopback answers in well under 1 ms.
+ */
+export const ANSWER_WITHIN_MS = 500;
+
 type GcraRedis = Redis & { gcra(key: string, limit: number, windowMs: number): Promise<[number, number, number, number]> };
 
 /**
@@ -63,7 +69,7 @@ export class GcraStore implements RateStore {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   async take(key: string, spec: RateSpec): Promise<RateDecision> {
-    const [allowed, remaining, resetMs, retryAfterMs] = await this.script().gcra(key, spec.limit, spec.windowMs);
+    const [allowed, remaining, resetMs, retryAfterMs] = await withinDeadline(this.script().gcra(key, spec.limit, spec.windowMs));
     return { allowed: allowed === 1, limit: spec.limit, remaining, resetMs, retryAfterMs };
   }
 
@@ -71,4 +77,12 @@ export class GcraStore implements RateStore {
     if (!('gcra' in this.redis)) this.redis.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA_LUA });
     return this.redis as GcraRedis;
   }
+}
+
+function withinDeadline<T>(answer: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS);
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
