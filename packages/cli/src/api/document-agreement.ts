@@ -9,8 +9,8 @@ import type * as s from './schemas.js';
 // Describes<Doc, output of Schema>: what the CLI prints (--output json|yaml) is a body the document
 // describes (the schema's output is assignable to Doc). Together: no field renamed, retyped or forgotten.
 
-type Reads<S extends z.ZodType, Doc extends z.input<S>> = Doc;
-type Describes<Doc, Out extends Doc> = Out;
+export type Reads<S extends z.ZodType, Doc extends z.input<S>> = Doc;
+export type Describes<Doc, Out extends Doc> = Out;
 
 export type DocumentAgreement = [
   Reads<typeof s.tokenPairSchema, DocSchema<'TokenPair'>>,
