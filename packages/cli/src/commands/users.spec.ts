@@ -41,6 +41,28 @@ describe('fleetplane users', () => {
     expect((await cli(['users', 'create', 'x@example.com'], { fetch })).code).toBe(255);
   });
 
+  it('create asks for the password twice with echo off when there is a terminal, and refuses two that differ', async () => {
+    const fetch = fakeFetch(() => ({ status: 201, body: user() }));
+    const r = await cli(['users', 'create', 'op@example.com', '--role', 'operator'], { fetch, typed: ['typed password 1', 'typed password 1'] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('Password for the new user: \nRepeat it: \n');
+    // Echo off while each password is typed, back on after.
+    expect(r.rawModes).toEqual([true, false, true, false]);
+    expect(fetch.requests[0]!.body).toMatchObject({ password: 'typed password 1' });
+    const differ = await cli(['users', 'create', 'op@example.com', '--role', 'operator'], { fetch, typed: ['one password', 'another one'] });
+    expect({ code: differ.code, stdout: differ.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(differ.stderr).toMatch(/fleetplane: the two passwords differ\n$/);
+    expect(fetch.requests).toHaveLength(1);
+  });
+
+  it('set-password asks for the current and the new password (twice) with echo off', async () => {
+    const fetch = fakeFetch(() => ({ status: 204 }));
+    const r = await cli(['users', 'set-password'], { fetch, typed: ['old one', 'new password 123', 'new password 123'] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Current password: \nNew password: \nRepeat it: \npassword changed/);
+    expect(fetch.requests[0]!.body).toEqual({ currentPassword: 'old one', newPassword: 'new password 123' });
+  });
+
   it('update, disable and enable PATCH the user; an email is looked up first', async () => {
     const fetch = fakeFetch((req) =>
       req.method === 'GET' ? { status: 200, body: { users: [user()] } } : { status: 200, body: user(req.body as Record<string, unknown>) },

@@ -5,8 +5,11 @@ import type { Command, Execution } from '../api/schemas.js';
 /** Collects what a command writes. */
 export class MemoryWriter extends PassThrough {
   text = '';
+  /** Sees every write (a fake terminal answers prompts through it). */
+  onWrite?: (s: string) => unknown;
   override write(chunk: unknown, ...rest: unknown[]): boolean {
     this.text += String(chunk);
+    this.onWrite?.(String(chunk));
     const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     cb?.();
     return true;
