@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAMED_SCHEMAS, OPERATIONS, type Operation } from './operations.js';
+import { streamDescription } from './stream-description.js';
 
 /** A JSON Schema (draft 2020-12, OpenAPI 3.1's dialect) or any other part of the document. */
 export type JsonObject = Record<string, unknown>;
@@ -34,6 +35,8 @@ export interface OpenApiDocument {
   tags: Array<{ name: string }>;
   paths: Record<string, Partial<Record<Operation['method'], OpenApiOperation>>>;
   components: { schemas: Record<string, JsonObject>; securitySchemes: Record<string, JsonObject> };
+  /** The live-update WebSocket (stream-description.ts). */
+  'x-fleetplane-stream': typeof streamDescription;
 }
 
 const COMPONENTS = '#/components/schemas/';
@@ -153,7 +156,7 @@ export function buildOpenApiDocument(operations: readonly Operation[] = OPERATIO
       title: 'fleetplane gateway',
       version: 'v1',
       description:
-        "The operators' REST API. Authenticate with `Authorization: Bearer <access token>` (from POST /api/v1/auth/login) or `X-API-Key: fp_<prefix>_<secret>`. Roles rank viewer < operator < admin; each operation names the least role it needs in `x-fleetplane-role`, and the scope an API key needs besides in `x-fleetplane-scope` (a signed-in user holds every scope of its role). Live updates (WebSocket /api/v1/stream) are described in the gateway README, not here: a stream needs role viewer and, for a key, scope `commands:read`; it closes with 4401 when its token expires or its credentials are revoked (`credentials revoked`: logout, password change, user disabled, deleted or demoted, sessions ended, key revoked or expired).",
+        "The operators' REST API. Authenticate with `Authorization: Bearer <access token>` (from POST /api/v1/auth/login) or `X-API-Key: fp_<prefix>_<secret>`. Roles rank viewer < operator < admin; each operation names the least role it needs in `x-fleetplane-role`, and the scope an API key needs besides in `x-fleetplane-scope` (a signed-in user holds every scope of its role). Live updates (WebSocket /api/v1/stream), which OpenAPI has no operation for, are described in `x-fleetplane-stream`: authentication by the first frame, the frames (components `StreamClientFrame` and `StreamServerFrame`) and the close codes.",
     },
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
     paths,
@@ -164,5 +167,6 @@ export function buildOpenApiDocument(operations: readonly Operation[] = OPERATIO
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'fp_<prefix>_<secret>; acts with its own role, never above its owner’s' },
       },
     },
+    'x-fleetplane-stream': streamDescription,
   };
 }

@@ -5,6 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe.js';
+import { STREAM_PATH, StreamCloseCode } from '../stream/stream.protocol.js';
 import { routesWithHandlers, startInertApp, type Handler } from '../test/app-routes.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument, type JsonObject } from './document.js';
@@ -130,6 +131,16 @@ describe('OpenAPI document', () => {
     // A body parses as its schema says: the error shape the filter answers with.
     const error = doc.components.schemas.Error as JsonObject;
     expect(error.required).toEqual(['statusCode', 'error', 'message', 'traceId']);
+  });
+
+  it('describes the live-update stream: its frames as components and every close code the session uses', () => {
+    const stream = doc['x-fleetplane-stream'];
+    expect(stream.path).toBe(STREAM_PATH);
+    expect(stream.clientFrame.$ref).toBe('#/components/schemas/StreamClientFrame');
+    expect(stream.serverFrame.$ref).toBe('#/components/schemas/StreamServerFrame');
+    const serverTypes = ((doc.components.schemas.StreamServerFrame as JsonObject).oneOf as JsonObject[]).map((f) => (f.properties as JsonObject).type);
+    expect(serverTypes.map((t) => (t as JsonObject).const)).toEqual(['ready', 'subscribed', 'execution.updated', 'error']);
+    for (const code of Object.values(StreamCloseCode)) expect(Object.keys(stream.closeCodes)).toContain(String(code));
   });
 
   it('is what GET /api/openapi.json serves, and GET /api/docs lists every operation without scripts', () => {

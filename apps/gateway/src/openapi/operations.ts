@@ -7,6 +7,7 @@ import type { Role } from '../auth/roles.js';
 import type { Scope } from '../auth/scopes.js';
 import { commandIdParam, commandPage, commandView, executionView, listCommandsQuery, submitCommandBody } from '../commands/commands.schemas.js';
 import { statisticsView } from '../statistics/statistics.schemas.js';
+import { clientFrameSchema, serverFrameSchema } from '../stream/stream.protocol.js';
 import { changePasswordBody, createUserBody, updateUserBody, userIdParam, userList, userView } from '../users/users.schemas.js';
 import { errorBody } from './error-body.js';
 
@@ -63,6 +64,8 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['AuditEntry', auditEntryView, 'output'],
   ['AuditPage', auditPage, 'output'],
   ['Statistics', statisticsView, 'output'],
+  ['StreamServerFrame', serverFrameSchema, 'output'],
+  ['StreamClientFrame', clientFrameSchema, 'input'],
   ['LoginBody', loginBody, 'input'],
   ['RefreshBody', refreshBody, 'input'],
   ['CreateUserBody', createUserBody, 'input'],

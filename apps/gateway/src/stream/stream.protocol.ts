@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentIdSchema, type EventPayload } from '@fleetplane/contracts';
+import { agentIdSchema, eventSchemas, type EventPayload } from '@fleetplane/contracts';
 
 /**
  * The gateway's client WebSocket protocol at `/api/v1/stream` (JSON text frames).
@@ -50,11 +50,18 @@ export type ExecutionUpdated = EventPayload<'execution.updated'>;
 /** No filter matches everything the caller may see. */
 export type Subscription = Pick<SubscribeFrame, 'commandId' | 'agentId'>;
 
-export type ServerFrame =
-  | { type: 'ready' }
-  | ({ type: 'subscribed' } & Subscription)
-  | ({ type: 'execution.updated' } & ExecutionUpdated)
-  | { type: 'error'; message: string; field: string | null };
+/** What the gateway sends: described in the OpenAPI document (`StreamServerFrame`) from this schema. */
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }).describe('the auth frame was accepted; subscribe next'),
+  subscribeFrame.extend({ type: z.literal('subscribed') }).describe('a subscription is active (no filter: everything)'),
+  eventSchemas['execution.updated']
+    .extend({ type: z.literal('execution.updated') })
+    .describe('an execution changed state; read its output with GET /commands/{id}'),
+  z
+    .object({ type: z.literal('error'), message: z.string(), field: z.string().nullable() })
+    .describe('a refused frame; when it is fatal the close code follows (1002 protocol, 4401 credentials)'),
+]);
+export type ServerFrame = z.infer<typeof serverFrameSchema>;
 
 export type DecodedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string; field: string };
 
