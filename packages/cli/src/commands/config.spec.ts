@@ -77,7 +77,9 @@ describe('fleetplane config and contexts', () => {
     const r = await cli(['config', 'list']);
     expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/\.fleetplanerc: .*outptu/);
-    expect((await cli(['config', 'list'], { env: { FLEETPLANE_OUTPUT: 'xml' }, cwd: dir })).stderr).toMatch(/output "xml"/);
+    expect((await cli(['config', 'list'], { env: { FLEETPLANE_OUTPUT: 'xml' }, cwd: dir })).stderr).toBe(
+      'fleetplane: output "xml" (env:FLEETPLANE_OUTPUT): use table, json, yaml\n',
+    );
   });
 
   it('named contexts: set-context, use-context, get-contexts; each has its own URL and login', async () => {

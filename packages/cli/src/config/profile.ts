@@ -4,7 +4,17 @@ import { CredentialStore } from '../auth/credentials.js';
 import { UsageError } from '../errors.js';
 import { CONTEXT_NAME, OUTPUT_FORMATS, readConfigFile, type OutputFormat } from './config-file.js';
 import { credentialsPath, credentialsPathFor, DEFAULT_CONTEXT, findProjectConfig, userConfigPath, type PathEnv } from './paths.js';
-import { contextNames, resolveContext, resolveOutput, resolveUrl, type Layers, type Setting, type SettingFlags, type SettingsEnv } from './settings.js';
+import {
+  contextNames,
+  describeOrigin,
+  resolveContext,
+  resolveOutput,
+  resolveUrl,
+  type Layers,
+  type Setting,
+  type SettingFlags,
+  type SettingsEnv,
+} from './settings.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:4000';
 
@@ -39,9 +49,7 @@ export async function loadProfile(opts: { flags: SettingFlags; env: ProfileEnv; 
   if (!CONTEXT_NAME.test(context.value)) throw new UsageError(`context "${context.value}": names are letters, digits, - and _`);
   const output = resolveOutput(layers);
   if (!(OUTPUT_FORMATS as readonly string[]).includes(output.value)) {
-    throw new UsageError(
-      `output "${output.value}" (from ${output.origin.kind === 'env' ? 'FLEETPLANE_OUTPUT' : output.origin.kind}): use ${OUTPUT_FORMATS.join(', ')}`,
-    );
+    throw new UsageError(`output "${output.value}" (${describeOrigin(output.origin)}): use ${OUTPUT_FORMATS.join(', ')}`);
   }
   const store = new CredentialStore(credentialsPathFor(context.value, opts.env, opts.home));
   // A damaged credentials file is login's to replace; here it only cannot lend its URL.
