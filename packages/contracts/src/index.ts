@@ -1,5 +1,6 @@
 export * from './ids.js';
 export * from './agent-protocol/limits.js';
+export * from './agent-protocol/admission.js';
 export * from './agent-protocol/messages.js';
 export * from './agent-protocol/codec.js';
 export * from './commands/verbs.js';

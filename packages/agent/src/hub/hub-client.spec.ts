@@ -66,6 +66,7 @@ describe(HubClient.name, () => {
   let done: Promise<StopReason> | undefined;
   const commands: CommandFrame[] = [];
 
+  const logged: Array<Record<string, unknown>> = [];
   const start = async () => {
     hub = new FakeHub();
     client = new HubClient({
@@ -75,8 +76,9 @@ describe(HubClient.name, () => {
       inventory: { site: 'par', os: 'linux', kernel: '6', version: '0.1.0', capabilities: ['exec'], containerEngine: '', labels: {} },
       sample: () => Promise.resolve(sample),
       onCommand: (c) => commands.push(c),
-      log: pino({ level: 'silent' }),
-      backoff: { baseMs: 10, maxMs: 50 },
+      log: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) }),
+      random: () => 0,
+      backoff: { baseMs: 10, maxMs: 50, firstReconnectWindowMs: 20 },
     });
     done = client.run();
   };
@@ -86,6 +88,20 @@ describe(HubClient.name, () => {
     await done;
     await hub.close();
     commands.length = 0;
+    logged.length = 0;
+  });
+
+  it('waits the retry-after of a 4429 refusal (above its own cap) before trying again', async () => {
+    await start();
+    let refusals = 0;
+    hub.onHello = (ws) => {
+      if (refusals++ === 0) return ws.close(AgentCloseCode.TryAgainLater, 'too many connections; retry-after-ms=300');
+      ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's-after', heartbeatIntervalMs: 30, telemetryIntervalMs: 40 }));
+    };
+    await until(() => hub.of('HEARTBEAT').length >= 1, 'a session after the refusal');
+    expect(hub.of('HELLO')).toHaveLength(2);
+    // random() = 0: exactly the hint, although the policy's cap is 50 ms.
+    expect(logged.find((l) => l['code'] === AgentCloseCode.TryAgainLater)).toMatchObject({ retryInMs: 300 });
   });
 
   it('says HELLO with its credential and inventory, then heartbeats and reports telemetry at the given intervals', async () => {
@@ -146,7 +162,7 @@ describe(HubClient.name, () => {
       sample: () => Promise.resolve(sample),
       onCommand: () => undefined,
       log: pino({ level: 'silent' }),
-      backoff: { baseMs: 10, maxMs: 50 },
+      backoff: { baseMs: 10, maxMs: 50, firstReconnectWindowMs: 20 },
     });
     done = client.run();
     await new Promise((r) => setTimeout(r, 100));

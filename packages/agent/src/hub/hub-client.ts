@@ -9,12 +9,13 @@ import {
   type CommandFrame,
   type Hello,
   type HelloAck,
+  parseRetryAfterMs,
   wsDataToText,
   type TelemetryFrame,
 } from '@fleetplane/contracts';
 import type { Logger } from 'pino';
 import type { ResultBody } from '../process/fit-result.js';
-import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, ReconnectSchedule, type BackoffPolicy } from './backoff.js';
 import { Outbox } from './outbox.js';
 
 /** The hub's ERROR code for a frame it could not store (see apps/agent-hub). */
@@ -28,7 +29,10 @@ export interface HubClientOptions {
   sample: () => Promise<TelemetryFrame['sample']>;
   onCommand: (cmd: CommandFrame) => void;
   log: Logger;
-  backoff?: BackoffPolicy;
+  /** Defaults: DEFAULT_BACKOFF, field by field. */
+  backoff?: Partial<BackoffPolicy>;
+  /** For tests: the random source of the reconnect schedule. */
+  random?: () => number;
   /** How long to wait for HELLO_ACK after connecting. */
   helloAckTimeoutMs?: number;
 }
@@ -53,7 +57,7 @@ export class HubClient {
 
   /** Resolves when the client stops for good. */
   async run(): Promise<StopReason> {
-    let attempt = 0;
+    const schedule = new ReconnectSchedule({ ...DEFAULT_BACKOFF, ...this.opts.backoff }, this.opts.random);
     while (!this.stopping) {
       const { code, reason, established } = await this.connectOnce();
       if (this.stopping) break;
@@ -65,12 +69,18 @@ export class HubClient {
         this.opts.log.error({ code, reason }, "the hub does not speak this agent's protocol version (4426); upgrade the agent");
         return 'unsupported_version';
       }
-      attempt = established ? 0 : attempt + 1;
-      const delay = reconnectDelay(attempt, this.opts.backoff ?? DEFAULT_BACKOFF);
-      this.opts.log.warn({ code, reason, retryInMs: delay }, 'disconnected from hub');
+      const delay = this.nextDelay(schedule, code, reason, established);
+      this.opts.log.warn({ code, reason, retryInMs: delay }, established ? 'disconnected from hub' : 'could not connect to hub');
       await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
     return 'stopped';
+  }
+
+  /** A refusal (4429) names its own wait; a dropped session is spread over the window; a failed attempt backs off. */
+  private nextDelay(schedule: ReconnectSchedule, code: number, reason: string, established: boolean): number {
+    const retryAfterMs = code === AgentCloseCode.TryAgainLater ? parseRetryAfterMs(reason) : undefined;
+    if (retryAfterMs !== undefined) return schedule.afterRefusal(retryAfterMs);
+    return established ? schedule.afterDrop() : schedule.afterFailure();
   }
 
   stop(): void {

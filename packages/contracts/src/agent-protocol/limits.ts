@@ -13,12 +13,23 @@ export const AgentCloseCode = {
   MessageTooBig: 1009,
   GoingAway: 1001,
   Unauthorized: 4401,
+  /** An admin revoked or deleted the agent (POST /agents/{id}/revoke, DELETE /agents/{id}): do not reconnect with this credential. */
+  Revoked: 4403,
   HelloTimeout: 4408,
   /** No frame for three heartbeat intervals. */
   IdleTimeout: 4410,
   /** Another connection authenticated as the same agent. */
   Replaced: 4409,
   UnsupportedVersion: 4426,
+  /**
+   * Admission control: the hub is at its limit (new connections per second,
+   * HELLOs in progress, or agents per instance). The reason carries a
+   * `retry-after-ms=<n>` hint (see admission.ts); the agent waits at least that
+   * long, plus jitter. A load balancer may send the retry to another instance.
+   */
+  TryAgainLater: 4429,
+  /** The connection sent more frames or bytes per second than the hub's per-connection limit. */
+  InboundRateExceeded: 4413,
 } as const;
 
 /** `code` of the ERROR frames either side sends. */
