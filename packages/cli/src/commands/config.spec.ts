@@ -115,6 +115,7 @@ describe('fleetplane config and contexts', () => {
       { name: 'prod', current: true, url: 'https://prod.example.com', loggedIn: true },
     ]);
     expect((await cli(['config', 'get-contexts'])).stdout).toMatch(/^\*\s+prod\s+https:\/\/prod\.example\.com\s+yes$/m);
+    expect((await cli(['config', 'get-contexts', '--names'])).stdout).toBe('default\nprod\n');
   });
 
   it("sends a context's tokens only to the URL that issued them", async () => {

@@ -119,8 +119,12 @@ export interface ContextRow {
   loggedIn: boolean;
 }
 
-export async function getContexts(ctx: Context): Promise<void> {
+export async function getContexts(ctx: Context, opts: { names?: boolean } = {}): Promise<void> {
   const profile = await ctx.profile();
+  if (opts.names) {
+    ctx.out.write(profile.contexts.map((n) => `${n}\n`).join(''));
+    return;
+  }
   const rows: ContextRow[] = profile.contexts.map((name) => {
     const credentials = credentialsPathFor(name, profile.env, profile.home);
     return {

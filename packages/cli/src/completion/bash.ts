@@ -1,4 +1,4 @@
-import { sq, transitions, type CompletionNode } from './model.js';
+import { CONTEXT_NAMES_COMMAND, sq, transitions, type CompletionNode } from './model.js';
 
 /** `eval "$(fleetplane completion bash)"` in ~/.bashrc, or the output saved in /etc/bash_completion.d/fleetplane. */
 export function bashCompletion(nodes: CompletionNode[]): string {
@@ -20,6 +20,7 @@ _fleetplane() {
     esac
   done
   case "$path|$prev" in
+    *'|--context') COMPREPLY=($(compgen -W "$(${CONTEXT_NAMES_COMMAND})" -- "$cur")); return ;;
 ${choiceCases.join('\n')}
   esac
   case "$path" in

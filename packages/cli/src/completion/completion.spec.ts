@@ -11,7 +11,9 @@ const nodes = completionNodes(buildProgram({} as Context, () => undefined));
 
 /** What bash completes for the words typed so far (the last one being completed), by running the script. */
 function completeInBash(words: string[]): string[] {
+  // A stand-in for the installed CLI, which the script asks for context names.
   const script = `${bashCompletion(nodes)}
+fleetplane() { [ "$*" = 'config get-contexts --names' ] && printf 'default\\nprod\\n'; }
 COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}
 _fleetplane; printf '%s\\n' "\${COMPREPLY[@]}"`;
   const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8' });
@@ -38,6 +40,9 @@ describe('shell completion', () => {
     expect(completeInBash(['fleetplane', 'agents', 'list', '--output', ''])).toEqual(['table', 'json', 'yaml']);
     expect(completeInBash(['fleetplane', 'api-keys', 'create', 'ci', '--role', 'a'])).toEqual(['admin']);
     expect(completeInBash(['fleetplane', 'completion', ''])).toEqual(expect.arrayContaining(['--help']));
+    // Context names come from the CLI itself at completion time.
+    expect(completeInBash(['fleetplane', '--context', ''])).toEqual(['default', 'prod']);
+    expect(completeInBash(['fleetplane', 'agents', 'list', '--context', 'p'])).toEqual(['prod']);
     // After `--` the words are the remote argv: nothing from fleetplane's own vocabulary.
     expect(completeInBash(['fleetplane', 'run', 'a1', '--', 'ls', ''])).toEqual([]);
   });
@@ -54,9 +59,11 @@ describe('shell completion', () => {
     expect(zsh).toContain("'|api-keys'");
     expect(zsh).toContain("'agents list|--output') compadd -- 'table' 'json' 'yaml'; return ;;");
     expect(zsh).toContain("'set-password:change your own password");
+    expect(zsh).toContain(`*'|--context') compadd -- \${(f)"$(fleetplane config get-contexts --names 2>/dev/null)"}; return ;;`);
     const fish = fishCompletion(nodes);
     expect(fish).toContain(`complete -c fleetplane -n 'test "$(__fleetplane_path)" = \\'users\\'' -a 'set-password'`);
     expect(fish).toContain(`-n 'test "$(__fleetplane_path)" = \\'agents list\\'' -l output -xa 'table json yaml'`);
     expect(fish).toContain(`-n 'test "$(__fleetplane_path)" = \\'api-keys create\\'' -l scope -r`);
+    expect(fish).toContain(`-n 'test "$(__fleetplane_path)" = \\'\\'' -l context -xa '(fleetplane config get-contexts --names 2>/dev/null)'`);
   });
 });

@@ -1,4 +1,4 @@
-import { transitions, type CompletionNode } from './model.js';
+import { CONTEXT_NAMES_COMMAND, transitions, type CompletionNode } from './model.js';
 
 /** fish single quotes: \\ and \' are the only escapes. */
 const fq = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -10,6 +10,7 @@ export function fishCompletion(nodes: CompletionNode[]): string {
     return [
       ...n.subcommands.map((s) => `complete -c fleetplane ${when} -a ${fq(s.name)} -d ${fq(s.description)}`),
       ...n.options.map((o) => {
+        if (o.flag === '--context') return `complete -c fleetplane ${when} -l context -xa ${fq(`(${CONTEXT_NAMES_COMMAND})`)} -d ${fq(o.description)}`;
         const flag = o.flag.startsWith('--') ? `-l ${o.flag.slice(2)}` : `-s ${o.flag.slice(1)}`;
         const value = o.choices.length ? ` -xa ${fq(o.choices.join(' '))}` : o.takesValue ? ' -r' : '';
         return `complete -c fleetplane ${when} ${flag}${value} -d ${fq(o.description)}`;

@@ -17,11 +17,13 @@ export function completionNodes(program: Program): CompletionNode[] {
       description: cmd.description(),
       subcommands: cmd.commands.map((c) => ({ name: c.name(), description: c.description() })),
       options: [
-        ...cmd.options.flatMap((o) =>
-          [o.long, o.short]
-            .filter((f): f is string => Boolean(f))
-            .map((flag) => ({ flag, description: o.description, takesValue: o.required || o.optional, choices: o.argChoices ?? [] })),
-        ),
+        ...cmd.options
+          .filter((o) => !o.hidden)
+          .flatMap((o) =>
+            [o.long, o.short]
+              .filter((f): f is string => Boolean(f))
+              .map((flag) => ({ flag, description: o.description, takesValue: o.required || o.optional, choices: o.argChoices ?? [] })),
+          ),
         { flag: '--help', description: 'show help', takesValue: false, choices: [] },
       ],
     });
@@ -35,6 +37,9 @@ export function completionNodes(program: Program): CompletionNode[] {
 export function transitions(nodes: CompletionNode[]): string[] {
   return nodes.flatMap((n) => n.subcommands.map((s) => `${n.path}|${s.name}`));
 }
+
+/** Completes `--context` with the names `fleetplane config get-contexts --names` prints at the time. */
+export const CONTEXT_NAMES_COMMAND = 'fleetplane config get-contexts --names 2>/dev/null';
 
 /** Shell single quotes (bash, zsh): '…' with ' written as '\''. */
 export const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

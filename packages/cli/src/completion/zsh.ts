@@ -1,4 +1,4 @@
-import { sq, transitions, type CompletionNode } from './model.js';
+import { CONTEXT_NAMES_COMMAND, sq, transitions, type CompletionNode } from './model.js';
 
 /** `source <(fleetplane completion zsh)` in ~/.zshrc (after compinit), or saved as _fleetplane in $fpath. */
 export function zshCompletion(nodes: CompletionNode[]): string {
@@ -25,6 +25,7 @@ _fleetplane() {
     esac
   done
   case "$cmdpath|\${words[CURRENT-1]}" in
+    *'|--context') compadd -- \${(f)"$(${CONTEXT_NAMES_COMMAND})"}; return ;;
 ${choiceCases.join('\n')}
   esac
   case "$cmdpath" in

@@ -1,4 +1,4 @@
-import type { Command as Program } from 'commander';
+import { Option, type Command as Program } from 'commander';
 import { configGet, configList, configSet, configUnset, getContexts, setContext, useContext, type ShowOriginOption } from '../commands/config.js';
 import type { Context } from '../context.js';
 import { outputOptions } from './shared-options.js';
@@ -39,5 +39,8 @@ export function registerConfig(program: Program, ctx: Context): void {
     .argument('<name>')
     .requiredOption('--url <url>', 'the gateway URL of the context')
     .action((name: string, opts: { url: string }) => setContext(ctx, name, opts));
-  outputOptions(config.command('get-contexts').description('list the contexts, the current one marked *')).action(() => getContexts(ctx));
+  outputOptions(config.command('get-contexts').description('list the contexts, the current one marked *'))
+    // For the completion scripts (`--context <TAB>`): one name a line, nothing else.
+    .addOption(new Option('--names', 'only the names, one a line').hideHelp())
+    .action((opts: { names?: boolean }) => getContexts(ctx, opts));
 }
