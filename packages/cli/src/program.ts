@@ -176,7 +176,7 @@ function stripSeparator(argv: string[]): string[] {
   return rest;
 }
 
-interface ParsedOutputFlags {
+interface ParsedSettingFlags {
   context?: string;
   url?: string;
   output?: OutputFormat;
@@ -217,7 +217,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   });
   // The settings flags are known only once commander parsed them, just before the action runs.
   program.hook('preAction', (_root, action) => {
-    const o = action.optsWithGlobals<ParsedOutputFlags>();
+    const o = action.optsWithGlobals<ParsedSettingFlags>();
     if (o.output && o.json && o.output !== 'json') throw new UsageError('--json and --output disagree: give one');
     flags = { context: o.context, url: o.url, output: o.output ?? (o.json ? 'json' : undefined) };
     wide = o.wide === true;
