@@ -269,7 +269,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
           const res = await callGateway(stack.base, c.method, c.path, { ...c.opts, undocumented: true });
           sent++;
           // Node's parser answers an untraced case before any route: no operation's document covers it.
-          const undocumented = c.untraced ? null : conformance.problem(c.method, c.path, res.status, res.headers.get('content-type'), res.body);
+          const undocumented = c.untraced ? null : conformance.problem(c.method, c.path, res.status, res.headers, res.body);
           const problem = problemOf(c, res.status, res.body) ?? undocumented ?? undefined;
           if (problem) findings.push({ case: `${c.method} ${c.path.slice(0, 80)} — ${c.what}`, status: res.status, problem, body: res.text.slice(0, 200) });
         }),

@@ -26,7 +26,7 @@ export interface OpenApiOperation {
   'x-fleetplane-scope'?: string;
   parameters?: OpenApiParameter[];
   requestBody?: { required: true; content: Record<string, { schema: JsonObject }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: JsonObject }> }>;
+  responses: Record<string, { description: string; headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: JsonObject }> }>;
 }
 
 export interface OpenApiDocument {
@@ -34,7 +34,7 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description: string };
   tags: Array<{ name: string }>;
   paths: Record<string, Partial<Record<Operation['method'], OpenApiOperation>>>;
-  components: { schemas: Record<string, JsonObject>; securitySchemes: Record<string, JsonObject> };
+  components: { schemas: Record<string, JsonObject>; headers: Record<string, JsonObject>; securitySchemes: Record<string, JsonObject> };
   /** The live-update WebSocket (stream-description.ts). */
   'x-fleetplane-stream': typeof streamDescription;
 }
@@ -56,6 +56,27 @@ const ERRORS: Record<number, string> = {
   503: 'a peer service is unavailable; retry',
   504: 'a peer service did not answer in time',
 };
+
+/**
+ * The request limits' headers (every /api/v1 answer; see the README's Rate limits). Not required:
+ * they are absent with RATE_LIMIT_ENABLED=false and while the limits' Redis is away (reads and
+ * writes then fail open). Retry-After is on every 429.
+ */
+const HEADERS: Record<string, JsonObject> = {
+  'X-RateLimit-Limit': { description: 'requests allowed in the window of the most restrictive limit applied', schema: { type: 'integer', minimum: 0 } },
+  'X-RateLimit-Remaining': { description: 'requests left in that window', schema: { type: 'integer', minimum: 0 } },
+  'X-RateLimit-Reset': { description: 'seconds until that window frees up', schema: { type: 'integer', minimum: 0 } },
+  'Retry-After': { description: 'seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } },
+};
+const withHeaders = (headers: Record<string, { $ref: string }> | undefined) => (headers ? { headers } : {});
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** The headers documented on an answer of `op` with `status`. */
+function headersOf(op: Operation, status: number): Record<string, { $ref: string }> | undefined {
+  if (!op.path.startsWith('/api/v1/')) return status === 429 ? { 'Retry-After': headerRef('Retry-After') } : undefined;
+  const limits = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', ...(status === 429 ? ['Retry-After'] : [])];
+  return Object.fromEntries(limits.map((h) => [h, headerRef(h)]));
+}
 
 /** toJSONSchema's output without what only a standalone schema needs. */
 function bare(schema: JsonObject): JsonObject {
@@ -129,12 +150,19 @@ function operationObject(op: Operation, names: Map<z.ZodType, string>): OpenApiO
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaFor(op.body, 'input', names) } } } } : {}),
     responses: {
-      [String(status)]:
-        status === 204 ? { description } : { description, content: Object.fromEntries(contentTypes.map((type) => [type, { schema: successBody(type) }])) },
+      [String(status)]: {
+        description,
+        ...withHeaders(headersOf(op, status)),
+        ...(status === 204 ? {} : { content: Object.fromEntries(contentTypes.map((type) => [type, { schema: successBody(type) }])) }),
+      },
       ...Object.fromEntries(
         errorStatuses.map((s) => [
           String(s),
-          { description: ERRORS[s] ?? 'error', content: { 'application/json': { schema: { $ref: `${COMPONENTS}Error` } } } },
+          {
+            description: ERRORS[s] ?? 'error',
+            ...withHeaders(headersOf(op, s)),
+            content: { 'application/json': { schema: { $ref: `${COMPONENTS}Error` } } },
+          },
         ]),
       ),
     },
@@ -162,6 +190,7 @@ export function buildOpenApiDocument(operations: readonly Operation[] = OPERATIO
     paths,
     components: {
       schemas,
+      headers: HEADERS,
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an access token from POST /api/v1/auth/login or /refresh' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'fp_<prefix>_<secret>; acts with its own role, never above its owner’s' },

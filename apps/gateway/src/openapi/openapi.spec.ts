@@ -119,7 +119,10 @@ describe('OpenAPI document', () => {
     const validator = new Validator();
     // A copy: the validator may resolve $refs in what it is given.
     expect(await validator.validate(structuredClone(doc) as unknown as Record<string, unknown>)).toEqual({ valid: true });
-    const dangling = refsIn(doc).filter((ref) => !(ref.replace('#/components/schemas/', '') in doc.components.schemas));
+    const dangling = refsIn(doc).filter((ref) => {
+      const [, kind, name] = /^#\/components\/(schemas|headers)\/(.+)$/.exec(ref) ?? [];
+      return !kind || !name || !(name in doc.components[kind as 'schemas' | 'headers']);
+    });
     expect(dangling).toEqual([]);
     // Every path parameter of a path is described.
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -131,6 +134,19 @@ describe('OpenAPI document', () => {
     // A body parses as its schema says: the error shape the filter answers with.
     const error = doc.components.schemas.Error as JsonObject;
     expect(error.required).toEqual(['statusCode', 'error', 'message', 'traceId']);
+  });
+
+  it('documents the request limits: X-RateLimit-* on every /api/v1 answer, Retry-After on every 429', () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const op of Object.values(item)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          const headers = Object.keys(response.headers ?? {});
+          if (path.startsWith('/api/v1/'))
+            expect(headers, `${op.operationId} ${status}`).toEqual(expect.arrayContaining(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']));
+          if (status === '429') expect(headers, `${op.operationId} 429`).toContain('Retry-After');
+        }
+      }
+    }
   });
 
   it('describes the live-update stream: its frames as components and every close code the session uses', () => {

@@ -153,7 +153,7 @@ export async function callGateway<T = unknown>(base: string, method: string, pat
     body = text;
   }
   if (!opts.undocumented) {
-    const problem = (await conformanceOf(base)).problem(method, path, res.status, res.headers.get('content-type'), body);
+    const problem = (await conformanceOf(base)).problem(method, path, res.status, res.headers, body);
     if (problem) throw new Error(`${method} ${path} answered ${res.status} unlike the OpenAPI document: ${problem}\n${text.slice(0, 500)}`);
   }
   return { status: res.status, headers: res.headers, body: body as T, text };
