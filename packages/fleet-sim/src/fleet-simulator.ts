@@ -1,0 +1,296 @@
+import { WebSocket } from 'ws';
+import {
+  AgentCloseCode,
+  decodeHubFrame,
+  frame,
+  wsDataToText,
+  type AgentToHub,
+  type CommandFrame,
+  type HelloAck,
+  type ResultFrame,
+} from '@fleetplane/contracts';
+import type { AgentCredential } from './credentials.js';
+import { bump, emptySummary, type FleetSummary } from './fleet-summary.js';
+import { newReconnectSchedule, nextReconnectDelay, type ReconnectSchedule } from './sim-backoff.js';
+import { simOptionsSchema, type SimOptions, type SimOptionsInput } from './sim-options.js';
+import { simulatedInventory } from './simulated-inventory.js';
+import { TimerWheel } from './timer-wheel.js';
+
+type ResultBody = Omit<ResultFrame, 'v' | 'id' | 'ts'>;
+
+/** Per agent: a socket and a few numbers. Everything periodic lives in the shared wheel. */
+interface SimAgent {
+  readonly index: number;
+  readonly cred: AgentCredential;
+  ws?: WebSocket;
+  /** Bumped on every new socket, so wheel entries of an older socket are ignored when they fire. */
+  gen: number;
+  /** The reference agent's backoff state; made at the first close (most agents of a calm run never need one). */
+  schedule?: ReconnectSchedule;
+  established: boolean;
+  everConnected: boolean;
+  gaveUp: boolean;
+  heartbeatMs: number;
+  telemetryMs: number;
+  lastPongAt: number;
+  /** RESULTs that found no open session, sent after the next HELLO_ACK (the real agent's outbox). */
+  queued?: string[];
+}
+
+type Task = { agent: SimAgent; gen: number; kind: 'connect' | 'heartbeat' | 'telemetry' | 'ack-timeout' };
+
+/** Retrying cannot fix these, so the real agent stops, and so does a simulated one. */
+const FATAL_CLOSE: Record<number, string> = {
+  [AgentCloseCode.Unauthorized]: 'unauthorized',
+  [AgentCloseCode.Revoked]: 'revoked',
+  [AgentCloseCode.UnsupportedVersion]: 'unsupported_version',
+};
+
+/**
+ * N simulated agents in one process, each speaking the real agent protocol (the contracts codec and
+ * messages) over its own WebSocket: HELLO with a plausible inventory, heartbeats (with a ping, as the
+ * reference agent does) and telemetry at their intervals, COMMANDs answered with RUNNING and then a
+ * RESULT after a configurable latency, output size and failure rate, and reconnects with the
+ * reference agent's backoff. Heartbeats, telemetry, HELLO_ACK timeouts and reconnects share one
+ * timer wheel, so an agent costs its socket and one small object.
+ */
+export class FleetSimulator {
+  readonly options: SimOptions;
+  private readonly agents: SimAgent[];
+  private readonly stats: FleetSummary;
+  private readonly wheel: TimerWheel<Task>;
+  private startedAt = 0;
+  private stopping = false;
+  private connectedNow = 0;
+  private everConnected = 0;
+  private readonly allConnectedWaiters: Array<() => void> = [];
+
+  constructor(credentials: AgentCredential[], options: SimOptionsInput) {
+    this.options = simOptionsSchema.parse(options);
+    this.agents = credentials.map((cred, index) => ({
+      index,
+      cred,
+      gen: 0,
+      established: false,
+      everConnected: false,
+      gaveUp: false,
+      heartbeatMs: 0,
+      telemetryMs: 0,
+      lastPongAt: 0,
+    }));
+    this.stats = emptySummary(credentials.length);
+    this.wheel = new TimerWheel<Task>((t) => this.runTask(t), this.options.tickMs);
+  }
+
+  /** Starts connecting every agent, spread at `connectPerSecond`. */
+  start(): void {
+    this.startedAt = Date.now();
+    this.wheel.start();
+    const spacingMs = 1_000 / this.options.connectPerSecond;
+    for (const agent of this.agents) {
+      const delay = agent.index * spacingMs;
+      if (delay < this.options.tickMs) this.connect(agent);
+      else this.wheel.after(delay, { agent, gen: agent.gen, kind: 'connect' });
+    }
+  }
+
+  summary(): FleetSummary {
+    return { ...this.stats, connected: this.connectedNow, everConnected: this.everConnected };
+  }
+
+  /** Resolves once every agent has held a session at least once (rejects after `timeoutMs`). */
+  whenAllConnected(timeoutMs: number): Promise<void> {
+    if (this.everConnected === this.agents.length) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.everConnected}/${this.agents.length} agents connected after ${timeoutMs} ms`)), timeoutMs);
+      this.allConnectedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Closes every socket (1000) and stops the wheel; resolves when all are closed or after `graceMs`. */
+  async stop(graceMs = 5_000): Promise<FleetSummary> {
+    this.stopping = true;
+    this.wheel.stop();
+    const closing = this.agents
+      .map((a) => a.ws)
+      .filter((ws): ws is WebSocket => ws !== undefined && ws.readyState !== WebSocket.CLOSED)
+      .map((ws) => new Promise<void>((resolve) => (ws.once('close', () => resolve()), ws.close(1000, 'simulator stopping'))));
+    await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    for (const a of this.agents) a.ws?.terminate();
+    return this.summary();
+  }
+
+  private runTask(t: Task): void {
+    const { agent } = t;
+    if (this.stopping || t.gen !== agent.gen) return;
+    switch (t.kind) {
+      case 'connect':
+        return this.connect(agent);
+      case 'ack-timeout':
+        if (!agent.established) agent.ws?.terminate();
+        return;
+      case 'heartbeat':
+        return this.heartbeat(agent, t);
+      case 'telemetry':
+        return this.telemetry(agent, t);
+    }
+  }
+
+  private connect(agent: SimAgent): void {
+    if (this.stopping || agent.gaveUp) return;
+    const gen = ++agent.gen;
+    this.stats.connectAttempts++;
+    if (agent.schedule) this.stats.reconnects++;
+    const { localAddresses } = this.options;
+    const localAddress = localAddresses.length ? localAddresses[agent.index % localAddresses.length] : undefined;
+    const ws = new WebSocket(this.options.hubUrl, localAddress ? { localAddress } : {});
+    agent.ws = ws;
+    agent.established = false;
+    this.wheel.after(this.options.helloAckTimeoutMs, { agent, gen, kind: 'ack-timeout' });
+    ws.on('open', () => {
+      const inventory = simulatedInventory(agent.index, agent.cred.site);
+      ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: agent.cred.id, token: agent.cred.token, inventory }));
+    });
+    ws.on('pong', () => (agent.lastPongAt = Date.now()));
+    ws.on('message', (data: Buffer) => this.received(agent, gen, wsDataToText(data)));
+    ws.on('error', (err) => bump(this.stats.socketErrors, err.message.slice(0, 80)));
+    ws.on('close', (code: number, reason: Buffer) => this.closed(agent, gen, code, reason.toString()));
+  }
+
+  private received(agent: SimAgent, gen: number, text: string): void {
+    const decoded = decodeHubFrame(text);
+    if (!decoded.ok) {
+      this.stats.invalidFrames++;
+      return;
+    }
+    const msg = decoded.message;
+    switch (msg.type) {
+      case 'HELLO_ACK':
+        return this.acknowledged(agent, gen, msg);
+      case 'COMMAND':
+        return this.command(agent, msg);
+      case 'ERROR':
+        bump(this.stats.hubErrors, msg.code);
+        return;
+      case 'HEARTBEAT':
+        return;
+    }
+  }
+
+  private acknowledged(agent: SimAgent, gen: number, ack: HelloAck): void {
+    agent.established = true;
+    agent.lastPongAt = Date.now();
+    agent.heartbeatMs = this.options.heartbeatMs || ack.heartbeatIntervalMs;
+    const t = this.options.telemetryMs;
+    agent.telemetryMs = t === -1 ? 0 : t || ack.telemetryIntervalMs;
+    this.stats.helloAcks++;
+    this.connectedNow++;
+    if (!agent.everConnected) {
+      agent.everConnected = true;
+      this.everConnected++;
+      if (this.everConnected === this.agents.length) {
+        this.stats.allConnectedAfterMs = Date.now() - this.startedAt;
+        for (const w of this.allConnectedWaiters.splice(0)) w();
+      }
+    }
+    this.wheel.after(agent.heartbeatMs, { agent, gen, kind: 'heartbeat' });
+    if (agent.telemetryMs > 0) this.wheel.after(agent.telemetryMs, { agent, gen, kind: 'telemetry' });
+    for (const text of agent.queued?.splice(0) ?? []) agent.ws?.send(text);
+  }
+
+  private heartbeat(agent: SimAgent, t: Task): void {
+    const ws = agent.ws;
+    if (!agent.established || !ws || ws.readyState !== WebSocket.OPEN) return;
+    // A hub that stopped answering pings is a dead connection, not a quiet one (as HubClient decides).
+    if (Date.now() - agent.lastPongAt > 3 * agent.heartbeatMs) {
+      ws.terminate();
+      return;
+    }
+    ws.ping();
+    ws.send(frame<AgentToHub>({ type: 'HEARTBEAT' }));
+    this.stats.heartbeatsSent++;
+    this.wheel.after(agent.heartbeatMs, t);
+  }
+
+  private telemetry(agent: SimAgent, t: Task): void {
+    const ws = agent.ws;
+    if (!agent.established || !ws || ws.readyState !== WebSocket.OPEN) return;
+    const load = 0.2 + (agent.index % 10) / 10;
+    const sample = {
+      cpuPercent: (agent.index * 7 + this.stats.telemetrySent) % 100,
+      memoryUsedBytes: 2 * 1024 ** 3,
+      memoryTotalBytes: 8 * 1024 ** 3,
+      load: [load, load, load] as [number, number, number],
+      diskUsedBytes: 40 * 1024 ** 3,
+      diskTotalBytes: 100 * 1024 ** 3,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1_000),
+    };
+    ws.send(frame<AgentToHub>({ type: 'TELEMETRY', sample }));
+    this.stats.telemetrySent++;
+    this.wheel.after(agent.telemetryMs, t);
+  }
+
+  private command(agent: SimAgent, cmd: CommandFrame): void {
+    this.stats.commandsReceived++;
+    const behaviour = this.options.command;
+    const base = { type: 'RESULT', executionId: cmd.executionId, ...(cmd.trace ? { trace: cmd.trace } : {}) } as const;
+    this.sendResult(agent, { ...base, status: 'RUNNING' });
+    const fail = Math.random() < behaviour.failureRate;
+    // Commands are few next to heartbeats, so each may have a timer of its own.
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.stats.commandsAnswered++;
+      if (fail) {
+        this.stats.commandsFailed++;
+        this.sendResult(agent, { ...base, status: 'FAILED', exitCode: 1, stdout: '', stderr: `simulated failure of ${cmd.verb} on ${agent.cred.id}\n` });
+        return;
+      }
+      this.sendResult(agent, {
+        ...base,
+        status: 'COMPLETED',
+        exitCode: 0,
+        stdout: simulatedOutput(agent.cred.id, cmd.verb, behaviour.outputBytes),
+        stderr: '',
+      });
+    }, behaviour.latencyMs);
+  }
+
+  private sendResult(agent: SimAgent, body: ResultBody): void {
+    const text = frame<AgentToHub>(body);
+    if (agent.established && agent.ws?.readyState === WebSocket.OPEN) agent.ws.send(text);
+    else (agent.queued ??= []).push(text);
+  }
+
+  private closed(agent: SimAgent, gen: number, code: number, reason: string): void {
+    if (gen !== agent.gen) return;
+    const wasEstablished = agent.established;
+    agent.established = false;
+    if (wasEstablished) {
+      this.connectedNow--;
+      bump(this.stats.droppedByCode, code);
+    } else {
+      bump(this.stats.refusedByCode, code);
+    }
+    if (this.stopping) return;
+    const fatal = FATAL_CLOSE[code];
+    if (fatal) {
+      agent.gaveUp = true;
+      bump(this.stats.gaveUp, fatal);
+      return;
+    }
+    agent.schedule ??= newReconnectSchedule();
+    const delay = nextReconnectDelay(agent.schedule, code, reason, wasEstablished);
+    this.wheel.after(delay, { agent, gen, kind: 'connect' });
+    // The reconnect task carries the old generation on purpose: connect() is the one place that bumps it.
+  }
+}
+
+/** `bytes` of stdout whose first line names the agent and verb, so a test can tell whose output it got. */
+export function simulatedOutput(agentId: string, verb: string, bytes: number): string {
+  const head = `simulated ${verb} on ${agentId}\n`;
+  if (bytes <= head.length) return head.slice(0, bytes);
+  return head + 'x'.repeat(bytes - head.length - 1) + '\n';
+}
