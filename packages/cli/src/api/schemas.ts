@@ -50,6 +50,8 @@ export type Agent = z.infer<typeof agentSchema>;
 export const agentPageSchema = z.object({
   agents: z.array(agentSchema),
   nextPageToken: z.string().nullable().default(null),
+  // Counted only when asked (includeTotal=true); null otherwise, and from gateways that do not count.
+  total: z.number().int().nullable().default(null),
 });
 
 export const enrolledAgentSchema = z.object({ agent: agentSchema, token: z.string().min(1) });
