@@ -24,6 +24,21 @@ export const hubConfigSchema = z.object({
   HELLO_TIMEOUT_MS: millis(10_000),
   /** Told to agents in HELLO_ACK: how often they send TELEMETRY. */
   TELEMETRY_INTERVAL_MS: millis(15_000),
+  // Admission control (protocol/admission-control.ts): the excess is closed with 4429 and a retry-after hint.
+  /** Sockets (authenticated or not) this instance holds at most; a load balancer moves the refused elsewhere. */
+  MAX_AGENTS: z.coerce.number().int().min(1).max(1_000_000).default(60_000),
+  /** New connections accepted per second (a token bucket holding one second's worth). */
+  MAX_CONNECTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** HELLOs being checked and recorded at once (each reads and writes the database). */
+  MAX_CONCURRENT_HELLOS: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** The retry-after hint of a refusal; the agent waits between it and twice it. */
+  ADMISSION_RETRY_AFTER_MS: millis(5_000),
+  // Per-connection inbound limits (1-second windows): a peer over either is closed with 4413.
+  INBOUND_FRAMES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Default 4 MiB; at least one largest frame (MAX_AGENT_FRAME_BYTES, 1 MiB) per second. */
+  INBOUND_BYTES_PER_SECOND: z.coerce.number().int().min(1_048_576).max(1_073_741_824).default(4_194_304),
+  /** How often last-seen is written (one UPDATE for every session seen since) and this instance beats. Keep it well under the presence window (3 heartbeats). */
+  PRESENCE_FLUSH_MS: millis(5_000),
 });
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 export const loadHubConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(hubConfigSchema, env);

@@ -15,6 +15,8 @@ export const isConnected = (row: Pick<AgentRow, 'sessionId' | 'lastSeenAt'>, con
   row.sessionId !== null && row.lastSeenAt !== null && row.lastSeenAt >= connectedSince;
 
 export function toAgentMessage(row: AgentRow, connectedSince: Date): agentHubV1.Agent {
+  // The session's own fields only while it counts as connected: a dead instance's leftovers are not shown.
+  const connected = isConnected(row, connectedSince);
   return {
     id: row.id,
     site: row.site,
@@ -24,8 +26,11 @@ export function toAgentMessage(row: AgentRow, connectedSince: Date): agentHubV1.
     capabilities: row.capabilities,
     containerEngine: row.containerEngine,
     labels: labelsSchema.parse(row.labels),
-    connected: isConnected(row, connectedSince),
+    connected,
     lastSeenAt: row.lastSeenAt?.toISOString() ?? '',
     enrolledAt: row.enrolledAt.toISOString(),
+    connectedAt: connected ? (row.connectedAt?.toISOString() ?? '') : '',
+    hubInstanceId: connected ? (row.hubInstanceId ?? '') : '',
+    protocolVersion: connected ? (row.protocolVersion ?? 0) : 0,
   };
 }

@@ -14,6 +14,19 @@ export interface AgentInventory {
   labels: Record<string, string>;
 }
 
+/** Who holds a session: stored with it at HELLO, shown per agent. */
+export interface SessionPresence {
+  hubInstanceId: string;
+  protocolVersion: number;
+}
+
+/** One session's last frame, for the batched last-seen write. */
+export interface SeenSession {
+  agentId: string;
+  sessionId: string;
+  at: Date;
+}
+
 export interface ListQuery {
   site?: string;
   /** Only agents holding a session seen at or after this instant. */
@@ -59,23 +72,29 @@ export class AgentRepository {
     return this.db.agent.findMany({ where, orderBy: keysetOrderBy(ORDER), take: q.limit });
   }
 
-  /** Stores the inventory from HELLO and makes `sessionId` the agent's current session. */
-  async markConnected(id: string, sessionId: string, inventory: AgentInventory, at: Date): Promise<void> {
+  /** Stores the inventory from HELLO and makes `sessionId`, held by `session.hubInstanceId`, the agent's current session. */
+  async markConnected(id: string, sessionId: string, inventory: AgentInventory, at: Date, session: SessionPresence): Promise<void> {
     await this.db.agent.update({
       where: { id },
-      data: { ...inventory, sessionId, connectedAt: at, lastSeenAt: at },
+      data: { ...inventory, sessionId, connectedAt: at, lastSeenAt: at, hubInstanceId: session.hubInstanceId, protocolVersion: session.protocolVersion },
     });
   }
 
   /**
-   * Refreshes lastSeenAt while `sessionId` is still the current session and the
-   * credential is still `tokenHash`; otherwise says which of the two changed.
+   * The presence flush: last-seen of many sessions in ONE statement, each row
+   * written only while its session is still the agent's current one. Returns
+   * the credential hash of each agent written, so the caller can tell a
+   * session whose credential changed since (revoked) from a current one;
+   * an agent not returned has another session now (or is gone).
    */
-  async markSeen(id: string, sessionId: string, tokenHash: string, at: Date): Promise<'current' | 'superseded' | 'revoked'> {
-    const r = await this.db.agent.updateMany({ where: { id, sessionId, tokenHash }, data: { lastSeenAt: at } });
-    if (r.count > 0) return 'current';
-    const row = await this.db.agent.findUnique({ where: { id }, select: { sessionId: true } });
-    return row?.sessionId === sessionId ? 'revoked' : 'superseded';
+  async flushSeen(seen: ReadonlyArray<SeenSession>): Promise<Map<string, string | null>> {
+    if (seen.length === 0) return new Map();
+    const rows = await this.db.$queryRaw<Array<{ id: string; token_hash: string | null }>>`
+      UPDATE agents AS a SET last_seen_at = v.at::timestamptz
+      FROM unnest(${seen.map((s) => s.agentId)}::text[], ${seen.map((s) => s.sessionId)}::text[], ${seen.map((s) => s.at.toISOString())}::text[]) AS v(id, session_id, at)
+      WHERE a.id = v.id AND a.session_id = v.session_id
+      RETURNING a.id, a.token_hash`;
+    return new Map(rows.map((r) => [r.id, r.token_hash]));
   }
 
   /**
@@ -86,7 +105,7 @@ export class AgentRepository {
   async markDisconnected(id: string, sessionId: string, at: Date): Promise<boolean> {
     const r = await this.db.agent.updateMany({
       where: { id, sessionId },
-      data: { sessionId: null, connectedAt: null, lastSeenAt: at },
+      data: { sessionId: null, connectedAt: null, lastSeenAt: at, hubInstanceId: null, protocolVersion: null },
     });
     return r.count > 0;
   }

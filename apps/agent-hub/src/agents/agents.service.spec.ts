@@ -21,6 +21,8 @@ const row = (id: string, over: Partial<AgentRow> = {}): AgentRow => ({
   lastSeenAt: null,
   sessionId: null,
   connectedAt: null,
+  hubInstanceId: null,
+  protocolVersion: null,
   ...over,
 });
 

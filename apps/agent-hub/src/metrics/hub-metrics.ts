@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge } from 'prom-client';
 import { MetricFactory } from '@fleetplane/service-kit';
-import type { ProtocolErrorReason, SessionMetrics } from '../protocol/session-ports.js';
+import type { AdmissionRefusalReason, ProtocolErrorReason, SessionMetrics } from '../protocol/session-ports.js';
 
 /** The numbers an SRE watches on a hub, all `fleetplane_agent_hub_…`. */
 @Injectable()
@@ -11,6 +11,9 @@ export class HubMetrics implements SessionMetrics {
   private readonly protocolErrors: Counter<'reason'>;
   private readonly dispatches: Counter<'outcome'>;
   private readonly publishFailures: Counter<'kind'>;
+  private readonly admissionRefusals: Counter<'reason'>;
+  private readonly presenceFlushes: Counter<'outcome'>;
+  private readonly deadInstanceSessions: Counter;
 
   constructor(metrics: MetricFactory) {
     this.connectedAgents = metrics.gauge({ name: 'connected_agents', help: 'Agent sessions open on this hub instance' });
@@ -34,6 +37,20 @@ export class HubMetrics implements SessionMetrics {
       help: 'RESULT/TELEMETRY frames that could not be stored in JetStream (the agent is asked to resend)',
       labelNames: ['kind'] as const,
     });
+    this.admissionRefusals = metrics.counter({
+      name: 'admission_refusals_total',
+      help: 'Connections and HELLOs refused with 4429 (try again later), by limit reached',
+      labelNames: ['reason'] as const,
+    });
+    this.presenceFlushes = metrics.counter({
+      name: 'presence_flushes_total',
+      help: 'Batched last-seen writes (one UPDATE each), by outcome',
+      labelNames: ['outcome'] as const,
+    });
+    this.deadInstanceSessions = metrics.counter({
+      name: 'dead_instance_sessions_cleared_total',
+      help: 'Agent sessions cleared because the hub instance holding them stopped beating',
+    });
   }
 
   setConnected(n: number): void {
@@ -50,5 +67,14 @@ export class HubMetrics implements SessionMetrics {
   }
   publishFailed(kind: 'result' | 'telemetry'): void {
     this.publishFailures.inc({ kind });
+  }
+  admissionRefused(reason: AdmissionRefusalReason): void {
+    this.admissionRefusals.inc({ reason });
+  }
+  presenceFlushed(outcome: 'ok' | 'failed'): void {
+    this.presenceFlushes.inc({ outcome });
+  }
+  deadInstanceSessionsCleared(n: number): void {
+    this.deadInstanceSessions.inc(n);
   }
 }

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentCloseCode, AgentErrorCode, decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
 import { AgentSession } from './agent-session.js';
-import type { ProtocolErrorReason, SessionHooks, SessionSocket } from './session-ports.js';
+import type { AdmissionRefusalReason, ProtocolErrorReason, SessionHooks, SessionSocket } from './session-ports.js';
 
 const TOKEN = 't'.repeat(43);
 const timings = { helloTimeoutMs: 1_000, heartbeatIntervalMs: 500, telemetryIntervalMs: 2_000 };
+const limits = { framesPerSecond: 20, bytesPerSecond: 10_000 };
 
 class FakeSocket implements SessionSocket {
   sent: HubToAgent[] = [];
@@ -34,11 +35,9 @@ function fakeHooks(overrides: Partial<SessionHooks> = {}) {
   // One vi.fn per hook, typed by it: tests assert on these; the session gets them with `overrides` on top.
   const mocks = {
     authenticate: vi.fn<SessionHooks['authenticate']>((_id, token) => Promise.resolve(token === TOKEN)),
+    beginHello: vi.fn<SessionHooks['beginHello']>(() => undefined),
+    endHello: vi.fn<SessionHooks['endHello']>(() => undefined),
     opened: vi.fn<SessionHooks['opened']>(() => record('opened')),
-    heartbeat: vi.fn<SessionHooks['heartbeat']>(() => {
-      calls.push('heartbeat');
-      return Promise.resolve('current');
-    }),
     result: vi.fn<SessionHooks['result']>((_s, f) => record(`result:${f.status}`)),
     telemetry: vi.fn<SessionHooks['telemetry']>(() => record('telemetry')),
     closed: vi.fn<SessionHooks['closed']>((_s, code) => record(`closed:${code}`)),
@@ -63,11 +62,17 @@ function setup(overrides: Partial<SessionHooks> = {}) {
   const { hooks, mocks, calls } = fakeHooks(overrides);
   const errors: ProtocolErrorReason[] = [];
   const frames: string[] = [];
-  const metrics = { frameReceived: (t: string) => void frames.push(t), protocolError: (r: ProtocolErrorReason) => void errors.push(r) };
+  const refusals: AdmissionRefusalReason[] = [];
+  const metrics = {
+    frameReceived: (t: string) => void frames.push(t),
+    protocolError: (r: ProtocolErrorReason) => void errors.push(r),
+    admissionRefused: (r: AdmissionRefusalReason) => void refusals.push(r),
+  };
   const log = { log: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const session = new AgentSession(socket, hooks, timings, metrics, log);
+  // Date.now is the fake timers' clock.
+  const session = new AgentSession(socket, hooks, timings, metrics, log, limits, () => Date.now());
   session.start();
-  return { session, socket, mocks, calls, errors, frames };
+  return { session, socket, mocks, calls, errors, frames, refusals };
 }
 
 /** Lets the session's frame queue and hook promises run. */
@@ -167,21 +172,85 @@ describe(AgentSession.name, () => {
     expect(errors).toEqual(['hello_required']);
   });
 
-  it('closes a session silent for three heartbeat intervals, and keeps one that sends frames', async () => {
+  it('notes when each frame arrived (lastFrameAtMs), with no hook and no timer per heartbeat', async () => {
+    const { session, calls } = setup();
+    session.receive(hello());
+    await settle();
+    const opened = session.lastFrameAtMs;
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(timings.heartbeatIntervalMs);
+    session.receive(heartbeat());
+    await settle();
+    expect(session.lastFrameAtMs).toBe(opened + timings.heartbeatIntervalMs);
+    expect(calls).toEqual(['opened']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('closes with 4410 when the shared sweep finds it idle, and cleans up', async () => {
     const { session, socket, calls, errors } = setup();
     session.receive(hello());
     await settle();
-    for (let i = 0; i < 5; i++) {
-      await vi.advanceTimersByTimeAsync(timings.heartbeatIntervalMs);
-      session.receive(heartbeat());
-    }
-    await settle();
-    expect(socket.closedWith).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(3 * timings.heartbeatIntervalMs + 1);
-    expect(socket.closedWith?.code).toBe(AgentCloseCode.IdleTimeout);
+    session.idleTimedOut(1_500);
+    expect(socket.closedWith).toEqual({ code: AgentCloseCode.IdleTimeout, reason: 'no frame for 1500 ms' });
     expect(errors).toEqual(['heartbeat_timeout']);
     await session.whenSettled();
     expect(calls.at(-1)).toBe(`closed:${AgentCloseCode.IdleTimeout}`);
+  });
+
+  it('closes with 4413 a peer sending more frames per second than the limit, before parsing them', async () => {
+    const { session, socket, errors, frames } = setup();
+    session.receive(hello());
+    await settle();
+    for (let i = 0; i < limits.framesPerSecond - 1; i++) session.receive(heartbeat());
+    await settle();
+    expect(socket.closedWith).toBeUndefined();
+    session.receive(heartbeat());
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.InboundRateExceeded);
+    expect(errors).toEqual(['inbound_rate']);
+    await settle();
+    expect(frames).toHaveLength(limits.framesPerSecond);
+  });
+
+  it('counts frames per 1-second window: a steady agent under the limit stays', async () => {
+    const { session, socket } = setup();
+    session.receive(hello());
+    for (let second = 0; second < 5; second++) {
+      for (let i = 0; i < limits.framesPerSecond - 1; i++) session.receive(heartbeat());
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(socket.closedWith).toBeUndefined();
+  });
+
+  it('closes with 4413 a peer sending more bytes per second than the limit', async () => {
+    const { session, socket, errors } = setup();
+    session.receive(hello());
+    await settle();
+    session.receive('x'.repeat(limits.bytesPerSecond));
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.InboundRateExceeded);
+    expect(errors).toEqual(['inbound_rate']);
+  });
+
+  it('refuses a HELLO with 4429 and a retry-after hint when admission has no slot, before authenticating', async () => {
+    const { session, socket, mocks, refusals } = setup({ beginHello: () => ({ reason: 'concurrent_hellos', retryAfterMs: 3_000 }) });
+    session.receive(hello());
+    await settle();
+    expect(socket.closedWith).toEqual({ code: AgentCloseCode.TryAgainLater, reason: 'concurrent hellos; retry-after-ms=3000' });
+    expect(refusals).toEqual(['concurrent_hellos']);
+    expect(mocks.authenticate).not.toHaveBeenCalled();
+    expect(mocks.endHello).not.toHaveBeenCalled();
+  });
+
+  it('gives its HELLO slot back once the HELLO was handled, accepted or not', async () => {
+    const ok = setup();
+    ok.session.receive(hello());
+    await settle();
+    expect(ok.mocks.beginHello).toHaveBeenCalledTimes(1);
+    expect(ok.mocks.endHello).toHaveBeenCalledTimes(1);
+    const bad = setup();
+    bad.session.receive(hello('w'.repeat(43)));
+    await settle();
+    expect(bad.socket.closedWith?.code).toBe(AgentCloseCode.Unauthorized);
+    expect(bad.mocks.endHello).toHaveBeenCalledTimes(1);
   });
 
   it('is closed with 4409 when replaced, stays silent to dispatches and cleans up', async () => {
@@ -196,22 +265,30 @@ describe(AgentSession.name, () => {
     expect(calls).toEqual(['opened', `closed:${AgentCloseCode.Replaced}`]);
   });
 
-  it('closes with 4401 once a heartbeat finds the credential rotated', async () => {
-    const { session, socket, errors } = setup({ heartbeat: () => Promise.resolve('revoked') });
+  it('closes with 4401 once a presence flush finds the credential rotated', async () => {
+    const { session, socket, errors } = setup();
     session.receive(hello());
-    session.receive(heartbeat());
     await settle();
+    session.applyStanding('revoked');
     expect(socket.closedWith).toEqual({ code: AgentCloseCode.Unauthorized, reason: 'unauthorized' });
     expect(errors).toEqual(['credential_revoked']);
   });
 
-  it('closes with 4409 once a heartbeat finds another session current (a missed agent.connected event)', async () => {
-    const { session, socket } = setup({ heartbeat: () => Promise.resolve('superseded') });
+  it('closes with 4409 once a presence flush finds another session current (a missed agent.connected event)', async () => {
+    const { session, socket } = setup();
     session.receive(hello());
-    session.receive(heartbeat());
     await settle();
+    session.applyStanding('superseded');
     expect(socket.closedWith?.code).toBe(AgentCloseCode.Replaced);
     expect(session.replaced).toBe(true);
+  });
+
+  it('stays on a current standing', async () => {
+    const { session, socket } = setup();
+    session.receive(hello());
+    await settle();
+    session.applyStanding('current');
+    expect(socket.closedWith).toBeUndefined();
   });
 
   it('handles frames strictly in order, even when storing one is slow', async () => {

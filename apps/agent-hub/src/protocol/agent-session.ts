@@ -1,8 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { AgentCloseCode, AgentErrorCode, decodeAgentFrame, frame, type AgentToHub, type Hello, type HubToAgent } from '@fleetplane/contracts';
+import {
+  AgentCloseCode,
+  AgentErrorCode,
+  decodeAgentFrame,
+  frame,
+  tryAgainLaterReason,
+  type AgentToHub,
+  type Hello,
+  type HubToAgent,
+} from '@fleetplane/contracts';
 import { WsCloseCode, WsSession } from '@fleetplane/service-kit/websocket';
-import { MISSED_HEARTBEATS_BEFORE_CLOSE } from '../config.js';
-import type { ProtocolErrorReason, SessionHooks, SessionLog, SessionMetrics, SessionSocket, SessionStanding, SessionTimings } from './session-ports.js';
+import type {
+  InboundLimits,
+  ProtocolErrorReason,
+  SessionHooks,
+  SessionLog,
+  SessionMetrics,
+  SessionSocket,
+  SessionStanding,
+  SessionTimings,
+} from './session-ports.js';
 
 type Handshake = 'awaiting_hello' | 'authenticating';
 
@@ -11,16 +28,28 @@ const MAX_ERROR_MESSAGE = 4000;
 /**
  * One agent connection, from the first byte to the close. The session alone
  * parses frames (so a bad one is answered with ERROR and 1002, never dropped
- * silently) and owns the idle timer; the base queues frames in arrival order
- * (a RUNNING result is stored before the COMPLETED that follows it) and runs
- * the HELLO timer until the session is open.
+ * silently) and counts its inbound rate; the base queues frames in arrival
+ * order (a RUNNING result is stored before the COMPLETED that follows it) and
+ * runs the HELLO timer until the session is open.
+ *
+ * Kept small, as a hub holds tens of thousands: no timer, closure or map of
+ * its own. Liveness is a number (`lastFrameAtMs`) that one shared sweep
+ * (SessionTimerWheel) reads for every session, and the presence flush writes.
  */
 export class AgentSession extends WsSession<Handshake> {
-  private idleTimer?: NodeJS.Timeout;
   private openAttempt?: Promise<void>;
   private _agentId = '';
   private _sessionId = '';
   private _replaced = false;
+  /** SHA-256 of the credential the session authenticated with, to notice a rotation at a presence flush. */
+  credentialHash = '';
+  /** When the last frame arrived (any frame proves the agent alive). */
+  lastFrameAtMs = 0;
+  /** The `lastFrameAtMs` the presence flush last wrote as last-seen. */
+  flushedSeenAtMs = 0;
+  private windowStartMs = 0;
+  private windowFrames = 0;
+  private windowBytes = 0;
 
   constructor(
     socket: SessionSocket,
@@ -28,6 +57,8 @@ export class AgentSession extends WsSession<Handshake> {
     private readonly timings: SessionTimings,
     private readonly metrics: SessionMetrics,
     log: SessionLog,
+    private readonly limits: InboundLimits,
+    private readonly now: () => number,
   ) {
     super(socket, log, { initial: 'awaiting_hello', firstFrameTimeoutMs: timings.helloTimeoutMs });
   }
@@ -54,6 +85,47 @@ export class AgentSession extends WsSession<Handshake> {
     return true;
   }
 
+  /**
+   * Counts the frame against the per-connection limits before it is parsed or
+   * queued: a flood is closed (4413) without costing a parse per frame. Sizes
+   * are in UTF-16 units of the decoded text, which is bytes for the ASCII JSON agents send.
+   */
+  override receive(text: string): void {
+    if (this.state === 'closed') return;
+    const now = this.now();
+    if (now - this.windowStartMs >= 1_000) {
+      this.windowStartMs = now;
+      this.windowFrames = 0;
+      this.windowBytes = 0;
+    }
+    this.windowFrames += 1;
+    this.windowBytes += text.length;
+    if (this.windowFrames > this.limits.framesPerSecond || this.windowBytes > this.limits.bytesPerSecond) {
+      this.metrics.protocolError('inbound_rate');
+      this.close(AgentCloseCode.InboundRateExceeded, `more than ${this.limits.framesPerSecond} frames or ${this.limits.bytesPerSecond} bytes per second`);
+      return;
+    }
+    this.lastFrameAtMs = now;
+    super.receive(text);
+  }
+
+  /** Called by the shared sweep when no frame arrived for `idleMs`. */
+  idleTimedOut(idleMs: number): void {
+    if (!this.isOpen) return;
+    this.metrics.protocolError('heartbeat_timeout');
+    this.close(AgentCloseCode.IdleTimeout, `no frame for ${idleMs} ms`);
+  }
+
+  /** What a presence flush learnt: a session that is no longer current or whose credential changed goes. */
+  applyStanding(standing: SessionStanding): void {
+    if (standing === 'superseded') return this.replace();
+    if (standing === 'revoked') {
+      this.metrics.protocolError('credential_revoked');
+      this.log.warn(`agent ${this._agentId} session ${this._sessionId}: credential changed; closing it`);
+      this.close(AgentCloseCode.Unauthorized, 'unauthorized');
+    }
+  }
+
   /** A newer connection of the same agent won; this one goes. */
   replace(): void {
     if (this.state === 'closed') return;
@@ -66,17 +138,11 @@ export class AgentSession extends WsSession<Handshake> {
     this.close(AgentCloseCode.HelloTimeout, `no HELLO within ${timeoutMs} ms`);
   }
 
-  // Any frame of an open session proves the agent alive.
-  protected override frameArrived(): void {
-    if (this.isOpen) this.armIdleTimer();
-  }
-
   /**
    * Presence, routing and events are undone only for a session that reached
    * `opened`, and only after that finished (it may still be running).
    */
   protected override cleanUp(code: number): Promise<void> | void {
-    clearTimeout(this.idleTimer);
     const opening = this.openAttempt;
     if (!opening) return;
     return opening.catch(() => undefined).then(() => this.hooks.closed(this, code));
@@ -103,7 +169,8 @@ export class AgentSession extends WsSession<Handshake> {
       case 'HELLO':
         return this.protocolError('duplicate_hello', 'HELLO was already received on this connection', msg.id);
       case 'HEARTBEAT':
-        return this.checkStanding(await this.hooks.heartbeat(this));
+        // Nothing to do: receive() noted the time; the presence flush writes it in a batch.
+        return;
       case 'RESULT':
         return this.forward(msg.id, () => this.hooks.result(this, msg));
       case 'TELEMETRY':
@@ -111,14 +178,6 @@ export class AgentSession extends WsSession<Handshake> {
       case 'ERROR':
         this.log.warn(`agent ${this._agentId} reported ${msg.code}: ${msg.message}`);
         return;
-    }
-  }
-
-  private checkStanding(standing: SessionStanding): void {
-    if (standing === 'superseded') return this.replace();
-    if (standing === 'revoked') {
-      this.metrics.protocolError('credential_revoked');
-      this.close(AgentCloseCode.Unauthorized, 'unauthorized');
     }
   }
 
@@ -135,7 +194,22 @@ export class AgentSession extends WsSession<Handshake> {
     }
   }
 
+  /** Admission first (before the database is touched), then the credential, then presence and routing. */
   private async authenticate(hello: Hello): Promise<void> {
+    const refusal = this.hooks.beginHello();
+    if (refusal) {
+      this.metrics.admissionRefused(refusal.reason);
+      this.close(AgentCloseCode.TryAgainLater, tryAgainLaterReason(refusal.retryAfterMs, refusal.reason.replaceAll('_', ' ')));
+      return;
+    }
+    try {
+      await this.authenticateAdmitted(hello);
+    } finally {
+      this.hooks.endHello();
+    }
+  }
+
+  private async authenticateAdmitted(hello: Hello): Promise<void> {
     this.enter('authenticating');
     const ok = await this.hooks.authenticate(hello.agentId, hello.token);
     if (this.state !== 'authenticating') return; // closed (HELLO timeout, peer gone) while checking
@@ -157,6 +231,8 @@ export class AgentSession extends WsSession<Handshake> {
     }
     if (this.state !== 'authenticating') return;
     this.markOpen();
+    // Idle from now; markConnected has just written this instant as last-seen.
+    this.lastFrameAtMs = this.flushedSeenAtMs = this.now();
     this.socket.send(
       frame<HubToAgent>({
         type: 'HELLO_ACK',
@@ -165,17 +241,7 @@ export class AgentSession extends WsSession<Handshake> {
         telemetryIntervalMs: this.timings.telemetryIntervalMs,
       }),
     );
-    this.armIdleTimer();
     this.log.log(`agent ${this._agentId} connected (session ${this._sessionId})`);
-  }
-
-  private armIdleTimer(): void {
-    clearTimeout(this.idleTimer);
-    const idleMs = MISSED_HEARTBEATS_BEFORE_CLOSE * this.timings.heartbeatIntervalMs;
-    this.idleTimer = setTimeout(() => {
-      this.metrics.protocolError('heartbeat_timeout');
-      this.close(AgentCloseCode.IdleTimeout, `no frame for ${idleMs} ms`);
-    }, idleMs);
   }
 
   private rejectFrame(reason: string): void {

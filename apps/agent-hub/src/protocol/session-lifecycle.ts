@@ -6,16 +6,20 @@ import { AgentRepository } from '../agents/agent.repository.js';
 import { hashAgentToken, tokenMatches } from '../agents/credentials.js';
 import { AgentOutputPublisher } from '../routing/agent-output.publisher.js';
 import { CommandRouter } from '../routing/command-router.js';
+import { HubInstanceId } from '../presence/hub-instance-id.js';
+import { AdmissionControl } from './admission-control.js';
 import type { AgentSession } from './agent-session.js';
-import type { SessionHooks, SessionStanding } from './session-ports.js';
+import type { AdmissionRefusal, SessionHooks } from './session-ports.js';
 import { SessionRegistry } from './session-registry.js';
 
-/** Connects the protocol session to the registry, NATS routing and JetStream. */
+/**
+ * Connects the protocol session to the registry, NATS routing and JetStream.
+ * Heartbeats do not pass here: liveness stays in the session and
+ * PresenceFlusher writes it in batches.
+ */
 @Injectable()
 export class SessionLifecycle implements SessionHooks {
   private readonly log = new Logger('AgentSocket');
-  // The credential each session authenticated with (as its hash), to notice a rotation.
-  private readonly credentials = new WeakMap<AgentSession, string>();
 
   constructor(
     private readonly agents: AgentRepository,
@@ -23,26 +27,33 @@ export class SessionLifecycle implements SessionHooks {
     private readonly router: CommandRouter,
     private readonly output: AgentOutputPublisher,
     private readonly nats: NatsClient,
+    private readonly admission: AdmissionControl,
+    private readonly instance: HubInstanceId,
     private readonly clock: Clock,
   ) {}
+
+  beginHello(): AdmissionRefusal | undefined {
+    return this.admission.beginHello();
+  }
+
+  endHello(): void {
+    this.admission.endHello();
+  }
 
   async authenticate(agentId: string, token: string): Promise<boolean> {
     return tokenMatches(token, await this.agents.findTokenHash(agentId));
   }
 
   async opened(session: AgentSession, hello: Hello): Promise<void> {
-    this.credentials.set(session, hashAgentToken(hello.token));
+    session.credentialHash = hashAgentToken(hello.token);
     this.sessions.add(session);
-    await this.agents.markConnected(session.agentId, session.sessionId, hello.inventory, this.clock.now());
+    await this.agents.markConnected(session.agentId, session.sessionId, hello.inventory, this.clock.now(), {
+      hubInstanceId: this.instance.id,
+      protocolVersion: hello.v,
+    });
     await this.router.attach(session);
     // Every instance hears this; one holding an older session of this agent closes it (4409).
     this.nats.emit('agent.connected', { agentId: session.agentId, sessionId: session.sessionId, at: this.clock.now().toISOString() });
-  }
-
-  async heartbeat(session: AgentSession): Promise<SessionStanding> {
-    const standing = await this.agents.markSeen(session.agentId, session.sessionId, this.credentials.get(session) ?? '', this.clock.now());
-    if (standing !== 'current') this.log.warn(`agent ${session.agentId} session ${session.sessionId} ${standing}; closing it`);
-    return standing;
   }
 
   result(session: AgentSession, frame: ResultFrame): Promise<void> {

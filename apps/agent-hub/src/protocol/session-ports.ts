@@ -10,24 +10,42 @@ export interface SessionTimings {
   telemetryIntervalMs: number;
 }
 
+/** Per-connection inbound limits, counted in 1-second windows as frames arrive (no timer per socket). */
+export interface InboundLimits {
+  framesPerSecond: number;
+  bytesPerSecond: number;
+}
+
+/** Why admission control refused a connection or a HELLO (4429). */
+export type AdmissionRefusalReason = 'max_agents' | 'connects_per_second' | 'concurrent_hellos';
+
+export interface AdmissionRefusal {
+  reason: AdmissionRefusalReason;
+  retryAfterMs: number;
+}
+
 /** What a session needs from the rest of the hub; each call is one step of the protocol. */
 export interface SessionHooks {
   /** True when the token matches the agent's stored hash; unknown agents are simply false. */
   authenticate(agentId: string, token: string): Promise<boolean>;
+  /**
+   * Takes one of the limited HELLO slots before any database work, or says why
+   * not (the session closes with 4429). A taken slot is given back with `endHello`.
+   */
+  beginHello(): AdmissionRefusal | undefined;
+  endHello(): void;
   /** Stores inventory and presence, starts routing commands, announces the session. Awaited before HELLO_ACK. */
   opened(session: AgentSession, hello: Hello): Promise<void>;
-  /**
-   * Refreshes presence and says whether this session may go on: `superseded`
-   * when another session became current, `revoked` when the credential it
-   * authenticated with was rotated since.
-   */
-  heartbeat(session: AgentSession): Promise<SessionStanding>;
   result(session: AgentSession, frame: ResultFrame): Promise<void>;
   telemetry(session: AgentSession, frame: TelemetryFrame): Promise<void>;
   /** Undoes `opened` (it may have only partly succeeded). Called once, only for sessions that reached `opened`. */
   closed(session: AgentSession, code: number): Promise<void>;
 }
 
+/**
+ * What a presence flush learnt of a session: `superseded` when another session
+ * became current, `revoked` when the credential it authenticated with changed since.
+ */
 export type SessionStanding = 'current' | 'superseded' | 'revoked';
 
 /** Bounded label values for the protocol-errors metric. */
@@ -42,9 +60,11 @@ export type ProtocolErrorReason =
   | 'unauthorized'
   | 'credential_revoked'
   | 'heartbeat_timeout'
-  | 'frame_too_big';
+  | 'frame_too_big'
+  | 'inbound_rate';
 
 export interface SessionMetrics {
   frameReceived(type: string): void;
   protocolError(reason: ProtocolErrorReason): void;
+  admissionRefused(reason: AdmissionRefusalReason): void;
 }

@@ -32,6 +32,26 @@ export class SessionRegistry {
     if (local && local.sessionId !== currentSessionId) local.replace();
   }
 
+  /**
+   * Closes the agent's session if this instance holds it (revocation, removal):
+   * true when it did. Its cleanup clears presence as for any close.
+   */
+  closeAgent(agentId: string, code: number, reason: string): boolean {
+    const local = this.byAgent.get(agentId);
+    if (!local) return false;
+    local.close(code, reason);
+    return true;
+  }
+
+  get(agentId: string): AgentSession | undefined {
+    return this.byAgent.get(agentId);
+  }
+
+  /** Every session held here, for the shared sweeps (idle timeout, presence flush). */
+  all(): IterableIterator<AgentSession> {
+    return this.byAgent.values();
+  }
+
   get size(): number {
     return this.byAgent.size;
   }

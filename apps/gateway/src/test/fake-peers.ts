@@ -28,6 +28,9 @@ const agent = (id: string, site = 'lab'): agentHubV1.Agent => ({
   connected: true,
   lastSeenAt: '2026-01-01T00:00:00.000Z',
   enrolledAt: '2026-01-01T00:00:00.000Z',
+  connectedAt: '2026-01-01T00:00:00.000Z',
+  hubInstanceId: 'hub-a',
+  protocolVersion: 1,
 });
 
 export const ENROLL_TOKEN = 'agent-credential-0123456789abcdef';

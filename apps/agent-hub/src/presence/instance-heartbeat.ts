@@ -1,0 +1,63 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
+import { PresenceWindow } from '../agents/presence-window.js';
+import type { HubConfig } from '../config.js';
+import { HubMetrics } from '../metrics/hub-metrics.js';
+import { HubInstanceId } from './hub-instance-id.js';
+import { HubInstancesRepository } from './hub-instances.repository.js';
+
+/**
+ * Proves this instance alive every PRESENCE_FLUSH_MS, and clears the sessions
+ * of instances that stopped (kill -9, a lost host): an instance is dead once
+ * its beat is older than the presence window, the same window after which its
+ * agents' last-seen no longer counts as connected, so the two agree. Every
+ * instance runs the cleanup; it is one idempotent statement.
+ */
+@Injectable()
+export class InstanceHeartbeat implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly log = new Logger('InstanceHeartbeat');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @InjectConfig() private readonly config: Pick<HubConfig, 'PRESENCE_FLUSH_MS'>,
+    private readonly instance: HubInstanceId,
+    private readonly instances: HubInstancesRepository,
+    private readonly window: PresenceWindow,
+    private readonly metrics: HubMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Registered before the endpoint takes sockets: no session may name an instance that is not in the table. */
+  async onModuleInit(): Promise<void> {
+    await this.instances.beat(this.instance.id, this.clock.now());
+    this.log.log(`hub instance ${this.instance.id}`);
+    this.timer = setInterval(() => void this.tick(), this.config.PRESENCE_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** One beat and one cleanup; a beat still running (slow database) is not doubled. */
+  tick(): Promise<void> {
+    this.running ??= this.beatAndClean().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.instances.remove(this.instance.id).catch((err: Error) => this.log.warn(`could not deregister: ${err.message}`));
+  }
+
+  private async beatAndClean(): Promise<void> {
+    try {
+      await this.instances.beat(this.instance.id, this.clock.now());
+      const cleared = await this.instances.clearDead(this.window.connectedSince());
+      if (cleared > 0) {
+        this.metrics.deadInstanceSessionsCleared(cleared);
+        this.log.warn(`cleared ${cleared} sessions held by hub instances that stopped beating`);
+      }
+    } catch (err) {
+      this.log.warn(`instance beat failed: ${(err as Error).message}`);
+    }
+  }
+}
