@@ -6,6 +6,7 @@ import { AgentsModule } from './agents/agents.module.js';
 import type { HubConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { ProtocolModule } from './protocol/protocol.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 import { RoutingModule } from './routing/routing.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
 
@@ -26,6 +27,7 @@ export class AppModule {
         RoutingModule,
         ProtocolModule,
         StatisticsModule,
+        RegistryModule,
       ],
     };
   }

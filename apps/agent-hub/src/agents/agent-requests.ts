@@ -12,9 +12,8 @@ export const enrollRequestSchema = z.object({
 
 export const getRequestSchema = z.object({ agent_id: agentIdSchema });
 
+// The filters are parsed by registry/registry-requests.ts parseListFilter.
 export const listRequestSchema = z.object({
-  site: z.string().max(128),
-  connected_only: z.boolean(),
   page_size: z.number().int().min(0, 'must not be negative'),
   page_token: z.string().max(512),
 });

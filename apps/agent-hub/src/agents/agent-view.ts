@@ -9,7 +9,8 @@ const labelsSchema = z.record(z.string(), z.string()).catch({});
 /**
  * An agent counts as connected while it holds a session and has been seen
  * recently: a hub instance that died without clearing presence cannot leave
- * agents looking online forever.
+ * agents looking online forever. The same rule in SQL, for the registry's
+ * queries: registry/connected.sql.ts connectedSql; change both together.
  */
 export const isConnected = (row: Pick<AgentRow, 'sessionId' | 'lastSeenAt'>, connectedSince: Date): boolean =>
   row.sessionId !== null && row.lastSeenAt !== null && row.lastSeenAt >= connectedSince;

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { keysetOrderBy, keysetWhere, type IdCursor } from '@fleetplane/service-kit';
-import { PrismaClient, type Agent, type Prisma } from '../generated/prisma/client.js';
+import type { IdCursor } from '@fleetplane/service-kit';
+import { PrismaClient, type Agent } from '../generated/prisma/client.js';
+import type { AgentFilter } from '../registry/agent-filter.js';
+import { pageIdsSql } from '../registry/registry.repository.js';
 
 export type AgentRow = Agent;
 
@@ -28,16 +30,14 @@ export interface SeenSession {
 }
 
 export interface ListQuery {
-  site?: string;
-  /** Only agents holding a session seen at or after this instant. */
-  connectedSince?: Date;
+  /** The registry's filters (registry/agent-filter.ts), AND-ed. */
+  filter: AgentFilter;
+  /** What "connected" is judged against (PresenceWindow.connectedSince). */
+  connectedSince: Date;
   /** Where the previous page ended; agents are listed by id alone. */
   after?: IdCursor;
   limit: number;
 }
-
-// By id: stable while agents enroll, and what callers have always seen.
-const ORDER = { direction: 'asc' } as const;
 
 /** The agent registry table: enrollment, inventory and presence. */
 @Injectable()
@@ -63,13 +63,15 @@ export class AgentRepository {
     return row?.tokenHash ?? null;
   }
 
-  list(q: ListQuery): Promise<AgentRow[]> {
-    const where: Prisma.AgentWhereInput = {
-      ...(q.site ? { site: q.site } : {}),
-      ...(q.connectedSince ? { sessionId: { not: null }, lastSeenAt: { gte: q.connectedSince } } : {}),
-      ...(keysetWhere(q.after, ORDER) as Prisma.AgentWhereInput),
-    };
-    return this.db.agent.findMany({ where, orderBy: keysetOrderBy(ORDER), take: q.limit });
+  /**
+   * One keyset page by id (stable while agents enroll): the page's ids from
+   * the registry's filter SQL (jsonb and array containment have no Prisma
+   * filter that uses their GIN indexes), then those rows by primary key.
+   */
+  async list(q: ListQuery): Promise<AgentRow[]> {
+    const ids = await this.db.$queryRaw<Array<{ id: string }>>(pageIdsSql(q.filter, q.connectedSince, q.after?.id, q.limit));
+    if (ids.length === 0) return [];
+    return this.db.agent.findMany({ where: { id: { in: ids.map((r) => r.id) } }, orderBy: { id: 'asc' } });
   }
 
   /** Stores the inventory from HELLO and makes `sessionId`, held by `session.hubInstanceId`, the agent's current session. */

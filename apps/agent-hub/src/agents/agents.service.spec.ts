@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
+import type { agentHubV1 } from '@fleetplane/contracts/grpc';
 import { FakeClock } from '@fleetplane/service-kit';
 import type { AgentRepository, AgentRow, ListQuery } from './agent.repository.js';
 import { AgentsService } from './agents.service.js';
@@ -47,6 +48,22 @@ class FakeRepo {
     );
   }
 }
+
+/** A ListAgentsRequest as proto-loader decodes one: every field present, empty unless given. */
+const listRequest = (over: Partial<agentHubV1.ListAgentsRequest>): agentHubV1.ListAgentsRequest => ({
+  site: '',
+  connectedOnly: false,
+  pageSize: 0,
+  pageToken: '',
+  labels: {},
+  capabilities: [],
+  os: '',
+  version: '',
+  disconnectedOnly: false,
+  lastSeenBefore: '',
+  lastSeenAfter: '',
+  ...over,
+});
 
 function setup() {
   const repo = new FakeRepo();
@@ -107,10 +124,10 @@ describe(AgentsService.name, () => {
   it('pages through agents with an opaque token', async () => {
     const { repo, service } = setup();
     for (const id of ['a', 'b', 'c', 'd', 'e']) repo.rows.set(id, row(id));
-    const p1 = await service.list({ site: '', connectedOnly: false, pageSize: 2, pageToken: '' });
+    const p1 = await service.list(listRequest({ pageSize: 2 }));
     expect(p1.agents.map((a) => a.id)).toEqual(['a', 'b']);
-    const p2 = await service.list({ site: '', connectedOnly: false, pageSize: 2, pageToken: p1.nextPageToken });
-    const p3 = await service.list({ site: '', connectedOnly: false, pageSize: 2, pageToken: p2.nextPageToken });
+    const p2 = await service.list(listRequest({ pageSize: 2, pageToken: p1.nextPageToken }));
+    const p3 = await service.list(listRequest({ pageSize: 2, pageToken: p2.nextPageToken }));
     expect(p2.agents.map((a) => a.id)).toEqual(['c', 'd']);
     expect(p3).toMatchObject({ nextPageToken: '' });
     expect(p3.agents.map((a) => a.id)).toEqual(['e']);
@@ -118,24 +135,24 @@ describe(AgentsService.name, () => {
 
   it('defaults the page size to 50, caps it at 500 and passes the filters on', async () => {
     const { repo, service } = setup();
-    await service.list({ site: '', connectedOnly: false, pageSize: 0, pageToken: '' });
-    expect(repo.lastQuery?.limit).toBe(51);
-    await service.list({ site: 'par', connectedOnly: true, pageSize: 10_000, pageToken: '' });
-    expect(repo.lastQuery).toMatchObject({ site: 'par', limit: 501 });
+    await service.list(listRequest({}));
+    expect(repo.lastQuery).toMatchObject({ filter: {}, limit: 51 });
+    await service.list(listRequest({ site: 'par', connectedOnly: true, labels: { role: 'web' }, pageSize: 10_000 }));
+    expect(repo.lastQuery).toMatchObject({ filter: { site: 'par', connected: true, labels: { role: 'web' } }, limit: 501 });
     expect(repo.lastQuery?.connectedSince).toBeInstanceOf(Date);
   });
 
   it('refuses a page token issued for other filters, naming page_token', async () => {
     const { repo, service } = setup();
     for (const id of ['a', 'b', 'c']) repo.rows.set(id, row(id, { site: 'par' }));
-    const p1 = await service.list({ site: 'par', connectedOnly: false, pageSize: 2, pageToken: '' });
-    const e = await rpcError(service.list({ site: 'lon', connectedOnly: false, pageSize: 2, pageToken: p1.nextPageToken }));
+    const p1 = await service.list(listRequest({ site: 'par', pageSize: 2 }));
+    const e = await rpcError(service.list(listRequest({ site: 'lon', pageSize: 2, pageToken: p1.nextPageToken })));
     expect(e).toEqual({ code: status.INVALID_ARGUMENT, message: 'page_token: was issued for different filters' });
   });
 
   it('refuses a page token it did not issue and a negative page size', async () => {
     const { service } = setup();
-    expect((await rpcError(service.list({ site: '', connectedOnly: false, pageSize: 0, pageToken: '!!' }))).message).toMatch(/^page_token: /);
-    expect((await rpcError(service.list({ site: '', connectedOnly: false, pageSize: -1, pageToken: '' }))).message).toMatch(/^page_size: /);
+    expect((await rpcError(service.list(listRequest({ pageToken: '!!' })))).message).toMatch(/^page_token: /);
+    expect((await rpcError(service.list(listRequest({ pageSize: -1 })))).message).toMatch(/^page_size: /);
   });
 });

@@ -9,6 +9,8 @@ import { toAgentMessage } from './agent-view.js';
 import { hashAgentToken, newAgentToken } from './credentials.js';
 import { enrollRequestSchema, getRequestSchema, listRequestSchema, parseRequest } from './agent-requests.js';
 import { PresenceWindow } from './presence-window.js';
+import { filterScope } from '../registry/agent-filter.js';
+import { parseListFilter } from '../registry/registry-requests.js';
 
 // Agents are listed by id alone, so a cursor is the last id of the page.
 const pageTokens = new PageTokenCodec<IdCursor>(z.object({ id: agentIdSchema }), 'ListAgents');
@@ -36,23 +38,14 @@ export class AgentsService {
   }
 
   async list(req: agentHubV1.ListAgentsRequest): Promise<agentHubV1.ListAgentsResponse> {
-    const r = parseRequest(listRequestSchema, {
-      site: req.site ?? '',
-      connected_only: req.connectedOnly ?? false,
-      page_size: req.pageSize ?? 0,
-      page_token: req.pageToken ?? '',
-    });
+    const r = parseRequest(listRequestSchema, { page_size: req.pageSize ?? 0, page_token: req.pageToken ?? '' });
+    const filter = parseListFilter(req);
     // A token pages through the listing it came from: the same filters, or INVALID_ARGUMENT.
-    const scope = `site=${r.site}&connected_only=${r.connected_only}`;
+    const scope = filterScope(filter);
     const after = decodeGrpcPageToken(pageTokens, r.page_token, scope);
     const size = pageSize(r.page_size);
     const since = this.presence.connectedSince();
-    const rows = await this.agents.list({
-      ...(r.site ? { site: r.site } : {}),
-      ...(r.connected_only ? { connectedSince: since } : {}),
-      ...(after ? { after } : {}),
-      limit: size + 1,
-    });
+    const rows = await this.agents.list({ filter, connectedSince: since, ...(after ? { after } : {}), limit: size + 1 });
     const page = takePage(rows, size, (last) => ({ id: last.id }));
     return {
       agents: page.items.map((row) => toAgentMessage(row, since)),

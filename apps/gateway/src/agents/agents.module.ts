@@ -3,6 +3,8 @@ import { agentHubV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import { AuditModule } from '../audit/audit.module.js';
 import type { GatewayConfig } from '../config.js';
+import { AgentRegistryModule } from './agent-registry.module.js';
+import { AgentSummaryController } from './agent-summary.controller.js';
 import { AgentsController } from './agents.controller.js';
 import { AGENT_HUB, AgentsService } from './agents.service.js';
 
@@ -14,6 +16,7 @@ import { AGENT_HUB, AgentsService } from './agents.service.js';
 @Module({
   imports: [
     AuditModule,
+    AgentRegistryModule,
     GrpcClientModule.register({
       upstream: AGENT_HUB,
       key: 'agentHub',
@@ -22,7 +25,8 @@ import { AGENT_HUB, AgentsService } from './agents.service.js';
       timeoutMs: (config: GatewayConfig) => config.UPSTREAM_TIMEOUT_MS,
     }),
   ],
-  controllers: [AgentsController],
+  // AgentSummaryController first: /agents/summary must match before /agents/:id.
+  controllers: [AgentSummaryController, AgentsController],
   providers: [AgentsService],
 })
 export class AgentsModule {}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
+import { agentFilterQuery } from './agent-filters.schemas.js';
 
 const label = z.string().max(256);
 
@@ -15,7 +16,8 @@ export type EnrollAgentBody = z.infer<typeof enrollAgentBody>;
 
 export const listAgentsQuery = z.object({
   site: z.string().max(128).optional(),
-  connected: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+  connected: z.enum(['true', 'false'], { message: 'must be true or false' }).optional().describe('true: connected agents only, false: disconnected only'),
+  ...agentFilterQuery,
   pageSize: z.coerce.number().int().min(1).max(500).default(100),
   pageToken: z.string().max(512).optional(),
 });
@@ -47,6 +49,7 @@ export const enrolledAgent = z.object({
 export const agentPage = z.object({
   agents: z.array(agentView),
   nextPageToken: z.string().nullable().describe('pass back as pageToken for the next page; null on the last'),
+  total: z.number().int().nullable().describe('every agent matching the filters, with includeTotal=true; else null'),
 });
 export type EnrolledAgent = z.infer<typeof enrolledAgent>;
 export type AgentPage = z.infer<typeof agentPage>;

@@ -4,6 +4,8 @@ import { GrpcStatus, InjectGrpcClient, UpstreamError, type GrpcClient } from '@f
 import { AuditService } from '../audit/audit.service.js';
 import { failureDetails } from '../audit/failure-details.js';
 import type { Caller } from '../auth/principal.js';
+import { toRegistryFilter } from './agent-filters.js';
+import { AgentRegistryClient } from './agent-registry.client.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 import type { EnrollAgentBody, ListAgentsQuery } from './agents.schemas.js';
 
@@ -14,6 +16,7 @@ export class AgentsService {
   constructor(
     @InjectGrpcClient(AGENT_HUB) private readonly hub: GrpcClient<agentHubV1.AgentHubServiceClient>,
     private readonly audit: AuditService,
+    private readonly registry: AgentRegistryClient,
   ) {}
 
   /** The token is the agent's credential: returned once, never audited or logged. */
@@ -36,13 +39,12 @@ export class AgentsService {
     return toAgentView(res.agent);
   }
 
-  async list(q: ListAgentsQuery): Promise<{ agents: AgentView[]; nextPageToken: string | null }> {
-    const res = await this.hub.call('listAgents', {
-      site: q.site ?? '',
-      connectedOnly: q.connected === 'true',
-      pageSize: q.pageSize,
-      pageToken: q.pageToken ?? '',
-    });
-    return { agents: (res.agents ?? []).map(toAgentView), nextPageToken: res.nextPageToken || null };
+  /** The total is a count of its own, asked in parallel and only with includeTotal: a page alone never pays for counting the fleet. */
+  async list(q: ListAgentsQuery): Promise<{ agents: AgentView[]; nextPageToken: string | null; total: number | null }> {
+    const [res, total] = await Promise.all([
+      this.hub.call('listAgents', { ...toRegistryFilter(q), pageSize: q.pageSize, pageToken: q.pageToken ?? '' }),
+      q.includeTotal === 'true' ? this.registry.count(q) : null,
+    ]);
+    return { agents: (res.agents ?? []).map(toAgentView), nextPageToken: res.nextPageToken || null, total };
   }
 }

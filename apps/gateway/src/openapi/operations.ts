@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentSummary } from '../agents/agent-filters.schemas.js';
 import { agentIdParam, agentPage, agentView, enrollAgentBody, enrolledAgent, listAgentsQuery } from '../agents/agents.schemas.js';
 import { apiKeyList, apiKeyView, createApiKeyBody, createdApiKey, uuidParam } from '../api-keys/api-keys.schemas.js';
 import { auditEntryView, auditExportQuery, auditPage, auditQuery } from '../audit/audit.schemas.js';
@@ -58,6 +59,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['Agent', agentView, 'output'],
   ['EnrolledAgent', enrolledAgent, 'output'],
   ['AgentPage', agentPage, 'output'],
+  ['AgentSummary', agentSummary, 'output'],
   ['Execution', executionView, 'output'],
   ['Command', commandView, 'output'],
   ['CommandPage', commandPage, 'output'],
@@ -249,10 +251,24 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     operationId: 'listAgents',
     tag: 'agents',
     summary: 'List agents',
+    description:
+      'Filters AND-ed: site, label (repeated name=value), capability (repeated), os, version, connected, seenBefore/seenAfter. Pages by id (keyset): a pageToken only continues the listing with the same filters. The total is counted only with includeTotal=true.',
     access: 'viewer',
     scope: 'agents:read',
     query: listAgentsQuery,
     success: { status: 200, description: 'one page of agents', schema: agentPage },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/agents/summary',
+    operationId: 'summarizeAgents',
+    tag: 'agents',
+    summary: 'Count agents by site, os, version and connected',
+    description: 'Counted by agent-hub in one scan of its registry (GROUPING SETS), never by listing agents.',
+    access: 'viewer',
+    scope: 'agents:read',
+    success: { status: 200, description: 'the counts', schema: agentSummary },
     errors: UPSTREAM,
   },
   {

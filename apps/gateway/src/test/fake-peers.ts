@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { agentHubV1, commandV1, serveGrpc } from '@fleetplane/contracts/grpc';
+import { agentRegistryHandlers } from './fake-agent-registry.js';
 import { protoExecution as execution } from './proto-builders.js';
 
 // Real gRPC servers built from the proto files with canned answers: command and agent-hub
@@ -52,7 +53,11 @@ export async function startFakeAgentHub(): Promise<FakeServer> {
   };
   const listAgents: Handler<agentHubV1.ListAgentsRequest, agentHubV1.ListAgentsResponse> = (_call, cb) =>
     cb(null, { agents: [agent(KNOWN_AGENT)], nextPageToken: '' });
-  return serveGrpc('agentHub', { enrollAgent, getAgent, listAgents }, { [agentHubV1.FLEET_STATISTICS_SERVICE_NAME]: { getFleetStatistics } });
+  return serveGrpc(
+    'agentHub',
+    { enrollAgent, getAgent, listAgents },
+    { [agentHubV1.FLEET_STATISTICS_SERVICE_NAME]: { getFleetStatistics }, [agentHubV1.AGENT_REGISTRY_SERVICE_NAME]: agentRegistryHandlers() },
+  );
 }
 
 export interface SeenSubmit {
