@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule } from '@fleetplane/service-kit';
 import { NatsModule } from '@fleetplane/service-kit/nats';
 import { PrismaModule } from '@fleetplane/service-kit/prisma';
+import { AccessModule } from './access/access.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import type { HubConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -27,6 +28,7 @@ export class AppModule {
         RoutingModule,
         ProtocolModule,
         StatisticsModule,
+        AccessModule,
         RegistryModule,
       ],
     };

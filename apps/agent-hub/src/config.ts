@@ -39,6 +39,12 @@ export const hubConfigSchema = z.object({
   INBOUND_BYTES_PER_SECOND: z.coerce.number().int().min(1_048_576).max(1_073_741_824).default(4_194_304),
   /** How often last-seen is written (one UPDATE for every session seen since) and this instance beats. Keep it well under the presence window (3 heartbeats). */
   PRESENCE_FLUSH_MS: millis(5_000),
+  /** POST /v1/enroll: enrollments handled at once (each holds a database transaction); the excess gets 503 + Retry-After. */
+  ENROLL_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(16),
+  /** POST /v1/enroll: the Retry-After (seconds) of that 503. */
+  ENROLL_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** POST /v1/enroll: larger request bodies are refused with 413 (a token and an id need a few hundred bytes). */
+  ENROLL_MAX_BODY_BYTES: z.coerce.number().int().min(256).max(102_400).default(4096),
 });
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 export const loadHubConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(hubConfigSchema, env);

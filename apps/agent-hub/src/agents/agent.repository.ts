@@ -50,7 +50,8 @@ export class AgentRepository {
     return this.db.agent.upsert({
       where: { id },
       create: { id, tokenHash, site, labels },
-      update: { tokenHash, ...(site ? { site } : {}), ...(hasLabels ? { labels } : {}) },
+      // An admin minting a credential re-admits a revoked agent.
+      update: { tokenHash, revokedAt: null, ...(site ? { site } : {}), ...(hasLabels ? { labels } : {}) },
     });
   }
 

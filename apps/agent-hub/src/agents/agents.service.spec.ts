@@ -22,6 +22,7 @@ const row = (id: string, over: Partial<AgentRow> = {}): AgentRow => ({
   lastSeenAt: null,
   sessionId: null,
   connectedAt: null,
+  revokedAt: null,
   hubInstanceId: null,
   protocolVersion: null,
   ...over,

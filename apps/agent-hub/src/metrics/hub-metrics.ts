@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge } from 'prom-client';
 import { MetricFactory } from '@fleetplane/service-kit';
+import type { EnrollOutcome } from '../access/enroll-outcome.js';
 import type { AdmissionRefusalReason, ProtocolErrorReason, SessionMetrics } from '../protocol/session-ports.js';
 
 /** The numbers an SRE watches on a hub, all `fleetplane_agent_hub_…`. */
@@ -14,6 +15,7 @@ export class HubMetrics implements SessionMetrics {
   private readonly admissionRefusals: Counter<'reason'>;
   private readonly presenceFlushes: Counter<'outcome'>;
   private readonly deadInstanceSessions: Counter;
+  private readonly enrollments: Counter<'outcome'>;
 
   constructor(metrics: MetricFactory) {
     this.connectedAgents = metrics.gauge({ name: 'connected_agents', help: 'Agent sessions open on this hub instance' });
@@ -51,6 +53,11 @@ export class HubMetrics implements SessionMetrics {
       name: 'dead_instance_sessions_cleared_total',
       help: 'Agent sessions cleared because the hub instance holding them stopped beating',
     });
+    this.enrollments = metrics.counter({
+      name: 'enrollments_total',
+      help: 'POST /v1/enroll requests, by outcome (enrolled, reenrolled, or why refused)',
+      labelNames: ['outcome'] as const,
+    });
   }
 
   setConnected(n: number): void {
@@ -76,5 +83,8 @@ export class HubMetrics implements SessionMetrics {
   }
   deadInstanceSessionsCleared(n: number): void {
     this.deadInstanceSessions.inc(n);
+  }
+  enrollment(outcome: EnrollOutcome): void {
+    this.enrollments.inc({ outcome });
   }
 }

@@ -74,6 +74,15 @@ export const eventSchemas = {
     at: z.iso.datetime({ offset: true }),
   }),
   /**
+   * agent-hub, to every hub instance (no queue group): an admin revoked or deleted the agent.
+   * The instance holding its session closes it (4403); its credential is already refused.
+   */
+  'agent.revoked': z.object({
+    agentId: agentIdSchema,
+    reason: z.enum(['revoked', 'deleted']),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  /**
    * command, after each state change of an execution it really applied (never for an ignored
    * or duplicate update). A notification only: output stays in the database, read it with GetCommand.
    */
