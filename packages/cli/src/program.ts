@@ -5,7 +5,8 @@ import type { FetchFn } from './api/client.js';
 import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES } from './api/schemas.js';
 import type { TtyInput } from './auth/password.js';
 import { authenticatedClient, type CliEnv } from './auth/session.js';
-import { enrollAgent, getAgent, listAgents, type EnrollAgentOptions, type ListAgentsOptions } from './commands/agents.js';
+import { registerAgentRegistry } from './commands/agent-registry.js';
+import { enrollAgent, getAgent, type EnrollAgentOptions } from './commands/agents.js';
 import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
 import { getCommand, listCommands, type ListCommandsOptions } from './commands/commands.js';
 import { login, logout, type LoginOptions } from './commands/login.js';
@@ -87,10 +88,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .action(() => logout(ctx));
 
   const agents = program.command('agents').description('list, show and enroll agents');
-  outputOptions(agents.command('list').description('list agents'))
-    .option('--site <site>', 'only agents of this site')
-    .option('--connected', 'only agents connected now')
-    .action((opts: ListAgentsOptions) => listAgents(ctx, opts));
+  registerAgentRegistry(agents, ctx);
   outputOptions(agents.command('get').description('show one agent').argument('<id>', 'agent id')).action((id: string) => getAgent(ctx, id));
   outputOptions(agents.command('enroll').description('enroll an agent and print its token (shown only once)').argument('<id>', 'agent id'))
     .option('--site <site>', 'site of the agent')

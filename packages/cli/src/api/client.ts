@@ -5,6 +5,7 @@ import type { AgentFilter, AuditFilter, ChangePassword, CreateApiKey, CreateUser
 import {
   agentPageSchema,
   agentSchema,
+  agentSummarySchema,
   apiKeyListSchema,
   auditPageSchema,
   commandPageSchema,
@@ -16,6 +17,7 @@ import {
   userListSchema,
   userSchema,
   type Agent,
+  type AgentSummary,
   type ApiKey,
   type AuditEntry,
   type AuditExportFormat,
@@ -60,8 +62,8 @@ export class ApiClient {
     let pageToken: string | null = null;
     do {
       const q = new URLSearchParams({ pageSize: '500' });
-      if (filter.site) q.set('site', filter.site);
-      if (filter.connected) q.set('connected', filter.connected);
+      // label and capability repeat: one parameter per value.
+      for (const [name, value] of Object.entries(filter)) for (const v of [value as string | string[] | undefined].flat()) if (v) q.append(name, v);
       if (pageToken) q.set('pageToken', pageToken);
       const page: z.infer<typeof agentPageSchema> = await this.call('GET', `/agents?${q.toString()}`, agentPageSchema);
       agents.push(...page.agents);
@@ -143,6 +145,10 @@ export class ApiClient {
 
   async revokeApiKey(id: string): Promise<void> {
     await this.call('DELETE', `/api-keys/${encodeURIComponent(id)}`, undefined);
+  }
+
+  getAgentSummary(): Promise<AgentSummary> {
+    return this.call('GET', '/agents/summary', agentSummarySchema);
   }
 
   getStatistics(): Promise<Statistics> {

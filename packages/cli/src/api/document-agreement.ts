@@ -19,6 +19,8 @@ export type DocumentAgreement = [
   Describes<DocSchema<'Agent'>, z.output<typeof s.agentSchema>>,
   Reads<typeof s.agentPageSchema, DocSchema<'AgentPage'>>,
   Describes<DocSchema<'AgentPage'>, z.output<typeof s.agentPageSchema>>,
+  Reads<typeof s.agentSummarySchema, DocSchema<'AgentSummary'>>,
+  Describes<DocSchema<'AgentSummary'>, z.output<typeof s.agentSummarySchema>>,
   Reads<typeof s.enrolledAgentSchema, DocSchema<'EnrolledAgent'>>,
   Describes<DocSchema<'EnrolledAgent'>, z.output<typeof s.enrolledAgentSchema>>,
   Reads<typeof s.executionSchema, DocSchema<'Execution'>>,

@@ -14,4 +14,5 @@ export type CreateApiKey = DocBody<'createApiKey'>;
 
 /** The filters of GET /audit and /audit/export (the paging parameters are the client's business). */
 export type AuditFilter = Omit<DocQuery<'listAudit'>, 'pageSize' | 'pageToken'>;
-export type AgentFilter = Pick<DocQuery<'listAgents'>, 'site' | 'connected'>;
+/** The filters of GET /agents (paging and the total are the client's business). */
+export type AgentFilter = Omit<DocQuery<'listAgents'>, 'pageSize' | 'pageToken' | 'includeTotal'>;

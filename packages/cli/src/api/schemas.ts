@@ -54,6 +54,18 @@ export const agentPageSchema = z.object({
   total: z.number().int().nullable().default(null),
 });
 
+const groupCounts = { total: z.number().int(), connected: z.number().int() };
+export const agentSummarySchema = z.object({
+  total: z.number().int(),
+  connected: z.number().int(),
+  disconnected: z.number().int(),
+  bySite: z.array(z.object({ site: z.string(), ...groupCounts })),
+  byOs: z.array(z.object({ os: z.string(), ...groupCounts })),
+  byVersion: z.array(z.object({ version: z.string(), ...groupCounts })),
+  generatedAt: instant,
+});
+export type AgentSummary = z.infer<typeof agentSummarySchema>;
+
 export const enrolledAgentSchema = z.object({ agent: agentSchema, token: z.string().min(1) });
 export type EnrolledAgent = z.infer<typeof enrolledAgentSchema>;
 
