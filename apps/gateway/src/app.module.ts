@@ -9,6 +9,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommandsModule } from './commands/commands.module.js';
 import type { GatewayConfig } from './config.js';
+import { EnrollmentTokensModule } from './enrollment-tokens/enrollment-tokens.module.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         ApiKeysModule,
         AuditModule,
         AgentsModule,
+        EnrollmentTokensModule,
         CommandsModule,
         StatisticsModule,
         StreamModule,

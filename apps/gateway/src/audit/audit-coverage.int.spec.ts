@@ -72,6 +72,13 @@ const MUTATIONS: Record<string, Mutation> = {
     return { path: `/api/v1/api-keys/${key.body.apiKey.id}`, opts: { token: admin }, action: 'api_key.revoke' };
   },
   enrollAgent: () => ({ path: '/api/v1/agents', opts: { token: admin, body: { id: 'coverage-agent' } }, action: 'agent.enroll' }),
+  revokeAgent: () => ({ path: '/api/v1/agents/agent-1/revoke', opts: { token: admin }, action: 'agent.revoke' }),
+  deleteAgent: () => ({ path: '/api/v1/agents/agent-1', opts: { token: admin }, action: 'agent.delete' }),
+  createEnrollmentToken: () => ({ path: '/api/v1/enrollment-tokens', opts: { token: admin, body: { site: 'lab' } }, action: 'enrollment_token.create' }),
+  revokeEnrollmentToken: async () => {
+    const created = await call<{ enrollmentToken: { id: string } }>('POST', '/api/v1/enrollment-tokens', { token: admin, body: {} });
+    return { path: `/api/v1/enrollment-tokens/${created.body.enrollmentToken.id}`, opts: { token: admin }, action: 'enrollment_token.revoke' };
+  },
   submitCommand: () => ({
     path: '/api/v1/commands',
     opts: { token: admin, body: { verb: 'exec', params: { argv: ['true'] }, targets: ['agent-1'] } },

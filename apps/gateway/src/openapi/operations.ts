@@ -7,6 +7,14 @@ import { loginBody, refreshBody, tokenPair } from '../auth/auth.schemas.js';
 import type { Role } from '../auth/roles.js';
 import type { Scope } from '../auth/scopes.js';
 import { commandIdParam, commandPage, commandView, executionView, listCommandsQuery, submitCommandBody } from '../commands/commands.schemas.js';
+import {
+  createEnrollmentTokenBody,
+  createdEnrollmentToken,
+  enrollmentTokenIdParam,
+  enrollmentTokenPage,
+  enrollmentTokenView,
+  listEnrollmentTokensQuery,
+} from '../enrollment-tokens/enrollment-tokens.schemas.js';
 import { statisticsView } from '../statistics/statistics.schemas.js';
 import { clientFrameSchema, serverFrameSchema } from '../stream/stream.protocol.js';
 import { changePasswordBody, createUserBody, updateUserBody, userIdParam, userList, userView } from '../users/users.schemas.js';
@@ -66,6 +74,9 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['AuditEntry', auditEntryView, 'output'],
   ['AuditPage', auditPage, 'output'],
   ['Statistics', statisticsView, 'output'],
+  ['EnrollmentToken', enrollmentTokenView, 'output'],
+  ['CreatedEnrollmentToken', createdEnrollmentToken, 'output'],
+  ['EnrollmentTokenPage', enrollmentTokenPage, 'output'],
   ['StreamServerFrame', serverFrameSchema, 'output'],
   ['StreamClientFrame', clientFrameSchema, 'input'],
   ['LoginBody', loginBody, 'input'],
@@ -75,6 +86,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['ChangePasswordBody', changePasswordBody, 'input'],
   ['CreateApiKeyBody', createApiKeyBody, 'input'],
   ['EnrollAgentBody', enrollAgentBody, 'input'],
+  ['CreateEnrollmentTokenBody', createEnrollmentTokenBody, 'input'],
   ['SubmitCommandBody', submitCommandBody, 'input'],
 ];
 
@@ -281,6 +293,73 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     scope: 'agents:read',
     params: { id: agentIdParam },
     success: { status: 200, description: 'the agent', schema: agentView },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/agents/{id}/revoke',
+    operationId: 'revokeAgent',
+    tag: 'agents',
+    summary: "Revoke an agent's access",
+    description:
+      "agent-hub refuses the agent's credential from now on and closes its session (WebSocket close 4403) within seconds on whichever hub instance holds it. The agent stays listed; it cannot enrol again, even with a re-enrolling token, until it is deleted (or an admin mints it a new credential with POST /api/v1/agents).",
+    access: 'admin',
+    scope: 'agents:write',
+    params: { id: agentIdParam },
+    success: { status: 204, description: 'revoked' },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/agents/{id}',
+    operationId: 'deleteAgent',
+    tag: 'agents',
+    summary: 'Remove an agent from the registry',
+    description:
+      'Its session is closed (4403) as for a revoke and its credential stops working. Deleting is also how an agent id is made free to enrol again with an enrollment token.',
+    access: 'admin',
+    scope: 'agents:write',
+    params: { id: agentIdParam },
+    success: { status: 204, description: 'deleted' },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/enrollment-tokens',
+    operationId: 'createEnrollmentToken',
+    tag: 'enrollment-tokens',
+    summary: 'Create an enrollment token',
+    description:
+      "Agents started with the token trade it for a credential of their own at agent-hub's POST /v1/enroll; each gets the token's site and labels. Defaults: one use, 24 hours. An agent id that is already enrolled is refused (409 from the hub) unless `allowReenroll`. 400 naming expiresAt when it is not in the future or more than a year ahead.",
+    access: 'admin',
+    scope: 'agents:write',
+    body: createEnrollmentTokenBody,
+    success: { status: 201, description: 'the token, shown only in this answer', schema: createdEnrollmentToken },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/enrollment-tokens',
+    operationId: 'listEnrollmentTokens',
+    tag: 'enrollment-tokens',
+    summary: 'List enrollment tokens',
+    access: 'admin',
+    scope: 'agents:read',
+    query: listEnrollmentTokensQuery,
+    success: { status: 200, description: 'one page of tokens, newest first; never the secret', schema: enrollmentTokenPage },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/enrollment-tokens/{id}',
+    operationId: 'revokeEnrollmentToken',
+    tag: 'enrollment-tokens',
+    summary: 'Revoke an enrollment token',
+    description: 'No agent can enrol with it afterwards; agents that already enrolled keep their credentials.',
+    access: 'admin',
+    scope: 'agents:write',
+    params: { id: enrollmentTokenIdParam },
+    success: { status: 204, description: 'revoked' },
     errors: [404, ...UPSTREAM],
   },
   {

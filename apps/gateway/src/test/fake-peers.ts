@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { agentHubV1, commandV1, serveGrpc } from '@fleetplane/contracts/grpc';
+import { agentAccessHandlers } from './fake-agent-access.js';
 import { agentRegistryHandlers } from './fake-agent-registry.js';
 import { protoExecution as execution } from './proto-builders.js';
 
@@ -56,7 +57,11 @@ export async function startFakeAgentHub(): Promise<FakeServer> {
   return serveGrpc(
     'agentHub',
     { enrollAgent, getAgent, listAgents },
-    { [agentHubV1.FLEET_STATISTICS_SERVICE_NAME]: { getFleetStatistics }, [agentHubV1.AGENT_REGISTRY_SERVICE_NAME]: agentRegistryHandlers() },
+    {
+      [agentHubV1.FLEET_STATISTICS_SERVICE_NAME]: { getFleetStatistics },
+      [agentHubV1.AGENT_ACCESS_SERVICE_NAME]: agentAccessHandlers(KNOWN_AGENT),
+      [agentHubV1.AGENT_REGISTRY_SERVICE_NAME]: agentRegistryHandlers(),
+    },
   );
 }
 
