@@ -1,24 +1,12 @@
 import type { Context } from '../context.js';
-import { formatAgent, formatAgents } from '../output/format.js';
+import { formatAgent } from '../output/format.js';
 
-/** Options as commander parses them for each agents subcommand. */
-export interface ListAgentsOptions {
-  site?: string;
-  connected?: boolean;
-}
+// `agents list` and `agents summary` are in agent-registry.ts, with the registry's filters.
+
+/** Options as commander parses them for `agents enroll`. */
 export interface EnrollAgentOptions {
   site?: string;
   label?: Record<string, string>;
-}
-
-export async function listAgents(ctx: Context, opts: ListAgentsOptions): Promise<void> {
-  const agents = await (
-    await ctx.client()
-  ).listAgents({
-    ...(opts.site ? { site: opts.site } : {}),
-    ...(opts.connected ? { connected: 'true' as const } : {}),
-  });
-  await ctx.print(agents, (width) => formatAgents(agents, width));
 }
 
 export async function getAgent(ctx: Context, id: string): Promise<void> {

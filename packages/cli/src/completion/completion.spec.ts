@@ -36,7 +36,8 @@ describe('shell completion', () => {
     expect(completeInBash(['fleetplane', 'users', ''])).toEqual(
       expect.arrayContaining(['list', 'create', 'update', 'disable', 'enable', 'delete', 'set-password', 'end-sessions']),
     );
-    expect(completeInBash(['fleetplane', '--context', 'prod', 'agents', 'list', '--s'])).toEqual(['--site']);
+    expect(completeInBash(['fleetplane', '--context', 'prod', 'agents', 'list', '--si'])).toEqual(['--site']);
+    expect(completeInBash(['fleetplane', 'agents', 'list', '--seen-'])).toEqual(['--seen-before', '--seen-after']);
     expect(completeInBash(['fleetplane', 'agents', 'list', '--output', ''])).toEqual(['table', 'json', 'yaml']);
     expect(completeInBash(['fleetplane', 'api-keys', 'create', 'ci', '--role', 'a'])).toEqual(['admin']);
     expect(completeInBash(['fleetplane', 'completion', ''])).toEqual(expect.arrayContaining(['--help']));
