@@ -1,5 +1,6 @@
 import { createLogger } from '@fleetplane/observability/node';
 import type { AgentConfig } from './config.js';
+import type { AgentIdentity } from './enrollment/identity.js';
 import { inventory } from './host/inventory.js';
 import { TelemetrySampler } from './host/telemetry-sampler.js';
 import { HubClient, type StopReason } from './hub/hub-client.js';
@@ -12,16 +13,22 @@ export interface RunningAgent {
 }
 
 /** Wires the pieces: host inventory and telemetry, the hub connection, the command executor. */
-export function startAgent(config: AgentConfig, childEnv: NodeJS.ProcessEnv): RunningAgent {
-  const log = createLogger('agent').child({ agentId: config.AGENT_ID });
-  const inv = inventory(config.AGENT_SITE, config.AGENT_LABELS);
+export function startAgent(
+  config: AgentConfig,
+  identity: Pick<AgentIdentity, 'agentId' | 'token' | 'site' | 'labels'>,
+  childEnv: NodeJS.ProcessEnv,
+): RunningAgent {
+  const log = createLogger('agent').child({ agentId: identity.agentId });
+  // Configured site and labels win; else those the enrollment token gave.
+  const labels = Object.keys(config.AGENT_LABELS).length > 0 ? config.AGENT_LABELS : identity.labels;
+  const inv = inventory(config.AGENT_SITE || identity.site, labels);
   const sampler = new TelemetrySampler();
   // The executor reports through the client, which hands it commands: neither calls the other before both exist.
   const executor = new CommandExecutor((r) => client.sendResult(r), inv.capabilities, log, undefined, childEnv);
   const client = new HubClient({
     url: config.HUB_URL,
-    agentId: config.AGENT_ID,
-    token: config.AGENT_TOKEN,
+    agentId: identity.agentId,
+    token: identity.token,
     inventory: inv,
     sample: () => sampler.sample(),
     // Commands run concurrently, each with its own timeout.

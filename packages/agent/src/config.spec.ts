@@ -5,7 +5,7 @@ const good = { HUB_URL: 'ws://127.0.0.1:4100/agent/v1', AGENT_ID: 'web-1', AGENT
 
 describe('loadAgentConfig', () => {
   it('accepts a minimal environment with defaults', () => {
-    expect(loadAgentConfig(good)).toEqual({ ok: true, config: { ...good, AGENT_SITE: '', AGENT_LABELS: {} } });
+    expect(loadAgentConfig(good)).toEqual({ ok: true, config: { ...good, AGENT_SITE: '', AGENT_LABELS: {}, AGENT_STATE_DIR: '/var/lib/fleetplane-agent' } });
   });
 
   it('parses labels as k=v,k=v', () => {
@@ -24,9 +24,17 @@ describe('loadAgentConfig', () => {
     if (!r.ok) expect(r.message).toMatch(new RegExp(`^  ${name}: `, 'm'));
   });
 
-  it('names every missing variable at once', () => {
-    const r = loadAgentConfig({});
+  it('names every bad variable at once', () => {
+    const r = loadAgentConfig({ AGENT_ID: 'a.b', AGENT_LABELS: 'novalue' });
     expect(r.ok).toBe(false);
-    if (!r.ok) for (const v of ['HUB_URL', 'AGENT_ID', 'AGENT_TOKEN']) expect(r.message).toContain(`${v}:`);
+    if (!r.ok) for (const v of ['HUB_URL', 'AGENT_ID', 'AGENT_LABELS']) expect(r.message).toContain(`${v}:`);
+  });
+
+  it('needs AGENT_ID with AGENT_TOKEN, and neither when enrolling', () => {
+    const r = loadAgentConfig({ HUB_URL: good.HUB_URL, AGENT_TOKEN: good.AGENT_TOKEN });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/^ {2}AGENT_ID: is required with AGENT_TOKEN$/m);
+    const enrolling = loadAgentConfig({ HUB_URL: good.HUB_URL, FLEETPLANE_ENROLLMENT_TOKEN: 'fpe_x', AGENT_STATE_DIR: '/tmp/agent' });
+    expect(enrolling.ok && enrolling.config).toMatchObject({ FLEETPLANE_ENROLLMENT_TOKEN: 'fpe_x', AGENT_STATE_DIR: '/tmp/agent' });
   });
 });

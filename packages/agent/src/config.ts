@@ -21,13 +21,23 @@ const labelsSchema = z
     return labels;
   });
 
-export const agentConfigSchema = z.object({
-  HUB_URL: z.url({ message: 'must be a URL' }).refine((u) => /^wss?:\/\//.test(u), { message: 'must start with ws:// or wss://' }),
-  AGENT_ID: agentIdSchema,
-  AGENT_TOKEN: z.string().min(16, 'must be the token from enrollment (at least 16 characters)').max(256),
-  AGENT_SITE: z.string().max(128).default(''),
-  AGENT_LABELS: labelsSchema,
-});
+export const agentConfigSchema = z
+  .object({
+    HUB_URL: z.url({ message: 'must be a URL' }).refine((u) => /^wss?:\/\//.test(u), { message: 'must start with ws:// or wss://' }),
+    /** Required with AGENT_TOKEN; when enrolling, the id to ask for (else the hub gives one). */
+    AGENT_ID: agentIdSchema.optional(),
+    /** A credential an admin minted (POST /api/v1/agents). Without it the agent uses its credential file, or enrols. */
+    AGENT_TOKEN: z.string().min(16, 'must be the token from enrollment (at least 16 characters)').max(256).optional(),
+    /** An enrollment token (POST /api/v1/enrollment-tokens): used once, when no credential is stored yet. */
+    FLEETPLANE_ENROLLMENT_TOKEN: z.string().min(1).max(256).optional(),
+    /** Where the credential from enrolling is kept (credential.json, mode 0600). */
+    AGENT_STATE_DIR: z.string().min(1).default('/var/lib/fleetplane-agent'),
+    AGENT_SITE: z.string().max(128).default(''),
+    AGENT_LABELS: labelsSchema,
+  })
+  .superRefine((c, ctx) => {
+    if (c.AGENT_TOKEN && !c.AGENT_ID) ctx.addIssue({ code: 'custom', path: ['AGENT_ID'], message: 'is required with AGENT_TOKEN' });
+  });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; message: string };

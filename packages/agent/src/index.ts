@@ -8,3 +8,6 @@ export * from './host/inventory.js';
 export * from './host/telemetry-sampler.js';
 export * from './hub/backoff.js';
 export * from './hub/hub-client.js';
+export * from './enrollment/credential-file.js';
+export * from './enrollment/enroll-client.js';
+export * from './enrollment/identity.js';
