@@ -5,6 +5,7 @@ import type { FetchFn } from './api/client.js';
 import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES } from './api/schemas.js';
 import type { TtyInput } from './auth/password.js';
 import { authenticatedClient, type CliEnv } from './auth/session.js';
+import { registerAgentAccess, registerEnrollmentTokens } from './commands/agent-access.js';
 import { registerAgentRegistry } from './commands/agent-registry.js';
 import { enrollAgent, getAgent, type EnrollAgentOptions } from './commands/agents.js';
 import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
@@ -89,6 +90,8 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
 
   const agents = program.command('agents').description('list, show and enroll agents');
   registerAgentRegistry(agents, ctx);
+  registerAgentAccess(agents, ctx);
+  registerEnrollmentTokens(program, ctx);
   outputOptions(agents.command('get').description('show one agent').argument('<id>', 'agent id')).action((id: string) => getAgent(ctx, id));
   outputOptions(agents.command('enroll').description('enroll an agent and print its token (shown only once)').argument('<id>', 'agent id'))
     .option('--site <site>', 'site of the agent')

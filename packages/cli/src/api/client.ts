@@ -30,6 +30,13 @@ import {
 } from './schemas.js';
 
 import type { Writer } from '../commands/results.js';
+import {
+  createdEnrollmentTokenSchema,
+  enrollmentTokenPageSchema,
+  type CreateEnrollmentToken,
+  type CreatedEnrollmentToken,
+  type EnrollmentToken,
+} from './enrollment-schemas.js';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -145,6 +152,39 @@ export class ApiClient {
 
   async revokeApiKey(id: string): Promise<void> {
     await this.call('DELETE', `/api-keys/${encodeURIComponent(id)}`, undefined);
+  }
+
+  createEnrollmentToken(body: CreateEnrollmentToken): Promise<CreatedEnrollmentToken> {
+    return this.call('POST', '/enrollment-tokens', createdEnrollmentTokenSchema, { body });
+  }
+
+  /** Every token, newest first, page after page. */
+  async listEnrollmentTokens(): Promise<EnrollmentToken[]> {
+    const tokens: EnrollmentToken[] = [];
+    let pageToken: string | null = null;
+    do {
+      const q: URLSearchParams = new URLSearchParams({ pageSize: '500', ...(pageToken ? { pageToken } : {}) });
+      const page: { enrollmentTokens: EnrollmentToken[]; nextPageToken: string | null } = await this.call(
+        'GET',
+        `/enrollment-tokens?${q.toString()}`,
+        enrollmentTokenPageSchema,
+      );
+      tokens.push(...page.enrollmentTokens);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return tokens;
+  }
+
+  async revokeEnrollmentToken(id: string): Promise<void> {
+    await this.call('DELETE', `/enrollment-tokens/${encodeURIComponent(id)}`, undefined);
+  }
+
+  async revokeAgent(id: string): Promise<void> {
+    await this.call('POST', `/agents/${encodeURIComponent(id)}/revoke`, undefined);
+  }
+
+  async deleteAgent(id: string): Promise<void> {
+    await this.call('DELETE', `/agents/${encodeURIComponent(id)}`, undefined);
   }
 
   getAgentSummary(): Promise<AgentSummary> {
