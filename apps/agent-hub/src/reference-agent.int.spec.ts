@@ -110,7 +110,9 @@ describe('reference agent (process) with the real hub', () => {
     const connects = () => agent.output().match(/connected to hub/g)?.length ?? 0;
     const before = connects();
     await hub.restart();
-    await expect.poll(connects, { timeout: 20_000, interval: 200 }).toBe(before + 1);
+    // The agent spreads its first reconnect over 0-10 s and backs off at most 30 s: back by the time
+    // the hub is up again plus one capped wait.
+    await expect.poll(connects, { timeout: 45_000, interval: 200 }).toBe(before + 1);
     expect(await dispatch({ executionId: 'it-exec-3', commandId: 'it-cmd-3', verb: 'exec', params: { argv: ['echo', 'again'] }, timeoutSeconds: 10 })).toEqual({
       accepted: true,
     });
