@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCredentialsFile } from './credentials.js';
+import { readCredentialsFile, writeCredentialsFile } from './credentials.js';
+import { hubEnrollUrl } from './token-enrollment.js';
 import { parseDuration } from './duration.js';
 import { parseLocalAddresses } from './local-addresses.js';
 import { simulatedOutput } from './fleet-simulator.js';
@@ -43,5 +44,21 @@ describe('what the CLI parses', () => {
     expect(out).toHaveLength(100);
     expect(out.split('\n')[0]).toBe('simulated exec on web-1');
     expect(simulatedOutput('web-1', 'exec', 5)).toBe('simul');
+  });
+
+  it('writes enrolled credentials for the owner only, in the form it reads back', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fleet-sim-save-')), 'agents.txt');
+    const creds = [
+      { id: 'a-1', token: 'dddddddddddddddddddd', site: 'par' },
+      { id: 'a-2', token: 'eeeeeeeeeeeeeeeeeeee' },
+    ];
+    writeCredentialsFile(file, creds);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readCredentialsFile(file)).toEqual(creds);
+  });
+
+  it('finds the hub’s enroll endpoint beside its WebSocket endpoint', () => {
+    expect(hubEnrollUrl('ws://127.0.0.1:4100/agent/v1')).toBe('http://127.0.0.1:4100/v1/enroll');
+    expect(hubEnrollUrl('wss://hub.example.com/agent/v1')).toBe('https://hub.example.com/v1/enroll');
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export interface AgentCredential {
@@ -26,4 +26,9 @@ export function readCredentialsFile(path: string): AgentCredential[] {
       if (!parsed.success) throw new Error(`${path}:${n + 1}: expected "id token [site]"`);
       return parsed.data;
     });
+}
+
+/** Writes credentials as `id token site` lines, readable only by the owner (they are the agents' secrets). */
+export function writeCredentialsFile(path: string, credentials: AgentCredential[]): void {
+  writeFileSync(path, credentials.map((c) => `${c.id} ${c.token}${c.site ? ` ${c.site}` : ''}`).join('\n') + '\n', { mode: 0o600 });
 }

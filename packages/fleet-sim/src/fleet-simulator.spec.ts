@@ -138,7 +138,8 @@ describe('FleetSimulator against a fake hub', () => {
 
   it('reconnects an agent whose session dropped and counts the drop by code', async () => {
     hub = await FakeHub.start();
-    sim = new FleetSimulator(creds(1), { hubUrl: hub.url, tickMs: 20 });
+    // The first reconnect after a drop is spread over a window (10 s by default); a short one here.
+    sim = new FleetSimulator(creds(1), { hubUrl: hub.url, tickMs: 20, backoff: { firstReconnectWindowMs: 100 } });
     sim.start();
     await sim.whenAllConnected(5_000);
     hub.sockets.get('sim-0')!.close(AgentCloseCode.Replaced, 'replaced');

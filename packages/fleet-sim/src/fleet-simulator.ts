@@ -9,6 +9,7 @@ import {
   type HelloAck,
   type ResultFrame,
 } from '@fleetplane/contracts';
+import type { BackoffPolicy } from '@fleetplane/agent';
 import type { AgentCredential } from './credentials.js';
 import { bump, emptySummary, type FleetSummary } from './fleet-summary.js';
 import { newReconnectSchedule, nextReconnectDelay, type ReconnectSchedule } from './sim-backoff.js';
@@ -64,9 +65,12 @@ export class FleetSimulator {
   private connectedNow = 0;
   private everConnected = 0;
   private readonly allConnectedWaiters: Array<() => void> = [];
+  private readonly backoff: Partial<BackoffPolicy>;
 
   constructor(credentials: AgentCredential[], options: SimOptionsInput) {
     this.options = simOptionsSchema.parse(options);
+    // Only the fields given: an undefined one must not override the reference agent's default.
+    this.backoff = Object.fromEntries(Object.entries(this.options.backoff).filter(([, v]) => v !== undefined));
     this.agents = credentials.map((cred, index) => ({
       index,
       cred,
@@ -281,7 +285,7 @@ export class FleetSimulator {
       bump(this.stats.gaveUp, fatal);
       return;
     }
-    agent.schedule ??= newReconnectSchedule();
+    agent.schedule ??= newReconnectSchedule(this.backoff);
     const delay = nextReconnectDelay(agent.schedule, code, reason, wasEstablished);
     this.wheel.after(delay, { agent, gen, kind: 'connect' });
     // The reconnect task carries the old generation on purpose: connect() is the one place that bumps it.

@@ -7,3 +7,4 @@ export * from './gateway-enrollment.js';
 export * from './local-addresses.js';
 export * from './sim-options.js';
 export * from './simulated-inventory.js';
+export * from './token-enrollment.js';

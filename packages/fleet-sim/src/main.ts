@@ -1,19 +1,24 @@
 import { parseArgs } from 'node:util';
-import { readCredentialsFile, type AgentCredential } from './credentials.js';
+import { readCredentialsFile, writeCredentialsFile, type AgentCredential } from './credentials.js';
 import { parseDuration } from './duration.js';
 import { FleetSimulator } from './fleet-simulator.js';
 import { enrollThroughGateway } from './gateway-enrollment.js';
 import { parseLocalAddresses } from './local-addresses.js';
 import { simulatedInventory } from './simulated-inventory.js';
+import { enrollWithEnrollmentToken } from './token-enrollment.js';
 
-const USAGE = `fleetplane-sim --hub ws://127.0.0.1:4100/agent/v1 (--credentials FILE | --enroll-with http://gateway) [options]
+const USAGE = `fleetplane-sim --hub ws://127.0.0.1:4100/agent/v1 (--credentials FILE | --enroll-with http://gateway | --enrollment-token) [options]
 
   --agents N             how many agents (default: every credential in the file)
   --offset K             skip the first K credentials (split one file over several processes)
   --credentials FILE     JSON [{id, token, site?}] or "id token [site]" lines
   --enroll-with URL      mint credentials through the gateway's POST /api/v1/agents; signs in with
                          FLEETPLANE_SIM_EMAIL / FLEETPLANE_SIM_PASSWORD, or sends FLEETPLANE_SIM_BEARER
+  --enrollment-token     each agent enrols at the hub's POST /v1/enroll with the enrollment token in
+                         FLEETPLANE_SIM_ENROLLMENT_TOKEN (one with --agents uses; not on the command line,
+                         where ps shows it)
   --id-prefix P          agent ids when enrolling: P0, P1, ... (default sim-)
+  --save-credentials F   write the credentials enrolled (mode 0600), for --credentials next time
   --heartbeat 15s        heartbeat interval (default: the hub's, from HELLO_ACK)
   --telemetry 15s|off    telemetry interval (default: the hub's)
   --connect-rate N       first connects per second (default 1000)
@@ -32,7 +37,9 @@ const { values } = parseArgs({
     offset: { type: 'string', default: '0' },
     credentials: { type: 'string' },
     'enroll-with': { type: 'string' },
+    'enrollment-token': { type: 'boolean', default: false },
     'id-prefix': { type: 'string', default: 'sim-' },
+    'save-credentials': { type: 'string' },
     heartbeat: { type: 'string' },
     telemetry: { type: 'string' },
     'connect-rate': { type: 'string', default: '1000' },
@@ -47,7 +54,7 @@ const { values } = parseArgs({
   },
 });
 
-if (values.help || !values.hub || (!values.credentials && !values['enroll-with'])) {
+if (values.help || !values.hub || (!values.credentials && !values['enroll-with'] && !values['enrollment-token'])) {
   process.stderr.write(`${USAGE}\n`);
   process.exit(values.help ? 0 : 2);
 }
@@ -59,16 +66,26 @@ async function credentials(): Promise<AgentCredential[]> {
     return values.agents ? all.slice(0, Number(values.agents)) : all;
   }
   const n = Number(values.agents ?? '10');
-  const agents = Array.from({ length: n }, (_, i) => ({ id: `${values['id-prefix']}${offset + i}`, site: simulatedInventory(offset + i).site }));
-  return enrollThroughGateway(
-    {
-      gatewayUrl: values['enroll-with']!,
-      email: process.env.FLEETPLANE_SIM_EMAIL,
-      password: process.env.FLEETPLANE_SIM_PASSWORD,
-      bearer: process.env.FLEETPLANE_SIM_BEARER,
-    },
-    agents,
-  );
+  const ids = Array.from({ length: n }, (_, i) => `${values['id-prefix']}${offset + i}`);
+  const enrolled = values['enrollment-token']
+    ? await enrollWithEnrollmentToken(values.hub!, requiredEnv('FLEETPLANE_SIM_ENROLLMENT_TOKEN'), ids)
+    : await enrollThroughGateway(
+        {
+          gatewayUrl: values['enroll-with']!,
+          email: process.env.FLEETPLANE_SIM_EMAIL,
+          password: process.env.FLEETPLANE_SIM_PASSWORD,
+          bearer: process.env.FLEETPLANE_SIM_BEARER,
+        },
+        ids.map((id, i) => ({ id, site: simulatedInventory(offset + i).site })),
+      );
+  if (values['save-credentials']) writeCredentialsFile(values['save-credentials'], enrolled);
+  return enrolled;
+}
+
+function requiredEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
 }
 
 const creds = await credentials();

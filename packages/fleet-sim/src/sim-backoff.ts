@@ -1,5 +1,5 @@
 import { AgentCloseCode, parseRetryAfterMs } from '@fleetplane/contracts';
-import { DEFAULT_BACKOFF, ReconnectSchedule } from '@fleetplane/agent';
+import { DEFAULT_BACKOFF, ReconnectSchedule, type BackoffPolicy } from '@fleetplane/agent';
 
 /**
  * When a simulated agent tries again, decided exactly as the reference agent's HubClient decides it
@@ -13,5 +13,5 @@ export function nextReconnectDelay(schedule: ReconnectSchedule, code: number, re
   return established ? schedule.afterDrop() : schedule.afterFailure();
 }
 
-export const newReconnectSchedule = (): ReconnectSchedule => new ReconnectSchedule(DEFAULT_BACKOFF);
+export const newReconnectSchedule = (changes: Partial<BackoffPolicy> = {}): ReconnectSchedule => new ReconnectSchedule({ ...DEFAULT_BACKOFF, ...changes });
 export type { ReconnectSchedule };

@@ -33,6 +33,17 @@ export const simOptionsSchema = z.object({
    */
   localAddresses: z.array(z.string()).default([]),
   command: commandBehaviourSchema.default(commandBehaviourSchema.parse({})),
+  /**
+   * Changes to the reference agent's backoff (DEFAULT_BACKOFF: base 500 ms, cap 30 s, first reconnect
+   * after a drop within 10 s). Left alone, the simulated fleet backs off as the real one does.
+   */
+  backoff: z
+    .object({
+      baseMs: z.number().int().positive().optional(),
+      maxMs: z.number().int().positive().optional(),
+      firstReconnectWindowMs: z.number().int().min(0).optional(),
+    })
+    .default({}),
   /** Resolution of the shared timer wheel. */
   tickMs: z.number().int().min(10).max(1_000).default(100),
 });
