@@ -150,6 +150,13 @@ describe(HubClient.name, () => {
     expect(hub.of('HELLO')).toHaveLength(1);
   });
 
+  it('stops for good when an admin revoked or deleted the agent (4403), without retrying', async () => {
+    await start();
+    hub.onHello = (ws) => ws.close(AgentCloseCode.Revoked, 'revoked');
+    expect(await done).toBe('unauthorized');
+    expect(hub.of('HELLO')).toHaveLength(1);
+  });
+
   it('reconnects with backoff when the hub is unreachable at first', async () => {
     hub = new FakeHub();
     const url = await hub.url();

@@ -65,6 +65,10 @@ export class HubClient {
         this.opts.log.error({ code }, "the hub refused this agent's credential (4401); enroll it again and set AGENT_TOKEN");
         return 'unauthorized';
       }
+      if (code === AgentCloseCode.Revoked) {
+        this.opts.log.error({ code, reason }, `an admin ${reason || 'revoked'} this agent (4403); its credential is refused from now on`);
+        return 'unauthorized';
+      }
       if (code === AgentCloseCode.UnsupportedVersion) {
         this.opts.log.error({ code, reason }, "the hub does not speak this agent's protocol version (4426); upgrade the agent");
         return 'unsupported_version';
