@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import { CliError } from '../errors.js';
 import { ApiError } from './api-error.js';
-import type { AgentFilter, AuditFilter, ChangePassword, CreateApiKey, CreateUser, EnrollAgent, SubmitCommand, UpdateUser } from './requests.js';
+import type {
+  AgentFilter,
+  AuditFilter,
+  ChangePassword,
+  CreateApiKey,
+  CreateEnrollmentToken,
+  CreateUser,
+  EnrollAgent,
+  SubmitCommand,
+  UpdateUser,
+} from './requests.js';
 import {
   agentPageSchema,
   agentSchema,
@@ -30,13 +40,7 @@ import {
 } from './schemas.js';
 
 import type { Writer } from '../commands/results.js';
-import {
-  createdEnrollmentTokenSchema,
-  enrollmentTokenPageSchema,
-  type CreateEnrollmentToken,
-  type CreatedEnrollmentToken,
-  type EnrollmentToken,
-} from './enrollment-schemas.js';
+import { createdEnrollmentTokenSchema, enrollmentTokenPageSchema, type CreatedEnrollmentToken, type EnrollmentToken } from './enrollment-schemas.js';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DocSchema } from './document.js';
+import type * as e from './enrollment-schemas.js';
 import type * as s from './schemas.js';
 
 // Compile-time only (this module has no run-time content): the build fails when a zod schema in
@@ -45,6 +46,12 @@ export type DocumentAgreement = [
   Describes<DocSchema<'CreatedApiKey'>, z.output<typeof s.createdApiKeySchema>>,
   Reads<typeof s.statisticsSchema, DocSchema<'Statistics'>>,
   Describes<DocSchema<'Statistics'>, z.output<typeof s.statisticsSchema>>,
+  Reads<typeof e.enrollmentTokenSchema, DocSchema<'EnrollmentToken'>>,
+  Describes<DocSchema<'EnrollmentToken'>, z.output<typeof e.enrollmentTokenSchema>>,
+  Reads<typeof e.createdEnrollmentTokenSchema, DocSchema<'CreatedEnrollmentToken'>>,
+  Describes<DocSchema<'CreatedEnrollmentToken'>, z.output<typeof e.createdEnrollmentTokenSchema>>,
+  Reads<typeof e.enrollmentTokenPageSchema, DocSchema<'EnrollmentTokenPage'>>,
+  Describes<DocSchema<'EnrollmentTokenPage'>, z.output<typeof e.enrollmentTokenPageSchema>>,
 ];
 
 // The option values the CLI offers must be the document's: a role or scope the gateway does not

@@ -23,12 +23,3 @@ export const createdEnrollmentTokenSchema = z.object({ enrollmentToken: enrollme
 export type CreatedEnrollmentToken = z.infer<typeof createdEnrollmentTokenSchema>;
 
 export const enrollmentTokenPageSchema = z.object({ enrollmentTokens: z.array(enrollmentTokenSchema), nextPageToken: z.string().nullable() });
-
-/** POST /enrollment-tokens */
-export interface CreateEnrollmentToken {
-  site?: string;
-  labels?: Record<string, string>;
-  expiresAt?: string;
-  maxUses?: number;
-  allowReenroll?: boolean;
-}

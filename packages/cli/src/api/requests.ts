@@ -11,6 +11,7 @@ export type UpdateUser = DocBody<'updateUser'>;
 /** POST /users/me/password. */
 export type ChangePassword = DocBody<'changePassword'>;
 export type CreateApiKey = DocBody<'createApiKey'>;
+export type CreateEnrollmentToken = DocBody<'createEnrollmentToken'>;
 
 /** The filters of GET /audit and /audit/export (the paging parameters are the client's business). */
 export type AuditFilter = Omit<DocQuery<'listAudit'>, 'pageSize' | 'pageToken'>;
