@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { selectStream, type SelectPageReader } from './agent-select.js';
+import { byIdChunks, selectStream, type SelectPageReader } from './agent-select.js';
 import type { SelectedRow } from './registry.repository.js';
 
 const fleet = (n: number): SelectedRow[] =>
@@ -73,5 +73,26 @@ describe(selectStream.name, () => {
   it('ends the stream with the error of a failed read', async () => {
     const failing: SelectPageReader = () => Promise.reject(new Error('database away'));
     await expect(lastValueFrom(selectStream(failing, {}, 1_000))).rejects.toThrow('database away');
+  });
+});
+
+describe(byIdChunks.name, () => {
+  it('asks for at most a page of ids per query, and fills pages across queries when ids do not match', async () => {
+    const rows = fleet(5_000).filter((_, i) => i % 3 === 0); // only every third named id exists
+    const asked: number[] = [];
+    const read: SelectPageReader = (f, _after, limit) => {
+      asked.push(f.agentIds!.length);
+      expect(f.site).toBe('par');
+      expect(limit).toBe(f.agentIds!.length);
+      return Promise.resolve(rows.filter((r) => f.agentIds!.includes(r.id)));
+    };
+    const named = fleet(5_000)
+      .map((r) => r.id)
+      .reverse();
+    const pages = await lastValueFrom(selectStream(byIdChunks([...named, named[0]!], read), { site: 'par' }, 1_000).pipe(toArray()));
+    expect(Math.max(...asked)).toBeLessThanOrEqual(1_000);
+    const ids = pages.flatMap((p) => p.agents.map((a) => a.id));
+    expect(ids).toEqual(rows.map((r) => r.id));
+    expect(pages.slice(0, -1).every((p) => p.agents.length === 1_000)).toBe(true);
   });
 });

@@ -41,6 +41,27 @@ export function selectStream(read: SelectPageReader, f: AgentFilter, pageSize: n
   });
 }
 
+/**
+ * The reader for a selector that names ids (up to 100,000): the ids sorted
+ * once, and each query given at most a page's worth of them, so no query
+ * binds the whole list or scans past the page it needs. Queries go on until
+ * the page is full or the ids run out, since some ids may not match the rest
+ * of the selector. The cursor is this reader's position in the list, not `after`.
+ */
+export function byIdChunks(ids: readonly string[], read: SelectPageReader): SelectPageReader {
+  const sorted = [...new Set(ids)].sort();
+  let next = 0;
+  return async (f, _after, limit) => {
+    const page: SelectedRow[] = [];
+    while (page.length < limit && next < sorted.length) {
+      const chunk = sorted.slice(next, next + limit - page.length);
+      next += chunk.length;
+      page.push(...(await read({ ...f, agentIds: chunk }, undefined, chunk.length)));
+    }
+    return page;
+  };
+}
+
 // A call that ends without draining (the reader cancelled or left) ends the wait too.
 const ENDS_WAIT = ['drain', 'close', 'cancelled'] as const;
 

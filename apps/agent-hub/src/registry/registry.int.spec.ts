@@ -195,6 +195,12 @@ describe('AgentRegistryService and filtered ListAgents at 100,000 agents (proces
     expect(byIds.largest).toBeLessThanOrEqual(7);
   });
 
+  it('streams a selector of all 100,000 ids, ANDed with connected', async () => {
+    const res = await select({ selector: { agentIds: fleet.map((a) => a.id).reverse(), connectedOnly: true } });
+    expect(res.ids).toEqual(idsWhere((a) => a.connected));
+    expect(res.largest).toBe(1_000);
+  });
+
   it('refuses a selector that names no agents', async () => {
     await expect(select({ selector: {} })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,

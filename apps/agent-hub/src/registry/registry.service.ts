@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import type { agentHubV1 } from '@fleetplane/contracts/grpc';
 import { Clock } from '@fleetplane/service-kit';
 import { PresenceWindow } from '../agents/presence-window.js';
-import { selectStream, type StreamPacing } from './agent-select.js';
+import { byIdChunks, selectStream, type SelectPageReader, type StreamPacing } from './agent-select.js';
 import { toAgentSummary } from './agent-summary.js';
 import { parseListFilter, parseSelectRequest } from './registry-requests.js';
 import { RegistryRepository } from './registry.repository.js';
@@ -39,6 +39,7 @@ export class RegistryService {
   select(req: agentHubV1.SelectAgentsRequest, pacing?: StreamPacing): Observable<agentHubV1.SelectAgentsResponse> {
     const { filter, pageSize } = parseSelectRequest(req);
     const since = this.presence.connectedSince();
-    return selectStream((f, after, limit) => this.registry.selectPage(f, since, after, limit), filter, pageSize, pacing);
+    const read: SelectPageReader = (f, after, limit) => this.registry.selectPage(f, since, after, limit);
+    return selectStream(filter.agentIds ? byIdChunks(filter.agentIds, read) : read, filter, pageSize, pacing);
   }
 }
