@@ -49,6 +49,9 @@ describe('documented response schemas', () => {
       connected: true,
       lastSeenAt: at,
       enrolledAt: at,
+      connectedAt: at,
+      hubInstanceId: 'hub-1',
+      protocolVersion: 1,
     });
     expect(agentView.safeParse(agent).error).toBeUndefined();
   });
