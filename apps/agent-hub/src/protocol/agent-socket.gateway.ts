@@ -1,6 +1,8 @@
-import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { LiveSessions } from '@fleetplane/service-kit/websocket';
 import { AGENT_WS_PATH, AgentCloseCode, MAX_AGENT_FRAME_BYTES, tryAgainLaterReason } from '@fleetplane/contracts';
@@ -15,23 +17,31 @@ import type { InboundLimits, SessionTimings } from './session-ports.js';
 const ignore = (): void => undefined;
 
 /**
- * The agent WebSocket endpoint, on the HTTP server's port. Admission control
- * refuses a socket (4429) before a session exists for it; `ws` itself closes
- * frames over MAX_AGENT_FRAME_BYTES with 1009; everything else is the session's job.
+ * The agent WebSocket endpoint, on the HTTP server's port: a `ws` server of
+ * its own on the HTTP server's upgrade event rather than a Nest gateway, whose
+ * adapter builds an rxjs pipeline per socket and runs every frame through it
+ * although nothing here is routed by Nest (a few KiB and a parse per frame,
+ * times tens of thousands of agents). Admission control refuses a socket
+ * (4429) before a session exists for it; `ws` itself closes frames over
+ * MAX_AGENT_FRAME_BYTES with 1009; everything else is the session's job.
  */
-@WebSocketGateway({ path: AGENT_WS_PATH, maxPayload: MAX_AGENT_FRAME_BYTES })
-export class AgentSocketGateway implements OnGatewayConnection, BeforeApplicationShutdown {
+@Injectable()
+export class AgentSocketGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('AgentSocket');
   private readonly sessions: LiveSessions<AgentSession>;
   private readonly timings: SessionTimings;
   private readonly inbound: InboundLimits;
   private readonly now: () => number;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME_BYTES });
+  private server?: Server;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
 
   constructor(
     @InjectConfig() config: HubConfig,
     private readonly lifecycle: SessionLifecycle,
     private readonly admission: AdmissionControl,
     private readonly metrics: HubMetrics,
+    private readonly http: HttpAdapterHost,
     clock: Clock,
   ) {
     this.timings = {
@@ -42,6 +52,12 @@ export class AgentSocketGateway implements OnGatewayConnection, BeforeApplicatio
     this.inbound = { framesPerSecond: config.INBOUND_FRAMES_PER_SECOND, bytesPerSecond: config.INBOUND_BYTES_PER_SECOND };
     this.now = () => clock.nowMs();
     this.sessions = new LiveSessions({ log: this.log, onFrameTooBig: () => metrics.protocolError('frame_too_big') });
+  }
+
+  /** Before the HTTP server listens (runService listens after init). */
+  onApplicationBootstrap(): void {
+    this.server = this.http.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.onUpgrade);
   }
 
   handleConnection(ws: WebSocket): void {
@@ -55,8 +71,19 @@ export class AgentSocketGateway implements OnGatewayConnection, BeforeApplicatio
     this.sessions.accept(ws, (socket) => new AgentSession(socket, this.lifecycle, this.timings, this.metrics, this.log, this.inbound, this.now));
   }
 
-  /** Before NATS and the database go away: close every socket (1001) and clear presence. */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.sessions.closeAll('hub shutting down');
+  /** Before NATS and the database go away: stop taking sockets, close every one (1001) and clear presence. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.server?.off('upgrade', this.onUpgrade);
+    await this.sessions.closeAll('hub shutting down');
+    this.wss.close();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Only the agent path upgrades; anything else is not a WebSocket endpoint of this hub.
+    if (new URL(req.url ?? '/', 'http://hub').pathname !== AGENT_WS_PATH) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.handleConnection(ws));
   }
 }
