@@ -4,7 +4,7 @@
 // codes before HELLO_ACK) and socket errors the agents saw, agents that gave up, the hub's peak CPU
 // (per 1 s sample) while they came back, and the warn/error lines the new hub logged.
 //
-//   node bench/hub-storm.mjs [--agents 20000] [--timeout-ms 120000] [--tree DIR]
+//   node bench/hub-storm.mjs [--agents 20000] [--timeout-ms 120000] [--connect-rate 2000] [--tree DIR]
 //
 // Capped, like hub-idle.mjs, to what RLIMIT_NOFILE lets one process hold.
 import { mkdtempSync } from 'node:fs';
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '20000' },
     'timeout-ms': { type: 'string', default: '120000' },
     tree: { type: 'string', default: '.' },
+    /** How fast the fleet first connects (not what is measured: the storm after the kill is). */
+    'connect-rate': { type: 'string', default: '2000' },
   },
 });
 const limit = fileLimit();
@@ -41,7 +43,7 @@ let result;
 try {
   await seedAgents(stack.databaseUrl, n, credentials);
   await stack.launch();
-  const sims = startSims({ wsUrl: stack.wsUrl, n, file: credentials, args: ['--heartbeat', '15s', '--telemetry', 'off', '--connect-rate', '2000'] });
+  const sims = startSims({ wsUrl: stack.wsUrl, n, file: credentials, args: ['--heartbeat', '15s', '--telemetry', 'off', '--connect-rate', values['connect-rate']] });
   try {
     const firstMs = await waitConnected(sims, n, timeoutMs);
     if (firstMs === null) throw new Error(`only ${sims.totals().connected} of ${n} connected before the kill`);
