@@ -51,6 +51,8 @@ async function measure(server, wsUrl, pid, n) {
   });
   await sleep(settleMs);
   const loadedKiB = rssKiB(pid);
+  // The simulators' own cost per agent (each process's RSS includes its ~50 MiB of Node and modules).
+  const simKiB = sims.pids.reduce((a, p) => a + rssKiB(p), 0);
   const cpu = await cpuPercent(pid, cpuMs);
   const seen = sims.totals();
   const { total } = await sims.stop();
@@ -66,6 +68,7 @@ async function measure(server, wsUrl, pid, n) {
     idleMiB: idleKiB / 1024,
     loadedMiB: loadedKiB / 1024,
     perAgentKiB: (loadedKiB - idleKiB) / n,
+    simPerAgentKiB: simKiB / n,
     cpu,
   };
   log(JSON.stringify(row));
@@ -98,12 +101,14 @@ try {
 }
 
 console.log(`\n## Idle agents per hub process (${commitId(values.tree)}, Node ${process.version}, RLIMIT_NOFILE ${limit.soft}/${limit.hard})\n`);
-console.log('| agents (asked) | server | connected | refused | time to connect | idle RSS | RSS with agents | per agent | CPU at a 15 s heartbeat |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log(
+  '| agents (asked) | server | connected | refused | time to connect | idle RSS | RSS with agents | per agent | CPU at a 15 s heartbeat | simulators’ RSS per agent |',
+);
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const asked = r.asked === r.n ? r.n.toLocaleString('en') : `${r.n.toLocaleString('en')} (${r.asked.toLocaleString('en')}: capped by RLIMIT_NOFILE)`;
   console.log(
-    `| ${asked} | ${r.server} | ${r.connected.toLocaleString('en')} | ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusedByCode)}` : ''} | ${r.connectMs === null ? 'not all' : `${(r.connectMs / 1000).toFixed(1)} s`} | ${r.idleMiB.toFixed(0)} MiB | ${r.loadedMiB.toFixed(0)} MiB | ${fmtKiB(r.perAgentKiB)} | ${r.cpu.toFixed(1)} % |`,
+    `| ${asked} | ${r.server} | ${r.connected.toLocaleString('en')} | ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusedByCode)}` : ''} | ${r.connectMs === null ? 'not all' : `${(r.connectMs / 1000).toFixed(1)} s`} | ${r.idleMiB.toFixed(0)} MiB | ${r.loadedMiB.toFixed(0)} MiB | ${fmtKiB(r.perAgentKiB)} | ${r.cpu.toFixed(1)} % | ${fmtKiB(r.simPerAgentKiB)} |`,
   );
 }
 for (let i = 0; i + 1 < rows.length; i += 2) {
