@@ -28,9 +28,15 @@ export class InstanceHeartbeat implements OnModuleInit, BeforeApplicationShutdow
     private readonly clock: Clock,
   ) {}
 
-  /** Registered before the endpoint takes sockets: no session may name an instance that is not in the table. */
+  /**
+   * Registered before the endpoint takes sockets, so no session names an instance
+   * that is not in the table. A database that is down at start-up does not stop
+   * the hub (it reports not ready instead); the next beat registers it.
+   */
   async onModuleInit(): Promise<void> {
-    await this.instances.beat(this.instance.id, this.clock.now());
+    await this.instances
+      .beat(this.instance.id, this.clock.now())
+      .catch((err: Error) => this.log.warn(`could not register hub instance ${this.instance.id} yet: ${err.message}`));
     this.log.log(`hub instance ${this.instance.id}`);
     this.timer = setInterval(() => void this.tick(), this.config.PRESENCE_FLUSH_MS);
     this.timer.unref();
