@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AgentCloseCode } from '@fleetplane/contracts';
 import { ReconnectSchedule } from './backoff.js';
 
 /** A seeded PRNG (mulberry32), so a schedule is the same on every run. */
@@ -67,5 +68,14 @@ describe(ReconnectSchedule.name, () => {
       expect(d).toBeGreaterThanOrEqual(2_000);
       expect(d).toBeLessThanOrEqual(4_000);
     }
+  });
+
+  it('after a close: a 4429 with a hint waits the hint, a dropped session the window, a failed attempt grows', () => {
+    const at = (code: number, reason: string, established: boolean) => new ReconnectSchedule(policy, () => 1).afterClose(code, reason, established);
+    expect(at(AgentCloseCode.TryAgainLater, 'max agents; retry-after-ms=7000', false)).toBe(14_000);
+    expect(at(AgentCloseCode.GoingAway, 'hub shutting down', true)).toBe(10_000);
+    expect(at(1006, '', false)).toBe(300);
+    // A 4429 without a hint is an ordinary failed attempt.
+    expect(at(AgentCloseCode.TryAgainLater, 'try again later', false)).toBe(300);
   });
 });

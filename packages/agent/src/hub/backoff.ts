@@ -1,3 +1,5 @@
+import { AgentCloseCode, parseRetryAfterMs } from '@fleetplane/contracts';
+
 export interface BackoffPolicy {
   /** Smallest delay between two failed attempts. */
   baseMs: number;
@@ -29,6 +31,17 @@ export class ReconnectSchedule {
     private readonly random: () => number = Math.random,
   ) {
     this.prevMs = policy.baseMs;
+  }
+
+  /**
+   * The wait after a connection closed with `code` and `reason`: a 4429 refusal's
+   * retry-after hint, a dropped session's spread, or a failed attempt's growth.
+   * The one decision the reference agent (and the fleet simulator) makes.
+   */
+  afterClose(code: number, reason: string, established: boolean): number {
+    const retryAfterMs = code === AgentCloseCode.TryAgainLater ? parseRetryAfterMs(reason) : undefined;
+    if (retryAfterMs !== undefined) return this.afterRefusal(retryAfterMs);
+    return established ? this.afterDrop() : this.afterFailure();
   }
 
   /** An established session dropped (hub crash, restart, network): the first attempt is spread over the window. */

@@ -9,7 +9,6 @@ import {
   type CommandFrame,
   type Hello,
   type HelloAck,
-  parseRetryAfterMs,
   wsDataToText,
   type TelemetryFrame,
 } from '@fleetplane/contracts';
@@ -73,18 +72,11 @@ export class HubClient {
         this.opts.log.error({ code, reason }, "the hub does not speak this agent's protocol version (4426); upgrade the agent");
         return 'unsupported_version';
       }
-      const delay = this.nextDelay(schedule, code, reason, established);
+      const delay = schedule.afterClose(code, reason, established);
       this.opts.log.warn({ code, reason, retryInMs: delay }, established ? 'disconnected from hub' : 'could not connect to hub');
       await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
     return 'stopped';
-  }
-
-  /** A refusal (4429) names its own wait; a dropped session is spread over the window; a failed attempt backs off. */
-  private nextDelay(schedule: ReconnectSchedule, code: number, reason: string, established: boolean): number {
-    const retryAfterMs = code === AgentCloseCode.TryAgainLater ? parseRetryAfterMs(reason) : undefined;
-    if (retryAfterMs !== undefined) return schedule.afterRefusal(retryAfterMs);
-    return established ? schedule.afterDrop() : schedule.afterFailure();
   }
 
   stop(): void {
