@@ -12,7 +12,7 @@ import {
 import type { BackoffPolicy } from '@fleetplane/agent';
 import type { AgentCredential } from './credentials.js';
 import { bump, emptySummary, type FleetSummary } from './fleet-summary.js';
-import { newReconnectSchedule, nextReconnectDelay, type ReconnectSchedule } from './sim-backoff.js';
+import { newReconnectSchedule, type ReconnectSchedule } from './sim-backoff.js';
 import { simOptionsSchema, type SimOptions, type SimOptionsInput } from './sim-options.js';
 import { simulatedInventory } from './simulated-inventory.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -286,7 +286,7 @@ export class FleetSimulator {
       return;
     }
     agent.schedule ??= newReconnectSchedule(this.backoff);
-    const delay = nextReconnectDelay(agent.schedule, code, reason, wasEstablished);
+    const delay = agent.schedule.afterClose(code, reason, wasEstablished);
     this.wheel.after(delay, { agent, gen, kind: 'connect' });
     // The reconnect task carries the old generation on purpose: connect() is the one place that bumps it.
   }
