@@ -8,6 +8,7 @@
 // which goes first, so drift of the machine hits both alike.
 //
 //   node bench/gateway-load.mjs [--seconds 5] [--get-connections 1,2,4,8,16] [--post-connections 1,8]
+//                               [--otel-instrumentations http]   (OTEL_NODE_ENABLED_INSTRUMENTATIONS of every process)
 //
 // Loopback only; bounded: (get + post steps) × 2 gateways × (seconds + 1 s warm-up), under 2 minutes
 // with the defaults, start-up included. The command target is an enrolled agent that never
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     'get-connections': { type: 'string', default: '1,2,4,8,16' },
     'post-connections': { type: 'string', default: '1,8' },
+    'otel-instrumentations': { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -41,6 +43,8 @@ const LIMITS = {
   RATE_LIMIT_READ: UNREACHABLE,
   RATE_LIMIT_WRITE: UNREACHABLE,
 };
+
+const OTEL = values['otel-instrumentations'] ? { OTEL_NODE_ENABLED_INSTRUMENTATIONS: values['otel-instrumentations'] } : {};
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -79,7 +83,7 @@ async function step(base, token, request, connections) {
 }
 
 const infra = await startInfra();
-const fleet = await startFleet({ infra, admin, jwtSecret, env: { LOG_LEVEL: 'warn', ...LIMITS } });
+const fleet = await startFleet({ infra, admin, jwtSecret, env: { LOG_LEVEL: 'warn', ...OTEL, ...LIMITS } });
 let unlimited;
 try {
   // The second gateway: the fleet's gateway environment (devstack's), limits off.
@@ -100,6 +104,7 @@ try {
       AGENT_HUB_GRPC_URL: `127.0.0.1:${fleet.ports.agentHubGrpc}`,
       JWT_SECRET: jwtSecret,
       RATE_LIMIT_ENABLED: 'false',
+      ...OTEL,
     },
   });
   const offBase = `http://127.0.0.1:${port}`;
