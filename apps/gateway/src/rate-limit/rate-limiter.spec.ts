@@ -58,6 +58,35 @@ function setup(config: Partial<RateLimitConfig> = {}) {
 }
 
 describe(RateLimiter.name, () => {
+  it('answers a request far from its limit without waiting for Redis, still counts every request there, and waits again near the limit', async () => {
+    const { store, limiter } = setup({ RATE_LIMIT_READ: spec('100/60s') });
+    const alice = { scope: 'principal', principal: ALICE } as const;
+    // Unknown key: waits for the verdict.
+    expect((await limiter.check('read', alice))?.quota.remaining).toBe(99);
+    // Known to be far from the limit: answered even while Redis is slow to answer.
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const take = store.take.bind(store);
+    store.take = (key, s) => slow.then(() => take(key, s));
+    const fast = await limiter.check('read', alice);
+    expect(fast).toEqual({ outcome: 'allowed', quota: { limit: 100, remaining: 98, resetSeconds: 1 } });
+    release();
+    await slow;
+    store.take = take;
+    for (let i = 0; i < 200; i++) await limiter.check('read', alice);
+    await new Promise((r) => setImmediate(r));
+    // Every request reached Redis, and the limit still held: 100 allowed in the window, no more.
+    expect(store.calls.filter((c) => c.key.endsWith('u-alice'))).toHaveLength(202);
+    expect((await limiter.check('read', alice))?.outcome).toBe('limited');
+  });
+
+  it('never answers sign-in without a verdict from Redis', async () => {
+    const { store, limiter } = setup({ RATE_LIMIT_AUTH: spec('1000/60s') });
+    await limiter.check('auth', { scope: 'ip', ip: '10.0.0.1' });
+    store.down = true;
+    expect((await limiter.check('auth', { scope: 'ip', ip: '10.0.0.1' }))?.outcome).toBe('unavailable');
+  });
+
   it('allows a principal its read limit at once, then refuses with the seconds until one more is allowed', async () => {
     const { store, limiter } = setup();
     const remaining = [];

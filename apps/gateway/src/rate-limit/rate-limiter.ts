@@ -3,7 +3,8 @@ import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import type { Principal } from '../auth/principal.js';
 import type { GatewayConfig } from '../config.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { GcraStore, type RateStore } from './gcra-store.js';
+import { GcraStore, type RateDecision, type RateStore } from './gcra-store.js';
+import { Headroom } from './headroom.js';
 import { FAILS_OPEN } from './rate-limit-policy.js';
 import type { RateSpec } from './rate-spec.js';
 import type { RouteClass } from './route-class.js';
@@ -48,6 +49,7 @@ const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 export class RateLimiter {
   private readonly log = new Logger('rate-limit');
   private readonly lastWarned = new Map<RouteClass, { at: number; skipped: number }>();
+  private readonly headroom = new Headroom();
 
   constructor(
     @Inject(GcraStore) private readonly store: RateStore,
@@ -63,8 +65,17 @@ export class RateLimiter {
   async check(routeClass: RouteClass, subject: RateSubject): Promise<RateVerdict | null> {
     if (!this.enabled) return null;
     const spec = this.specFor(routeClass, subject.scope);
+    const key = this.keyFor(routeClass, subject);
+    // Far from its limit: answered now, counted in Redis in the background (see Headroom).
+    const spent = FAILS_OPEN[routeClass] ? this.headroom.spend(key, spec, this.clock.nowMs()) : null;
+    if (spent) {
+      this.metrics.rateLimitDecision(routeClass, subject.scope, 'allowed');
+      void this.countInBackground(key, spec, routeClass);
+      return { outcome: 'allowed', quota: spent };
+    }
     try {
-      const d = await this.store.take(this.keyFor(routeClass, subject), spec);
+      const d = await this.store.take(key, spec);
+      this.headroom.learn(key, d, this.clock.nowMs());
       const quota = { limit: d.limit, remaining: d.remaining, resetSeconds: seconds(d.resetMs) };
       this.metrics.rateLimitDecision(routeClass, subject.scope, d.allowed ? 'allowed' : 'limited');
       // Retry-After is at least 1: "0" would invite an immediate retry that is refused again.
@@ -76,6 +87,19 @@ export class RateLimiter {
       // Nothing was counted: the headers show the whole limit, free now.
       return { outcome: 'unavailable', quota: { limit: spec.limit, remaining: spec.limit, resetSeconds: 0 }, failOpen };
     }
+  }
+
+  /** The Redis count of a request already answered: it updates what the instance knows; a failure makes the next check wait. */
+  private async countInBackground(key: string, spec: RateSpec, routeClass: RouteClass): Promise<void> {
+    let d: RateDecision;
+    try {
+      d = await this.store.take(key, spec);
+    } catch (err) {
+      this.headroom.forget(key);
+      this.warnUnavailable(routeClass, true, err);
+      return;
+    }
+    this.headroom.learn(key, d, this.clock.nowMs());
   }
 
   private specFor(routeClass: RouteClass, scope: RateSubject['scope']): RateSpec {
