@@ -43,7 +43,12 @@ let result;
 try {
   await seedAgents(stack.databaseUrl, n, credentials);
   await stack.launch();
-  const sims = startSims({ wsUrl: stack.wsUrl, n, file: credentials, args: ['--heartbeat', '15s', '--telemetry', 'off', '--connect-rate', values['connect-rate']] });
+  const sims = startSims({
+    wsUrl: stack.wsUrl,
+    n,
+    file: credentials,
+    args: ['--heartbeat', '15s', '--telemetry', 'off', '--connect-rate', values['connect-rate']],
+  });
   try {
     const firstMs = await waitConnected(sims, n, timeoutMs);
     if (firstMs === null) throw new Error(`only ${sims.totals().connected} of ${n} connected before the kill`);
