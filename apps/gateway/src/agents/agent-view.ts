@@ -21,5 +21,9 @@ export function toAgentView(a: agentHubV1.Agent): AgentView {
     connected: Boolean(a.connected),
     lastSeenAt: orNull(a.lastSeenAt),
     enrolledAt: orNull(a.enrolledAt),
+    // Presence of the current session; empty or 0 while disconnected.
+    connectedAt: a.connected ? orNull(a.connectedAt) : null,
+    hubInstanceId: a.connected ? orNull(a.hubInstanceId) : null,
+    protocolVersion: a.connected && a.protocolVersion ? a.protocolVersion : null,
   };
 }

@@ -39,6 +39,9 @@ export const agentView = z.object({
   connected: z.boolean(),
   lastSeenAt: z.iso.datetime().nullable(),
   enrolledAt: z.iso.datetime().nullable(),
+  connectedAt: z.iso.datetime().nullable().describe('when the current session began; null while disconnected'),
+  hubInstanceId: z.string().nullable().describe('the agent-hub instance holding the session'),
+  protocolVersion: z.number().int().nullable().describe('the agent protocol version the session speaks'),
 });
 
 export const enrolledAgent = z.object({

@@ -44,6 +44,9 @@ export const agentSchema = z.object({
   connected: z.boolean(),
   lastSeenAt: instant.nullable().default(null),
   enrolledAt: instant.nullable().default(null),
+  connectedAt: instant.nullable().default(null),
+  hubInstanceId: z.string().nullable().default(null),
+  protocolVersion: z.number().int().nullable().default(null),
 });
 export type Agent = z.infer<typeof agentSchema>;
 

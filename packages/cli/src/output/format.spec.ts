@@ -30,6 +30,9 @@ describe('output', () => {
         connected: true,
         lastSeenAt: null,
         enrolledAt: null,
+        connectedAt: null,
+        hubInstanceId: null,
+        protocolVersion: null,
       },
     ]);
     expect(text.split('\n')[0]).toMatch(/^ID\s+SITE\s+CONNECTED\s+LAST SEEN\s+OS\s+VERSION\s+LABELS$/);
