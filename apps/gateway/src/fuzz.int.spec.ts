@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@fleetplane/test-harness';
 import type { OpenApiDocument, OpenApiOperation, JsonObject } from './openapi/document.js';
 import { errorBody } from './openapi/error-body.js';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack } from './test/gateway-stack.js';
@@ -16,18 +17,6 @@ const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 30);
 const TRACE_ID = /^[0-9a-f]{32}$/;
 /** Routes outside tracing (observability's UNTRACED_PATHS): their errors carry traceId null. */
 const UNTRACED = new Set(['/health', '/ready', '/metrics']);
-
-/** mulberry32: small, fast and the same sequence for the same seed on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   what: string;
@@ -238,7 +227,7 @@ function problemOf(c: Case, status: number, body: unknown): string | undefined {
 
 describe('fuzzing every operation of the OpenAPI document', () => {
   it('never answers 5xx, and every 4xx is the documented error body', async () => {
-    const rnd = prng(SEED);
+    const rnd = seededRandom(SEED);
     const findings: Finding[] = [];
     let sent = 0;
     const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));

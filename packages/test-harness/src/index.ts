@@ -7,3 +7,4 @@ export { startInfra, type Infra } from './stack.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { spawnProcess, type ManagedProcess, type SpawnProcessOptions } from './process.js';
 export { SERVICE_NODE_ARGS } from './service-command.js';
+export { seededRandom } from './seeded-random.js';

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AgentCloseCode, dispatchReplySchema, subjects, type CommandDispatch } from '@fleetplane/contracts';
+import { seededRandom } from '@fleetplane/test-harness';
 import { TestAgentSocket } from '../testing/agent-socket.js';
 import { startHubUnderTest, type HubUnderTest } from '../testing/hub-process.js';
-import { decisiveFrame, fillerFrame, seededRng, type PeerState } from './testing/hostile-frames.js';
+import { decisiveFrame, fillerFrame, type PeerState } from './testing/hostile-frames.js';
 import { HostilePeer } from './testing/hostile-peer.js';
 
 // The fuzz test of the agent endpoint, against the built hub (real PostgreSQL + NATS):
@@ -73,7 +74,7 @@ describe(`hostile peers (process, real PostgreSQL + NATS; FUZZ_SEED=${SEED})`, (
     let peers = 0;
     const mismatches: Mismatch[] = [];
     const worker = async (w: number) => {
-      const rng = seededRng(SEED + w);
+      const rng = seededRandom(SEED + w);
       while (framesSent < TOTAL_FRAMES) {
         const state: PeerState = rng() < 0.4 ? 'open' : 'pre_hello';
         const peer = await HostilePeer.open(hub.wsUrl);

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentCloseCode } from '@fleetplane/contracts';
+import { seededRandom } from '@fleetplane/test-harness';
 import { ReconnectSchedule } from './backoff.js';
-
-/** A seeded PRNG (mulberry32), so a schedule is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const policy = { baseMs: 100, maxMs: 5_000, firstReconnectWindowMs: 10_000 };
 
@@ -25,7 +14,7 @@ describe(ReconnectSchedule.name, () => {
   });
 
   it('with a seeded random stays within [base, min(cap, prev * 3)] at every step', () => {
-    const s = new ReconnectSchedule(policy, seeded(42));
+    const s = new ReconnectSchedule(policy, seededRandom(42));
     let prev = policy.baseMs;
     const delays: number[] = [];
     for (let i = 0; i < 200; i++) {
@@ -35,13 +24,13 @@ describe(ReconnectSchedule.name, () => {
       delays.push(d);
       prev = d;
     }
-    expect(new ReconnectSchedule(policy, seeded(42)).afterFailure()).toBe(delays[0]);
+    expect(new ReconnectSchedule(policy, seededRandom(42)).afterFailure()).toBe(delays[0]);
     // Decorrelated: the fleet does not march in lock-step at the cap.
     expect(new Set(delays).size).toBeGreaterThan(50);
   });
 
   it('spreads the first reconnect after a drop over the window, never near zero for the whole fleet', () => {
-    const rnd = seeded(7);
+    const rnd = seededRandom(7);
     const firsts = Array.from({ length: 1_000 }, () => new ReconnectSchedule(policy, rnd).afterDrop());
     for (const d of firsts) expect(d).toBeGreaterThanOrEqual(0);
     for (const d of firsts) expect(d).toBeLessThanOrEqual(policy.firstReconnectWindowMs);
@@ -62,7 +51,7 @@ describe(ReconnectSchedule.name, () => {
   it('honours a refusal hint as a floor, with up to as much again of jitter, even above the cap', () => {
     expect(new ReconnectSchedule(policy, () => 0).afterRefusal(8_000)).toBe(8_000);
     expect(new ReconnectSchedule(policy, () => 1).afterRefusal(8_000)).toBe(16_000);
-    const rnd = seeded(3);
+    const rnd = seededRandom(3);
     for (let i = 0; i < 100; i++) {
       const d = new ReconnectSchedule(policy, rnd).afterRefusal(2_000);
       expect(d).toBeGreaterThanOrEqual(2_000);

@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a small, fast PRNG that gives the same sequence for the same seed on every run,
+ * for fuzz tests and schedules that must be reproducible (a failure names its seed).
+ * Returns numbers in [0, 1), like Math.random.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
