@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
-import { wsDataToText } from '@fleetplane/contracts';
 import { ENROLL_TOKEN, type FakeServer, type SeenSubmit } from './test/fake-peers.js';
 import { appDir, callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from './test/gateway-stack.js';
+import { openStreamClient, type StreamClient } from './test/stream-client.js';
 import type { AgentView } from './agents/agent-view.js';
 import type { ApiKeyView } from './api-keys/api-keys.service.js';
 import type { AuditView } from './audit/audit.service.js';
@@ -72,36 +71,7 @@ beforeAll(async () => {
   stack.onStop(() => nats.close());
 });
 
-/** A live-update client: every frame it received, in order, and how its socket closed. */
-interface StreamClient {
-  send(frame: unknown): void;
-  /** Resolves with the next received frame not yet taken. */
-  next(): Promise<unknown>;
-  closed: Promise<{ code: number; reason: string }>;
-}
-
-async function openStream(): Promise<StreamClient> {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/stream`);
-  const frames: unknown[] = [];
-  const waiting: ((f: unknown) => void)[] = [];
-  ws.on('message', (data) => {
-    const f: unknown = JSON.parse(wsDataToText(data));
-    const w = waiting.shift();
-    if (w) w(f);
-    else frames.push(f);
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  stack.onStop(() => Promise.resolve().then(() => ws.terminate()));
-  return {
-    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    next: () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((resolve) => waiting.push(resolve))),
-    closed,
-  };
-}
+const openStream = (): Promise<StreamClient> => openStreamClient(stack);
 
 async function readyStream(token: string): Promise<StreamClient> {
   const client = await openStream();

@@ -14,3 +14,4 @@ export * from './core/service-core.module.js';
 export * from './paging/page-token.js';
 export * from './paging/keyset.js';
 export * from './lifecycle/run-service.js';
+export * from './lifecycle/periodic-task.js';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Clock, InjectConfig } from '@fleetplane/service-kit';
+import { Clock, InjectConfig, PeriodicTask } from '@fleetplane/service-kit';
 import { PresenceWindow } from '../agents/presence-window.js';
 import type { HubConfig } from '../config.js';
 import { HubMetrics } from '../metrics/hub-metrics.js';
@@ -16,17 +16,18 @@ import { HubInstancesRepository } from './hub-instances.repository.js';
 @Injectable()
 export class InstanceHeartbeat implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('InstanceHeartbeat');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task: PeriodicTask<void>;
 
   constructor(
-    @InjectConfig() private readonly config: Pick<HubConfig, 'PRESENCE_FLUSH_MS'>,
+    @InjectConfig() config: Pick<HubConfig, 'PRESENCE_FLUSH_MS'>,
     private readonly instance: HubInstanceId,
     private readonly instances: HubInstancesRepository,
     private readonly window: PresenceWindow,
     private readonly metrics: HubMetrics,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(() => this.beatAndClean(), config.PRESENCE_FLUSH_MS);
+  }
 
   /**
    * Registered before the endpoint takes sockets, so no session names an instance
@@ -38,19 +39,16 @@ export class InstanceHeartbeat implements OnModuleInit, BeforeApplicationShutdow
       .beat(this.instance.id, this.clock.now())
       .catch((err: Error) => this.log.warn(`could not register hub instance ${this.instance.id} yet: ${err.message}`));
     this.log.log(`hub instance ${this.instance.id}`);
-    this.timer = setInterval(() => void this.tick(), this.config.PRESENCE_FLUSH_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
   /** One beat and one cleanup; a beat still running (slow database) is not doubled. */
   tick(): Promise<void> {
-    this.running ??= this.beatAndClean().finally(() => (this.running = undefined));
-    return this.running;
+    return this.task.runNow();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
     await this.instances.remove(this.instance.id).catch((err: Error) => this.log.warn(`could not deregister: ${err.message}`));
   }
 

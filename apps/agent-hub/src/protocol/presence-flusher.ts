@@ -1,5 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectConfig } from '@fleetplane/service-kit';
+import { InjectConfig, PeriodicTask } from '@fleetplane/service-kit';
 import { AgentRepository, type SeenSession } from '../agents/agent.repository.js';
 import type { HubConfig } from '../config.js';
 import { HubMetrics } from '../metrics/hub-metrics.js';
@@ -17,30 +17,28 @@ import { SessionRegistry } from './session-registry.js';
 @Injectable()
 export class PresenceFlusher implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('PresenceFlusher');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly task: PeriodicTask<number>;
 
   constructor(
-    @InjectConfig() private readonly config: Pick<HubConfig, 'PRESENCE_FLUSH_MS'>,
+    @InjectConfig() config: Pick<HubConfig, 'PRESENCE_FLUSH_MS'>,
     private readonly sessions: SessionRegistry,
     private readonly agents: AgentRepository,
     private readonly metrics: HubMetrics,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.PRESENCE_FLUSH_MS);
-    this.timer.unref();
+  ) {
+    this.task = new PeriodicTask(() => this.flushOnce(), config.PRESENCE_FLUSH_MS);
   }
 
-  beforeApplicationShutdown(): Promise<unknown> {
-    clearInterval(this.timer);
-    return this.running ?? Promise.resolve();
+  onModuleInit(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Writes what was seen since the last flush; resolves how many sessions it wrote. A flush still running is not doubled. */
   flush(): Promise<number> {
-    this.running ??= this.flushOnce().finally(() => (this.running = undefined));
-    return this.running;
+    return this.task.runNow();
   }
 
   private async flushOnce(): Promise<number> {

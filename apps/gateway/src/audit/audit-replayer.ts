@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@fleetplane/service-kit';
+import { InjectConfig, PeriodicTask } from '@fleetplane/service-kit';
 import type { GatewayConfig } from '../config.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { AuditRepository } from './audit.repository.js';
@@ -14,33 +14,31 @@ import { AuditSpool } from './audit-spool.js';
 @Injectable()
 export class AuditReplayer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('audit');
-  private timer?: NodeJS.Timeout;
+  private readonly task: PeriodicTask<void>;
   private failing = false;
-  private running?: Promise<void>;
 
   constructor(
     private readonly spool: AuditSpool,
     private readonly repo: AuditRepository,
     private readonly metrics: GatewayMetrics,
     @InjectConfig() private readonly config: Pick<GatewayConfig, 'AUDIT_RETRY_INTERVAL_MS'>,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(() => this.pass(), config.AUDIT_RETRY_INTERVAL_MS);
+  }
 
   onApplicationBootstrap(): void {
     void this.replay();
-    this.timer = setInterval(() => void this.replay(), this.config.AUDIT_RETRY_INTERVAL_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
     await this.replay();
   }
 
   /** One pass over the spool; a pass still running is joined rather than doubled. */
   replay(): Promise<void> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
+    return this.task.runNow();
   }
 
   private async pass(): Promise<void> {

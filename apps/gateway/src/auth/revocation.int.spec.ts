@@ -1,10 +1,9 @@
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wsDataToText } from '@fleetplane/contracts';
 import type { ApiKeyView } from '../api-keys/api-keys.service.js';
 import type { AuditView } from '../audit/audit.service.js';
 import type { ApiErrorBody } from '../http/api-exception.filter.js';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
+import { openStreamClient } from '../test/stream-client.js';
 import type { UserView } from '../users/users.service.js';
 import type { TokenPair } from './token-issuer.js';
 
@@ -53,38 +52,25 @@ async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<void
 
 const statusOf = (method: string, path: string, opts: CallOptions) => async () => (await call(method, path, opts)).status;
 
-interface StreamClient {
+/** A live-update socket whose `closed()` rejects after DEADLINE_MS. */
+interface DeadlineStream {
   next(): Promise<unknown>;
   /** How the gateway closed the socket; rejects after DEADLINE_MS. */
   closed(): Promise<{ code: number; reason: string }>;
 }
 
 /** A live-update socket that sent its auth frame and got `ready`. */
-async function openStream(auth: { token: string } | { apiKey: string }): Promise<StreamClient> {
-  const ws = new WebSocket(`${stack.base.replace('http', 'ws')}/api/v1/stream`);
-  const frames: unknown[] = [];
-  const waiting: ((f: unknown) => void)[] = [];
-  ws.on('message', (data) => {
-    const f: unknown = JSON.parse(wsDataToText(data));
-    const w = waiting.shift();
-    if (w) w(f);
-    else frames.push(f);
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  stack.onStop(() => Promise.resolve().then(() => ws.terminate()));
-  const client: StreamClient = {
-    next: () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((resolve) => waiting.push(resolve))),
+async function openStream(auth: { token: string } | { apiKey: string }): Promise<DeadlineStream> {
+  const stream = await openStreamClient(stack);
+  const client: DeadlineStream = {
+    next: () => stream.next(),
     closed: () =>
       Promise.race([
-        closed,
+        stream.closed,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stream still open after ${DEADLINE_MS} ms`)), DEADLINE_MS).unref()),
       ]),
   };
-  ws.send(JSON.stringify({ type: 'auth', ...auth }));
+  stream.send({ type: 'auth', ...auth });
   const first = await client.next();
   if ((first as { type?: string }).type !== 'ready') return { ...client, next: () => Promise.resolve(first) };
   return client;
