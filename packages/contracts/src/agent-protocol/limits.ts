@@ -2,8 +2,29 @@ export const AGENT_PROTOCOL_VERSION = 1;
 export const AGENT_WS_PATH = '/agent/v1';
 /** Largest frame the hub accepts; `ws` closes larger ones with 1009 itself. */
 export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
-/** Each of stdout and stderr is cut to this many bytes in a RESULT. */
+/** Each of stdout and stderr is cut to this many bytes in a RESULT (agents without the "output" feature). */
 export const MAX_OUTPUT_BYTES = 256 * 1024;
+
+/** HELLO `features`: at most this many names, each at most MAX_FEATURE_NAME_LENGTH characters. */
+export const MAX_FEATURES = 32;
+export const MAX_FEATURE_NAME_LENGTH = 64;
+
+/** Decoded bytes of one OUTPUT frame's `data` (its base64 is 4/3 as long). */
+export const MAX_OUTPUT_CHUNK_BYTES = 64 * 1024;
+export const MAX_OUTPUT_CHUNK_BASE64_CHARS = Math.ceil(MAX_OUTPUT_CHUNK_BYTES / 3) * 4;
+/**
+ * An agent coalesces a process's output and flushes it at most every
+ * OUTPUT_FLUSH_INTERVAL_MS, or sooner once OUTPUT_FLUSH_BYTES are buffered, so a
+ * chatty process sends few large frames instead of one per write.
+ */
+export const OUTPUT_FLUSH_INTERVAL_MS = 100;
+export const OUTPUT_FLUSH_BYTES = 32 * 1024;
+/** With the "output" feature the final RESULT keeps only this many trailing bytes of each stream (`truncated` when cut). */
+export const RESULT_SUMMARY_TAIL_BYTES = 4 * 1024;
+
+/** CANCEL: time between SIGTERM and SIGKILL of the process group when `graceMs` is absent, and its upper bound. */
+export const DEFAULT_CANCEL_GRACE_MS = 5_000;
+export const MAX_CANCEL_GRACE_MS = 60_000;
 
 /** WebSocket close codes the hub uses; 4xxx are private-use codes (RFC 6455 §7.4.2). */
 export const AgentCloseCode = {
