@@ -57,6 +57,10 @@ export const gatewayConfigSchema = z
     /** Where audit rows the database refused wait for a retry; a volume to survive the container. Gateways may share it. */
     AUDIT_SPOOL_DIR: z.string().min(1).default(join(tmpdir(), 'fleetplane-gateway-audit-spool')),
     AUDIT_RETRY_INTERVAL_MS: positiveInt(5_000),
+    /** Executions' final-state audit rows are inserted this many at a time (one multi-row INSERT)… */
+    AUDIT_BATCH_MAX_ROWS: positiveInt(500),
+    /** …or after this long, whichever comes first. */
+    AUDIT_BATCH_FLUSH_MS: positiveInt(1_000),
     /** How long a live-update socket may stay open before its auth frame. */
     STREAM_AUTH_TIMEOUT_MS: positiveInt(5_000),
   })

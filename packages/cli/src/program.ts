@@ -62,7 +62,8 @@ function auditFilterOptions(cmd: Program): Program {
     .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(AUDIT_OUTCOMES))
     .option('--from <time>', 'entries at or after this ISO 8601 time, e.g. 2026-12-01T00:00:00Z')
     .option('--to <time>', 'entries before this ISO 8601 time')
-    .option('--trace-id <id>', 'the trace id of the request');
+    .option('--trace-id <id>', 'the trace id of the request')
+    .option('--command-id <id>', "everything about one command: submit, cancels, retry, each execution's final state");
 }
 
 /** The program: every command's parsing and its handler. */

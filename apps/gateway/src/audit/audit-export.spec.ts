@@ -13,6 +13,7 @@ const entry: AuditView = {
   outcome: 'failed',
   ip: null,
   traceId: null,
+  commandId: null,
   details: { reason: 'email_taken', note: 'say "hi", then\nleave' },
 };
 
@@ -42,8 +43,8 @@ describe('CSV export (RFC 4180)', () => {
     const [header, row, ...rest] = parseCsv(csvHeader() + csvLine(entry));
     expect(rest).toEqual([]);
     expect(header).toEqual([...AUDIT_CSV_COLUMNS]);
-    expect(row).toEqual([entry.id, entry.at, 'u-1', 'user', 'user.create', 'a,b "c"\r\nd', 'failed', '', '', JSON.stringify(entry.details)]);
-    expect(JSON.parse(row![9]!)).toEqual(entry.details);
+    expect(row).toEqual([entry.id, entry.at, 'u-1', 'user', 'user.create', 'a,b "c"\r\nd', 'failed', '', '', '', JSON.stringify(entry.details)]);
+    expect(JSON.parse(row![10]!)).toEqual(entry.details);
   });
 
   it('writes one JSON object per line in NDJSON', () => {

@@ -1,7 +1,7 @@
 import type { AuditView } from './audit.service.js';
 
 /** The columns of a CSV export, in order: the fields of an audit entry, `details` as JSON. */
-export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actor', 'actorType', 'action', 'target', 'outcome', 'ip', 'traceId', 'details'] as const;
+export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actor', 'actorType', 'action', 'target', 'outcome', 'ip', 'traceId', 'commandId', 'details'] as const;
 
 /**
  * One CSV field per RFC 4180: quoted when it holds a comma, a double quote, CR or LF (or starts or
@@ -18,7 +18,7 @@ export const csvRecord = (fields: ReadonlyArray<string | null>): string => `${fi
 export const csvHeader = (): string => csvRecord(AUDIT_CSV_COLUMNS);
 
 export function csvLine(e: AuditView): string {
-  return csvRecord([e.id, e.at, e.actor, e.actorType, e.action, e.target, e.outcome, e.ip, e.traceId, JSON.stringify(e.details ?? {})]);
+  return csvRecord([e.id, e.at, e.actor, e.actorType, e.action, e.target, e.outcome, e.ip, e.traceId, e.commandId, JSON.stringify(e.details ?? {})]);
 }
 
 /** One JSON object per line (application/x-ndjson), the same object GET /audit lists. */

@@ -17,6 +17,8 @@ const spooledRow = z.object({
   ip: z.string().nullable(),
   target: z.string().nullable(),
   traceId: z.string().nullable(),
+  // Rows spooled before the column existed have none.
+  commandId: z.string().nullable().optional(),
   details: z.record(z.string(), z.unknown()),
 });
 
@@ -61,10 +63,15 @@ export class AuditSpool {
   }
 
   append(row: SpooledRow): Promise<void> {
+    return this.appendMany([row]);
+  }
+
+  /** Several rows in one write (a failed batch insert). */
+  appendMany(rows: SpooledRow[]): Promise<void> {
     return this.serial(async () => {
       await this.mkdir();
-      await appendFile(this.currentPath(), `${JSON.stringify(row)}\n`, { mode: 0o600 });
-      this.pending++;
+      await appendFile(this.currentPath(), rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+      this.pending += rows.length;
     });
   }
 

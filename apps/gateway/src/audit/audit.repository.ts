@@ -11,7 +11,7 @@ const NEWEST_FIRST = { field: 'at', direction: 'desc' } as const;
 
 /**
  * The Prisma `where` of a filter. Every equality filter has an index (actor, action, target,
- * outcome: each with at, id; trace_id alone; see schema.prisma), so a filtered page is an index
+ * outcome, command_id: each with at, id; trace_id alone; see schema.prisma), so a filtered page is an index
  * range scan in (at, id) order, and `from`/`to` bound it on the same index.
  */
 export function auditWhere(f: AuditFilters): Prisma.AuditLogWhereInput {
@@ -25,6 +25,7 @@ export function auditWhere(f: AuditFilters): Prisma.AuditLogWhereInput {
     ...(f.target !== undefined ? { target: f.target } : {}),
     ...(f.outcome !== undefined ? { outcome: f.outcome } : {}),
     ...(f.traceId !== undefined ? { traceId: f.traceId } : {}),
+    ...(f.commandId !== undefined ? { commandId: f.commandId } : {}),
     ...(f.from || f.to ? { at } : {}),
   };
 }

@@ -34,6 +34,10 @@ export const auditFilters = z
       .string()
       .regex(/^[0-9a-f]{32}$/, 'must be 32 lower-case hex digits')
       .optional(),
+    commandId: z
+      .uuid({ message: 'must be a command id (uuid)' })
+      .optional()
+      .describe("everything about one command: its submit, cancels, retry and each execution's final state (action execution.finished)"),
   })
   .refine(rangeInOrder, RANGE_OUT_OF_ORDER);
 export type AuditFilters = z.infer<typeof auditFilters>;
@@ -68,6 +72,7 @@ export const auditEntryView = z.object({
   outcome: z.enum(AUDIT_OUTCOMES),
   ip: z.string().nullable(),
   traceId: z.string().nullable(),
+  commandId: z.string().nullable().describe('the command the entry is about, if any'),
   details: z.unknown().describe('never a secret'),
 });
 

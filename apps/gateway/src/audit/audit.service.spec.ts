@@ -18,6 +18,7 @@ function rows(n: number): AuditRow[] {
     outcome: 'success',
     ip: null,
     traceId: null,
+    commandId: null,
     details: {},
   }));
 }
@@ -55,7 +56,7 @@ describe('AuditService.export', () => {
     const { service } = setup([]);
     const out: string[] = [];
     for await (const chunk of service.export({ format: 'csv' })) out.push(chunk);
-    expect(out).toEqual(['id,at,actor,actorType,action,target,outcome,ip,traceId,details\r\n']);
+    expect(out).toEqual(['id,at,actor,actorType,action,target,outcome,ip,traceId,commandId,details\r\n']);
   });
 
   it('exports exactly the rows a batch boundary falls on, without an empty extra chunk', async () => {
@@ -78,5 +79,27 @@ describe(filterScope.name, () => {
     expect(a).not.toBe(filterScope({ target: 'u-1' }));
     expect(filterScope({ from: '2026-12-01T10:00:00+01:00' })).toBe(filterScope({ from: '2026-12-01T09:00:00Z' }));
     expect(a.length).toBeLessThanOrEqual(22);
+    expect(filterScope({ commandId: '6f1c1c1e-7b43-4a4e-9a51-1f2d3c4b5a60' })).not.toBe(filterScope({}));
+    expect(filterScope({ actor: 'u-1', commandId: '6f1c1c1e-7b43-4a4e-9a51-1f2d3c4b5a60' })).not.toBe(a);
+  });
+});
+
+describe('AuditService.record', () => {
+  const recorded = async (entry: { action: string; target?: string; commandId?: string }) => {
+    const inserted: { commandId?: string | null }[] = [];
+    const repo = { insert: (row: { commandId?: string | null }) => Promise.resolve(void inserted.push(row)) };
+    await new AuditService(repo as unknown as AuditRepository, {} as AuditSpool, {} as GatewayMetrics, new FakeClock()).record({
+      ...entry,
+      outcome: 'success',
+      ip: null,
+    });
+    return inserted[0]!.commandId;
+  };
+
+  it('files a command.* action under its target as the command id, unless it names another', async () => {
+    expect(await recorded({ action: 'command.submit', target: 'c-1' })).toBe('c-1');
+    expect(await recorded({ action: 'command.retry', target: 'c-2', commandId: 'c-1' })).toBe('c-1');
+    expect(await recorded({ action: 'command.submit' })).toBeNull();
+    expect(await recorded({ action: 'user.create', target: 'u-1' })).toBeNull();
   });
 });

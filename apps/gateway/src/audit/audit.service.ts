@@ -23,6 +23,8 @@ export interface AuditEntry {
   userId?: string | undefined;
   ip: string | null;
   target?: string | undefined;
+  /** The command it is about; default: the target of a `command.*` action. */
+  commandId?: string | undefined;
   /** Never secrets: no passwords, tokens or keys. */
   details?: Record<string, string | number | boolean | null | string[]>;
 }
@@ -63,6 +65,7 @@ export class AuditService {
       ip: entry.ip,
       target: entry.target ?? null,
       traceId: span && isSpanContextValid(span) ? span.traceId : null,
+      commandId: entry.commandId ?? (entry.action.startsWith('command.') ? (entry.target ?? null) : null),
       details: entry.details ?? {},
     };
     try {
@@ -131,6 +134,8 @@ export function filterScope(f: AuditFilters): string {
     f.from && new Date(f.from).toISOString(),
     f.to && new Date(f.to).toISOString(),
     f.traceId,
+    // Only when given, so the tokens of listings without it keep their scope.
+    ...(f.commandId !== undefined ? [f.commandId] : []),
   ];
   if (canonical.every((v) => v === undefined)) return '';
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
@@ -156,6 +161,7 @@ function toView(row: AuditRow): AuditView {
     outcome: row.outcome,
     ip: row.ip,
     traceId: row.traceId,
+    commandId: row.commandId,
     details: row.details,
   };
 }

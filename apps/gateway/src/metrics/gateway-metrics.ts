@@ -24,6 +24,7 @@ export class GatewayMetrics {
   private readonly auditSpoolRows: Gauge;
   private readonly auditRowsReplayed: Counter;
   private readonly auditRowsLost: Counter;
+  private readonly auditBatchedRows: Counter<'result'>;
   private readonly streamClients: Gauge;
   private readonly streamEventsPushed: Counter;
   private readonly rateLimitDecisions: Counter<'class' | 'scope' | 'outcome'>;
@@ -52,6 +53,11 @@ export class GatewayMetrics {
     this.auditRowsLost = metrics.counter({
       name: 'audit_rows_lost_total',
       help: 'Audit rows lost: neither the database nor the local spool took them, or a spooled line was unreadable',
+    });
+    this.auditBatchedRows = metrics.counter({
+      name: 'audit_batched_rows_total',
+      help: "Executions' final-state audit rows by result: handed to a batch INSERT that succeeded (a duplicate is skipped by the database), or spooled because it failed",
+      labelNames: ['result'] as const,
     });
     this.rateLimitDecisions = metrics.counter({
       name: 'rate_limit_decisions_total',
@@ -86,6 +92,9 @@ export class GatewayMetrics {
   }
   auditRowLost(rows = 1): void {
     this.auditRowsLost.inc(rows);
+  }
+  auditBatch(result: 'written' | 'spooled', rows: number): void {
+    this.auditBatchedRows.inc({ result }, rows);
   }
   streamOpened(): void {
     this.streamClients.inc();

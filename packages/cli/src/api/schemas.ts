@@ -138,6 +138,7 @@ export const auditEntrySchema = z.object({
   outcome: z.enum(AUDIT_OUTCOMES),
   ip: z.string().nullable().default(null),
   traceId: z.string().nullable().default(null),
+  commandId: z.string().nullable().default(null),
   details: z.unknown(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;

@@ -86,6 +86,8 @@ describe('fleetplane audit', () => {
         '2026-12-02T00:00:00Z',
         '--trace-id',
         '4bf92f3577b34da6a3ce929da0e4736a',
+        '--command-id',
+        '6f1c1c1e-7b43-4a4e-9a51-1f2d3c4b5a60',
         '--limit',
         '2',
       ],
@@ -104,6 +106,7 @@ describe('fleetplane audit', () => {
       from: '2026-12-01T00:00:00Z',
       to: '2026-12-02T00:00:00Z',
       traceId: '4bf92f3577b34da6a3ce929da0e4736a',
+      commandId: '6f1c1c1e-7b43-4a4e-9a51-1f2d3c4b5a60',
       pageSize: '2',
     });
     const lines = r.stdout.trimEnd().split('\n');

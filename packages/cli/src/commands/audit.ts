@@ -13,6 +13,7 @@ export interface AuditFilterOptions {
   from?: string;
   to?: string;
   traceId?: string;
+  commandId?: string;
 }
 
 export interface ListAuditOptions extends AuditFilterOptions {
@@ -24,7 +25,7 @@ export interface ExportAuditOptions extends AuditFilterOptions {
   format: AuditExportFormat;
 }
 
-const FILTERS = ['actor', 'action', 'resourceType', 'target', 'outcome', 'from', 'to', 'traceId'] as const;
+const FILTERS = ['actor', 'action', 'resourceType', 'target', 'outcome', 'from', 'to', 'traceId', 'commandId'] as const;
 
 function filterOf(o: AuditFilterOptions): AuditFilter {
   const filter: AuditFilter = {};

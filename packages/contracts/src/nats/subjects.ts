@@ -8,6 +8,8 @@ import { agentIdSchema, executionIdSchema } from '../ids.js';
 export const subjects = {
   /** Core request/reply, command → agent-hub. Only the hub holding the agent's socket subscribes. */
   agentCommands: (agentId: string) => `fleet.agents.${agentId}.commands`,
+  /** JetStream (stream COMMAND_OUTPUT), agent-hub → command (stored) and gateway (live, core subscription). */
+  executionOutput: (executionId: string) => `fleet.output.${executionId}`,
   /** JetStream (stream COMMAND_RESULTS), agent-hub → command: execution progress and results. */
   executionUpdates: (executionId: string) => `fleet.results.${executionId}`,
   /** JetStream (stream TELEMETRY), agent-hub → telemetry. */
@@ -20,6 +22,7 @@ export const subjects = {
 export const streams = {
   commandResults: { name: 'COMMAND_RESULTS', subjects: ['fleet.results.>'] },
   telemetry: { name: 'TELEMETRY', subjects: ['fleet.telemetry.>'] },
+  commandOutput: { name: 'COMMAND_OUTPUT', subjects: ['fleet.output.>'] },
 } as const;
 
 export const commandDispatchSchema = z.object({
@@ -37,6 +40,17 @@ export const dispatchReplySchema = z.object({
   reason: z.string().optional(),
 });
 export type DispatchReply = z.infer<typeof dispatchReplySchema>;
+
+/** A piece of an execution's output, as the agent streamed it (data is base64). Deduplicated by (stream, offset). */
+export const executionOutputSchema = z.object({
+  executionId: executionIdSchema,
+  agentId: agentIdSchema,
+  stream: z.enum(['stdout', 'stderr']),
+  seq: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  data: z.base64(),
+});
+export type ExecutionOutput = z.infer<typeof executionOutputSchema>;
 
 export const executionUpdateSchema = z.object({
   executionId: executionIdSchema,
@@ -90,7 +104,7 @@ export const eventSchemas = {
     commandId: z.string(),
     executionId: executionIdSchema,
     agentId: agentIdSchema,
-    state: z.enum(['QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']),
+    state: z.enum(['PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED']),
     exitCode: z.number().int().optional(),
     at: z.iso.datetime({ offset: true }),
   }),
