@@ -25,6 +25,15 @@ describe('HELLO features', () => {
     expect(reason(decodeAgentFrame(hello(['x'.repeat(65)])))).toMatch(/^features\.0:/);
   });
 
+  it('HELLO_ACK says which of them the hub uses on this session; an older hub says nothing', () => {
+    const ack = (extra: Record<string, unknown>) =>
+      decodeHubFrame(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs: 1, telemetryIntervalMs: 1, ...extra }));
+    const r = ack({ features: ['output', 'result-ack'] });
+    expect(r.ok && r.message.type === 'HELLO_ACK' && r.message.features).toEqual(['output', 'result-ack']);
+    const old = ack({});
+    expect(old.ok && old.message.type === 'HELLO_ACK' && old.message.features).toBeUndefined();
+  });
+
   it('hasFeature reads an absent list as none', () => {
     expect(hasFeature(undefined, AgentFeature.Cancel)).toBe(false);
     expect(hasFeature(['output'], AgentFeature.Output)).toBe(true);

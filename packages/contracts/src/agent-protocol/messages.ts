@@ -46,6 +46,13 @@ export const helloAckSchema = z.object({
   sessionId: z.string(),
   heartbeatIntervalMs: z.number().int().positive(),
   telemetryIntervalMs: z.number().int().positive(),
+  /**
+   * The optional features the hub uses on this session: those of the HELLO's
+   * `features` it supports. Absent = none (an older hub). An agent sends OUTPUT,
+   * and waits for RESULT_ACK, only when they are listed here: an older hub closes
+   * a connection that sends a frame type it does not know (1002).
+   */
+  features: z.array(z.string().max(MAX_FEATURE_NAME_LENGTH)).max(MAX_FEATURES).optional(),
 });
 
 export const heartbeatSchema = z.object({ ...envelope, type: z.literal('HEARTBEAT') });
