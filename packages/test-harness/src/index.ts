@@ -8,3 +8,4 @@ export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-
 export { spawnProcess, type ManagedProcess, type SpawnProcessOptions } from './process.js';
 export { SERVICE_NODE_ARGS } from './service-command.js';
 export { seededRandom } from './seeded-random.js';
+export { startAzurite, startS3rver, type AzuriteHandle, type S3Handle } from './object-stores.js';
