@@ -27,6 +27,7 @@ export class GatewayMetrics {
   private readonly auditBatchedRows: Counter<'result'>;
   private readonly streamClients: Gauge;
   private readonly streamEventsPushed: Counter;
+  private readonly streamOutputChunksPushed: Counter;
   private readonly rateLimitDecisions: Counter<'class' | 'scope' | 'outcome'>;
 
   constructor(metrics: MetricFactory) {
@@ -69,6 +70,10 @@ export class GatewayMetrics {
       name: 'stream_events_pushed_total',
       help: 'execution.updated events written to live-update clients (one per matching socket)',
     });
+    this.streamOutputChunksPushed = metrics.counter({
+      name: 'stream_output_chunks_pushed_total',
+      help: 'execution.output chunks written to live-update clients (one per following socket)',
+    });
   }
 
   login(outcome: LoginOutcome): void {
@@ -104,6 +109,9 @@ export class GatewayMetrics {
   }
   rateLimitDecision(routeClass: string, scope: 'ip' | 'principal', outcome: RateLimitOutcome): void {
     this.rateLimitDecisions.inc({ class: routeClass, scope, outcome });
+  }
+  streamOutputPushed(): void {
+    this.streamOutputChunksPushed.inc();
   }
   streamEventPushed(): void {
     this.streamEventsPushed.inc();

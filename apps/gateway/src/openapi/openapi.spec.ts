@@ -155,7 +155,15 @@ describe('OpenAPI document', () => {
     expect(stream.clientFrame.$ref).toBe('#/components/schemas/StreamClientFrame');
     expect(stream.serverFrame.$ref).toBe('#/components/schemas/StreamServerFrame');
     const serverTypes = ((doc.components.schemas.StreamServerFrame as JsonObject).oneOf as JsonObject[]).map((f) => (f.properties as JsonObject).type);
-    expect(serverTypes.map((t) => (t as JsonObject).const)).toEqual(['ready', 'subscribed', 'execution.updated', 'error']);
+    expect(serverTypes.map((t) => (t as JsonObject).const)).toEqual([
+      'ready',
+      'subscribed',
+      'execution.updated',
+      'output_subscribed',
+      'output_unsubscribed',
+      'execution.output',
+      'error',
+    ]);
     for (const code of Object.values(StreamCloseCode)) expect(Object.keys(stream.closeCodes)).toContain(String(code));
   });
 

@@ -38,7 +38,12 @@ export class StreamAuthenticator implements StreamAuth {
 
   /** Every role from viewer up may stream (what it may read, it may watch); a key needs the stream's scope. */
   private identity(principal: Principal, expiresAt: number | null): StreamIdentity | null {
-    return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes(STREAM_SCOPE) ? { principal, expiresAt } : null;
+    return this.mayReadCommands(principal) ? { principal, expiresAt } : null;
+  }
+
+  /** GET /commands/{id}/executions/{eid}/output's own requirement, asked again for each output subscription. */
+  mayReadCommands(principal: Principal): boolean {
+    return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes(STREAM_SCOPE);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { WsSessionSocket } from '@fleetplane/service-kit/websocket';
 import type { Principal } from '../auth/principal.js';
-import type { AuthFrame, ExecutionUpdated } from './stream.protocol.js';
+import type { AuthFrame, ExecutionOutput, ExecutionUpdated } from './stream.protocol.js';
 
 /** The session socket, plus how far the client is behind (`ws`'s bufferedAmount). */
 export type StreamSocket = WsSessionSocket;
@@ -21,6 +21,8 @@ export interface StreamAuth {
    * instance: its key, its user, its session); returns the unsubscribe.
    */
   watch(principal: Principal, recheck: () => void): () => void;
+  /** Whether `principal` may read commands and their output (role viewer, scope commands:read). */
+  mayReadCommands(principal: Principal): boolean;
 }
 
 export interface EventFeed {
@@ -28,10 +30,21 @@ export interface EventFeed {
   listen(listener: (event: ExecutionUpdated) => void): () => void;
 }
 
+/** Output chunks of running executions, received only while someone follows them. */
+export interface OutputFeed {
+  /**
+   * Calls `listener` for every chunk of the execution this instance receives from now on;
+   * `ready` resolves once the NATS server has the subscription (no chunk published after it is
+   * missed), `stop` unsubscribes.
+   */
+  follow(executionId: string, listener: (chunk: ExecutionOutput) => void): { ready: Promise<void>; stop: () => void };
+}
+
 export interface StreamMetrics {
   opened(): void;
   closed(): void;
   pushed(): void;
+  outputPushed(): void;
   authFailed(reason: 'unauthenticated' | 'auth_timeout' | 'token_expired' | 'credentials_revoked'): void;
 }
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import type { EventFeed, StreamCredentials, StreamIdentity, StreamMetrics } from './stream-ports.js';
+import type { EventFeed, OutputFeed, StreamCredentials, StreamIdentity, StreamMetrics } from './stream-ports.js';
 import { StreamSession } from './stream-session.js';
-import { MAX_SUBSCRIPTIONS, type ExecutionUpdated } from './stream.protocol.js';
+import { MAX_SUBSCRIPTIONS, type ExecutionOutput, type ExecutionUpdated } from './stream.protocol.js';
 
 class FakeSocket {
   /** Frames as the client would parse them. */
@@ -34,6 +34,34 @@ class FakeFeed implements EventFeed {
   }
 }
 
+/** Followers per execution id, as ExecutionOutputFeed keeps them (one NATS subscription each). */
+class FakeOutputs implements OutputFeed {
+  readonly followers = new Map<string, Set<(c: ExecutionOutput) => void>>();
+  follow(executionId: string, l: (c: ExecutionOutput) => void) {
+    const set = this.followers.get(executionId) ?? new Set();
+    set.add(l);
+    this.followers.set(executionId, set);
+    const stop = () => {
+      set.delete(l);
+      if (set.size === 0) this.followers.delete(executionId);
+    };
+    return { ready: Promise.resolve(), stop };
+  }
+  publish(c: ExecutionOutput) {
+    for (const l of this.followers.get(c.executionId) ?? []) l(c);
+  }
+}
+
+const chunk = (c: Partial<ExecutionOutput>): ExecutionOutput => ({
+  executionId: 'e-1',
+  agentId: 'agent-1',
+  stream: 'stdout',
+  seq: 0,
+  offset: 0,
+  data: Buffer.from('hello\n').toString('base64'),
+  ...c,
+});
+
 const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
 const COMMAND_A = '11111111-1111-4111-8111-111111111111';
 const COMMAND_B = '22222222-2222-4222-8222-222222222222';
@@ -51,6 +79,8 @@ const OPTIONS = { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs
 describe(StreamSession.name, () => {
   let socket: FakeSocket;
   let feed: FakeFeed;
+  let outputs: FakeOutputs;
+  let mayRead: boolean;
   let seen: StreamCredentials[];
   let identity: StreamIdentity | null;
   let counts: Record<string, number>;
@@ -77,16 +107,19 @@ describe(StreamSession.name, () => {
     vi.setSystemTime(T0);
     socket = new FakeSocket();
     feed = new FakeFeed();
+    outputs = new FakeOutputs();
+    mayRead = true;
     seen = [];
     watched = [];
     revoke = undefined;
     checkFails = false;
     identity = { principal: viewer, expiresAt: T0 + 900_000 };
-    counts = { opened: 0, closed: 0, pushed: 0, authFailed: 0 };
+    counts = { opened: 0, closed: 0, pushed: 0, outputPushed: 0, authFailed: 0 };
     const metrics: StreamMetrics = {
       opened: () => counts.opened!++,
       closed: () => counts.closed!++,
       pushed: () => counts.pushed!++,
+      outputPushed: () => counts.outputPushed!++,
       authFailed: () => counts.authFailed!++,
     };
     const auth = {
@@ -96,8 +129,9 @@ describe(StreamSession.name, () => {
         revoke = recheck;
         return () => (revoke = undefined);
       },
+      mayReadCommands: () => mayRead,
     };
-    session = new StreamSession(socket, auth, feed, OPTIONS, metrics, silentLog, () => Date.now());
+    session = new StreamSession(socket, auth, feed, OPTIONS, metrics, silentLog, () => Date.now(), outputs);
     session.start();
   });
 
@@ -217,6 +251,76 @@ describe(StreamSession.name, () => {
     expect(socket.sent.at(-1)).toMatchObject({ type: 'execution.updated', agentId: 'agent-99' });
   });
 
+  describe('output of an execution', () => {
+    it('follows it from subscribe_output to unsubscribe_output, pushing each chunk as it comes', async () => {
+      await authenticated();
+      await say({ type: 'subscribe_output', executionId: 'e-1' });
+      expect(socket.sent).toEqual([{ type: 'output_subscribed', executionId: 'e-1' }]);
+      expect([...outputs.followers.keys()]).toEqual(['e-1']);
+      outputs.publish(chunk({ seq: 0, offset: 0 }));
+      outputs.publish(chunk({ executionId: 'e-2' }));
+      outputs.publish(chunk({ seq: 1, offset: 6, stream: 'stderr' }));
+      expect(socket.sent.slice(1)).toEqual([
+        { type: 'execution.output', ...chunk({ seq: 0, offset: 0 }) },
+        { type: 'execution.output', ...chunk({ seq: 1, offset: 6, stream: 'stderr' }) },
+      ]);
+      expect(counts.outputPushed).toBe(2);
+      await say({ type: 'unsubscribe_output', executionId: 'e-1' });
+      expect(socket.sent.at(-1)).toEqual({ type: 'output_unsubscribed', executionId: 'e-1' });
+      expect(outputs.followers.size).toBe(0);
+      outputs.publish(chunk({ seq: 2, offset: 12 }));
+      expect(socket.sent).toHaveLength(4);
+    });
+
+    it('follows an execution once however often it is asked, and stops when the socket closes', async () => {
+      await authenticated();
+      await say({ type: 'subscribe_output', executionId: 'e-1' });
+      await say({ type: 'subscribe_output', executionId: 'e-1' });
+      await say({ type: 'subscribe_output', executionId: 'e-2' });
+      outputs.publish(chunk({}));
+      expect(socket.sent.filter((f) => (f as { type: string }).type === 'execution.output')).toHaveLength(1);
+      session.socketClosed();
+      expect(outputs.followers.size).toBe(0);
+    });
+
+    it('refuses a principal that may not read commands, without closing the socket', async () => {
+      await authenticated();
+      mayRead = false;
+      await say({ type: 'subscribe_output', executionId: 'e-1' });
+      expect(socket.sent).toEqual([{ type: 'error', message: 'reading command output needs role viewer and scope commands:read', field: 'executionId' }]);
+      expect(socket.closed).toBeUndefined();
+      expect(outputs.followers.size).toBe(0);
+    });
+
+    it('refuses an execution id that is not one subject token, naming the field (the id goes into a NATS subject)', async () => {
+      await authenticated();
+      await say({ type: 'subscribe_output', executionId: 'e-1.>' });
+      expect(socket.sent[0]).toMatchObject({ type: 'error', field: 'executionId' });
+      expect(socket.closed?.code).toBe(1002);
+      expect(outputs.followers.size).toBe(0);
+    });
+
+    it('counts followed outputs against the subscription limit', async () => {
+      await authenticated();
+      for (let i = 0; i < MAX_SUBSCRIPTIONS - 1; i++) session.receive(JSON.stringify({ type: 'subscribe', agentId: `agent-${i}` }));
+      await settle();
+      await say({ type: 'subscribe_output', executionId: 'e-1' });
+      expect(socket.sent.at(-1)).toEqual({ type: 'output_subscribed', executionId: 'e-1' });
+      await say({ type: 'subscribe_output', executionId: 'e-2' });
+      expect(socket.sent.at(-1)).toEqual({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
+      expect([...outputs.followers.keys()]).toEqual(['e-1']);
+    });
+
+    it('closes 1013 when the client does not keep up with the output', async () => {
+      await authenticated();
+      await say({ type: 'subscribe_output', executionId: 'e-1' });
+      socket.buffered = 1001;
+      outputs.publish(chunk({}));
+      expect(socket.closed?.code).toBe(1013);
+      expect(outputs.followers.size).toBe(0);
+    });
+  });
+
   it('closes 4401 when the access token expires', async () => {
     identity = { principal: viewer, expiresAt: T0 + 60_000 };
     await authenticated();
@@ -246,12 +350,13 @@ describe(StreamSession.name, () => {
     let release!: (i: StreamIdentity) => void;
     const slow = new StreamSession(
       socket,
-      { authenticate: () => new Promise<StreamIdentity>((r) => (release = r)), watch: () => () => undefined },
+      { authenticate: () => new Promise<StreamIdentity>((r) => (release = r)), watch: () => () => undefined, mayReadCommands: () => true },
       feed,
       OPTIONS,
-      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
+      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, outputPushed: () => undefined, authFailed: () => undefined },
       silentLog,
       () => Date.now(),
+      outputs,
     );
     slow.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     slow.receive(JSON.stringify({ type: 'subscribe', commandId: COMMAND_A }));
@@ -273,12 +378,13 @@ describe(StreamSession.name, () => {
   it('closes 1011 when the auth check itself fails', async () => {
     const broken = new StreamSession(
       socket,
-      { authenticate: async () => Promise.reject(new Error('database down')), watch: () => () => undefined },
+      { authenticate: async () => Promise.reject(new Error('database down')), watch: () => () => undefined, mayReadCommands: () => true },
       feed,
       OPTIONS,
-      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, authFailed: () => undefined },
+      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, outputPushed: () => undefined, authFailed: () => undefined },
       silentLog,
       () => Date.now(),
+      outputs,
     );
     broken.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     await settle();

@@ -1,13 +1,15 @@
 import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/service-kit/websocket';
 import { actorId } from '../auth/principal.js';
-import type { EventFeed, StreamAuth, StreamCredentials, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
+import type { EventFeed, OutputFeed, StreamAuth, StreamCredentials, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
 import {
   decodeClientFrame,
   matches,
   MAX_SUBSCRIPTIONS,
   StreamCloseCode,
   type AuthFrame,
+  type ExecutionOutput,
   type ExecutionUpdated,
+  type OutputFrame,
   type ServerFrame,
   type SubscribeFrame,
   type Subscription,
@@ -40,6 +42,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   private rechecking?: Promise<void>;
   private recheckAgain = false;
   private readonly subscriptions = new Map<string, Subscription>();
+  /** Executions whose output this socket follows, with the unsubscribe of each. */
+  private readonly followed = new Map<string, () => void>();
 
   constructor(
     socket: StreamSocket,
@@ -50,6 +54,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     log: SessionLog,
     /** The gateway's Clock (`clock.nowMs`): when the access token expires, the socket closes. */
     private readonly now: () => number,
+    private readonly outputs: OutputFeed,
   ) {
     super(socket, log, { initial: 'awaiting_auth', firstFrameTimeoutMs: options.authTimeoutMs });
   }
@@ -67,6 +72,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     this.unwatch?.();
     this.unlisten?.();
     this.subscriptions.clear();
+    for (const unfollow of this.followed.values()) unfollow();
+    this.followed.clear();
   }
 
   protected override describe(): string {
@@ -85,6 +92,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
       return this.authenticate(frame);
     }
     if (frame.type === 'auth') return this.reject(StreamCloseCode.ProtocolError, 'already authenticated', 'type');
+    if (frame.type === 'subscribe_output' || frame.type === 'unsubscribe_output') return this.output(frame);
     return this.subscribe(frame);
   }
 
@@ -156,21 +164,64 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     const key = `${sub.commandId ?? '*'}/${sub.agentId ?? '*'}`;
     if (!this.subscriptions.has(key)) {
       // Refused, not fatal: the socket keeps the subscriptions it has.
-      if (this.subscriptions.size >= MAX_SUBSCRIPTIONS)
+      if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
         return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
       this.subscriptions.set(key, sub);
     }
     this.send({ type: 'subscribed', ...sub });
   }
 
+  /** Event filters and followed outputs share the per-socket limit. */
+  private subscriptionCount(): number {
+    return this.subscriptions.size + this.followed.size;
+  }
+
+  /**
+   * Follows (or stops following) one execution's output. The gateway receives an execution's
+   * chunks only while some socket follows it (OutputFeed), so idle executions cost nothing.
+   */
+  private async output(frame: OutputFrame): Promise<void> {
+    const { executionId } = frame;
+    if (frame.type === 'unsubscribe_output') {
+      this.followed.get(executionId)?.();
+      this.followed.delete(executionId);
+      return this.send({ type: 'output_unsubscribed', executionId });
+    }
+    // Authentication already required it; asked again so that output never needs less than its REST route.
+    if (!this.identity || !this.auth.mayReadCommands(this.identity.principal))
+      return this.send({ type: 'error', message: 'reading command output needs role viewer and scope commands:read', field: 'executionId' });
+    if (!this.followed.has(executionId)) {
+      if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
+        return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
+      const { ready, stop } = this.outputs.follow(executionId, (chunk) => this.pushOutput(chunk));
+      this.followed.set(executionId, stop);
+      // Confirmed only once NATS routes the subject here: a client that reads the stored output
+      // after output_subscribed misses no chunk between the two.
+      await ready;
+    }
+    this.send({ type: 'output_subscribed', executionId });
+  }
+
+  private pushOutput(chunk: ExecutionOutput): void {
+    if (!this.isOpen || !this.followed.has(chunk.executionId)) return;
+    if (!this.keepsUp()) return;
+    this.send({ type: 'execution.output', ...chunk });
+    this.metrics.outputPushed();
+  }
+
+  /** False (and the socket closed with 1013) when the client is too far behind to be worth more frames. */
+  private keepsUp(): boolean {
+    if (this.socket.bufferedBytes() <= this.options.maxBufferedBytes) return true;
+    this.log.warn(`${this.describe()}: client does not keep up; closing`);
+    this.close(StreamCloseCode.TryAgainLater, 'client too slow; reconnect and re-read state');
+    return false;
+  }
+
   private push(event: ExecutionUpdated): void {
     if (!this.isOpen) return;
     for (const sub of this.subscriptions.values()) {
       if (!matches(sub, event)) continue;
-      if (this.socket.bufferedBytes() > this.options.maxBufferedBytes) {
-        this.log.warn(`${this.describe()}: client does not keep up; closing`);
-        return this.close(StreamCloseCode.TryAgainLater, 'client too slow; reconnect and re-read state');
-      }
+      if (!this.keepsUp()) return;
       this.send({ type: 'execution.updated', ...event });
       this.metrics.pushed();
       return;

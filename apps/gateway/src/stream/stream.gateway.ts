@@ -8,12 +8,13 @@ import type { GatewayConfig } from '../config.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { StreamConnectLimit } from '../rate-limit/stream-connect-limit.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
+import { ExecutionOutputFeed } from './execution-output-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
 import type { StreamMetrics, StreamOptions } from './stream-ports.js';
 import { StreamSession } from './stream-session.js';
 import { MAX_STREAM_FRAME_BYTES, STREAM_PATH } from './stream.protocol.js';
 
-// Events are small (~300 bytes); a client this far behind will not catch up.
+// Events are small (~300 bytes), output chunks bounded by the agent protocol; a client this far behind will not catch up.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 // Revocation events close a session within a second; this re-check catches one that was missed (NATS down).
 const RECHECK_INTERVAL_MS = 30_000;
@@ -35,6 +36,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
     @InjectConfig() config: Pick<GatewayConfig, 'STREAM_AUTH_TIMEOUT_MS'>,
     private readonly auth: StreamAuthenticator,
     private readonly feed: ExecutionEventFeed,
+    private readonly outputs: ExecutionOutputFeed,
     metrics: GatewayMetrics,
     clock: Clock,
   ) {
@@ -43,6 +45,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
       opened: () => metrics.streamOpened(),
       closed: () => metrics.streamClosed(),
       pushed: () => metrics.streamEventPushed(),
+      outputPushed: () => metrics.streamOutputPushed(),
       authFailed: (reason) => metrics.authFailed(`stream_${reason}`),
     };
     // The session compares a JWT's exp with this to close the socket when the token runs out.
@@ -53,7 +56,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
   @Inject(StreamConnectLimit) private readonly connectLimit!: StreamConnectLimit;
 
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
-    this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now));
+    this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now, this.outputs));
     // After accept, so an auth frame sent at once is not lost while Redis is asked.
     this.connectLimit.check(ws, req).catch((err: unknown) => this.log.error(`stream connect limit: ${(err as Error).message}`));
   }

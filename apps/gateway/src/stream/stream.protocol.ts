@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentIdSchema, eventSchemas, type EventPayload } from '@fleetplane/contracts';
+import { agentIdSchema, eventSchemas, executionIdSchema, executionOutputSchema, type EventPayload, type ExecutionOutput } from '@fleetplane/contracts';
 
 /**
  * The gateway's client WebSocket protocol at `/api/v1/stream` (JSON text frames).
@@ -41,10 +41,21 @@ const subscribeFrame = z.strictObject({
   agentId: agentIdSchema.optional(),
 });
 
-export const clientFrameSchema = z.discriminatedUnion('type', [authFrame, subscribeFrame]);
+/**
+ * Follow one execution's output while it runs: the gateway pushes each chunk the agent streams
+ * (`execution.output`) from the moment it is subscribed; what came before is read with
+ * GET /commands/{id}/executions/{eid}/output (a chunk's `offset` says where it belongs).
+ */
+const subscribeOutputFrame = z.strictObject({ type: z.literal('subscribe_output'), executionId: executionIdSchema });
+const unsubscribeOutputFrame = z.strictObject({ type: z.literal('unsubscribe_output'), executionId: executionIdSchema });
+
+export const clientFrameSchema = z.discriminatedUnion('type', [authFrame, subscribeFrame, subscribeOutputFrame, unsubscribeOutputFrame]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type AuthFrame = z.infer<typeof authFrame>;
 export type SubscribeFrame = z.infer<typeof subscribeFrame>;
+export type OutputFrame = z.infer<typeof subscribeOutputFrame> | z.infer<typeof unsubscribeOutputFrame>;
+export type { ExecutionOutput };
+export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'subscribe_output', 'unsubscribe_output'] as const;
 
 export type ExecutionUpdated = EventPayload<'execution.updated'>;
 /** No filter matches everything the caller may see. */
@@ -56,7 +67,12 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   subscribeFrame.extend({ type: z.literal('subscribed') }).describe('a subscription is active (no filter: everything)'),
   eventSchemas['execution.updated']
     .extend({ type: z.literal('execution.updated') })
-    .describe('an execution changed state; read its output with GET /commands/{id}'),
+    .describe('an execution changed state; read its output with GET /commands/{id}/executions/{eid}/output'),
+  z.object({ type: z.literal('output_subscribed'), executionId: executionIdSchema }).describe("the execution's output chunks follow as they are streamed"),
+  z.object({ type: z.literal('output_unsubscribed'), executionId: executionIdSchema }).describe('no more output chunks of this execution'),
+  executionOutputSchema
+    .extend({ type: z.literal('execution.output') })
+    .describe('a chunk of output (data is base64) at `offset` of its stream; `seq` counts the chunks; may repeat a chunk: keep one per (stream, offset)'),
   z
     .object({ type: z.literal('error'), message: z.string(), field: z.string().nullable() })
     .describe('a refused frame; when it is fatal the close code follows (1002 protocol, 4401 credentials)'),
@@ -78,7 +94,8 @@ export function decodeClientFrame(text: string): DecodedFrame {
   if (parsed.success) return { ok: true, frame: parsed.data };
   const issue = parsed.error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'frame';
-  const message = issue.path[0] === 'type' || issue.code === 'invalid_union' ? 'type must be "auth" or "subscribe"' : issue.message;
+  const message =
+    issue.path[0] === 'type' || issue.code === 'invalid_union' ? `type must be one of ${CLIENT_FRAME_TYPES.map((t) => `"${t}"`).join(', ')}` : issue.message;
   return { ok: false, message, field };
 }
 
