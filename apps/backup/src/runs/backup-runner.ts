@@ -1,0 +1,85 @@
+import { RepositoryConfigError, type BackupType, type Manifest, type Repository } from '@fleetplane/backup-repository';
+import type { BackupSource, SourceCapture } from '../sources/backup-source.js';
+
+export interface BackupRequest {
+  readonly type: BackupType;
+  readonly sources: readonly BackupSource[];
+  readonly tags?: Record<string, string>;
+}
+
+/** What a finished (or failed) run reports, for metrics and the catalogue. */
+export interface BackupOutcome {
+  readonly manifest: Manifest;
+  readonly durationMs: number;
+  /** Plaintext bytes of new chunks ÷ bytes stored for them (> 1 means compression paid). */
+  readonly compressionRatio: number;
+  /** Bytes read ÷ plaintext bytes of new chunks (> 1 means dedup saved writes). */
+  readonly dedupRatio: number;
+}
+
+export interface BackupObserver {
+  succeeded(outcome: BackupOutcome): void;
+  failed(type: BackupType, error: unknown): void;
+}
+
+/** The sources a backup covers, as one key: an INCREMENTAL's parent is the last backup with the same key. */
+export const sourceSetKey = (names: readonly string[]): string => [...names].sort().join(',');
+
+/**
+ * Takes one backup of a set of sources. It resolves the parent the type needs from the repository's
+ * manifests (INCREMENTAL: the latest backup of the same sources; DIFFERENTIAL: the latest FULL of
+ * them) and refuses when there is none, rather than silently taking a FULL. A SNAPSHOT opens every
+ * source before reading any, so all their snapshots are taken at (nearly) one moment — separate
+ * PostgreSQL databases cannot share one snapshot, this is as close as they get; the other types open
+ * each source when its turn comes. A source whose capture fails fails the run; nothing is committed.
+ */
+export class BackupRunner {
+  constructor(
+    private readonly repository: Repository,
+    private readonly observer: BackupObserver,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async run(request: BackupRequest): Promise<BackupOutcome> {
+    const started = this.now();
+    try {
+      const names = request.sources.map((s) => s.name);
+      if (names.length === 0) throw new RepositoryConfigError('a backup needs at least one source');
+      if (new Set(names).size !== names.length) throw new RepositoryConfigError('source names must be unique');
+      const key = sourceSetKey(names);
+      const parent = await this.findParent(request.type, key);
+      const writer = await this.repository.startBackup({ type: request.type, parent, tags: { ...request.tags, sources: key } });
+      const captures = new Map<string, SourceCapture>();
+      if (request.type === 'SNAPSHOT') for (const source of request.sources) captures.set(source.name, await source.open());
+      for (const source of request.sources) {
+        const capture = captures.get(source.name) ?? (await source.open());
+        await writer.addSource({ name: source.name, kind: source.kind, metadata: capture.metadata }, capture.data);
+        await capture.finished;
+      }
+      const manifest = await writer.commit();
+      const { newBytes, bytesStored, bytesRead } = manifest.stats;
+      const outcome: BackupOutcome = {
+        manifest,
+        durationMs: this.now() - started,
+        compressionRatio: bytesStored > 0 ? newBytes / bytesStored : 1,
+        dedupRatio: newBytes > 0 ? bytesRead / newBytes : bytesRead > 0 ? Number.POSITIVE_INFINITY : 1,
+      };
+      this.observer.succeeded(outcome);
+      return outcome;
+    } catch (error) {
+      this.observer.failed(request.type, error);
+      throw error;
+    }
+  }
+
+  private async findParent(type: BackupType, key: string): Promise<string | undefined> {
+    if (type === 'FULL' || type === 'SNAPSHOT') return undefined;
+    // Backup ids sort by time: walk newest first.
+    for (const id of (await this.repository.listBackups()).reverse()) {
+      const manifest = await this.repository.readManifest(id);
+      if (manifest.tags.sources !== key) continue;
+      if (type === 'INCREMENTAL' || manifest.type === 'FULL') return manifest.id;
+    }
+    throw new RepositoryConfigError(`${type} needs a previous ${type === 'DIFFERENTIAL' ? 'FULL ' : ''}backup of sources ${key}: take a FULL first`);
+  }
+}
