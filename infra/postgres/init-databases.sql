@@ -2,3 +2,4 @@
 CREATE DATABASE fleetplane_gateway;
 CREATE DATABASE fleetplane_agent_hub;
 CREATE DATABASE fleetplane_command;
+CREATE DATABASE fleetplane_telemetry;

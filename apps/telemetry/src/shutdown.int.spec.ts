@@ -2,24 +2,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthClient } from '@fleetplane/service-kit/grpc';
-import { freePort, SERVICE_NODE_ARGS, spawnProcess, startNats, startRedis, type ManagedProcess, type ServerHandle } from '@fleetplane/test-harness';
+import { freePort, SERVICE_NODE_ARGS, spawnProcess, startInfra, type Infra, type ManagedProcess } from '@fleetplane/test-harness';
+import { telemetryDatabase } from './testing/telemetry-process.js';
 
 // The shutdown every service gets from service-kit's runService, seen from outside as a load
 // balancer would: on SIGTERM the process keeps serving but reports not-ready (HTTP and gRPC
 // health) for SHUTDOWN_DELAY_MS, and only then drains and exits. telemetry stands in for all
-// six: it has both an HTTP and a gRPC server and needs only NATS and Redis.
+// six: it has both an HTTP and a gRPC server.
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DELAY_MS = 2_000;
 
 describe('shutdown that load balancers can see (SHUTDOWN_DELAY_MS)', () => {
-  let nats: ServerHandle;
-  let redis: ServerHandle;
+  let infra: Infra;
   let service: ManagedProcess;
   let httpPort: number;
   let health: HealthClient;
 
   beforeAll(async () => {
-    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    infra = await startInfra();
+    const databaseUrl = await telemetryDatabase(infra.postgres);
     httpPort = await freePort();
     const grpcPort = await freePort();
     service = spawnProcess('telemetry', process.execPath, [...SERVICE_NODE_ARGS], {
@@ -27,8 +28,9 @@ describe('shutdown that load balancers can see (SHUTDOWN_DELAY_MS)', () => {
       env: {
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
-        NATS_URL: nats.url,
-        REDIS_URL: redis.url,
+        DATABASE_URL: databaseUrl,
+        NATS_URL: infra.nats.url,
+        REDIS_URL: infra.redis.url,
         SHUTDOWN_DELAY_MS: String(DELAY_MS),
         OTEL_SERVICE_NAME: 'telemetry',
       },
@@ -40,7 +42,7 @@ describe('shutdown that load balancers can see (SHUTDOWN_DELAY_MS)', () => {
   afterAll(async () => {
     health?.close();
     await service?.stop('SIGKILL');
-    await Promise.all([nats?.stop(), redis?.stop()]);
+    await infra?.stop();
   });
 
   it('reports not-ready on /ready and gRPC health for the delay while still answering, then drains and exits 0', async () => {

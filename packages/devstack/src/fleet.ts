@@ -10,7 +10,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const SERVICES = ['agent-hub', 'command', 'telemetry', 'backup', 'tile-worker', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /** Services that own a database: each gets its own, with its own migrations. */
-export const DATABASE_SERVICES = ['agent-hub', 'command', 'gateway'] as const;
+export const DATABASE_SERVICES = ['agent-hub', 'command', 'telemetry', 'gateway'] as const;
 
 // A type alias rather than an interface, so it has an implicit index signature and Object.values() gives number[].
 export type FleetPorts = {
@@ -127,6 +127,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     telemetry: {
       HTTP_PORT: String(ports.telemetryHttp),
       GRPC_PORT: String(ports.telemetryGrpc),
+      DATABASE_URL: databaseUrls.telemetry,
       NATS_URL: infra.nats.url,
       REDIS_URL: redisDb(1),
     },

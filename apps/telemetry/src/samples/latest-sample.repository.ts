@@ -32,6 +32,22 @@ export class LatestSampleRepository {
     return result === 1;
   }
 
+  /**
+   * Each agent's newest sample of a batch, in one round trip. Throws if any write failed, so the
+   * batch is retried (the compare-and-set makes the retry harmless).
+   */
+  async saveNewest(samples: readonly TelemetrySample[], ttlSeconds: number): Promise<void> {
+    if (samples.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const sample of samples) {
+      const takenAtMs = Date.parse(sample.takenAt);
+      pipeline.eval(SET_IF_NEWER, 1, this.key(sample.agentId), JSON.stringify({ ...sample, takenAtMs }), String(takenAtMs), String(ttlSeconds));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0] as Error;
+  }
+
   async latest(agentId: string): Promise<TelemetrySample | undefined> {
     const raw = await this.redis.get(this.key(agentId));
     if (!raw) return undefined;

@@ -150,17 +150,61 @@ export const resultSchema = z.object({
   outputBytes: z.object({ stdout: z.number().int().nonnegative(), stderr: z.number().int().nonnegative() }).optional(),
 });
 
+const bytes = z.number().nonnegative();
+
+/**
+ * The richer parts of a sample (issue #7). Every field is optional and the protocol stays at
+ * version 1: an older agent's frame is still valid, and the hub forwards these untouched.
+ */
+export const telemetrySampleDetailShape = {
+  /** Busy percent per logical CPU, in /proc/stat order. */
+  cpuCores: z.array(z.number().min(0).max(100)).max(1024).optional(),
+  swapUsedBytes: bytes.optional(),
+  swapTotalBytes: bytes.optional(),
+  /** Real filesystems only (no tmpfs, proc, overlay…). */
+  mounts: z
+    .array(z.object({ mount: z.string().min(1).max(1024), fsType: z.string().max(64).optional(), usedBytes: bytes, totalBytes: bytes }))
+    .max(256)
+    .optional(),
+  /** Counters since boot; the rates are over the interval since the agent's previous sample. */
+  interfaces: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(64),
+        rxBytes: bytes,
+        txBytes: bytes,
+        rxBytesPerSecond: bytes.optional(),
+        txBytesPerSecond: bytes.optional(),
+      }),
+    )
+    .max(256)
+    .optional(),
+  /** From the container engine's CLI, when one is present. */
+  containers: z
+    .object({
+      engine: z.string().max(64),
+      total: z.number().int().nonnegative(),
+      running: z.number().int().nonnegative(),
+      unhealthy: z.number().int().nonnegative(),
+      restarting: z.number().int().nonnegative(),
+    })
+    .optional(),
+  /** systemd units in state `failed`, where systemd exists. */
+  failedUnits: z.array(z.string().max(256)).max(1024).optional(),
+};
+
 export const telemetrySchema = z.object({
   ...envelope,
   type: z.literal('TELEMETRY'),
   sample: z.object({
     cpuPercent: z.number().min(0).max(100),
-    memoryUsedBytes: z.number().nonnegative(),
-    memoryTotalBytes: z.number().nonnegative(),
+    memoryUsedBytes: bytes,
+    memoryTotalBytes: bytes,
     load: z.tuple([z.number(), z.number(), z.number()]),
-    diskUsedBytes: z.number().nonnegative(),
-    diskTotalBytes: z.number().nonnegative(),
-    uptimeSeconds: z.number().nonnegative(),
+    diskUsedBytes: bytes,
+    diskTotalBytes: bytes,
+    uptimeSeconds: bytes,
+    ...telemetrySampleDetailShape,
   }),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema, executionIdSchema } from '../ids.js';
+import { telemetrySampleDetailShape } from '../agent-protocol/messages.js';
 
 /**
  * Every NATS subject fleetplane uses, in one place. Agent ids are validated by
@@ -14,6 +15,8 @@ export const subjects = {
   executionUpdates: (executionId: string) => `fleet.results.${executionId}`,
   /** JetStream (stream TELEMETRY), agent-hub → telemetry. */
   telemetry: (agentId: string) => `fleet.telemetry.${agentId}`,
+  /** JetStream (stream DEAD_LETTER): a message its consumer can never process, kept for a person to look at. */
+  deadLetter: (source: string) => `fleet.deadletter.${source}`,
   /** Core pub/sub events; dotted names map one-to-one onto the event map below. */
   event: (name: EventName) => `fleet.events.${name}`,
 } as const;
@@ -23,7 +26,20 @@ export const streams = {
   commandResults: { name: 'COMMAND_RESULTS', subjects: ['fleet.results.>'] },
   telemetry: { name: 'TELEMETRY', subjects: ['fleet.telemetry.>'] },
   commandOutput: { name: 'COMMAND_OUTPUT', subjects: ['fleet.output.>'] },
+  deadLetter: { name: 'DEAD_LETTER', subjects: ['fleet.deadletter.>'] },
 } as const;
+
+/** What a consumer publishes to subjects.deadLetter(<consumer>) instead of dropping a message. */
+export const deadLetterSchema = z.object({
+  stream: z.string(),
+  subject: z.string(),
+  streamSeq: z.number().int(),
+  reason: z.string(),
+  /** The message body as received (UTF-8, cut to 64 KiB). */
+  data: z.string(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
 export const commandDispatchSchema = z.object({
   executionId: executionIdSchema,
@@ -75,6 +91,7 @@ export const telemetrySampleSchema = z.object({
   diskUsedBytes: z.number(),
   diskTotalBytes: z.number(),
   uptimeSeconds: z.number(),
+  ...telemetrySampleDetailShape,
 });
 export type TelemetrySample = z.infer<typeof telemetrySampleSchema>;
 
