@@ -1,5 +1,6 @@
 import { compileChain } from './codegen/chain.js';
-import { execute, type CompiledStage, type ExecuteOptions } from './executor/execute.js';
+import type { Partial } from './codegen/chain.js';
+import { execute, executeSteps, type CompiledStage, type ExecuteOptions, type PartitionRequest } from './executor/execute.js';
 import { explainPlan } from './explain/explain.js';
 import { estimateRows } from './passes/cardinality.js';
 import { costOf, type CostEstimate } from './passes/cost.js';
@@ -35,6 +36,8 @@ export interface CompiledProgram {
   readonly memory: MemoryReport;
   readonly cost: CostEstimate;
   run(inputs?: Inputs, options?: ExecuteOptions): Outputs;
+  /** The same run as steps whose partitions the caller executes (a worker pool); see executeSteps. */
+  steps(inputs?: Inputs, options?: ExecuteOptions): Generator<PartitionRequest, Outputs, Partial[]>;
   explain(): string;
 }
 
@@ -80,7 +83,20 @@ export function compile(program: unknown, options: CompileOptions = {}): Compile
     memory,
     cost,
     run: (inputs = {}, runOptions = {}) => execute(plan, compiled, inputs, runOptions),
+    steps: (inputs = {}, runOptions = {}) => executeSteps(plan, compiled, inputs, runOptions),
     explain: () => explainPlan(result),
   };
   return result;
+}
+
+/**
+ * Memory and cost estimates of an already compiled program for given source
+ * sizes, without compiling it again: the stage structure does not depend on
+ * row counts, so a service can compile once per program and still check
+ * each job's sizes before running it.
+ */
+export function estimateFor(program: CompiledProgram, sourceRows: Readonly<Record<string, number>>): { memory: MemoryReport; cost: CostEstimate } {
+  const rows = estimateRows(program.plan, sourceRows);
+  const rowsOut = (id: string) => rows.get(id) ?? 0;
+  return { memory: estimateMemory(program.plan, program.stages, rowsOut), cost: costOf(program.plan, program.stages, rowsOut) };
 }

@@ -7,8 +7,9 @@ export { describePlan, type Plan, type PlanNode, type PassRecord } from './progr
 export { parseExpression } from './expressions/parse.js';
 export { EXPRESSION_LIMITS, FORBIDDEN_NAMES } from './expressions/limits.js';
 export { MATH_FUNCTIONS } from './expressions/functions.js';
-export { compile, type CompileOptions, type CompiledProgram } from './compile.js';
+export { compile, estimateFor, type CompileOptions, type CompiledProgram } from './compile.js';
 export { interpret, type TileStats } from './reference/interpret.js';
 export { costOf, COST_MODEL_FACTOR, type CostEstimate } from './passes/cost.js';
 export { partitionRanges } from './executor/operators.js';
-export type { ExecuteOptions } from './executor/execute.js';
+export { executeSteps, type ExecuteOptions, type PartitionRequest } from './executor/execute.js';
+export type { Partial as PartitionPartial } from './codegen/chain.js';

@@ -1,4 +1,4 @@
-import type { CompiledChain } from '../codegen/chain.js';
+import type { CompiledChain, Partial } from '../codegen/chain.js';
 import type { Plan } from '../program/plan.js';
 import type { Inputs, Outputs, Row } from '../program/types.js';
 import type { OpStage } from '../passes/stages.js';
@@ -21,22 +21,57 @@ function rowsOf(value: Value, fields: readonly string[]): Row[] {
   return value.rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] as Row[string]])));
 }
 
+/**
+ * A data-parallel stage's work, handed to whoever runs partitions: this
+ * thread (execute) or a worker pool. `stageIndex` indexes the compiled
+ * stages, so a worker that compiled the same program finds the same loop.
+ */
+export interface PartitionRequest {
+  readonly stageIndex: number;
+  readonly chain: CompiledChain;
+  /** The stage's input: a row array or the column arrays of a columns source. */
+  readonly src: unknown;
+  readonly ranges: readonly { readonly start: number; readonly end: number }[];
+}
+
 /** Runs compiled stages in plan order in this thread, optionally partitioning each data-parallel stage. */
 export function execute(plan: Plan, stages: readonly CompiledStage[], inputs: Inputs, options: ExecuteOptions = {}): Outputs {
+  const steps = executeSteps(plan, stages, inputs, options);
+  let step = steps.next();
+  while (step.done !== true) {
+    const { chain, src, ranges } = step.value;
+    step = steps.next(ranges.map((r) => chain.runPartition(src, r.start, r.end)));
+  }
+  return step.value;
+}
+
+/**
+ * The one description of how a plan runs: yields each chain stage's
+ * partitions and takes their partials back (in range order), so the
+ * in-process run and a worker pool share every other step (binding,
+ * combining, sort, limit, merge, sinks).
+ */
+export function* executeSteps(
+  plan: Plan,
+  stages: readonly CompiledStage[],
+  inputs: Inputs,
+  options: ExecuteOptions = {},
+): Generator<PartitionRequest, Outputs, Partial[]> {
   const k = Math.max(1, Math.floor(options.partitions ?? 1));
   const schemas = new Map(plan.nodes.map((n) => [n.id, Object.keys(n.schema)]));
   const results = new Map<string, Value>();
   const outputs: Outputs = {};
   const get = (id: string) => results.get(id) as Value;
 
-  for (const s of stages) {
+  for (const [stageIndex, s] of stages.entries()) {
     if (s.kind === 'chain') {
       const chain = s.chain;
       const input = get(chain.stage.input);
       const src = Array.isArray(input) ? input : input.kind === 'rows' ? input.rows : input.columns;
       const length = Array.isArray(input) ? input.length : input.kind === 'rows' ? input.rows.length : input.length;
       const ranges = k > 1 && chain.partitionable ? partitionRanges(length, k) : [{ start: 0, end: length }];
-      results.set(chain.stage.output, chain.combine(ranges.map((r) => chain.runPartition(src, r.start, r.end))));
+      const partials: Partial[] = yield { stageIndex, chain, src, ranges };
+      results.set(chain.stage.output, chain.combine(partials));
       continue;
     }
     const node = s.stage.node;
