@@ -8,5 +8,6 @@ main(async () => {
     name: 'tile-worker',
     module: AppModule.forRoot(config),
     config,
+    grpc: { key: 'tiles', url: `${config.HTTP_HOST}:${config.GRPC_PORT}` },
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 export * as agentHubV1 from './generated/fleetplane/agenthub/v1/agent_hub.js';
 export * as commandV1 from './generated/fleetplane/command/v1/command.js';
 export * as telemetryV1 from './generated/fleetplane/telemetry/v1/telemetry.js';
+export * as tilesV1 from './generated/fleetplane/tiles/v1/tiles.js';
 
 /** The .proto files are copied into the package at build time, so a pruned image carries them. */
 export const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'proto');
@@ -13,12 +14,14 @@ export const protoFiles = {
   agentHub: 'fleetplane/agenthub/v1/agent_hub.proto',
   command: 'fleetplane/command/v1/command.proto',
   telemetry: 'fleetplane/telemetry/v1/telemetry.proto',
+  tiles: 'fleetplane/tiles/v1/tiles.proto',
 } as const;
 
 export const grpcPackages = {
   agentHub: 'fleetplane.agenthub.v1',
   command: 'fleetplane.command.v1',
   telemetry: 'fleetplane.telemetry.v1',
+  tiles: 'fleetplane.tiles.v1',
 } as const;
 
 /** proto-loader options that produce exactly the shapes ts-proto generated (camelCase, string enums). */
@@ -42,6 +45,7 @@ export const mainServices = {
   agentHub: 'AgentHubService',
   command: 'CommandService',
   telemetry: 'TelemetryService',
+  tiles: 'TileService',
 } as const satisfies Record<keyof typeof grpcPackages, string>;
 
 /** Loads one of fleetplane's .proto files the way Nest does and returns the constructor of one of its services (the main one by default). */
