@@ -25,6 +25,7 @@ export type FleetPorts = {
   telemetryHttp: number;
   telemetryGrpc: number;
   tileWorkerHttp: number;
+  tileWorkerGrpc: number;
   backupHttp: number;
 };
 
@@ -40,6 +41,7 @@ export const DEFAULT_FLEET_PORTS: FleetPorts = {
   telemetryHttp: 4300,
   telemetryGrpc: 5300,
   tileWorkerHttp: 4400,
+  tileWorkerGrpc: 5400,
   backupHttp: 4500,
 };
 
@@ -132,7 +134,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       REDIS_URL: redisDb(1),
     },
     backup: { HTTP_PORT: String(ports.backupHttp) },
-    'tile-worker': { HTTP_PORT: String(ports.tileWorkerHttp) },
+    'tile-worker': { HTTP_PORT: String(ports.tileWorkerHttp), GRPC_PORT: String(ports.tileWorkerGrpc), REDIS_URL: redisDb(3) },
     gateway: {
       HTTP_PORT: String(ports.gateway),
       METRICS_PORT: String(ports.gatewayMetrics),
