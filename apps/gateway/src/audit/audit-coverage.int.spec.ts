@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../openapi/document.js';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
@@ -84,6 +84,13 @@ const MUTATIONS: Record<string, Mutation> = {
     opts: { token: admin, body: { verb: 'exec', params: { argv: ['true'] }, targets: ['agent-1'] } },
     action: 'command.submit',
   }),
+  submitTileJob: () => ({
+    path: '/api/v1/tiles/jobs',
+    opts: { token: admin, body: { program: { version: 1, tiles: [] } } },
+    action: 'tile.submit',
+  }),
+  cancelTileJob: () => ({ path: `/api/v1/tiles/jobs/${randomUUID()}/cancel`, opts: { token: admin }, action: 'tile.cancel' }),
+  explainTiles: () => ({ path: '/api/v1/tiles/explain', opts: { token: admin, body: { program: { version: 1, tiles: [] } } }, action: 'tile.explain' }),
 };
 
 interface MutatingOperation {

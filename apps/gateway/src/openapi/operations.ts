@@ -17,6 +17,16 @@ import {
 } from '../enrollment-tokens/enrollment-tokens.schemas.js';
 import { statisticsView } from '../statistics/statistics.schemas.js';
 import { clientFrameSchema, serverFrameSchema } from '../stream/stream.protocol.js';
+import {
+  explainTilesBody,
+  getTileJobQuery,
+  submitTileJobBody,
+  tileExplanation,
+  tileJobIdParam,
+  tileJobResult,
+  tileJobView,
+  tileStatsView,
+} from '../tiles/tiles.schemas.js';
 import { changePasswordBody, createUserBody, updateUserBody, userIdParam, userList, userView } from '../users/users.schemas.js';
 import { errorBody } from './error-body.js';
 
@@ -88,6 +98,12 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['EnrollAgentBody', enrollAgentBody, 'input'],
   ['CreateEnrollmentTokenBody', createEnrollmentTokenBody, 'input'],
   ['SubmitCommandBody', submitCommandBody, 'input'],
+  ['TileJob', tileJobView, 'output'],
+  ['TileJobResult', tileJobResult, 'output'],
+  ['TileExplanation', tileExplanation, 'output'],
+  ['TileStats', tileStatsView, 'output'],
+  ['SubmitTileJobBody', submitTileJobBody, 'input'],
+  ['ExplainTilesBody', explainTilesBody, 'input'],
 ];
 
 const healthBody = z.object({ status: z.literal('ok') });
@@ -399,6 +415,76 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     params: { id: commandIdParam },
     success: { status: 200, description: 'the command; exitCode null until the process exited', schema: commandView },
     errors: [404, ...UPSTREAM],
+  },
+  // Tile jobs: through tile-worker.
+  {
+    method: 'post',
+    path: '/api/v1/tiles/jobs',
+    operationId: 'submitTileJob',
+    tag: 'tiles',
+    summary: 'Submit a tile job: a tile program and data for its sources',
+    description:
+      'Queued, not run yet: poll GET /api/v1/tiles/jobs/{id}. `program` is the tile compiler\'s versioned JSON; a program it refuses answers 400 with its message, naming the tile and field (`program: tile "bySite", field "peak": ...`). Each source binding gives `rows` (for a records tile, checked against its schema) or `columns` (for a columns tile). 400 also when the rows exceed the job row limit, or when the compiler estimates more intermediate memory for these sizes than the job byte limit. The request body is limited to 64 KB.',
+    access: 'operator',
+    scope: 'tiles:write',
+    body: submitTileJobBody,
+    success: { status: 202, description: 'the job, queued', schema: tileJobView },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tiles/jobs/{id}',
+    operationId: 'getTileJob',
+    tag: 'tiles',
+    summary: 'Get a tile job: its state, stats and one page of results',
+    description:
+      'Results appear once COMPLETED: up to `resultLimit` rows (tile-worker caps it) across the sinks in program order, each with its total; pass `nextCursor` back as `cursor` for the next page. Stats: rows in and out, partitions run on worker threads, threads used, the cache tier that answered, compile and run time, partition retries.',
+    access: 'viewer',
+    scope: 'telemetry:read',
+    params: { id: tileJobIdParam },
+    query: getTileJobQuery,
+    success: { status: 200, description: 'the job and a page of its results', schema: tileJobResult },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/tiles/jobs/{id}/cancel',
+    operationId: 'cancelTileJob',
+    tag: 'tiles',
+    summary: 'Cancel a queued or running tile job',
+    description: 'A queued job never starts; a running one stops its partitions. 409 for a job that has already finished.',
+    access: 'operator',
+    scope: 'tiles:write',
+    params: { id: tileJobIdParam },
+    success: { status: 200, description: 'the job, CANCELLED', schema: tileJobView },
+    errors: [404, 409, ...UPSTREAM],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/tiles/explain',
+    operationId: 'explainTiles',
+    tag: 'tiles',
+    summary: "The compiler's plan for a tile program, without running it",
+    description:
+      'Passes applied, stages, parallelism, memory and cost estimates; `sourceRows` sets the expected rows per run-time-bound source for the estimates.',
+    access: 'viewer',
+    scope: 'telemetry:read',
+    body: explainTilesBody,
+    success: { status: 200, description: 'the plan', schema: tileExplanation },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tiles/stats',
+    operationId: 'getTileStats',
+    tag: 'tiles',
+    summary: "tile-worker's pool, queue and caches",
+    description:
+      'From the tile-worker instance that answers: worker threads, queued partitions, utilisation, partition retries, both result cache tiers (hits, misses, evictions, bytes), the compiled-program cache and the shared queue.',
+    access: 'viewer',
+    scope: 'telemetry:read',
+    success: { status: 200, description: 'the figures', schema: tileStatsView },
+    errors: UPSTREAM,
   },
   {
     method: 'get',

@@ -14,6 +14,7 @@ import {
 } from '@fleetplane/test-harness';
 import { conformanceOf } from './response-conformance.js';
 import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './fake-peers.js';
+import { startFakeTiles } from './fake-tiles.js';
 
 // The built gateway as its own process against real PostgreSQL, Redis and NATS, with real
 // gRPC servers (canned answers, fake-peers.ts) standing in for command and agent-hub.
@@ -37,6 +38,8 @@ export interface GatewayStack {
   auditSpoolDir: string;
   commandPeer: FakeServer;
   hubPeer: FakeServer;
+  /** Canned tile-worker answers, unless `env` points TILES_GRPC_URL at a real one. */
+  tilesPeer: FakeServer;
   /** Stops the gateway, the peers and the servers; what a test added with `onStop` first. */
   stop(): Promise<void>;
   onStop(stop: () => Promise<unknown>): void;
@@ -63,9 +66,11 @@ export async function startGatewayStack(opts: {
     await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
     const hubPeer = await startFakeAgentHub();
     const commandPeer = await startFakeCommand(opts.seen ?? []);
+    const tilesPeer = await startFakeTiles();
     stops.push(
       () => hubPeer.stop(),
       () => commandPeer.stop(),
+      () => tilesPeer.stop(),
     );
     const auditSpoolDir = await mkdtemp(join(tmpdir(), 'gateway-audit-spool-'));
     stops.push(() => rm(auditSpoolDir, { recursive: true, force: true }));
@@ -82,6 +87,7 @@ export async function startGatewayStack(opts: {
         NATS_URL: natsServer.url,
         COMMAND_GRPC_URL: commandPeer.address,
         AGENT_HUB_GRPC_URL: hubPeer.address,
+        TILES_GRPC_URL: tilesPeer.address,
         JWT_SECRET,
         ADMIN_EMAIL: opts.admin.email,
         ADMIN_PASSWORD: opts.admin.password,
@@ -101,6 +107,7 @@ export async function startGatewayStack(opts: {
       auditSpoolDir,
       commandPeer,
       hubPeer,
+      tilesPeer,
       stop,
       onStop: (s) => stops.unshift(s),
     };
