@@ -14,6 +14,7 @@ import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { submitAndWait, type SubmitOptions } from './commands/run.js';
 import { showStatistics } from './commands/stats.js';
+import { registerTiles } from './commands/tiles-register.js';
 import { bashCompletion } from './completion/bash.js';
 import { fishCompletion } from './completion/fish.js';
 import { completionNodes } from './completion/model.js';
@@ -123,6 +124,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
   registerApiKeys(program, ctx);
 
   outputOptions(program.command('stats').description('fleet statistics: agents, commands, executions per minute, alerts')).action(() => showStatistics(ctx));
+  registerTiles(program, ctx, setExit);
 
   submitOptions(
     program

@@ -40,6 +40,17 @@ import {
 } from './schemas.js';
 
 import type { Writer } from '../commands/results.js';
+import {
+  tileExplanationSchema,
+  tileJobResultSchema,
+  tileJobSchema,
+  tileStatsSchema,
+  type TileExplanation,
+  type TileJob,
+  type TileJobResult,
+  type TileStats,
+} from '../commands/tiles-schemas.js';
+import type { DocBody, DocQuery } from './document.js';
 import { createdEnrollmentTokenSchema, enrollmentTokenPageSchema, type CreatedEnrollmentToken, type EnrollmentToken } from './enrollment-schemas.js';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -197,6 +208,25 @@ export class ApiClient {
 
   getStatistics(): Promise<Statistics> {
     return this.call('GET', '/statistics', statisticsSchema);
+  }
+
+  submitTileJob(body: DocBody<'submitTileJob'>): Promise<TileJob> {
+    return this.call('POST', '/tiles/jobs', tileJobSchema, { body });
+  }
+
+  getTileJob(id: string, query: DocQuery<'getTileJob'> = {}): Promise<TileJobResult> {
+    const q = new URLSearchParams();
+    if (query.resultLimit) q.set('resultLimit', String(query.resultLimit));
+    if (query.cursor) q.set('cursor', query.cursor);
+    return this.call('GET', `/tiles/jobs/${encodeURIComponent(id)}${q.size ? `?${q.toString()}` : ''}`, tileJobResultSchema);
+  }
+
+  explainTiles(body: DocBody<'explainTiles'>): Promise<TileExplanation> {
+    return this.call('POST', '/tiles/explain', tileExplanationSchema, { body });
+  }
+
+  getTileStats(): Promise<TileStats> {
+    return this.call('GET', '/tiles/stats', tileStatsSchema);
   }
 
   /**

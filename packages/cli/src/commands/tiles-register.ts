@@ -1,0 +1,33 @@
+import { Option, type Command as Program } from 'commander';
+import type { Context } from '../context.js';
+import { parseLimit, parseTimeout } from '../options.js';
+import { outputOptions } from '../program/shared-options.js';
+import {
+  collectSource,
+  explainTiles,
+  getTileJob,
+  runTiles,
+  showTileStats,
+  type TilesExplainOptions,
+  type TilesGetOptions,
+  type TilesRunOptions,
+} from './tiles.js';
+
+/** `fleetplane tiles …`: tile programs run on tile-worker through the gateway. */
+export function registerTiles(program: Program, ctx: Context, setExit: (code: number) => void): void {
+  const tiles = program.command('tiles').description('run tile programs (data computations) on tile-worker');
+  outputOptions(tiles.command('run').description('submit a tile program with data for its sources, wait, and print its results').argument('<program.json>'))
+    .option('--source <tile=file.json>', 'data for a source tile: a JSON array of rows, or an object of number columns (repeatable)', collectSource)
+    .option('--timeout <seconds>', 'the job timeout (default: the service default)', parseTimeout)
+    .option('--limit <n>', 'result rows to print (default: the service page size)', parseLimit)
+    .addOption(new Option('--no-wait', 'print the job id and return at once'))
+    .action(async (path: string, opts: TilesRunOptions) => setExit(await runTiles(ctx, path, opts)));
+  outputOptions(tiles.command('explain').description("print the compiler's plan for a program without running it").argument('<program.json>'))
+    .option('--rows <tile=count>', 'expected rows of a source tile, for the estimates (repeatable)', collectSource)
+    .action((path: string, opts: TilesExplainOptions) => explainTiles(ctx, path, opts));
+  outputOptions(tiles.command('get').description('show a tile job: state, stats and a page of results').argument('<id>', 'tile job id'))
+    .option('--limit <n>', 'result rows in this page', parseLimit)
+    .option('--cursor <cursor>', 'continue where the previous page ended')
+    .action((id: string, opts: TilesGetOptions) => getTileJob(ctx, id, opts));
+  outputOptions(tiles.command('stats').description("tile-worker's pool, caches and queue")).action(() => showTileStats(ctx));
+}
