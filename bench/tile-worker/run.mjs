@@ -3,6 +3,7 @@
 // compiled-program cache. Build first, then run from the repo root:
 //   pnpm turbo run build --filter=@fleetplane/tile-worker... && node bench/tile-worker/run.mjs
 // Optional: N=1000000 to shrink the data set. Bounded: a few repetitions per case (well under 2 min).
+/* global AbortController */
 import 'reflect-metadata';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,11 @@ async function time(reps, fn) {
   }
   return { ms: median(times), result };
 }
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}; load average (1/5/15 min) at start ${load()}`);
 
 // A partitionable program: per-key count, sum and max after a map and a filter, over a column of N
@@ -53,7 +58,16 @@ const inputs = { nums: { x } };
 const compiled = compile(program);
 const signal = new AbortController().signal;
 
-const pool = (n) => new PartitionPool({ filename: WORKER, maxWorkers: n, idleTimeoutMs: 60_000, maxQueue: 1000, maxOldGenerationMb: 512, partitionTimeoutMs: 120_000, retries: 0 });
+const pool = (n) =>
+  new PartitionPool({
+    filename: WORKER,
+    maxWorkers: n,
+    idleTimeoutMs: 60_000,
+    maxQueue: 1000,
+    maxOldGenerationMb: 512,
+    partitionTimeoutMs: 120_000,
+    retries: 0,
+  });
 const one = pool(1);
 const two = pool(2);
 const onPool = (p) => runOnPool(compiled, { hash, json }, inputs, p, { signal, minPoolRows: 0 });
@@ -98,7 +112,9 @@ const reps = 200;
 const memHit = await time(reps, () => withMemory.get('bench-key'));
 const redisHit = await time(reps, () => redisOnly.get('bench-key'));
 console.log('');
-console.log(`Result cache: a ${M.toLocaleString('en')}-row job (64 result rows, ${entry.json.length} B of JSON); p50 of ${reps} lookups, of ${REPS} uncached runs`);
+console.log(
+  `Result cache: a ${M.toLocaleString('en')}-row job (64 result rows, ${entry.json.length} B of JSON); p50 of ${reps} lookups, of ${REPS} uncached runs`,
+);
 console.log('| answer | p50 ms |');
 console.log('| --- | ---: |');
 console.log(`| uncached (pool, 2 workers, + JSON) | ${uncached.ms.toFixed(2)} |`);
