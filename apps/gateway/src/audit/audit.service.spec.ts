@@ -85,7 +85,7 @@ describe(filterScope.name, () => {
 });
 
 describe('AuditService.record', () => {
-  const recorded = async (entry: { action: string; target?: string; commandId?: string }) => {
+  const recorded = async (entry: { action: string; target?: string; commandId?: string; details?: Record<string, string> }) => {
     const inserted: { commandId?: string | null }[] = [];
     const repo = { insert: (row: { commandId?: string | null }) => Promise.resolve(void inserted.push(row)) };
     await new AuditService(repo as unknown as AuditRepository, {} as AuditSpool, {} as GatewayMetrics, new FakeClock()).record({
@@ -96,10 +96,12 @@ describe('AuditService.record', () => {
     return inserted[0]!.commandId;
   };
 
-  it('files a command.* action under its target as the command id, unless it names another', async () => {
+  it('files a command.* action under its target as the command id, unless it names another, and others by a commandId in their details', async () => {
     expect(await recorded({ action: 'command.submit', target: 'c-1' })).toBe('c-1');
     expect(await recorded({ action: 'command.retry', target: 'c-2', commandId: 'c-1' })).toBe('c-1');
     expect(await recorded({ action: 'command.submit' })).toBeNull();
     expect(await recorded({ action: 'user.create', target: 'u-1' })).toBeNull();
+    // An execution's own action names its command in the details.
+    expect(await recorded({ action: 'execution.cancel', target: 'e-1', details: { commandId: 'c-1' } })).toBe('c-1');
   });
 });

@@ -23,7 +23,7 @@ export interface AuditEntry {
   userId?: string | undefined;
   ip: string | null;
   target?: string | undefined;
-  /** The command it is about; default: the target of a `command.*` action. */
+  /** The command it is about; default: see commandIdOf. */
   commandId?: string | undefined;
   /** Never secrets: no passwords, tokens or keys. */
   details?: Record<string, string | number | boolean | null | string[]>;
@@ -65,7 +65,7 @@ export class AuditService {
       ip: entry.ip,
       target: entry.target ?? null,
       traceId: span && isSpanContextValid(span) ? span.traceId : null,
-      commandId: entry.commandId ?? (entry.action.startsWith('command.') ? (entry.target ?? null) : null),
+      commandId: commandIdOf(entry),
       details: entry.details ?? {},
     };
     try {
@@ -115,6 +115,17 @@ export class AuditService {
       after = { key: last.at, id: last.id };
     }
   }
+}
+
+/**
+ * The command a row is filed under for GET /audit?commandId=: the entry's own `commandId`, else
+ * the target of a `command.*` action, else a `commandId` in its details (`execution.cancel`).
+ */
+export function commandIdOf(entry: Pick<AuditEntry, 'action' | 'target' | 'commandId' | 'details'>): string | null {
+  if (entry.commandId !== undefined) return entry.commandId;
+  if (entry.action.startsWith('command.') && entry.target !== undefined) return entry.target;
+  const fromDetails = entry.details?.commandId;
+  return typeof fromDetails === 'string' ? fromDetails : null;
 }
 
 /** Rows per database read of an export. */
