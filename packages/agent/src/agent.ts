@@ -3,8 +3,11 @@ import type { AgentConfig } from './config.js';
 import type { AgentIdentity } from './enrollment/identity.js';
 import { inventory } from './host/inventory.js';
 import { TelemetrySampler } from './host/telemetry-sampler.js';
+import { REFERENCE_AGENT_FEATURES } from '@fleetplane/contracts';
+import { ExecutionManager } from './exec/execution-manager.js';
+import { collectSystemInfo } from './host/system-info/collect.js';
 import { HubClient, type StopReason } from './hub/hub-client.js';
-import { CommandExecutor } from './process/command-executor.js';
+import { ExecutionJournal } from './state/execution-journal.js';
 
 export interface RunningAgent {
   /** Resolves when the agent stops for good, with the reason. */
@@ -12,7 +15,9 @@ export interface RunningAgent {
   stop(): void;
 }
 
-/** Wires the pieces: host inventory and telemetry, the hub connection, the command executor. */
+const HOUR_MS = 3_600_000;
+
+/** Wires the pieces: host inventory and telemetry, the hub connection, the execution journal and manager. */
 export function startAgent(
   config: AgentConfig,
   identity: Pick<AgentIdentity, 'agentId' | 'token' | 'site' | 'labels'>,
@@ -23,24 +28,40 @@ export function startAgent(
   const labels = Object.keys(config.AGENT_LABELS).length > 0 ? config.AGENT_LABELS : identity.labels;
   const inv = inventory(config.AGENT_SITE || identity.site, labels);
   const sampler = new TelemetrySampler();
-  // The executor reports through the client, which hands it commands: neither calls the other before both exist.
-  const executor = new CommandExecutor((r) => client.sendResult(r), inv.capabilities, log, undefined, childEnv);
-  const client = new HubClient({
+  const journal = ExecutionJournal.open(config.AGENT_STATE_DIR, { retentionMs: config.AGENT_EXECUTION_RETENTION_HOURS * HOUR_MS });
+  const pruning = setInterval(() => journal.prune(), HOUR_MS).unref();
+  // The manager reports through the client, which hands it commands: neither calls the other before both exist.
+  const executions: ExecutionManager = new ExecutionManager({
+    journal,
+    link: { send: (body) => client.send(body), features: () => client.features() },
+    capabilities: inv.capabilities,
+    log,
+    maxConcurrent: config.AGENT_MAX_CONCURRENT_EXECUTIONS,
+    maxQueued: config.AGENT_MAX_QUEUED_EXECUTIONS,
+    systemInfo: () => collectSystemInfo({ env: childEnv }),
+    baseEnv: childEnv,
+  });
+  const client: HubClient = new HubClient({
     url: config.HUB_URL,
     agentId: identity.agentId,
     token: identity.token,
     inventory: inv,
     sample: () => sampler.sample(),
-    // Commands run concurrently, each with its own timeout.
-    onCommand: (cmd) =>
-      void executor.execute(cmd).catch((err: Error) => log.error({ err: err.message, executionId: cmd.executionId }, 'command failed to run')),
+    features: REFERENCE_AGENT_FEATURES,
+    onCommand: (cmd) => executions.onCommand(cmd),
+    onCancel: (c) => executions.onCancel(c),
+    onResultAck: (id) => executions.onResultAck(id),
+    onEstablished: () => executions.onEstablished(),
     log,
   });
-  log.info({ hub: config.HUB_URL, capabilities: inv.capabilities }, 'agent starting');
+  log.info({ hub: config.HUB_URL, capabilities: inv.capabilities, stateDir: config.AGENT_STATE_DIR }, 'agent starting');
   return {
-    done: client.run(),
+    done: client.run().finally(() => {
+      clearInterval(pruning);
+      journal.close();
+    }),
     stop: () => {
-      executor.stop();
+      executions.stop();
       client.stop();
     },
   };

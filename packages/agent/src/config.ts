@@ -30,8 +30,18 @@ export const agentConfigSchema = z
     AGENT_TOKEN: z.string().min(16, 'must be the token from enrollment (at least 16 characters)').max(256).optional(),
     /** An enrollment token (POST /api/v1/enrollment-tokens): used once, when no credential is stored yet. */
     FLEETPLANE_ENROLLMENT_TOKEN: z.string().min(1).max(256).optional(),
-    /** Where the credential from enrolling is kept (credential.json, mode 0600). */
+    /** Where the credential from enrolling (credential.json, mode 0600) and the execution journal (executions/) are kept. */
     AGENT_STATE_DIR: z.string().min(1).default('/var/lib/fleetplane-agent'),
+    /** Executions run at once; the rest wait on the agent in priority order. */
+    AGENT_MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(1_000).default(4),
+    /** Executions waiting on the agent at most; one more is REJECTED. */
+    AGENT_MAX_QUEUED_EXECUTIONS: z.coerce.number().int().min(0).max(100_000).default(1_000),
+    /** How long an acknowledged execution stays in the journal (so a late repeated COMMAND is still recognised). */
+    AGENT_EXECUTION_RETENTION_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24),
     AGENT_SITE: z.string().max(128).default(''),
     AGENT_LABELS: labelsSchema,
   })

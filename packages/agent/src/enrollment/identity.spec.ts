@@ -17,6 +17,9 @@ describe('resolveIdentity', () => {
   const config = (over: Partial<AgentConfig> = {}): AgentConfig => ({
     HUB_URL: 'ws://hub:4100/agent/v1',
     AGENT_STATE_DIR: dir,
+    AGENT_MAX_CONCURRENT_EXECUTIONS: 4,
+    AGENT_MAX_QUEUED_EXECUTIONS: 1_000,
+    AGENT_EXECUTION_RETENTION_HOURS: 24,
     AGENT_SITE: '',
     AGENT_LABELS: {},
     ...over,

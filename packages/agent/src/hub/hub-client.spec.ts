@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pino } from 'pino';
-import { AgentCloseCode, decodeAgentFrame, frame, wsDataToText, type AgentToHub, type CommandFrame, type HubToAgent } from '@fleetplane/contracts';
+import {
+  AgentCloseCode,
+  decodeAgentFrame,
+  frame,
+  wsDataToText,
+  type AgentToHub,
+  type CancelFrame,
+  type CommandFrame,
+  type HubToAgent,
+} from '@fleetplane/contracts';
 import { HubClient, type StopReason } from './hub-client.js';
 
 const TOKEN = 't'.repeat(43);
@@ -65,6 +74,9 @@ describe(HubClient.name, () => {
   let client: HubClient | undefined;
   let done: Promise<StopReason> | undefined;
   const commands: CommandFrame[] = [];
+  const cancels: CancelFrame[] = [];
+  const acks: string[] = [];
+  let establishments = 0;
 
   const logged: Array<Record<string, unknown>> = [];
   const start = async () => {
@@ -76,6 +88,10 @@ describe(HubClient.name, () => {
       inventory: { site: 'par', os: 'linux', kernel: '6', version: '0.1.0', capabilities: ['exec'], containerEngine: '', labels: {} },
       sample: () => Promise.resolve(sample),
       onCommand: (c) => commands.push(c),
+      features: ['cancel', 'output', 'result-ack'],
+      onCancel: (c) => cancels.push(c),
+      onResultAck: (id) => acks.push(id),
+      onEstablished: () => establishments++,
       log: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) }),
       random: () => 0,
       backoff: { baseMs: 10, maxMs: 50, firstReconnectWindowMs: 20 },
@@ -88,6 +104,9 @@ describe(HubClient.name, () => {
     await done;
     await hub.close();
     commands.length = 0;
+    cancels.length = 0;
+    acks.length = 0;
+    establishments = 0;
     logged.length = 0;
   });
 
@@ -124,7 +143,7 @@ describe(HubClient.name, () => {
   it('sends a RESULT again, with the same frame id, when the hub could not store it', async () => {
     await start();
     await until(() => hub.of('HEARTBEAT').length >= 1, 'session');
-    client!.sendResult({ type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 });
+    expect(client!.send({ type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 })).toBe(true);
     await until(() => hub.of('RESULT').length === 1, 'result');
     const first = hub.of('RESULT')[0]!;
     hub.sockets[0]!.send(frame<HubToAgent>({ type: 'ERROR', code: 'NOT_STORED', message: 'send it again', replyTo: first.id }));
@@ -132,15 +151,45 @@ describe(HubClient.name, () => {
     expect(hub.of('RESULT')[1]).toEqual(first);
   });
 
-  it('keeps RESULTs produced while disconnected and sends them after reconnecting', async () => {
+  it('says a frame was not sent while disconnected, and tells the executor after every HELLO_ACK (it re-sends from its journal)', async () => {
     await start();
-    await until(() => hub.of('HEARTBEAT').length >= 1, 'session');
+    await until(() => establishments === 1, 'session');
+    let reconnected: WebSocket | undefined;
+    hub.onHello = (ws) => (reconnected = ws); // no HELLO_ACK yet: the session is not established
     hub.sockets[0]!.close(AgentCloseCode.GoingAway, 'restart');
-    await until(() => hub.sockets[0]!.readyState === hub.sockets[0]!.CLOSED, 'close');
-    client!.sendResult({ type: 'RESULT', executionId: 'e2', status: 'FAILED', exitCode: 3 });
-    await until(() => hub.of('RESULT').length === 1, 'queued result');
+    await until(() => reconnected !== undefined, 'second HELLO');
+    expect(client!.send({ type: 'RESULT', executionId: 'e2', status: 'FAILED', exitCode: 3 })).toBe(false);
+    reconnected!.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's2', heartbeatIntervalMs: 30, telemetryIntervalMs: 40 }));
+    await until(() => establishments === 2, 'second session');
     expect(hub.of('HELLO')).toHaveLength(2);
-    expect(hub.of('RESULT')[0]).toMatchObject({ executionId: 'e2', status: 'FAILED', exitCode: 3 });
+    expect(hub.of('RESULT')).toEqual([]);
+  });
+
+  it('announces its features and uses only those the hub names in HELLO_ACK', async () => {
+    await start();
+    hub.onHello = (ws) =>
+      ws.send(
+        frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs: 30, telemetryIntervalMs: 40, features: ['output', 'unknown-thing'] }),
+      );
+    await until(() => establishments === 1, 'session');
+    expect(hub.of('HELLO')[0]?.features).toEqual(['cancel', 'output', 'result-ack']);
+    expect(client!.features()).toEqual({ output: true, resultAck: false });
+  });
+
+  it('treats a hub that names no features (an older one) as using none', async () => {
+    await start();
+    await until(() => establishments === 1, 'session');
+    expect(client!.features()).toEqual({ output: false, resultAck: false });
+  });
+
+  it('hands CANCEL and RESULT_ACK to the executor', async () => {
+    await start();
+    await until(() => establishments === 1, 'session');
+    hub.sockets[0]!.send(frame<HubToAgent>({ type: 'CANCEL', executionId: 'e1', graceMs: 100 }));
+    hub.sockets[0]!.send(frame<HubToAgent>({ type: 'RESULT_ACK', executionId: 'e2' }));
+    await until(() => cancels.length === 1 && acks.length === 1, 'cancel and ack');
+    expect(cancels[0]).toMatchObject({ executionId: 'e1', graceMs: 100 });
+    expect(acks).toEqual(['e2']);
   });
 
   it('stops for good when the hub refuses the credential (4401), without retrying', async () => {

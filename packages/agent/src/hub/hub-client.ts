@@ -3,9 +3,12 @@ import { WebSocket } from 'ws';
 import {
   AgentCloseCode,
   AgentErrorCode,
+  AgentFeature,
   decodeHubFrame,
   frame,
+  hasFeature,
   type AgentToHub,
+  type CancelFrame,
   type CommandFrame,
   type Hello,
   type HelloAck,
@@ -13,9 +16,9 @@ import {
   type TelemetryFrame,
 } from '@fleetplane/contracts';
 import type { Logger } from 'pino';
-import type { ResultBody } from '../process/fit-result.js';
+import type { OutputBody, ResultBody, SessionFeatures, SessionLink } from '../exec/session-link.js';
 import { DEFAULT_BACKOFF, ReconnectSchedule, type BackoffPolicy } from './backoff.js';
-import { Outbox } from './outbox.js';
+import { RecentFrames } from './recent-frames.js';
 
 /** The hub's ERROR code for a frame it could not store (see apps/agent-hub). */
 const RESEND_DELAY_MS = 1_000;
@@ -27,6 +30,12 @@ export interface HubClientOptions {
   inventory: Hello['inventory'];
   sample: () => Promise<TelemetryFrame['sample']>;
   onCommand: (cmd: CommandFrame) => void;
+  /** Optional features to announce in HELLO (features.ts); the hub answers with those it uses. */
+  features?: readonly string[];
+  onCancel?: (cancel: CancelFrame) => void;
+  onResultAck?: (executionId: string) => void;
+  /** After each HELLO_ACK, once the session's features are known (the executor re-sends unacknowledged results). */
+  onEstablished?: () => void;
   log: Logger;
   /** Defaults: DEFAULT_BACKOFF, field by field. */
   backoff?: Partial<BackoffPolicy>;
@@ -40,16 +49,19 @@ export interface HubClientOptions {
 export type StopReason = 'stopped' | 'unauthorized' | 'unsupported_version';
 
 /**
- * The agent's side of the WebSocket protocol: HELLO, then HEARTBEAT and
- * TELEMETRY at the intervals the hub gives, COMMANDs to the executor, RESULTs
- * back (queued while disconnected). Reconnects with backoff, except when the
- * hub refuses the credential or the protocol version: retrying cannot fix those.
+ * The agent's side of the WebSocket protocol: HELLO (with the features it
+ * supports), then HEARTBEAT and TELEMETRY at the intervals the hub gives,
+ * COMMAND / CANCEL / RESULT_ACK to the executor, RESULT and OUTPUT back while a
+ * session is established (the executor's journal keeps final results across
+ * disconnects). Reconnects with backoff, except when the hub refuses the
+ * credential or the protocol version: retrying cannot fix those.
  */
-export class HubClient {
+export class HubClient implements SessionLink {
   private ws?: WebSocket;
   private established = false;
   private stopping = false;
-  private readonly outbox = new Outbox();
+  private sessionFeatures: SessionFeatures = { output: false, resultAck: false };
+  private readonly recent = new RecentFrames();
   private readonly abort = new AbortController();
 
   constructor(private readonly opts: HubClientOptions) {}
@@ -85,11 +97,18 @@ export class HubClient {
     this.ws?.close(1000, 'agent stopping');
   }
 
-  /** Sends a RESULT now, or after the next HELLO_ACK if the hub is not reachable. */
-  sendResult(body: ResultBody): void {
+  /** What the hub uses on the current (or last) session. */
+  features(): SessionFeatures {
+    return this.sessionFeatures;
+  }
+
+  /** Sends a RESULT or OUTPUT now; false when no session is established (nothing is queued). */
+  send(body: ResultBody | OutputBody): boolean {
     const text = frame<AgentToHub>(body);
-    this.outbox.remember(frameId(text), text);
-    if (!this.trySend(text)) this.outbox.queue(text);
+    if (!this.trySend(text)) return false;
+    // A hub that could not store a RESULT asks for it again by frame id (ERROR NOT_STORED).
+    if (body.type === 'RESULT') this.recent.remember(frameId(text), text);
+    return true;
   }
 
   private trySend(text: string): boolean {
@@ -111,7 +130,8 @@ export class HubClient {
       }, this.opts.helloAckTimeoutMs ?? 10_000);
 
       ws.on('open', () => {
-        ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: this.opts.agentId, token: this.opts.token, inventory: this.opts.inventory }));
+        const features = this.opts.features?.length ? { features: [...this.opts.features] } : {};
+        ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: this.opts.agentId, token: this.opts.token, inventory: this.opts.inventory, ...features }));
       });
       ws.on('pong', () => (lastPong = Date.now()));
       ws.on('message', (data) => {
@@ -126,12 +146,21 @@ export class HubClient {
             clearTimeout(ackTimer);
             wasEstablished = true;
             this.established = true;
+            // Only what both sides support; a hub that names none (an older one) gets the old behaviour.
+            this.sessionFeatures = {
+              output: hasFeature(this.opts.features, AgentFeature.Output) && hasFeature(msg.features, AgentFeature.Output),
+              resultAck: hasFeature(this.opts.features, AgentFeature.ResultAck) && hasFeature(msg.features, AgentFeature.ResultAck),
+            };
             timers.push(...this.startTimers(ws, msg, () => lastPong));
-            this.opts.log.info({ sessionId: msg.sessionId }, 'connected to hub');
-            for (const queued of this.outbox.drain()) ws.send(queued);
+            this.opts.log.info({ sessionId: msg.sessionId, features: msg.features ?? [] }, 'connected to hub');
+            this.opts.onEstablished?.();
             return;
           case 'COMMAND':
             return this.opts.onCommand(msg);
+          case 'CANCEL':
+            return this.opts.onCancel?.(msg);
+          case 'RESULT_ACK':
+            return this.opts.onResultAck?.(msg.executionId);
           case 'ERROR':
             this.opts.log.warn({ code: msg.code, message: msg.message, replyTo: msg.replyTo }, 'hub reported an error');
             if (msg.code === AgentErrorCode.NotStored && msg.replyTo) this.resendLater(msg.replyTo);
@@ -171,11 +200,10 @@ export class HubClient {
   }
 
   private resendLater(frameIdToResend: string): void {
-    const text = this.outbox.recall(frameIdToResend);
+    const text = this.recent.recall(frameIdToResend);
     if (!text) return;
-    setTimeout(() => {
-      if (!this.trySend(text)) this.outbox.queue(text);
-    }, RESEND_DELAY_MS).unref();
+    // Not sent (disconnected meanwhile): the journal re-sends the final result after the next HELLO_ACK.
+    setTimeout(() => this.trySend(text), RESEND_DELAY_MS).unref();
   }
 }
 

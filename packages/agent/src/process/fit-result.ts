@@ -1,6 +1,6 @@
-import type { ResultFrame } from '@fleetplane/contracts';
+import type { ResultBody } from '../exec/session-link.js';
 
-export type ResultBody = Omit<ResultFrame, 'v' | 'id' | 'ts'>;
+export type { ResultBody };
 
 // Room for the envelope (v, id, ts, trace) around the body.
 const ENVELOPE_BYTES = 1_024;

@@ -22,6 +22,32 @@ export class CappedOutput {
   }
 }
 
+/** Keeps the last `limit` bytes of a stream (the summary a streamed RESULT carries) and counts them all. */
+export class TailOutput {
+  private tail: Buffer = Buffer.alloc(0);
+  total = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get truncated(): boolean {
+    return this.total > this.limit;
+  }
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    const joined = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
+    this.tail = joined.length > this.limit ? Buffer.from(joined.subarray(joined.length - this.limit)) : joined;
+  }
+
+  text(): string {
+    if (!this.truncated) return this.tail.toString('utf8');
+    // The cut may start inside a multi-byte character: skip its continuation bytes.
+    let start = 0;
+    while (start < this.tail.length && start < 3 && (this.tail[start]! & 0xc0) === 0x80) start++;
+    return this.tail.subarray(start).toString('utf8');
+  }
+}
+
 function trimPartialUtf8(b: Buffer): Buffer {
   let i = b.length - 1;
   let continuation = 0;

@@ -5,7 +5,15 @@ describe(runProcess.name, () => {
   it('runs echo and reports COMPLETED with its stdout', async () => {
     let spawned = false;
     const r = await runProcess({ argv: ['echo', 'hello'] }, 5, { onSpawn: () => (spawned = true) });
-    expect(r).toEqual({ status: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', truncated: false });
+    expect(r).toEqual({
+      status: 'COMPLETED',
+      exitCode: 0,
+      stdout: 'hello\n',
+      stderr: '',
+      truncated: false,
+      tail: { stdout: 'hello\n', stderr: '', truncated: false },
+      outputBytes: { stdout: 6, stderr: 0 },
+    });
     expect(spawned).toBe(true);
   });
 
