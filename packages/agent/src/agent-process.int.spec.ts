@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SERVICE_NODE_ARGS, spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
+import type { ResultFrame } from '@fleetplane/contracts';
+import { ProtocolPeer } from './testing/protocol-peer.js';
+
+// The built agent (dist/main.js) as its own process, driven by a test peer that speaks the hub's
+// side of the protocol (src/testing/protocol-peer.ts): the agent is the WebSocket client here.
+// Covers what only a real process shows: a CANCEL kills the process group on this machine, and a
+// kill -9 of the agent neither runs an execution twice nor loses its result.
+const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A command whose every run appends its pid to `file` and then waits (so a test can count runs). */
+const appendAndWait = (file: string, waitMs: number) => [
+  process.execPath,
+  '-e',
+  `require('node:fs').appendFileSync(${JSON.stringify(file)}, process.pid + '\\n'); setTimeout(() => console.log('done'), ${waitMs});`,
+];
+const runsIn = (file: string): number[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+
+describe('reference agent process against a protocol test peer', () => {
+  let peer: ProtocolPeer;
+  let stateDir: string;
+  let agent: ManagedProcess | undefined;
+  const leftovers: number[] = [];
+
+  const startAgent = async () => {
+    agent = spawnProcess('agent', process.execPath, [...SERVICE_NODE_ARGS], {
+      cwd: AGENT_DIR,
+      env: {
+        HUB_URL: await peer.url(),
+        AGENT_ID: 'proc-agent-1',
+        AGENT_TOKEN: 't'.repeat(43),
+        AGENT_STATE_DIR: stateDir,
+        OTEL_SERVICE_NAME: 'agent',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_TRACES_EXPORTER: 'none',
+      },
+    });
+    return agent;
+  };
+  const command = (executionId: string, argv: string[]) =>
+    peer.send({ type: 'COMMAND', executionId, commandId: 'cmd-1', verb: 'exec', params: { argv }, timeoutSeconds: 900 });
+  const resultsOf = (executionId: string, frames = peer.all()) =>
+    frames.filter((f): f is ResultFrame => f.type === 'RESULT' && f.executionId === executionId && f.status !== 'RUNNING');
+
+  beforeEach(() => {
+    peer = new ProtocolPeer();
+    stateDir = mkdtempSync(join(tmpdir(), 'agent-proc-'));
+  });
+  afterEach(async () => {
+    await agent?.stop();
+    for (const pid of leftovers.splice(0)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await peer.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('streams output while a command runs, and a CANCEL kills its whole process group and reports CANCELLED with the output so far', async () => {
+    await startAgent();
+    await peer.waitForConnection(1);
+    expect(peer.current[0]).toMatchObject({ type: 'HELLO', features: ['cancel', 'output', 'result-ack'] });
+    // No shell: node starts a sleep 600 child and prints both pids.
+    const parent = `const c = require('node:child_process').spawn('sleep', ['600'], { stdio: 'ignore' });
+      console.log(JSON.stringify({ parent: process.pid, child: c.pid })); setInterval(() => {}, 1000);`;
+    command('cancel-1', [process.execPath, '-e', parent]);
+    const output = await peer.waitFor('OUTPUT', (f) => f.executionId === 'cancel-1');
+    const pids = JSON.parse(Buffer.from(output.data, 'base64').toString().trim()) as { parent: number; child: number };
+    leftovers.push(pids.parent);
+    expect(output).toMatchObject({ stream: 'stdout', seq: 0, offset: 0 });
+    expect(alive(pids.child)).toBe(true);
+
+    peer.send({ type: 'CANCEL', executionId: 'cancel-1', graceMs: 1_000 });
+    const result = await peer.waitFor('RESULT', (f) => f.executionId === 'cancel-1' && f.status !== 'RUNNING');
+    expect(result).toMatchObject({ status: 'CANCELLED', stdout: expect.stringContaining(`"child":${pids.child}`) as string });
+    expect(result.outputBytes?.stdout).toBeGreaterThan(0);
+    expect(alive(pids.parent)).toBe(false);
+    expect(alive(pids.child)).toBe(false);
+    expect(alive(-pids.parent)).toBe(false);
+  });
+
+  it('kill -9 mid-run, restart on the same state dir: the command is not run again, its FAILED result is re-sent after each reconnect until acked', async () => {
+    const runs = join(stateDir, 'runs.log');
+    await startAgent();
+    await peer.waitForConnection(1);
+    command('crash-1', appendAndWait(runs, 600_000));
+    await peer.waitFor('RESULT', (f) => f.executionId === 'crash-1' && f.status === 'RUNNING');
+    await expect.poll(() => runsIn(runs).length).toBe(1);
+    leftovers.push(...runsIn(runs));
+
+    await agent!.stop('SIGKILL');
+    await startAgent();
+    await peer.waitForConnection(2);
+    const reported = await peer.waitFor('RESULT', (f) => f.executionId === 'crash-1', 1);
+    expect(reported).toMatchObject({ status: 'FAILED', error: 'agent restarted during execution' });
+
+    // The dispatcher retries the same execution: not run again; its stored result is sent again.
+    command('crash-1', appendAndWait(runs, 600_000));
+    await expect.poll(() => resultsOf('crash-1', peer.connections[1]).length).toBe(2);
+    // Not acknowledged: the next session gets it once more.
+    peer.dropAgent();
+    await peer.waitForConnection(3);
+    await peer.waitFor('RESULT', (f) => f.executionId === 'crash-1', 2);
+
+    peer.send({ type: 'RESULT_ACK', executionId: 'crash-1' });
+    // A marker command that answers after the ack is on disk: nothing for crash-1 may come before it.
+    command('marker-1', ['true']);
+    await peer.waitFor('RESULT', (f) => f.executionId === 'marker-1' && f.status === 'COMPLETED', 2);
+    peer.dropAgent();
+    await peer.waitForConnection(4);
+    command('marker-2', ['true']);
+    await peer.waitFor('RESULT', (f) => f.executionId === 'marker-2' && f.status === 'COMPLETED', 3);
+    expect(resultsOf('crash-1', peer.connections[3])).toEqual([]);
+    expect(runsIn(runs)).toHaveLength(1);
+  });
+
+  it('kill -9 during delivery (result sent, not acked): after the restart the result arrives again, once, and the command never runs twice', async () => {
+    const runs = join(stateDir, 'runs.log');
+    await startAgent();
+    await peer.waitForConnection(1);
+    command('deliver-1', appendAndWait(runs, 0));
+    const first = await peer.waitFor('RESULT', (f) => f.executionId === 'deliver-1' && f.status === 'COMPLETED');
+
+    await agent!.stop('SIGKILL');
+    await startAgent();
+    await peer.waitForConnection(2);
+    const again = await peer.waitFor('RESULT', (f) => f.executionId === 'deliver-1', 1);
+    expect(again).toMatchObject({ status: 'COMPLETED', exitCode: 0, stdout: first.stdout });
+    peer.send({ type: 'RESULT_ACK', executionId: 'deliver-1' });
+    command('deliver-1', appendAndWait(runs, 0));
+    command('marker-3', ['true']);
+    await peer.waitFor('RESULT', (f) => f.executionId === 'marker-3' && f.status === 'COMPLETED', 1);
+    // The repeated COMMAND got the stored result back, and the process ran once in all.
+    expect(resultsOf('deliver-1', peer.connections[1])).toHaveLength(2);
+    expect(runsIn(runs)).toHaveLength(1);
+  });
+});
