@@ -28,8 +28,8 @@ class FakeHub {
     });
   }
 
-  static ack(ws: WebSocket, heartbeatIntervalMs = 150): void {
-    ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs, telemetryIntervalMs: 150 }));
+  static ack(ws: WebSocket, heartbeatIntervalMs = 150, features?: string[]): void {
+    ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs, telemetryIntervalMs: 150, ...(features ? { features } : {}) }));
   }
 
   static async start(onHello?: (agentId: string, ws: WebSocket, nth: number) => void): Promise<FakeHub> {
@@ -145,5 +145,68 @@ describe('FleetSimulator against a fake hub', () => {
     hub.sockets.get('sim-0')!.close(AgentCloseCode.Replaced, 'replaced');
     await until(() => hub.of('sim-0', 'HELLO').length === 2 && sim!.summary().connected === 1, 'reconnected');
     expect(sim.summary()).toMatchObject({ droppedByCode: { [AgentCloseCode.Replaced]: 1 }, reconnects: 1, helloAcks: 2 });
+  });
+
+  describe('with a hub that uses the fleet-command features', () => {
+    const FEATURES = ['cancel', 'output', 'result-ack'];
+    const command = (agentId: string, executionId: string) =>
+      hub.sockets
+        .get(agentId)!
+        .send(frame<HubToAgent>({ type: 'COMMAND', executionId, commandId: 'cmd-f', verb: 'exec', params: { argv: ['uptime'] }, timeoutSeconds: 5 }));
+    const finals = (agentId: string, executionId: string) =>
+      hub.of(agentId, 'RESULT').filter((f) => f.type === 'RESULT' && f.executionId === executionId && f.status !== 'RUNNING');
+
+    it('announces the features, streams the output as OUTPUT and keeps only a summary in the RESULT', async () => {
+      hub = await FakeHub.start((_id, ws) => FakeHub.ack(ws, 150, FEATURES));
+      sim = new FleetSimulator(creds(1), { hubUrl: hub.url, tickMs: 20, telemetryMs: -1, command: { latencyMs: 5, outputBytes: 300, failureRate: 0 } });
+      sim.start();
+      await sim.whenAllConnected(5_000);
+      expect(hub.of('sim-0', 'HELLO')[0]).toMatchObject({ features: FEATURES });
+      command('sim-0', 'out-1');
+      await until(() => finals('sim-0', 'out-1').length === 1, 'result');
+      const [output] = hub.of('sim-0', 'OUTPUT');
+      expect(output).toMatchObject({ executionId: 'out-1', stream: 'stdout', seq: 0, offset: 0 });
+      expect(output?.type === 'OUTPUT' && Buffer.from(output.data, 'base64').length).toBe(300);
+      expect(finals('sim-0', 'out-1')[0]).toMatchObject({ stdout: 'simulated exec on sim-0\n', truncated: true, outputBytes: { stdout: 300, stderr: 0 } });
+    });
+
+    it('answers a CANCEL of a command in flight with CANCELLED instead of its result, and ignores one for nothing', async () => {
+      hub = await FakeHub.start((_id, ws) => FakeHub.ack(ws, 150, FEATURES));
+      sim = new FleetSimulator(creds(1), { hubUrl: hub.url, tickMs: 20, telemetryMs: -1, command: { latencyMs: 60_000, outputBytes: 10, failureRate: 0 } });
+      sim.start();
+      await sim.whenAllConnected(5_000);
+      command('sim-0', 'long-1');
+      await until(() => hub.of('sim-0', 'RESULT').length === 1, 'running');
+      hub.sockets.get('sim-0')!.send(frame<HubToAgent>({ type: 'CANCEL', executionId: 'long-1' }));
+      hub.sockets.get('sim-0')!.send(frame<HubToAgent>({ type: 'CANCEL', executionId: 'unknown' }));
+      await until(() => finals('sim-0', 'long-1').length === 1, 'cancelled');
+      expect(finals('sim-0', 'long-1')[0]).toMatchObject({ status: 'CANCELLED' });
+      expect(sim.summary()).toMatchObject({ commandsCancelled: 1, commandsAnswered: 0 });
+    });
+
+    it('re-sends a final RESULT after each reconnect until RESULT_ACK, and never runs a repeated COMMAND again', async () => {
+      hub = await FakeHub.start((_id, ws) => FakeHub.ack(ws, 150, FEATURES));
+      sim = new FleetSimulator(creds(1), {
+        hubUrl: hub.url,
+        tickMs: 20,
+        telemetryMs: -1,
+        backoff: { firstReconnectWindowMs: 50 },
+        command: { latencyMs: 5, outputBytes: 10, failureRate: 0 },
+      });
+      sim.start();
+      await sim.whenAllConnected(5_000);
+      command('sim-0', 'ack-1');
+      await until(() => finals('sim-0', 'ack-1').length === 1, 'result');
+      command('sim-0', 'ack-1');
+      await until(() => finals('sim-0', 'ack-1').length === 2, 'result again for the repeated COMMAND');
+      hub.sockets.get('sim-0')!.close(AgentCloseCode.GoingAway, 'restart');
+      await until(() => finals('sim-0', 'ack-1').length === 3, 're-sent after reconnect');
+      hub.sockets.get('sim-0')!.send(frame<HubToAgent>({ type: 'RESULT_ACK', executionId: 'ack-1' }));
+      await until(() => sim!.summary().resultAcks === 1, 'ack');
+      hub.sockets.get('sim-0')!.close(AgentCloseCode.GoingAway, 'restart');
+      await until(() => hub.of('sim-0', 'HELLO').length === 3 && sim!.summary().connected === 1, 'third session');
+      expect(sim.summary()).toMatchObject({ commandsReceived: 2, commandsAnswered: 1, resultsResent: 1 });
+      expect(finals('sim-0', 'ack-1')).toHaveLength(3);
+    });
   });
 });

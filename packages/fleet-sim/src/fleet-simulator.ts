@@ -1,10 +1,15 @@
 import { WebSocket } from 'ws';
 import {
   AgentCloseCode,
+  AgentFeature,
   decodeHubFrame,
   frame,
+  hasFeature,
+  MAX_OUTPUT_CHUNK_BYTES,
+  REFERENCE_AGENT_FEATURES,
   wsDataToText,
   type AgentToHub,
+  type CancelFrame,
   type CommandFrame,
   type HelloAck,
   type ResultFrame,
@@ -34,9 +39,18 @@ interface SimAgent {
   heartbeatMs: number;
   telemetryMs: number;
   lastPongAt: number;
-  /** RESULTs that found no open session, sent after the next HELLO_ACK (the real agent's outbox). */
+  /** RESULTs that found no open session, sent after the next HELLO_ACK (a hub without "result-ack"). */
   queued?: string[];
+  /** The session's features from HELLO_ACK, as bits (FEATURE_*). */
+  features: number;
+  /** Commands whose final RESULT is still to come, by execution id (only while some are in flight). */
+  inflight?: Map<string, NodeJS.Timeout>;
+  /** Final RESULTs the hub has not acknowledged (RESULT_ACK), re-sent after each HELLO_ACK, by execution id. */
+  unacked?: Map<string, string>;
 }
+
+const FEATURE_OUTPUT = 1;
+const FEATURE_RESULT_ACK = 2;
 
 type Task = { agent: SimAgent; gen: number; kind: 'connect' | 'heartbeat' | 'telemetry' | 'ack-timeout' };
 
@@ -81,6 +95,7 @@ export class FleetSimulator {
       heartbeatMs: 0,
       telemetryMs: 0,
       lastPongAt: 0,
+      features: 0,
     }));
     this.stats = emptySummary(credentials.length);
     this.wheel = new TimerWheel<Task>((t) => this.runTask(t), this.options.tickMs);
@@ -156,7 +171,7 @@ export class FleetSimulator {
     this.wheel.after(this.options.helloAckTimeoutMs, { agent, gen, kind: 'ack-timeout' });
     ws.on('open', () => {
       const inventory = simulatedInventory(agent.index, agent.cred.site);
-      ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: agent.cred.id, token: agent.cred.token, inventory }));
+      ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: agent.cred.id, token: agent.cred.token, inventory, features: [...REFERENCE_AGENT_FEATURES] }));
     });
     ws.on('pong', () => (agent.lastPongAt = Date.now()));
     ws.on('message', (data: Buffer) => this.received(agent, gen, wsDataToText(data)));
@@ -176,6 +191,12 @@ export class FleetSimulator {
         return this.acknowledged(agent, gen, msg);
       case 'COMMAND':
         return this.command(agent, msg);
+      case 'CANCEL':
+        return this.cancel(agent, msg);
+      case 'RESULT_ACK':
+        if (agent.unacked?.delete(msg.executionId)) this.stats.resultAcks++;
+        if (agent.unacked?.size === 0) agent.unacked = undefined;
+        return;
       case 'ERROR':
         bump(this.stats.hubErrors, msg.code);
         return;
@@ -187,6 +208,8 @@ export class FleetSimulator {
   private acknowledged(agent: SimAgent, gen: number, ack: HelloAck): void {
     agent.established = true;
     agent.lastPongAt = Date.now();
+    agent.features =
+      (hasFeature(ack.features, AgentFeature.Output) ? FEATURE_OUTPUT : 0) | (hasFeature(ack.features, AgentFeature.ResultAck) ? FEATURE_RESULT_ACK : 0);
     agent.heartbeatMs = this.options.heartbeatMs || ack.heartbeatIntervalMs;
     const t = this.options.telemetryMs;
     agent.telemetryMs = t === -1 ? 0 : t || ack.telemetryIntervalMs;
@@ -203,6 +226,12 @@ export class FleetSimulator {
     this.wheel.after(agent.heartbeatMs, { agent, gen, kind: 'heartbeat' });
     if (agent.telemetryMs > 0) this.wheel.after(agent.telemetryMs, { agent, gen, kind: 'telemetry' });
     for (const text of agent.queued?.splice(0) ?? []) agent.ws?.send(text);
+    for (const text of agent.unacked?.values() ?? []) {
+      this.stats.resultsResent++;
+      agent.ws?.send(text);
+    }
+    // A hub that does not acknowledge (an older one) had its one delivery.
+    if (!(agent.features & FEATURE_RESULT_ACK)) agent.unacked = undefined;
   }
 
   private heartbeat(agent: SimAgent, t: Task): void {
@@ -239,12 +268,18 @@ export class FleetSimulator {
 
   private command(agent: SimAgent, cmd: CommandFrame): void {
     this.stats.commandsReceived++;
+    const id = cmd.executionId;
+    // A repeated dispatch of an execution this agent has: never run twice; a finished one's result again.
+    if (agent.inflight?.has(id)) return;
+    const unacked = agent.unacked?.get(id);
+    if (unacked) return void this.sendIfOpen(agent, unacked);
     const behaviour = this.options.command;
-    const base = { type: 'RESULT', executionId: cmd.executionId, ...(cmd.trace ? { trace: cmd.trace } : {}) } as const;
+    const base = { type: 'RESULT', executionId: id, ...(cmd.trace ? { trace: cmd.trace } : {}) } as const;
     this.sendResult(agent, { ...base, status: 'RUNNING' });
     const fail = Math.random() < behaviour.failureRate;
     // Commands are few next to heartbeats, so each may have a timer of its own.
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      this.forget(agent, id);
       if (this.stopping) return;
       this.stats.commandsAnswered++;
       if (fail) {
@@ -252,20 +287,58 @@ export class FleetSimulator {
         this.sendResult(agent, { ...base, status: 'FAILED', exitCode: 1, stdout: '', stderr: `simulated failure of ${cmd.verb} on ${agent.cred.id}\n` });
         return;
       }
+      const stdout = simulatedOutput(agent.cred.id, cmd.verb, behaviour.outputBytes);
+      const streamed = (agent.features & FEATURE_OUTPUT) !== 0;
+      if (streamed) this.sendOutput(agent, id, stdout);
       this.sendResult(agent, {
         ...base,
         status: 'COMPLETED',
         exitCode: 0,
-        stdout: simulatedOutput(agent.cred.id, cmd.verb, behaviour.outputBytes),
+        // With "output" the full text went as OUTPUT; the RESULT keeps its first line as the summary.
+        stdout: streamed ? stdout.slice(0, stdout.indexOf('\n') + 1) : stdout,
         stderr: '',
+        ...(streamed ? { truncated: stdout.length > stdout.indexOf('\n') + 1, outputBytes: { stdout: Buffer.byteLength(stdout), stderr: 0 } } : {}),
       });
     }, behaviour.latencyMs);
+    (agent.inflight ??= new Map()).set(id, timer);
   }
 
+  /** CANCEL of a command in flight: its timer is dropped and it ends CANCELLED; anything else is ignored. */
+  private cancel(agent: SimAgent, c: CancelFrame): void {
+    const timer = agent.inflight?.get(c.executionId);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.forget(agent, c.executionId);
+    this.stats.commandsCancelled++;
+    this.sendResult(agent, { type: 'RESULT', executionId: c.executionId, status: 'CANCELLED', error: 'cancelled' });
+  }
+
+  private forget(agent: SimAgent, executionId: string): void {
+    agent.inflight?.delete(executionId);
+    if (agent.inflight?.size === 0) agent.inflight = undefined;
+  }
+
+  private sendOutput(agent: SimAgent, executionId: string, text: string): void {
+    const bytes = Buffer.from(text);
+    for (let at = 0, seq = 0; at < bytes.length; at += MAX_OUTPUT_CHUNK_BYTES, seq++) {
+      const data = bytes.subarray(at, at + MAX_OUTPUT_CHUNK_BYTES).toString('base64');
+      this.sendIfOpen(agent, frame<AgentToHub>({ type: 'OUTPUT', executionId, stream: 'stdout', seq, offset: at, data }));
+    }
+  }
+
+  private sendIfOpen(agent: SimAgent, text: string): boolean {
+    if (!agent.established || agent.ws?.readyState !== WebSocket.OPEN) return false;
+    agent.ws.send(text);
+    return true;
+  }
+
+  /** RUNNING goes live or not at all; a final RESULT is kept until RESULT_ACK (or, for a hub without it, until sent). */
   private sendResult(agent: SimAgent, body: ResultBody): void {
     const text = frame<AgentToHub>(body);
-    if (agent.established && agent.ws?.readyState === WebSocket.OPEN) agent.ws.send(text);
-    else (agent.queued ??= []).push(text);
+    const final = body.status !== 'RUNNING';
+    if (final && agent.features & FEATURE_RESULT_ACK) (agent.unacked ??= new Map()).set(body.executionId, text);
+    if (this.sendIfOpen(agent, text) || !final) return;
+    if (!(agent.features & FEATURE_RESULT_ACK)) (agent.queued ??= []).push(text);
   }
 
   private closed(agent: SimAgent, gen: number, code: number, reason: string): void {

@@ -22,6 +22,12 @@ export interface FleetSummary {
   /** Final RESULTs sent: COMPLETED plus FAILED. */
   commandsAnswered: number;
   commandsFailed: number;
+  /** Commands in flight that a CANCEL stopped (answered CANCELLED). */
+  commandsCancelled: number;
+  /** RESULT_ACKs for a final RESULT still kept. */
+  resultAcks: number;
+  /** Unacknowledged final RESULTs sent again after a HELLO_ACK. */
+  resultsResent: number;
   /** ERROR frames from the hub, by code. */
   hubErrors: Record<string, number>;
   /** Socket errors (connection refused, reset...), by message. */
@@ -46,6 +52,9 @@ export const emptySummary = (agents: number): FleetSummary => ({
   commandsReceived: 0,
   commandsAnswered: 0,
   commandsFailed: 0,
+  commandsCancelled: 0,
+  resultAcks: 0,
+  resultsResent: 0,
   hubErrors: {},
   socketErrors: {},
   invalidFrames: 0,
