@@ -5,7 +5,25 @@ const good = { HUB_URL: 'ws://127.0.0.1:4100/agent/v1', AGENT_ID: 'web-1', AGENT
 
 describe('loadAgentConfig', () => {
   it('accepts a minimal environment with defaults', () => {
-    expect(loadAgentConfig(good)).toEqual({ ok: true, config: { ...good, AGENT_SITE: '', AGENT_LABELS: {}, AGENT_STATE_DIR: '/var/lib/fleetplane-agent' } });
+    expect(loadAgentConfig(good)).toEqual({
+      ok: true,
+      config: {
+        ...good,
+        AGENT_SITE: '',
+        AGENT_LABELS: {},
+        AGENT_STATE_DIR: '/var/lib/fleetplane-agent',
+        AGENT_MAX_CONCURRENT_EXECUTIONS: 4,
+        AGENT_MAX_QUEUED_EXECUTIONS: 1_000,
+        AGENT_EXECUTION_RETENTION_HOURS: 24,
+      },
+    });
+  });
+
+  it('reads the execution limits as numbers', () => {
+    const r = loadAgentConfig({ ...good, AGENT_MAX_CONCURRENT_EXECUTIONS: '2', AGENT_MAX_QUEUED_EXECUTIONS: '0', AGENT_EXECUTION_RETENTION_HOURS: '0.5' });
+    expect(r.ok && [r.config.AGENT_MAX_CONCURRENT_EXECUTIONS, r.config.AGENT_MAX_QUEUED_EXECUTIONS, r.config.AGENT_EXECUTION_RETENTION_HOURS]).toEqual([
+      2, 0, 0.5,
+    ]);
   });
 
   it('parses labels as k=v,k=v', () => {
@@ -18,6 +36,8 @@ describe('loadAgentConfig', () => {
     [{ AGENT_ID: 'a.b' }, 'AGENT_ID'],
     [{ AGENT_TOKEN: 'short' }, 'AGENT_TOKEN'],
     [{ AGENT_LABELS: 'novalue' }, 'AGENT_LABELS'],
+    [{ AGENT_MAX_CONCURRENT_EXECUTIONS: '0' }, 'AGENT_MAX_CONCURRENT_EXECUTIONS'],
+    [{ AGENT_MAX_QUEUED_EXECUTIONS: 'many' }, 'AGENT_MAX_QUEUED_EXECUTIONS'],
   ])('names the bad variable: %o', (override, name) => {
     const r = loadAgentConfig({ ...good, ...override });
     expect(r.ok).toBe(false);
