@@ -124,6 +124,15 @@ describe(ExecutionManager.name, () => {
     expect(runs.started.map((s) => s.id)).toEqual(['running']);
   });
 
+  it('with no room to wait (AGENT_MAX_QUEUED_EXECUTIONS=0) runs what finds a free slot and REJECTs the rest', async () => {
+    const m = manager({ maxConcurrent: 1, maxQueued: 0 });
+    m.onCommand(cmd('first'));
+    m.onCommand(cmd('second'));
+    await flush();
+    expect(runs.started.map((s) => s.id)).toEqual(['first']);
+    expect(results('REJECTED').map((r) => r.executionId)).toEqual(['second']);
+  });
+
   it('never runs an execution twice: a repeated COMMAND while it runs is ignored, once finished its result is sent again', async () => {
     const m = manager();
     m.onCommand(cmd('e1'));

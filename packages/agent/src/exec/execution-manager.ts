@@ -63,7 +63,8 @@ export class ExecutionManager {
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly o: ExecutionManagerOptions) {
-    this.queue = new LocalQueue(o.maxQueued);
+    // Room for the waiting ones plus a free slot's worth: a COMMAND passes through the queue on its way to a slot.
+    this.queue = new LocalQueue(o.maxQueued + o.maxConcurrent);
     this.run = o.run ?? runProcess;
     // Accepted before a crash and never finished: the process may have had effects, so it is not
     // run again (at most once); the hub learns it failed.
@@ -138,7 +139,10 @@ export class ExecutionManager {
     const check = validateVerbParams(cmd.verb, cmd.params);
     if (!check.ok) return `${check.field}: ${check.message}`;
     if (!this.o.capabilities.includes(cmd.verb)) return `verb ${cmd.verb} is not available on this agent`;
-    if (this.queue.size >= this.o.maxQueued) return `the agent's queue is full (${this.o.maxQueued} executions waiting)`;
+    // pump() empties the queue into free slots on every COMMAND, so it only holds executions that wait.
+    if (this.running.size >= this.o.maxConcurrent && this.queue.size >= this.o.maxQueued) {
+      return `the agent's queue is full (${this.o.maxQueued} executions waiting)`;
+    }
     return undefined;
   }
 
