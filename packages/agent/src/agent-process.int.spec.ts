@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVICE_NODE_ARGS, spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
-import type { ResultFrame } from '@fleetplane/contracts';
+import { wireResultStatus, type ResultFrame } from '@fleetplane/contracts';
 import { ProtocolPeer } from './testing/protocol-peer.js';
 
 // The built agent (dist/main.js) as its own process, driven by a test peer that speaks the hub's
@@ -89,7 +89,12 @@ describe('reference agent process against a protocol test peer', () => {
 
     peer.send({ type: 'CANCEL', executionId: 'cancel-1', graceMs: 1_000 });
     const result = await peer.waitFor('RESULT', (f) => f.executionId === 'cancel-1' && f.status !== 'RUNNING');
-    expect(result).toMatchObject({ status: 'CANCELLED', stdout: expect.stringContaining(`"child":${pids.child}`) as string });
+    // CANCELLED once the protocol's RESULT carries it (contracts' wireResultStatus), FAILED until then.
+    expect(result).toMatchObject({
+      status: wireResultStatus('CANCELLED', true),
+      error: 'cancelled',
+      stdout: expect.stringContaining(`"child":${pids.child}`) as string,
+    });
     expect(result.outputBytes?.stdout).toBeGreaterThan(0);
     expect(alive(pids.parent)).toBe(false);
     expect(alive(pids.child)).toBe(false);

@@ -3,6 +3,7 @@ export * from './agent-protocol/limits.js';
 export * from './agent-protocol/admission.js';
 export * from './agent-protocol/messages.js';
 export * from './agent-protocol/features.js';
+export * from './agent-protocol/result-status.js';
 export * from './agent-protocol/codec.js';
 export * from './commands/verbs.js';
 export * from './commands/argv.js';

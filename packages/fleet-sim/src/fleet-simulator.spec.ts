@@ -1,7 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AgentCloseCode, decodeAgentFrame, frame, tryAgainLaterReason, wsDataToText, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
+import {
+  AgentCloseCode,
+  decodeAgentFrame,
+  frame,
+  tryAgainLaterReason,
+  wireResultStatus,
+  wsDataToText,
+  type AgentToHub,
+  type HubToAgent,
+} from '@fleetplane/contracts';
 import { FleetSimulator } from './fleet-simulator.js';
 
 /** A fake hub: records every decoded frame per agent and lets the test answer HELLOs its way. */
@@ -180,7 +189,8 @@ describe('FleetSimulator against a fake hub', () => {
       hub.sockets.get('sim-0')!.send(frame<HubToAgent>({ type: 'CANCEL', executionId: 'long-1' }));
       hub.sockets.get('sim-0')!.send(frame<HubToAgent>({ type: 'CANCEL', executionId: 'unknown' }));
       await until(() => finals('sim-0', 'long-1').length === 1, 'cancelled');
-      expect(finals('sim-0', 'long-1')[0]).toMatchObject({ status: 'CANCELLED' });
+      // CANCELLED once the protocol's RESULT carries it (contracts' wireResultStatus), FAILED until then.
+      expect(finals('sim-0', 'long-1')[0]).toMatchObject({ status: wireResultStatus('CANCELLED', true), error: 'cancelled' });
       expect(sim.summary()).toMatchObject({ commandsCancelled: 1, commandsAnswered: 0 });
     });
 

@@ -7,6 +7,7 @@ import {
   hasFeature,
   MAX_OUTPUT_CHUNK_BYTES,
   REFERENCE_AGENT_FEATURES,
+  wireResultStatus,
   wsDataToText,
   type AgentToHub,
   type CancelFrame,
@@ -51,6 +52,7 @@ interface SimAgent {
 
 const FEATURE_OUTPUT = 1;
 const FEATURE_RESULT_ACK = 2;
+const FEATURE_CANCEL = 4;
 
 type Task = { agent: SimAgent; gen: number; kind: 'connect' | 'heartbeat' | 'telemetry' | 'ack-timeout' };
 
@@ -209,7 +211,9 @@ export class FleetSimulator {
     agent.established = true;
     agent.lastPongAt = Date.now();
     agent.features =
-      (hasFeature(ack.features, AgentFeature.Output) ? FEATURE_OUTPUT : 0) | (hasFeature(ack.features, AgentFeature.ResultAck) ? FEATURE_RESULT_ACK : 0);
+      (hasFeature(ack.features, AgentFeature.Output) ? FEATURE_OUTPUT : 0) |
+      (hasFeature(ack.features, AgentFeature.ResultAck) ? FEATURE_RESULT_ACK : 0) |
+      (hasFeature(ack.features, AgentFeature.Cancel) ? FEATURE_CANCEL : 0);
     agent.heartbeatMs = this.options.heartbeatMs || ack.heartbeatIntervalMs;
     const t = this.options.telemetryMs;
     agent.telemetryMs = t === -1 ? 0 : t || ack.telemetryIntervalMs;
@@ -310,7 +314,7 @@ export class FleetSimulator {
     clearTimeout(timer);
     this.forget(agent, c.executionId);
     this.stats.commandsCancelled++;
-    this.sendResult(agent, { type: 'RESULT', executionId: c.executionId, status: 'CANCELLED', error: 'cancelled' });
+    this.sendResult(agent, { type: 'RESULT', executionId: c.executionId, status: wireResultStatus('CANCELLED', agent.features !== 0), error: 'cancelled' });
   }
 
   private forget(agent: SimAgent, executionId: string): void {

@@ -45,7 +45,7 @@ describe('docker and compose verbs against a fake docker on PATH', () => {
     sent = [];
     const manager = new ExecutionManager({
       journal,
-      link: { send: (b) => sent.push(b) > 0, features: () => ({ output: true, resultAck: false }) },
+      link: { send: (b) => sent.push(b) > 0, features: () => ({ cancel: true, output: true, resultAck: false }) },
       capabilities: VERBS,
       log: pino({ level: 'silent' }),
       maxConcurrent: 1,

@@ -74,6 +74,8 @@ describe(ExecutionManager.name, () => {
       baseEnv: {},
     });
   const results = (status?: string) => sent.filter((b): b is ResultBody => b.type === 'RESULT' && (!status || b.status === status));
+  /** Final results as the agent keeps them (every status it can reach; the wire may carry an older one). */
+  const stored = (status: string) => journal.unacked().filter((r) => r.status === status);
   const flush = () => new Promise((r) => setTimeout(r, 0));
 
   beforeEach(() => {
@@ -82,7 +84,7 @@ describe(ExecutionManager.name, () => {
     runs = new ManualRuns();
     sent = [];
     connected = true;
-    features = { output: true, resultAck: true };
+    features = { cancel: true, output: true, resultAck: true };
   });
   afterEach(() => {
     journal.close();
@@ -115,7 +117,7 @@ describe(ExecutionManager.name, () => {
     m.onCommand(cmd('docker', { verb: 'docker.ps', params: {} }));
     m.onCommand(cmd('bad', { params: { argv: 'rm -rf /' } }));
     await flush();
-    const rejected = results('REJECTED');
+    const rejected = stored('REJECTED');
     expect(rejected.map((r) => [r.executionId, r.error])).toEqual([
       ['overflow', "the agent's queue is full (1 executions waiting)"],
       ['docker', 'verb docker.ps is not available on this agent'],
@@ -130,7 +132,16 @@ describe(ExecutionManager.name, () => {
     m.onCommand(cmd('second'));
     await flush();
     expect(runs.started.map((s) => s.id)).toEqual(['first']);
-    expect(results('REJECTED').map((r) => r.executionId)).toEqual(['second']);
+    expect(stored('REJECTED').map((r) => r.executionId)).toEqual(['second']);
+  });
+
+  it('tells an older hub (no features) FAILED where it refused, with the same error', async () => {
+    features = { cancel: false, output: false, resultAck: false };
+    const m = manager();
+    m.onCommand(cmd('docker', { verb: 'docker.ps', params: {} }));
+    await flush();
+    expect(results()).toMatchObject([{ executionId: 'docker', status: 'FAILED', error: 'verb docker.ps is not available on this agent' }]);
+    expect(journal.get('docker')?.result?.status).toBe('REJECTED');
   });
 
   it('never runs an execution twice: a repeated COMMAND while it runs is ignored, once finished its result is sent again', async () => {
@@ -175,7 +186,7 @@ describe(ExecutionManager.name, () => {
   });
 
   it('with a hub that does not acknowledge (no "result-ack"), a sent RESULT counts as delivered', async () => {
-    features = { output: false, resultAck: false };
+    features = { cancel: false, output: false, resultAck: false };
     const m = manager();
     m.onCommand(cmd('e1'));
     await flush();
@@ -191,7 +202,7 @@ describe(ExecutionManager.name, () => {
     await flush();
     runs.release('streamed');
     await m.whenIdle();
-    features = { output: false, resultAck: false };
+    features = { cancel: false, output: false, resultAck: false };
     m.onCommand(cmd('inline'));
     await flush();
     runs.release('inline', done({ truncated: false }));
@@ -208,7 +219,7 @@ describe(ExecutionManager.name, () => {
     runs.started[0]!.opts!.onOutput!('stdout', Buffer.from('hello\n'));
     runs.release('e1');
     await m.whenIdle();
-    features = { output: false, resultAck: true };
+    features = { cancel: true, output: false, resultAck: true };
     m.onCommand(cmd('e2'));
     await flush();
     runs.started[1]!.opts!.onOutput!('stdout', Buffer.from('not streamed\n'));
@@ -226,14 +237,18 @@ describe(ExecutionManager.name, () => {
     m.onCommand(cmd('queued'));
     await flush();
     m.onCancel({ v: 1, id: 'c1', ts: new Date().toISOString(), type: 'CANCEL', executionId: 'queued' });
-    expect(results('CANCELLED').map((r) => [r.executionId, r.error])).toEqual([['queued', 'cancelled before it started']]);
+    expect(stored('CANCELLED').map((r) => [r.executionId, r.error])).toEqual([['queued', 'cancelled before it started']]);
     m.onCancel({ v: 1, id: 'c2', ts: new Date().toISOString(), type: 'CANCEL', executionId: 'running', graceMs: 250 });
     expect(runs.started[0]!.opts!.cancel!.reason).toEqual({ graceMs: 250 });
     await m.whenIdle();
-    expect(results('CANCELLED').map((r) => r.executionId)).toEqual(['queued', 'running']);
+    expect(
+      stored('CANCELLED')
+        .map((r) => r.executionId)
+        .sort(),
+    ).toEqual(['queued', 'running']);
     m.onCancel({ v: 1, id: 'c3', ts: new Date().toISOString(), type: 'CANCEL', executionId: 'running' });
     m.onCancel({ v: 1, id: 'c4', ts: new Date().toISOString(), type: 'CANCEL', executionId: 'never-seen' });
-    expect(results('CANCELLED')).toHaveLength(2);
+    expect(stored('CANCELLED')).toHaveLength(2);
     expect(runs.started.map((s) => s.id)).toEqual(['running']);
   });
 

@@ -4,6 +4,7 @@ import {
   RESULT_SUMMARY_TAIL_BYTES,
   toProcessSpec,
   validateVerbParams,
+  wireResultStatus,
   type CancelFrame,
   type CommandFrame,
   type CommandPriority,
@@ -19,14 +20,14 @@ import { runProcess, type CancelReason, type ProcessResult, type RunOptions } fr
 import type { ExecutionJournal } from '../state/execution-journal.js';
 import { LocalQueue } from './local-queue.js';
 import { OutputCoalescer } from './output-coalescer.js';
-import type { ResultBody, SessionLink } from './session-link.js';
+import type { AgentResultBody, SessionLink } from './session-link.js';
 
 export type RunProcess = (spec: Parameters<typeof runProcess>[0], timeoutSeconds: number, opts?: RunOptions) => Promise<ProcessResult>;
 
 /** Produces the system.info document in-process (no child process). */
 export type SystemInfoSource = () => Promise<unknown>;
 
-type Outcome = Omit<ResultBody, 'type' | 'executionId' | 'trace'>;
+type Outcome = Omit<AgentResultBody, 'type' | 'executionId' | 'trace'>;
 
 export interface ExecutionManagerOptions {
   journal: ExecutionJournal;
@@ -235,13 +236,15 @@ export class ExecutionManager {
 
   /** Journal first, then the wire: a crash between the two re-sends it after the restart. */
   private finish(cmd: CommandFrame, outcome: Outcome, trace: TraceCarrier | undefined): void {
-    const body = fitResult({ type: 'RESULT', executionId: cmd.executionId, ...outcome, ...(trace ? { trace } : {}) }, MAX_AGENT_FRAME_BYTES);
+    const body = fitResult<AgentResultBody>({ type: 'RESULT', executionId: cmd.executionId, ...outcome, ...(trace ? { trace } : {}) }, MAX_AGENT_FRAME_BYTES);
     this.o.journal.finish(cmd.executionId, body);
     this.sendFinal(body);
   }
 
-  private sendFinal(body: ResultBody): void {
-    const sent = this.o.link.send(body);
+  private sendFinal(body: AgentResultBody): void {
+    const f = this.o.link.features();
+    // CANCELLED / REJECTED only to a hub that knows them; an older one gets FAILED (with the same error), as before.
+    const sent = this.o.link.send({ ...body, status: wireResultStatus(body.status, f.cancel || f.output || f.resultAck) });
     // A hub without "result-ack" never acknowledges: sending is all it gets, as before.
     if (sent && !this.o.link.features().resultAck) this.o.journal.ack(body.executionId);
   }

@@ -173,13 +173,13 @@ describe(HubClient.name, () => {
       );
     await until(() => establishments === 1, 'session');
     expect(hub.of('HELLO')[0]?.features).toEqual(['cancel', 'output', 'result-ack']);
-    expect(client!.features()).toEqual({ output: true, resultAck: false });
+    expect(client!.features()).toEqual({ cancel: false, output: true, resultAck: false });
   });
 
   it('treats a hub that names no features (an older one) as using none', async () => {
     await start();
     await until(() => establishments === 1, 'session');
-    expect(client!.features()).toEqual({ output: false, resultAck: false });
+    expect(client!.features()).toEqual({ cancel: false, output: false, resultAck: false });
   });
 
   it('hands CANCEL and RESULT_ACK to the executor', async () => {

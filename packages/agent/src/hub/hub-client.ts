@@ -60,7 +60,7 @@ export class HubClient implements SessionLink {
   private ws?: WebSocket;
   private established = false;
   private stopping = false;
-  private sessionFeatures: SessionFeatures = { output: false, resultAck: false };
+  private sessionFeatures: SessionFeatures = { cancel: false, output: false, resultAck: false };
   private readonly recent = new RecentFrames();
   private readonly abort = new AbortController();
 
@@ -148,6 +148,7 @@ export class HubClient implements SessionLink {
             this.established = true;
             // Only what both sides support; a hub that names none (an older one) gets the old behaviour.
             this.sessionFeatures = {
+              cancel: hasFeature(this.opts.features, AgentFeature.Cancel) && hasFeature(msg.features, AgentFeature.Cancel),
               output: hasFeature(this.opts.features, AgentFeature.Output) && hasFeature(msg.features, AgentFeature.Output),
               resultAck: hasFeature(this.opts.features, AgentFeature.ResultAck) && hasFeature(msg.features, AgentFeature.ResultAck),
             };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AgentResultBody } from '../exec/session-link.js';
 import { fitResult } from './fit-result.js';
 
 describe(fitResult.name, () => {
@@ -9,7 +10,7 @@ describe(fitResult.name, () => {
 
   it('cuts output whose JSON escaping would exceed the frame limit', () => {
     const nul = '\u0000'.repeat(100_000); // 600 kB once escaped
-    const fitted = fitResult({ type: 'RESULT', executionId: 'e', status: 'COMPLETED', stdout: nul, stderr: nul }, 1024 * 1024);
+    const fitted = fitResult<AgentResultBody>({ type: 'RESULT', executionId: 'e', status: 'COMPLETED', stdout: nul, stderr: nul }, 1024 * 1024);
     expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThan(1024 * 1024 - 1024);
     expect(fitted.truncated).toBe(true);
     expect(fitted.stdout!.length).toBeGreaterThan(0);

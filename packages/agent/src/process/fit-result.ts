@@ -1,6 +1,6 @@
-import type { ResultBody } from '../exec/session-link.js';
+import type { AgentResultBody } from '../exec/session-link.js';
 
-export type { ResultBody };
+export type { ResultBody } from '../exec/session-link.js';
 
 // Room for the envelope (v, id, ts, trace) around the body.
 const ENVELOPE_BYTES = 1_024;
@@ -10,7 +10,7 @@ const ENVELOPE_BYTES = 1_024;
  * becomes \u0000), and the hub closes any frame over its limit. Cuts stdout and
  * stderr further, marking the result truncated, until the frame fits.
  */
-export function fitResult(body: ResultBody, maxFrameBytes: number): ResultBody {
+export function fitResult<T extends Pick<AgentResultBody, 'stdout' | 'stderr' | 'truncated'> = AgentResultBody>(body: T, maxFrameBytes: number): T {
   let fitted = body;
   while (Buffer.byteLength(JSON.stringify(fitted)) + ENVELOPE_BYTES > maxFrameBytes) {
     const stdout = fitted.stdout ?? '';

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultBody } from '../process/fit-result.js';
+import type { AgentResultBody as ResultBody } from '../exec/session-link.js';
 
 /**
  * One line of the journal (`<state dir>/executions/journal.ndjson`), appended and

@@ -3,6 +3,7 @@ import { decodeAgentFrame, decodeHubFrame, frame } from './codec.js';
 import { AgentFeature, hasFeature, REFERENCE_AGENT_FEATURES } from './features.js';
 import { MAX_OUTPUT_CHUNK_BYTES } from './limits.js';
 import type { AgentToHub, HubToAgent } from './messages.js';
+import { wireResultStatus } from './result-status.js';
 
 const envelope = () => ({ v: 1, id: 'f-1', ts: new Date().toISOString() });
 const inventory = { site: '', os: 'linux', kernel: '6', version: '1', capabilities: [], containerEngine: '', labels: {} };
@@ -112,5 +113,16 @@ describe('RESULT outputBytes', () => {
     const r = decodeAgentFrame(result({ stdout: 10, stderr: 0 }));
     expect(r.ok && r.message.type === 'RESULT' && r.message.outputBytes).toEqual({ stdout: 10, stderr: 0 });
     expect(reason(decodeAgentFrame(result({ stdout: -1, stderr: 0 })))).toMatch(/^outputBytes\.stdout:/);
+  });
+});
+
+describe('wireResultStatus', () => {
+  it('reports a newer final status as FAILED to a hub that names no feature (an older one)', () => {
+    expect(wireResultStatus('CANCELLED', false)).toBe('FAILED');
+    expect(wireResultStatus('REJECTED', false)).toBe('FAILED');
+  });
+
+  it('keeps the statuses every hub knows', () => {
+    for (const s of ['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT'] as const) expect(wireResultStatus(s, false)).toBe(s);
   });
 });
