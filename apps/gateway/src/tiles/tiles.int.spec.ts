@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnProcess, startRedis, type ManagedProcess, type ServerHandle, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
@@ -106,6 +107,27 @@ describe('tile jobs through the gateway and the real tile-worker', () => {
 
     const audit = await call<{ entries: AuditView[] }>('GET', `/api/v1/audit?target=${submitted.body.id}`, { token: admin });
     expect(audit.body.entries.some((e) => e.target === submitted.body.id && e.outcome === 'success')).toBe(true);
+  });
+
+  it("runs tile-worker's ready-made p95-per-site program over inline samples", async () => {
+    const p95 = JSON.parse(readFileSync(join(tileWorkerDir, 'programs/p95-cpu-per-site.json'), 'utf8')) as unknown;
+    // eu: 95 samples at 30 % and 5 at 90 % → p95 bucket 30; us: 90 at 10 % and 10 at 70 % → 70.
+    const samples = [
+      ...Array.from({ length: 95 }, () => ({ site: 'eu', cpu: 30 })),
+      ...Array.from({ length: 5 }, () => ({ site: 'eu', cpu: 90 })),
+      ...Array.from({ length: 90 }, () => ({ site: 'us', cpu: 10 })),
+      ...Array.from({ length: 10 }, () => ({ site: 'us', cpu: 70 })),
+    ];
+    const job = await call<TileJobView>('POST', '/api/v1/tiles/jobs', {
+      token: admin,
+      body: { program: p95, sources: [{ tileId: 'samples', rows: samples }] },
+    });
+    expect(job.status, job.text).toBe(202);
+    const done = await finished(job.body.id);
+    expect(done.results[0]?.rows).toEqual([
+      { site: 'eu', samples: 100, meanCpu: 33, p95Cpu: 30 },
+      { site: 'us', samples: 100, meanCpu: 16, p95Cpu: 70 },
+    ]);
   });
 
   it("answers a bad program with 400 carrying the compiler's message, naming the tile and the field", async () => {
