@@ -8,5 +8,6 @@ main(async () => {
     name: 'backup',
     module: AppModule.forRoot(config),
     config,
+    grpc: { key: 'backup', url: `${config.HTTP_HOST}:${config.GRPC_PORT}` },
   });
 });

@@ -1,3 +1,5 @@
+// The cloud and database backends are subpath exports (`/s3`, `/azure-blob`, `/postgres`), so a
+// process that uses none of them never loads the AWS or Azure SDKs.
 export { chunkStream, type Chunk } from './chunking/chunk-stream.js';
 export { DEFAULT_CHUNKER_PARAMS, FastCdc, validateChunkerParams, type ChunkerParams } from './chunking/fastcdc.js';
 export { COMPRESSION_ALGORITHMS, type CompressionAlgorithm, type CompressionOptions } from './compression/compression.js';
@@ -11,9 +13,6 @@ export { Repository, type InitOptions, type StartBackupOptions } from './reposit
 export type { PruneReport } from './repository/prune.js';
 export { applyRetention, retentionPolicySchema, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './repository/retention.js';
 export type { VerifyOptions, VerifyReport } from './repository/verify.js';
-export { AzureBlobBackend, type AzureBlobBackendOptions } from './storage/azure-blob-backend.js';
 export { LocalBackend } from './storage/local-backend.js';
-export { PostgresBackend, type PostgresBackendOptions } from './storage/postgres-backend.js';
-export { S3Backend, type S3BackendOptions } from './storage/s3-backend.js';
 export { MemoryBackend } from './storage/memory-backend.js';
 export type { StorageBackend } from './storage/storage-backend.js';

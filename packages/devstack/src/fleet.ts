@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
@@ -27,6 +28,7 @@ export type FleetPorts = {
   tileWorkerHttp: number;
   tileWorkerGrpc: number;
   backupHttp: number;
+  backupGrpc: number;
 };
 
 /** The ports `make up` uses; tests take free ones. */
@@ -43,6 +45,7 @@ export const DEFAULT_FLEET_PORTS: FleetPorts = {
   tileWorkerHttp: 4400,
   tileWorkerGrpc: 5400,
   backupHttp: 4500,
+  backupGrpc: 5500,
 };
 
 /** Where `make up` runs its servers: beside, not on, the ports a system-wide install would use. */
@@ -60,6 +63,8 @@ export interface FleetOptions {
   logDir?: string;
   /** Added to every service's environment. */
   env?: Record<string, string>;
+  /** The backup service's repository directory; a fresh temporary one by default. */
+  backupRepositoryPath?: string;
 }
 
 export interface Fleet {
@@ -104,6 +109,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     await deployMigrations({ schemaPath: join(dir, 'prisma', 'schema.prisma'), migrationsDir, databaseUrl: databaseUrls[service] });
   }
 
+  // A test fleet's repository is temporary and goes with the fleet; `make up` passes a lasting one.
+  const temporaryRepository = opts.backupRepositoryPath ? undefined : mkdtempSync(join(tmpdir(), 'fleetplane-backups-'));
+  const backupRepositoryPath = opts.backupRepositoryPath ?? temporaryRepository!;
   const common: Record<string, string> = {
     HTTP_HOST: '127.0.0.1',
     NODE_ENV: 'development',
@@ -133,7 +141,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       NATS_URL: infra.nats.url,
       REDIS_URL: redisDb(1),
     },
-    backup: { HTTP_PORT: String(ports.backupHttp) },
+    backup: {
+      HTTP_PORT: String(ports.backupHttp),
+      GRPC_PORT: String(ports.backupGrpc),
+      BACKUP_REPOSITORY_PATH: backupRepositoryPath,
+      // A development passphrase: this stack is local and its data throwaway.
+      BACKUP_PASSPHRASE: 'fleetplane local development',
+      BACKUP_SOURCES: JSON.stringify(Object.fromEntries(DATABASE_SERVICES.map((s) => [s, databaseUrls[s]]))),
+      BACKUP_RESTORE_URL: infra.postgres.url,
+    },
     'tile-worker': { HTTP_PORT: String(ports.tileWorkerHttp), GRPC_PORT: String(ports.tileWorkerGrpc), REDIS_URL: redisDb(3) },
     gateway: {
       HTTP_PORT: String(ports.gateway),
@@ -162,6 +178,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const stopAll = async () => {
     // Reverse start order: agents, gateway, then what it calls.
     for (const p of [...processes.values()].reverse()) await p.stop().catch(() => undefined);
+    if (temporaryRepository) rmSync(temporaryRepository, { recursive: true, force: true });
   };
   const launch = (service: ServiceName) => {
     const p = spawnProcess(service, process.execPath, [...SERVICE_NODE_ARGS], {

@@ -66,6 +66,7 @@ async function up(): Promise<void> {
       jwtSecret: secrets.jwtSecret,
       ports: shifted(DEFAULT_FLEET_PORTS),
       logDir: join(DATA, 'logs'),
+      backupRepositoryPath: join(DATA, 'backups'),
       ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
     });
     const gateway = new GatewayClient(fleet.gatewayUrl);

@@ -9,7 +9,7 @@ export interface VerifyOptions {
   readonly readData?: boolean;
   /** 1-100: the share of packs read with `readData`; 100 by default. */
   readonly samplePercent?: number;
-  /** Only these backups' manifests (default: all). */
+  /** Only these backups' manifests, and with readData only the packs holding their chunks (default: all). */
   readonly backups?: readonly string[];
 }
 
@@ -58,7 +58,9 @@ export async function verifyRepository(repository: Repository, options: VerifyOp
   if (options.readData) {
     const percent = options.samplePercent ?? 100;
     if (!(percent > 0 && percent <= 100)) throw new RangeError('samplePercent must be in (0, 100]');
-    const chosen = [...packs.keys()].filter(() => percent === 100 || Math.random() * 100 < percent);
+    // With `backups`, only the packs holding their chunks; else every pack.
+    const scope = options.backups ? new Set([...referenced].map((id) => index.get(id)?.pack).filter((p): p is string => p !== undefined)) : undefined;
+    const chosen = [...packs.keys()].filter((p) => (!scope || scope.has(p)) && (percent === 100 || Math.random() * 100 < percent));
     for (const pack of chosen) {
       try {
         const bytes = await repository.backend.get(KEYS.pack(pack));
