@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { GatewayClient, GatewayError, startFleet, type Fleet } from '@fleetplane
 // The built CLI as its own process against the whole system (gateway, command, agent-hub,
 // a reference agent) on real NATS, Redis and PostgreSQL.
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/fleetplane.js');
+const PROGRAMS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../apps/tile-worker/programs');
 const admin = { email: 'admin@cli.test', password: 'correct horse battery staple' };
 const AGENT = 'cli-agent';
 // Short-lived access tokens, so the later commands only work if the CLI refreshes them.
@@ -258,6 +259,41 @@ describe('fleetplane CLI against the real system', () => {
     expect(stats.agents.connected).toBeGreaterThanOrEqual(1);
     expect(stats.executionsPerMinute).toHaveLength(60);
     expect(stats.commands.lastHour.total).toBeGreaterThan(0);
+  });
+
+  it("runs tile-worker's two ready-made programs with tiles run, explains one, and shows the repeat as a cache hit in tiles stats", async () => {
+    const cpu = join(dir, 'cpu.json');
+    writeFileSync(cpu, JSON.stringify([...Array.from({ length: 19 }, () => ({ site: 'dc1', cpu: 20 })), { site: 'dc1', cpu: 99 }]));
+    const p95 = await cli(['tiles', 'run', join(PROGRAMS, 'p95-cpu-per-site.json'), '--source', `samples=${cpu}`, '--json']);
+    expect(p95.code, p95.stderr).toBe(0);
+    const first = JSON.parse(p95.stdout) as { job: { state: string; stats: { cache: string } }; results: { rows: unknown[] }[] };
+    expect(first.job.state).toBe('COMPLETED');
+    expect(first.results[0]?.rows).toEqual([{ site: 'dc1', samples: 20, meanCpu: 23.95, p95Cpu: 20 }]);
+    const disk = join(dir, 'disk.json');
+    const t0 = Date.UTC(2026, 11, 1, 12);
+    writeFileSync(
+      disk,
+      JSON.stringify(
+        ['grows', 'flat'].flatMap((agentId) =>
+          Array.from({ length: 30 }, (_, i) => ({ agentId, t: t0 + i * 120_000, disk: agentId === 'grows' ? 50 + i * 0.1 : 50 })),
+        ),
+      ),
+    );
+    const growth = await cli(['tiles', 'run', join(PROGRAMS, 'disk-growth-over-1pct-per-hour.json'), '--source', `samples=${disk}`, '--json']);
+    expect(growth.code, growth.stderr).toBe(0);
+    const rows = (JSON.parse(growth.stdout) as { results: { rows: { agentId: string; growthPerHour: number }[] }[] }).results[0]?.rows ?? [];
+    // 0.1 % every 2 minutes: 3 %/h; the flat agent is not reported.
+    expect(rows.map((r) => r.agentId)).toEqual(['grows']);
+    expect(rows[0]?.growthPerHour).toBeCloseTo(3, 4);
+    const again = JSON.parse(
+      (await cli(['tiles', 'run', join(PROGRAMS, 'p95-cpu-per-site.json'), '--source', `samples=${cpu}`, '--json'])).stdout,
+    ) as typeof first;
+    expect(again.job.stats.cache).toBe('memory');
+    const explained = await cli(['tiles', 'explain', join(PROGRAMS, 'p95-cpu-per-site.json'), '--rows', 'samples=3600']);
+    expect(explained.stdout).toMatch(/^TILE PLAN/);
+    const stats = await cli(['tiles', 'stats']);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(stats.stdout).toMatch(/^cache \(memory\):\s+[1-9]\d* hit\(s\)/m);
   });
 
   it('a named context has its own URL and login, beside the default one', async () => {
