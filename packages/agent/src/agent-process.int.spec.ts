@@ -136,6 +136,26 @@ describe('reference agent process against a protocol test peer', () => {
     expect(runsIn(runs)).toHaveLength(1);
   });
 
+  it('SIGTERM stops the running process group, keeps its result and sends it after the restart', async () => {
+    const runs = join(stateDir, 'runs.log');
+    await startAgent();
+    await peer.waitForConnection(1);
+    command('stop-1', appendAndWait(runs, 600_000));
+    await peer.waitFor('RESULT', (f) => f.executionId === 'stop-1' && f.status === 'RUNNING');
+    await expect.poll(() => runsIn(runs).length).toBe(1);
+    const [pid] = runsIn(runs);
+    leftovers.push(pid!);
+
+    expect(await agent!.stop('SIGTERM')).toBe(0);
+    expect(alive(-pid!)).toBe(false);
+    await startAgent();
+    await peer.waitForConnection(2);
+    expect(await peer.waitFor('RESULT', (f) => f.executionId === 'stop-1', 1)).toMatchObject({
+      status: 'FAILED',
+      error: 'cancelled: the agent is stopping',
+    });
+  });
+
   it('kill -9 during delivery (result sent, not acked): after the restart the result arrives again, once, and the command never runs twice', async () => {
     const runs = join(stateDir, 'runs.log');
     await startAgent();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@fleetplane/observability/node';
 import type { AgentConfig } from './config.js';
 import type { AgentIdentity } from './enrollment/identity.js';
@@ -16,6 +17,8 @@ export interface RunningAgent {
 }
 
 const HOUR_MS = 3_600_000;
+/** Stopping: how long the journal stays open for stopped processes to report (SIGKILL comes 5 s after SIGTERM). */
+const SETTLE_MS = 10_000;
 
 /** Wires the pieces: host inventory and telemetry, the hub connection, the execution journal and manager. */
 export function startAgent(
@@ -56,9 +59,12 @@ export function startAgent(
   });
   log.info({ hub: config.HUB_URL, capabilities: inv.capabilities, stateDir: config.AGENT_STATE_DIR }, 'agent starting');
   return {
-    done: client.run().finally(() => {
+    done: client.run().then(async (reason) => {
+      // The processes stopped by stop() report after the socket closed; their results go to the journal.
+      await Promise.race([executions.whenIdle(), sleep(SETTLE_MS)]);
       clearInterval(pruning);
       journal.close();
+      return reason;
     }),
     stop: () => {
       executions.stop();

@@ -131,6 +131,15 @@ describe(ExecutionJournal.name, () => {
     j.close();
   });
 
+  it('records nothing after close, so a result arriving while the agent exits cannot crash it', () => {
+    const j = open();
+    j.accept('e1');
+    j.close();
+    j.finish('e1', result('e1'));
+    j.close();
+    expect(open().unfinished()).toEqual(['e1']);
+  });
+
   it('keeps the directory private to the agent', () => {
     open().close();
     expect(statSync(join(dir, 'executions')).mode & 0o777).toBe(0o700);

@@ -40,6 +40,7 @@ const JOURNAL = 'journal.ndjson';
 export class ExecutionJournal {
   private readonly entries = new Map<string, JournalEntry>();
   private fd: number;
+  private closed = false;
   private appendedSinceCompaction = 0;
   private readonly now: () => number;
 
@@ -110,15 +111,21 @@ export class ExecutionJournal {
 
   /** Drops acked entries past the retention and rewrites the journal with the rest. */
   prune(): void {
+    if (this.closed) return;
     closeSync(this.fd);
     this.fd = this.compact();
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 
   private append(record: JournalRecord): void {
+    // After close (the agent is exiting) nothing more is recorded: an execution without its result
+    // line is reported "agent restarted during execution" at the next start, never run again.
+    if (this.closed) return;
     writeSync(this.fd, `${JSON.stringify(record)}\n`);
     fsyncSync(this.fd);
     this.appendedSinceCompaction++;
