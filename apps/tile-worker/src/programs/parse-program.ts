@@ -1,6 +1,5 @@
 import { TileProgramError, type CompiledProgram } from '@fleetplane/tile-compiler';
 import { invalidArgument } from '@fleetplane/service-kit/grpc';
-import { programHash } from './canonical-hash.js';
 import type { ProgramCache } from './program-cache.js';
 
 export interface ParsedProgram {
@@ -17,7 +16,7 @@ export function parseProgram(json: string, programs: ProgramCache, field = 'prog
   } catch {
     throw invalidArgument(field, 'is not JSON');
   }
-  const hash = programHash(program);
+  const hash = programs.hashOf(json, program);
   try {
     return { program, hash, compiled: programs.get(hash, program) };
   } catch (err) {
