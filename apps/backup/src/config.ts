@@ -26,8 +26,26 @@ export const backupConfigSchema = z
     ...serviceEnv,
     HTTP_PORT: port(4500),
     GRPC_PORT: port(5500),
-    /** The repository: a directory (the local backend). */
-    BACKUP_REPOSITORY_PATH: z.string().min(1),
+    /** Where the repository lives; each backend reads its own variables below. */
+    BACKUP_STORAGE: z.enum(['local', 's3', 'azure-blob', 'postgres']).default('local'),
+    /** local: the repository's directory. */
+    BACKUP_REPOSITORY_PATH: z.string().min(1).optional(),
+    /** s3: bucket, key prefix, region, and for S3-compatible stores an endpoint with path-style addressing. Credentials: the AWS SDK's default chain (AWS_* variables, profile, instance role). */
+    BACKUP_S3_BUCKET: z.string().min(1).optional(),
+    BACKUP_S3_PREFIX: z.string().default(''),
+    BACKUP_S3_REGION: z.string().min(1).default('us-east-1'),
+    BACKUP_S3_ENDPOINT: url(['http', 'https']).optional(),
+    BACKUP_S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+    /** azure-blob: a storage connection string and container. */
+    BACKUP_AZURE_CONNECTION_STRING: z.string().min(1).optional(),
+    BACKUP_AZURE_CONTAINER: z.string().min(1).optional(),
+    BACKUP_AZURE_PREFIX: z.string().default(''),
+    /** postgres: the repository's own database (not a service's) and table. */
+    BACKUP_DATABASE_URL: url(['postgresql', 'postgres']).optional(),
+    BACKUP_DATABASE_TABLE: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .default('fleetplane_backup_objects'),
     /** The master key: a passphrase, or a base64 32-byte key (inline or in a file). Exactly one. */
     BACKUP_PASSPHRASE: z.string().min(1).optional(),
     BACKUP_MASTER_KEY: z.string().min(1).optional(),
@@ -38,6 +56,17 @@ export const backupConfigSchema = z
     BACKUP_SOURCES: sourcesJson,
     /** A role that may CREATE DATABASE, for restores (restores never write into an existing database). */
     BACKUP_RESTORE_URL: url(['postgresql', 'postgres']),
+  })
+  .superRefine((c, ctx) => {
+    const needs: Record<typeof c.BACKUP_STORAGE, Array<keyof typeof c>> = {
+      local: ['BACKUP_REPOSITORY_PATH'],
+      s3: ['BACKUP_S3_BUCKET'],
+      'azure-blob': ['BACKUP_AZURE_CONNECTION_STRING', 'BACKUP_AZURE_CONTAINER'],
+      postgres: ['BACKUP_DATABASE_URL'],
+    };
+    for (const field of needs[c.BACKUP_STORAGE]) {
+      if (c[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required when BACKUP_STORAGE=${c.BACKUP_STORAGE}` });
+    }
   })
   .refine((c) => [c.BACKUP_PASSPHRASE, c.BACKUP_MASTER_KEY, c.BACKUP_MASTER_KEY_FILE].filter(Boolean).length === 1, {
     path: ['BACKUP_PASSPHRASE'],

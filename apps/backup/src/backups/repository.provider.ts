@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LocalBackend, NotFoundError, Repository, type MasterKeySource } from '@fleetplane/backup-repository';
+import { LocalBackend, NotFoundError, Repository, type MasterKeySource, type StorageBackend } from '@fleetplane/backup-repository';
 import type { BackupConfig } from '../config.js';
 
 export const REPOSITORY = Symbol('REPOSITORY');
@@ -10,9 +10,51 @@ export function masterKeyFrom(config: BackupConfig): MasterKeySource {
   return { key: Buffer.from(encoded, 'base64') };
 }
 
+/**
+ * The configured storage backend. The cloud and database backends are imported only when chosen, so
+ * a service on local storage never loads the AWS or Azure SDKs. The bucket, container or table is
+ * created when missing (an existing one is used as it is).
+ */
+export async function storageFrom(config: BackupConfig): Promise<StorageBackend> {
+  switch (config.BACKUP_STORAGE) {
+    case 'local':
+      return new LocalBackend(config.BACKUP_REPOSITORY_PATH!);
+    case 's3': {
+      const { S3Backend } = await import('@fleetplane/backup-repository/s3');
+      const backend = new S3Backend({
+        bucket: config.BACKUP_S3_BUCKET!,
+        prefix: config.BACKUP_S3_PREFIX,
+        client: {
+          region: config.BACKUP_S3_REGION,
+          ...(config.BACKUP_S3_ENDPOINT ? { endpoint: config.BACKUP_S3_ENDPOINT } : {}),
+          forcePathStyle: config.BACKUP_S3_FORCE_PATH_STYLE,
+        },
+      });
+      await backend.ensureBucket();
+      return backend;
+    }
+    case 'azure-blob': {
+      const { AzureBlobBackend } = await import('@fleetplane/backup-repository/azure-blob');
+      const backend = new AzureBlobBackend({
+        connectionString: config.BACKUP_AZURE_CONNECTION_STRING!,
+        container: config.BACKUP_AZURE_CONTAINER!,
+        prefix: config.BACKUP_AZURE_PREFIX,
+      });
+      await backend.ensureContainer();
+      return backend;
+    }
+    case 'postgres': {
+      const { PostgresBackend } = await import('@fleetplane/backup-repository/postgres');
+      const backend = new PostgresBackend({ connectionString: config.BACKUP_DATABASE_URL!, table: config.BACKUP_DATABASE_TABLE });
+      await backend.ensureTable();
+      return backend;
+    }
+  }
+}
+
 /** Opens the repository, creating it on the first start at an empty location. */
 export async function openRepository(config: BackupConfig): Promise<Repository> {
-  const backend = new LocalBackend(config.BACKUP_REPOSITORY_PATH);
+  const backend = await storageFrom(config);
   const masterKey = masterKeyFrom(config);
   try {
     return await Repository.open(backend, masterKey);
