@@ -115,9 +115,10 @@ describe(HubClient.name, () => {
     let refusals = 0;
     hub.onHello = (ws) => {
       if (refusals++ === 0) return ws.close(AgentCloseCode.TryAgainLater, 'too many connections; retry-after-ms=300');
-      ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's-after', heartbeatIntervalMs: 30, telemetryIntervalMs: 40 }));
+      // A slow heartbeat: on a loaded machine a 30 ms one can miss its 90 ms pong deadline and reconnect.
+      ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's-after', heartbeatIntervalMs: 1_000, telemetryIntervalMs: 60_000 }));
     };
-    await until(() => hub.of('HEARTBEAT').length >= 1, 'a session after the refusal');
+    await until(() => establishments === 1, 'a session after the refusal');
     expect(hub.of('HELLO')).toHaveLength(2);
     // random() = 0: exactly the hint, although the policy's cap is 50 ms.
     expect(logged.find((l) => l['code'] === AgentCloseCode.TryAgainLater)).toMatchObject({ retryInMs: 300 });
@@ -142,7 +143,9 @@ describe(HubClient.name, () => {
 
   it('sends a RESULT again, with the same frame id, when the hub could not store it', async () => {
     await start();
-    await until(() => hub.of('HEARTBEAT').length >= 1, 'session');
+    // A slow heartbeat: the session must outlive the resend delay even on a loaded machine.
+    hub.onHello = (ws) => ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs: 1_000, telemetryIntervalMs: 60_000 }));
+    await until(() => establishments === 1, 'session');
     expect(client!.send({ type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 })).toBe(true);
     await until(() => hub.of('RESULT').length === 1, 'result');
     const first = hub.of('RESULT')[0]!;
