@@ -332,7 +332,7 @@ describe('fleetplane CLI against the real system', () => {
     const csv = await cli(['audit', 'export', '--format', 'csv', '--outcome', 'failed', '--action', 'auth.login']);
     expect(csv.code, csv.stderr).toBe(0);
     const lines = csv.stdout.split('\r\n');
-    expect(lines[0]).toBe('id,at,actor,actorType,action,target,outcome,ip,traceId,details');
+    expect(lines[0]).toBe('id,at,actor,actorType,action,target,outcome,ip,traceId,commandId,details');
     expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(entries.map((e) => e.id));
     const ndjson = await cli(['audit', 'export', '--format', 'ndjson', '--resource-type', 'command', '--from', new Date(Date.now() - 3_600_000).toISOString()]);
     expect(ndjson.code, ndjson.stderr).toBe(0);
