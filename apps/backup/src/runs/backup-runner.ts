@@ -50,11 +50,26 @@ export class BackupRunner {
       const parent = await this.findParent(request.type, key);
       const writer = await this.repository.startBackup({ type: request.type, parent, tags: { ...request.tags, sources: key } });
       const captures = new Map<string, SourceCapture>();
-      if (request.type === 'SNAPSHOT') for (const source of request.sources) captures.set(source.name, await source.open());
-      for (const source of request.sources) {
-        const capture = captures.get(source.name) ?? (await source.open());
-        await writer.addSource({ name: source.name, kind: source.kind, metadata: capture.metadata }, capture.data);
-        await capture.finished;
+      const pending = new Set<SourceCapture>();
+      const open = async (source: BackupSource) => {
+        const capture = await source.open();
+        pending.add(capture);
+        return capture;
+      };
+      try {
+        if (request.type === 'SNAPSHOT') for (const source of request.sources) captures.set(source.name, await open(source));
+        for (const source of request.sources) {
+          const capture = captures.get(source.name) ?? (await open(source));
+          await writer.addSource({ name: source.name, kind: source.kind, metadata: capture.metadata }, capture.data);
+          await capture.finished;
+          pending.delete(capture);
+        }
+      } finally {
+        // A failed run must not leave dumps blocked on a pipe nobody reads, holding their snapshots.
+        for (const capture of pending) {
+          capture.abort();
+          await capture.finished.catch(() => undefined);
+        }
       }
       const manifest = await writer.commit();
       const { newBytes, bytesStored, bytesRead } = manifest.stats;

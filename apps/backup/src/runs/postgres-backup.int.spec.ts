@@ -149,6 +149,15 @@ describe('PostgreSQL backup and restore', () => {
     expect(failures.length).toBeGreaterThan(0);
   });
 
+  it("a SNAPSHOT whose second source fails stops the first one's dump: no reader session is left", async () => {
+    await expect(runner.run({ type: 'SNAPSHOT', sources: [source('gateway_src'), source('does_not_exist')] })).rejects.toThrow(/does_not_exist/);
+    // The server drops a closed session's row a moment after the client has gone: wait for it (bounded).
+    const readers = async () =>
+      ((await runSql(adminUrl, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'backup_reader'`)).rows[0] as { n: number }).n;
+    for (let i = 0; i < 50 && (await readers()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await readers()).toBe(0);
+  });
+
   it('a flipped byte in a pack: restore refuses it and verify --read-data names the pack', async () => {
     const latest = await repo.readManifest((await repo.listBackups()).at(-1)!);
     const { pack, entry } = (await repo.loadIndex(true)).get(latest.sources[0]!.chunks[0]!)!;

@@ -18,4 +18,6 @@ export interface SourceCapture {
   readonly metadata: Record<string, unknown>;
   /** Resolves once the capture is complete and consistent; rejects if the dump failed (the backup is then not committed). */
   readonly finished: Promise<void>;
+  /** Stops a capture that will not be read to its end (the backup failed): no dump or snapshot is left behind. */
+  abort(): void;
 }

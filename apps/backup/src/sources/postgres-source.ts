@@ -52,6 +52,7 @@ export class PostgresSource implements BackupSource {
         data: dump.child.stdout,
         metadata: { format: 'pg_dump-custom', database, serverVersionNum: Number(version), rowCounts },
         finished,
+        abort: () => dump.child.kill('SIGTERM'),
       };
     } catch (error) {
       await client.end().catch(() => undefined);

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chunkStream } from './chunk-stream.js';
 import { FastCdc } from './fastcdc.js';
+
+// Property runs, scrypt and zstd over a few MiB: seconds on a quiet machine, more on a loaded one.
+vi.setConfig({ testTimeout: 60_000 });
 
 const chunker = new FastCdc({ minSize: 64, avgSize: 256, maxSize: 1024 });
 

@@ -14,7 +14,6 @@ export const KEYS = {
   pack: (id: string) => `packs/${id.slice(0, 2)}/${id}`,
   index: (id: string) => `index/${id}`,
   manifest: (id: string) => `manifests/${id}`,
-  lock: 'locks/exclusive',
 } as const;
 
 /** Associated data per object kind: a sealed object only opens where it was written. */

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LocalKms } from '../crypto/master-key.js';
 import { IntegrityError, RepositoryConfigError } from '../errors.js';
 import { MemoryBackend } from '../storage/memory-backend.js';
 import { Repository, type InitOptions } from './repository.js';
+
+// Property runs, scrypt and zstd over a few MiB: seconds on a quiet machine, more on a loaded one.
+vi.setConfig({ testTimeout: 60_000 });
 
 // Small chunks so a few hundred KiB make dozens of chunks and several packs.
 const small = { chunker: { minSize: 1024, avgSize: 4096, maxSize: 16384 }, packTargetSize: 32 * 1024 };

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryBackend } from '../storage/memory-backend.js';
 import { Repository } from './repository.js';
 import { applyRetention, type RetentionCandidate } from './retention.js';
+
+// Property runs, scrypt and zstd over a few MiB: seconds on a quiet machine, more on a loaded one.
+vi.setConfig({ testTimeout: 60_000 });
 
 const at = (iso: string, id = iso, dependsOn: string[] = []): RetentionCandidate => ({ id, startedAt: iso, dependsOn });
 

@@ -1,10 +1,13 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { backendConformance } from './backend-conformance.testing.js';
 import { LocalBackend } from './local-backend.js';
 import { MemoryBackend } from './memory-backend.js';
+
+// Property runs, scrypt and zstd over a few MiB: seconds on a quiet machine, more on a loaded one.
+vi.setConfig({ testTimeout: 60_000 });
 
 const roots: string[] = [];
 afterAll(async () => {
