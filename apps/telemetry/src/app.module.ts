@@ -4,6 +4,7 @@ import { NatsModule } from '@fleetplane/service-kit/nats';
 import { PrismaModule } from '@fleetplane/service-kit/prisma';
 import { RedisModule } from '@fleetplane/service-kit/redis';
 import type { TelemetryConfig } from './config.js';
+import { HistoryModule } from './history/history.module.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { SamplesModule } from './samples/samples.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         StorageModule,
         SamplesModule,
         IngestModule,
+        HistoryModule,
       ],
     };
   }

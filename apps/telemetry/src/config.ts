@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
 
 const DAY_MS = 86_400_000;
 const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
@@ -13,6 +13,8 @@ export const telemetryConfigSchema = z
     DATABASE_URL: url(['postgresql', 'postgres']),
     NATS_URL: url(['nats', 'tls']),
     REDIS_URL: url(['redis', 'rediss']),
+    /** agent-hub's gRPC API: agent selection by site and labels (history stream, fleet summary). */
+    AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
     /** An agent silent for this long has no "latest" sample any more. */
     LATEST_SAMPLE_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
     /** Samples written per multi-row insert; a batch is also flushed after INGEST_BATCH_LINGER_MS. */

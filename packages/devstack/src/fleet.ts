@@ -140,6 +140,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       DATABASE_URL: databaseUrls.telemetry,
       NATS_URL: infra.nats.url,
       REDIS_URL: redisDb(1),
+      AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
     },
     backup: {
       HTTP_PORT: String(ports.backupHttp),

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { ClientProxyFactory, type ClientGrpc } from '@nestjs/microservices';
 import { Metadata, status, type CallOptions } from '@grpc/grpc-js';
 import type { Histogram } from 'prom-client';
-import { firstValueFrom, timeout, TimeoutError, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, timeout, TimeoutError, toArray, type Observable } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import { MetricFactory } from '../metrics/metric-factory.js';
 import { grpcStatusOf } from './grpc-errors.js';
@@ -45,12 +45,29 @@ export class GrpcClient<S extends object> {
   ) {}
 
   async call<M extends UnaryMethods<S>>(method: M, request: RequestOf<S[M]>, opts: { timeoutMs?: number } = {}): Promise<ResponseOf<S[M]>> {
+    return this.invoke(method, request, opts, (messages) => firstValueFrom(messages));
+  }
+
+  /**
+   * Every message of a server-streaming method, gathered, under one deadline for the whole
+   * stream: for bounded streams a caller needs whole (agent-hub's SelectAgents pages).
+   */
+  async collect<M extends UnaryMethods<S>>(method: M, request: RequestOf<S[M]>, opts: { timeoutMs?: number } = {}): Promise<ResponseOf<S[M]>[]> {
+    return this.invoke(method, request, opts, (messages) => lastValueFrom(messages.pipe(toArray())));
+  }
+
+  private async invoke<M extends UnaryMethods<S>, T>(
+    method: M,
+    request: RequestOf<S[M]>,
+    opts: { timeoutMs?: number },
+    settle: (messages: Observable<ResponseOf<S[M]>>) => Promise<T>,
+  ): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.spec.timeoutMs;
     // Nest's gRPC client passes extra arguments on to grpc-js: (request, metadata, options).
     const fn = (this.stub[method] as (req: unknown, metadata: Metadata, options: CallOptions) => Observable<ResponseOf<S[M]>>).bind(this.stub);
     const stop = this.duration.startTimer({ upstream: this.spec.upstream, method });
     try {
-      const response = await firstValueFrom(fn(request, new Metadata(), { deadline: Date.now() + timeoutMs }).pipe(timeout({ first: timeoutMs + 500 })));
+      const response = await settle(fn(request, new Metadata(), { deadline: Date.now() + timeoutMs }).pipe(timeout({ first: timeoutMs + 500 })));
       stop({ code: 'OK' });
       return response;
     } catch (err) {
