@@ -15,6 +15,7 @@ import { OpenApiModule } from './openapi/openapi.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
 import { StreamModule } from './stream/stream.module.js';
+import { TelemetryModule } from './fleet-telemetry/telemetry.module.js';
 import { TilesModule } from './tiles/tiles.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -46,6 +47,7 @@ export class AppModule {
         CommandsModule,
         StatisticsModule,
         TilesModule,
+        TelemetryModule,
         StreamModule,
         OpenApiModule,
       ],

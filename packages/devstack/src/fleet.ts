@@ -161,6 +161,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       COMMAND_GRPC_URL: `127.0.0.1:${ports.commandGrpc}`,
       AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
       TILES_GRPC_URL: `127.0.0.1:${ports.tileWorkerGrpc}`,
+      TELEMETRY_GRPC_URL: `127.0.0.1:${ports.telemetryGrpc}`,
       JWT_SECRET: opts.jwtSecret,
       ADMIN_EMAIL: opts.admin.email,
       ADMIN_PASSWORD: opts.admin.password,

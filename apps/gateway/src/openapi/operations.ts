@@ -16,6 +16,14 @@ import {
   listEnrollmentTokensQuery,
 } from '../enrollment-tokens/enrollment-tokens.schemas.js';
 import { statisticsView } from '../statistics/statistics.schemas.js';
+import {
+  agentTelemetryParam,
+  latestSampleView,
+  telemetryHistoryQuery,
+  telemetryHistoryView,
+  telemetrySummaryQuery,
+  telemetrySummaryView,
+} from '../fleet-telemetry/telemetry.schemas.js';
 import { clientFrameSchema, serverFrameSchema } from '../stream/stream.protocol.js';
 import {
   explainTilesBody,
@@ -84,6 +92,9 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['AuditEntry', auditEntryView, 'output'],
   ['AuditPage', auditPage, 'output'],
   ['Statistics', statisticsView, 'output'],
+  ['LatestSample', latestSampleView, 'output'],
+  ['TelemetryHistory', telemetryHistoryView, 'output'],
+  ['TelemetrySummary', telemetrySummaryView, 'output'],
   ['EnrollmentToken', enrollmentTokenView, 'output'],
   ['CreatedEnrollmentToken', createdEnrollmentToken, 'output'],
   ['EnrollmentTokenPage', enrollmentTokenPage, 'output'],
@@ -484,6 +495,48 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     access: 'viewer',
     scope: 'telemetry:read',
     success: { status: 200, description: 'the figures', schema: tileStatsView },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/agents/{id}/telemetry/latest',
+    operationId: 'getLatestTelemetry',
+    tag: 'telemetry',
+    summary: "An agent's newest sample",
+    description: "From telemetry's Redis. 404 when the agent has sent no sample (or none within LATEST_SAMPLE_TTL_SECONDS).",
+    access: 'viewer',
+    scope: 'telemetry:read',
+    params: { id: agentTelemetryParam },
+    success: { status: 200, description: 'the newest sample', schema: latestSampleView },
+    errors: [404, ...UPSTREAM],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/agents/{id}/telemetry',
+    operationId: 'getTelemetryHistory',
+    tag: 'telemetry',
+    summary: "An agent's metric history",
+    description:
+      "From telemetry's PostgreSQL: raw samples, or 1-minute / 1-hour rollups (avg, min, max, last per metric). `step=auto` picks the resolution from the range. A rollup range of more than 2,000 points answers 400 naming `to`; raw points are paged with `pageToken` (a token is valid only for the same agent, range, step and metrics).",
+    access: 'viewer',
+    scope: 'telemetry:read',
+    params: { id: agentTelemetryParam },
+    query: telemetryHistoryQuery,
+    success: { status: 200, description: 'the points, oldest first', schema: telemetryHistoryView },
+    errors: UPSTREAM,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/telemetry/summary',
+    operationId: 'getTelemetrySummary',
+    tag: 'telemetry',
+    summary: 'Fleet-wide CPU, memory and disk over the last minutes, for dashboards',
+    description:
+      "Agents reporting, and p50 / p95 / max / avg across agents of cpu_percent, memory_percent and disk_percent over the last `minutes` (default 5) of telemetry's 1-minute rollups. `site` and `label` narrow the agents through agent-hub's registry.",
+    access: 'viewer',
+    scope: 'telemetry:read',
+    query: telemetrySummaryQuery,
+    success: { status: 200, description: 'the aggregates', schema: telemetrySummaryView },
     errors: UPSTREAM,
   },
   {

@@ -12,7 +12,12 @@ import { MAX_POINTS, parseRange, resolutionToProto } from './history-range.js';
 import { HistoryRepository, type PointCursor } from './history.repository.js';
 import { whenDrained, type StreamPacing } from './stream-pacing.js';
 
-const pageTokens = new PageTokenCodec(z.object({ atMs: z.number() }), 'GetHistory');
+// The token carries the range and resolution of its first page: with `to` left to default to
+// now, a later page must not see a different range (or AUTO choose another resolution).
+const pageTokens = new PageTokenCodec(
+  z.object({ atMs: z.number(), fromMs: z.number(), toMs: z.number(), resolution: z.enum(['raw', '1m', '1h']) }),
+  'GetHistory',
+);
 const DEFAULT_CHUNK = 1_000;
 const MAX_CHUNK = 5_000;
 /** Agents per query of the stream: a bounded ANY(...) list, read on the primary key. */
@@ -35,12 +40,13 @@ export class HistoryService {
 
   async getHistory(req: telemetryV1.GetHistoryRequest): Promise<telemetryV1.GetHistoryResponse> {
     if (!agentIdSchema.safeParse(req.agentId).success) throw invalidArgument('agent_id', 'must be an agent id');
-    const range = parseRange(req, this.clock.nowMs(), this.retention, true);
+    const parsed = parseRange(req, this.clock.nowMs(), this.retention, true);
     if (req.pageSize < 0 || req.pageSize > MAX_POINTS) throw invalidArgument('page_size', `must be between 0 and ${MAX_POINTS}`);
     const pageSize = req.pageSize || MAX_POINTS;
-    // The token is valid only for the same question: same agent, range, resolution and metrics.
-    const scope = `${req.agentId}|${range.fromMs}|${range.toMs}|${range.resolution}|${range.metrics.join(',')}`;
+    // The token is valid only for the same question: same agent, range as asked, resolution and metrics.
+    const scope = `${req.agentId}|${req.from}|${req.to}|${req.resolution}|${parsed.metrics.join(',')}`;
     const cursor = decodeGrpcPageToken(pageTokens, req.pageToken, scope);
+    const range = cursor ? { ...parsed, fromMs: cursor.fromMs, toMs: cursor.toMs, resolution: cursor.resolution } : parsed;
     const after: PointCursor | undefined = cursor ? { agentId: req.agentId, atMs: cursor.atMs } : undefined;
     const rows = await this.history.page(range.resolution, [req.agentId], range.metrics, range.fromMs, range.toMs, after, pageSize + 1);
     const page = rows.slice(0, pageSize);
@@ -49,7 +55,10 @@ export class HistoryService {
       resolution: resolutionToProto(range.resolution),
       metrics: range.metrics,
       points: page.map((r) => r.point),
-      nextPageToken: rows.length > pageSize ? pageTokens.encode({ atMs: page.at(-1)!.atMs }, scope) : '',
+      nextPageToken:
+        rows.length > pageSize
+          ? pageTokens.encode({ atMs: page.at(-1)!.atMs, fromMs: range.fromMs, toMs: range.toMs, resolution: range.resolution }, scope)
+          : '',
     };
   }
 
