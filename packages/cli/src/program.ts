@@ -14,6 +14,7 @@ import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { submitAndWait, type SubmitOptions } from './commands/run.js';
 import { showStatistics } from './commands/stats.js';
+import { registerTelemetry } from './commands/telemetry.js';
 import { registerTiles } from './commands/tiles-register.js';
 import { bashCompletion } from './completion/bash.js';
 import { fishCompletion } from './completion/fish.js';
@@ -125,6 +126,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
 
   outputOptions(program.command('stats').description('fleet statistics: agents, commands, executions per minute, alerts')).action(() => showStatistics(ctx));
   registerTiles(program, ctx, setExit);
+  registerTelemetry(program, ctx);
 
   submitOptions(
     program

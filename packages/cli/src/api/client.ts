@@ -50,6 +50,7 @@ import {
   type TileJobResult,
   type TileStats,
 } from '../commands/tiles-schemas.js';
+import { telemetryHistorySchema, telemetrySummarySchema, type TelemetryHistory, type TelemetrySummary } from '../commands/telemetry-schemas.js';
 import type { DocBody, DocQuery } from './document.js';
 import { createdEnrollmentTokenSchema, enrollmentTokenPageSchema, type CreatedEnrollmentToken, type EnrollmentToken } from './enrollment-schemas.js';
 
@@ -227,6 +228,16 @@ export class ApiClient {
 
   getTileStats(): Promise<TileStats> {
     return this.call('GET', '/tiles/stats', tileStatsSchema);
+  }
+
+  getTelemetryHistory(agentId: string, query: DocQuery<'getTelemetryHistory'> = {}): Promise<TelemetryHistory> {
+    const q = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
+    return this.call('GET', `/agents/${encodeURIComponent(agentId)}/telemetry${q.size ? `?${q.toString()}` : ''}`, telemetryHistorySchema);
+  }
+
+  getTelemetrySummary(query: DocQuery<'getTelemetrySummary'> = {}): Promise<TelemetrySummary> {
+    const q = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
+    return this.call('GET', `/telemetry/summary${q.size ? `?${q.toString()}` : ''}`, telemetrySummarySchema);
   }
 
   /**
