@@ -18,12 +18,34 @@ export const commandConfigSchema = z
       .min(1)
       .max(7 * 24 * 3600)
       .default(86_400),
+    /** How long a released execution waits for its (offline) agent when a submit says 0, and the most it may ask. */
+    DEFAULT_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    MAX_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 3600)
+      .default(7 * 24 * 3600),
+    /** Output stored per execution and stream; the agent stops streaming beyond it and the result says truncated. */
+    OUTPUT_CAP_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
+    /** Stored output older than this is deleted (the executions and their inline summaries stay). */
+    OUTPUT_RETENTION_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(7 * 24),
     /** Dispatch jobs one instance works on at once. */
     DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   })
   .refine((c) => c.DEFAULT_TIMEOUT_SECONDS <= c.MAX_TIMEOUT_SECONDS, {
     path: ['DEFAULT_TIMEOUT_SECONDS'],
     message: 'must not exceed MAX_TIMEOUT_SECONDS',
-  });
+  })
+  .refine((c) => c.DEFAULT_TTL_SECONDS <= c.MAX_TTL_SECONDS, { path: ['DEFAULT_TTL_SECONDS'], message: 'must not exceed MAX_TTL_SECONDS' });
 export type CommandConfig = z.infer<typeof commandConfigSchema>;
 export const loadCommandConfig = () => loadConfig(commandConfigSchema);

@@ -4,8 +4,8 @@ import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import type { CommandConfig } from '../config.js';
 import { AGENT_HUB, AgentDirectory } from './agent-directory.js';
 
-/** How long a submit waits for agent-hub to say whether a target is enrolled. */
-const GET_AGENT_TIMEOUT_MS = 3_000;
+/** How long a submit waits for agent-hub to resolve its targets (up to 100,000 agents, streamed). */
+const SELECT_TIMEOUT_MS = 15_000;
 
 /**
  * The agent registry as agent-hub answers it. agent-hub is not a readiness
@@ -17,9 +17,9 @@ const GET_AGENT_TIMEOUT_MS = 3_000;
     GrpcClientModule.register({
       upstream: AGENT_HUB,
       key: 'agentHub',
-      service: agentHubV1.AGENT_HUB_SERVICE_NAME,
+      service: agentHubV1.AGENT_REGISTRY_SERVICE_NAME,
       url: (config: CommandConfig) => config.AGENT_HUB_GRPC_URL,
-      timeoutMs: GET_AGENT_TIMEOUT_MS,
+      timeoutMs: SELECT_TIMEOUT_MS,
     }),
   ],
   providers: [AgentDirectory],

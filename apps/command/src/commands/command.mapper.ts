@@ -1,47 +1,103 @@
 import { commandV1 } from '@fleetplane/contracts/grpc';
-import type { Execution } from '../generated/prisma/client.js';
+import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
-import { deriveCommandState } from '../executions/command-state.js';
-import type { CommandSummary, CommandWithExecutions, ExecutionSummary } from '../executions/command.repository.js';
+import { ALL_STATES, deriveCommandState } from '../executions/command-state.js';
+import type { CommandSummaryRow, ExecutionSummary } from '../executions/command.repository.js';
+import type { CommandCounts } from '../executions/execution-queries.repository.js';
 import { priorityToProto } from './priority.js';
 
-const stateToProto = (s: ExecutionState): commandV1.CommandState => commandV1.CommandState[`COMMAND_STATE_${s}`];
+export const stateToProto = (s: ExecutionState): commandV1.CommandState => commandV1.CommandState[`COMMAND_STATE_${s}`];
 const iso = (d: Date | null): string => (d ? d.toISOString() : '');
 
-function executionToProto(e: Execution | ExecutionSummary): commandV1.Execution {
+export function executionToProto(e: Execution | ExecutionSummary): commandV1.Execution {
   return {
     id: e.id,
+    commandId: e.commandId,
     agentId: e.agentId,
     state: stateToProto(e.state),
     ...(e.exitCode === null ? {} : { exitCode: e.exitCode }),
     stdout: 'stdout' in e ? e.stdout : '',
     stderr: 'stderr' in e ? e.stderr : '',
-    truncated: 'truncated' in e ? e.truncated : false,
+    truncated: e.truncated,
     error: e.error,
     attempts: e.attempts,
     dispatchedAt: iso(e.dispatchedAt),
     startedAt: iso(e.startedAt),
     finishedAt: iso(e.finishedAt),
+    reason: e.reason,
+    stdoutBytes: e.stdoutBytes,
+    stderrBytes: e.stderrBytes,
+    expiresAt: iso(e.expiresAt),
   };
 }
 
-/**
- * The command as the API shows it; its state and last change come from its
- * executions. A summary (from a listing) carries executions without output.
- */
-export function commandToProto(c: CommandWithExecutions | CommandSummary): commandV1.Command {
-  const changes = [c.updatedAt, ...c.executions.flatMap((e) => [e.dispatchedAt, e.startedAt, e.finishedAt])].filter((d): d is Date => d !== null);
-  const updatedAt = new Date(Math.max(...changes.map((d) => d.getTime())));
+function selectorToProto(s: unknown): commandV1.TargetSelector | undefined {
+  if (!s || typeof s !== 'object') return undefined;
+  const v = s as Partial<commandV1.TargetSelector>;
+  return {
+    agentIds: v.agentIds ?? [],
+    site: v.site ?? '',
+    labels: v.labels ?? {},
+    capabilities: v.capabilities ?? [],
+    os: v.os ?? '',
+    ...(typeof v.connected === 'boolean' ? { connected: v.connected } : {}),
+  };
+}
+
+function summaryToProto(c: Command, counts: CommandCounts): commandV1.CommandSummary {
+  return {
+    targets: c.targetCount,
+    byState: ALL_STATES.map((s) => ({ state: stateToProto(s), count: counts.byState[s] ?? 0 })),
+    exitCodes: counts.exitCodes,
+    firstErrors: counts.firstErrors.map((e) => ({ executionId: e.executionId, agentId: e.agentId, state: stateToProto(e.state), error: e.error })),
+    nonResponders: counts.nonResponders,
+    nonRespondersTotal: counts.nonRespondersTotal,
+  };
+}
+
+function commandFields(c: Command): Omit<commandV1.Command, 'state' | 'updatedAt' | 'executions' | 'summary'> {
   return {
     id: c.id,
     verb: c.verb,
     paramsJson: JSON.stringify(c.params),
     priority: priorityToProto(c.priority),
-    state: stateToProto(deriveCommandState(c.executions.map((e) => e.state))),
     requestedBy: c.requestedBy,
     timeoutSeconds: c.timeoutSeconds,
     createdAt: c.createdAt.toISOString(),
+    selector: selectorToProto(c.selector),
+    maxConcurrency: c.maxConcurrency ?? 0,
+    maxErrors: c.maxErrors ?? 0,
+    ttlSeconds: c.ttlSeconds,
+    retryOf: c.retryOf ?? '',
+    endReason: c.endReason,
+    cancelledAt: iso(c.cancelledAt),
+  };
+}
+
+const endedForErrors = (c: Command) => c.endReason.startsWith('max errors');
+
+/** The command with its summary: its state and last change come from the counts of its executions. */
+export function commandToProto(c: Command, counts: CommandCounts): commandV1.Command {
+  const updatedAt = counts.lastChange && counts.lastChange > c.updatedAt ? counts.lastChange : c.updatedAt;
+  return {
+    ...commandFields(c),
+    state: stateToProto(deriveCommandState(counts.byState, endedForErrors(c))),
     updatedAt: updatedAt.toISOString(),
-    executions: c.executions.map((e: Execution | ExecutionSummary) => executionToProto(e)),
+    executions: [],
+    summary: summaryToProto(c, counts),
+  };
+}
+
+/** A listing's command: up to 100 executions without output, its state derived from them. */
+export function listedCommandToProto(c: CommandSummaryRow): commandV1.Command {
+  const byState: Partial<Record<ExecutionState, number>> = {};
+  for (const e of c.executions) byState[e.state] = (byState[e.state] ?? 0) + 1;
+  const changes = [c.updatedAt, ...c.executions.flatMap((e) => [e.dispatchedAt, e.startedAt, e.finishedAt])].filter((d): d is Date => d !== null);
+  return {
+    ...commandFields(c),
+    state: stateToProto(deriveCommandState(byState, endedForErrors(c))),
+    updatedAt: new Date(Math.max(...changes.map((d) => d.getTime()))).toISOString(),
+    executions: c.executions.map(executionToProto),
+    summary: undefined,
   };
 }

@@ -4,7 +4,9 @@ import { ExecutionsModule } from '../executions/executions.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { CommandQueueModule } from '../queue/queue.module.js';
 import { CommandsGrpcController } from './commands.grpc-controller.js';
+import { CommandControl } from './command-control.usecase.js';
 import { CommandsService } from './commands.service.js';
+import { SubmitCommand } from './submit-command.usecase.js';
 
 /**
  * The CommandService gRPC API: submit (validate, check the targets with
@@ -14,6 +16,6 @@ import { CommandsService } from './commands.service.js';
 @Module({
   imports: [AgentsModule, ExecutionsModule, CommandQueueModule, MetricsModule],
   controllers: [CommandsGrpcController],
-  providers: [CommandsService],
+  providers: [SubmitCommand, CommandsService, CommandControl],
 })
 export class CommandsModule {}

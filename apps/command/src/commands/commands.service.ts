@@ -1,113 +1,110 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { agentIdSchema } from '@fleetplane/contracts';
-import type { commandV1 } from '@fleetplane/contracts/grpc';
-import { currentTraceCarrier } from '@fleetplane/observability';
-import { Clock, InjectConfig, PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
-import { decodeGrpcPageToken, grpcError, GrpcStatus, invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
-import { AgentDirectory, AgentHubUnavailableError } from '../agents/agent-directory.js';
-import type { CommandConfig } from '../config.js';
-import { CommandRepository, DuplicateIdempotencyKeyError, type CommandWithExecutions, type ListCursor } from '../executions/command.repository.js';
-import { deadlineFor } from '../executions/deadline.js';
-import { CommandMetrics } from '../metrics/command-metrics.js';
-import { CommandQueue } from '../queue/command-queue.js';
-import { commandToProto } from './command.mapper.js';
-import { validateSubmit } from './submit-validation.js';
+import { commandV1 } from '@fleetplane/contracts/grpc';
+import { PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
+import { decodeGrpcPageToken, invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
+import { CommandRepository, type ListCursor } from '../executions/command.repository.js';
+import { ExecutionQueries } from '../executions/execution-queries.repository.js';
+import type { Command } from '../generated/prisma/client.js';
+import type { ExecutionState } from '../generated/prisma/enums.js';
+import { OutputRepository } from '../output/output.repository.js';
+import { commandToProto, executionToProto, listedCommandToProto } from './command.mapper.js';
 
-const LOOKUP_BATCH = 32;
-
-type Limits = Pick<CommandConfig, 'DEFAULT_TIMEOUT_SECONDS' | 'MAX_TIMEOUT_SECONDS'>;
 const uuid = z.uuid();
+/** The most one GetExecutionOutput returns, and its default. */
+export const MAX_OUTPUT_READ = 1024 * 1024;
 
 /** ListCommands' page tokens, bound to the agent filter ('' for none). */
 const pageTokens = new PageTokenCodec<ListCursor>(z.object({ key: z.coerce.date(), id: z.uuid() }), 'ListCommands');
+/** ListExecutions' page tokens: the last agent id, bound to the command and the filters. */
+const executionTokens = new PageTokenCodec<{ agentId: string }>(z.object({ agentId: z.string() }), 'ListExecutions');
 
+const STATE_FROM_PROTO = new Map<commandV1.CommandState, ExecutionState>(
+  (['PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED'] as const).map((s) => [
+    commandV1.CommandState[`COMMAND_STATE_${s}`],
+    s,
+  ]),
+);
+
+/** Reading commands: one with its summary, listings, a command's executions and an execution's output. */
 @Injectable()
 export class CommandsService {
   constructor(
     @Inject(CommandRepository) private readonly commands: CommandRepository,
-    @Inject(AgentDirectory) private readonly agents: AgentDirectory,
-    @Inject(CommandQueue) private readonly queue: CommandQueue,
-    @InjectConfig() private readonly config: Limits,
-    @Inject(Clock) private readonly clock: Clock,
-    @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
+    @Inject(ExecutionQueries) private readonly queries: ExecutionQueries,
+    @Inject(OutputRepository) private readonly output: OutputRepository,
   ) {}
 
-  /** Validates, checks the targets with agent-hub, stores QUEUED executions and queues one dispatch job each. */
-  async submit(req: commandV1.SubmitCommandRequest): Promise<commandV1.Command> {
-    const check = validateSubmit(req, { defaultSeconds: this.config.DEFAULT_TIMEOUT_SECONDS, maxSeconds: this.config.MAX_TIMEOUT_SECONDS });
-    if (!check.ok) throw invalidArgument(check.field, check.message);
-    const cmd = check.value;
-
-    if (cmd.idempotencyKey) {
-      const original = await this.commands.findByIdempotencyKey(cmd.idempotencyKey);
-      if (original) return commandToProto(original);
-    }
-    await this.requireEnrolled(cmd.targets);
-
-    const createdAt = this.clock.now();
-    const deadlineAt = deadlineFor(createdAt, cmd.timeoutSeconds);
-    let stored: CommandWithExecutions;
-    try {
-      stored = await this.commands.create({ ...cmd, createdAt, deadlineAt });
-    } catch (err) {
-      // A concurrent submit with the same key won: answer with its command.
-      if (err instanceof DuplicateIdempotencyKeyError && cmd.idempotencyKey) {
-        const original = await this.commands.findByIdempotencyKey(cmd.idempotencyKey);
-        if (original) return commandToProto(original);
-      }
-      throw err;
-    }
-
-    try {
-      await this.queue.enqueue(stored.executions, cmd.priority, currentTraceCarrier());
-    } catch (err) {
-      // Stored but not queued would never run: undo, so the caller's retry starts clean.
-      await this.queue.retract(stored.executions.map((e) => e.id));
-      await this.commands.delete(stored.id);
-      throw grpcError(GrpcStatus.UNAVAILABLE, `command queue unavailable, nothing was stored: ${(err as Error).message}`);
-    }
-    this.metrics.submitted(cmd.verb);
-    return commandToProto(stored);
+  async get(commandId: string): Promise<commandV1.Command> {
+    return this.view(await this.require(commandId));
   }
 
-  async get(commandId: string): Promise<commandV1.Command> {
+  /** The command as the API shows it, with the summary of its executions. */
+  async view(c: Command): Promise<commandV1.Command> {
+    return commandToProto(c, await this.queries.counts(c.id));
+  }
+
+  async require(commandId: string): Promise<Command> {
     const found = uuid.safeParse(commandId).success ? await this.commands.findById(commandId) : null;
     if (!found) throw notFound(`command ${commandId}`);
-    return commandToProto(found);
+    return found;
   }
 
-  /**
-   * Newest first, optionally only commands that target one agent. Executions
-   * come without stdout/stderr (up to 512 KiB each), so a page of 500 stays a
-   * reasonable message; GetCommand has them.
-   */
+  /** Newest first, optionally only commands that target one agent; up to 100 executions each, without output. */
   async list(req: commandV1.ListCommandsRequest): Promise<commandV1.ListCommandsResponse> {
     const agentId = req.agentId ?? '';
     if (agentId && !agentIdSchema.safeParse(agentId).success) throw invalidArgument('agent_id', 'not a valid agent id');
-    const requested = req.pageSize ?? 0;
-    if (!Number.isInteger(requested) || requested < 0) throw invalidArgument('page_size', 'must not be negative');
-    // 0 is the default; above the maximum is served at the maximum (AIP-158), not refused.
-    const size = pageSize(requested);
+    const size = requestedPageSize(req.pageSize);
     const cursor = decodeGrpcPageToken(pageTokens, req.pageToken, agentId);
     const rows = await this.commands.list(agentId, cursor, size + 1);
     const page = takePage(rows, size, (last): ListCursor => ({ key: last.createdAt, id: last.id }));
-    return { commands: page.items.map(commandToProto), nextPageToken: page.next ? pageTokens.encode(page.next, agentId) : '' };
+    return { commands: page.items.map(listedCommandToProto), nextPageToken: page.next ? pageTokens.encode(page.next, agentId) : '' };
   }
 
-  private async requireEnrolled(targets: string[]): Promise<void> {
-    // In batches: a command for a thousand agents must not open a thousand calls at once.
-    for (let i = 0; i < targets.length; i += LOOKUP_BATCH) {
-      const batch = targets.slice(i, i + LOOKUP_BATCH);
-      let results: Awaited<ReturnType<AgentDirectory['lookup']>>[];
-      try {
-        results = await Promise.all(batch.map((id) => this.agents.lookup(id)));
-      } catch (err) {
-        if (err instanceof AgentHubUnavailableError) throw grpcError(GrpcStatus.UNAVAILABLE, err.message);
-        throw err;
-      }
-      const missing = batch.find((_, j) => results[j] === 'not_found');
-      if (missing) throw notFound(`agent ${missing}`);
-    }
+  async listExecutions(req: commandV1.ListExecutionsRequest): Promise<commandV1.ListExecutionsResponse> {
+    const command = await this.require(req.commandId);
+    const state = req.state && req.state !== commandV1.CommandState.COMMAND_STATE_UNSPECIFIED ? STATE_FROM_PROTO.get(req.state) : undefined;
+    if (req.state && req.state !== commandV1.CommandState.COMMAND_STATE_UNSPECIFIED && !state) throw invalidArgument('state', `unknown state ${req.state}`);
+    const filter = { ...(state ? { state } : {}), ...(req.exitCode !== undefined ? { exitCode: req.exitCode } : {}) };
+    const size = requestedPageSize(req.pageSize);
+    const scope = `${command.id}:${state ?? ''}:${req.exitCode ?? ''}`;
+    const cursor = decodeGrpcPageToken(executionTokens, req.pageToken, scope);
+    const rows = await this.queries.list(command.id, filter, cursor?.agentId, size + 1);
+    const page = takePage(rows, size, (last) => ({ agentId: last.agentId }));
+    return { executions: page.items.map(executionToProto), nextPageToken: page.next ? executionTokens.encode(page.next, scope) : '' };
   }
+
+  async readOutput(req: commandV1.GetExecutionOutputRequest): Promise<commandV1.GetExecutionOutputResponse> {
+    const stream =
+      req.stream === commandV1.OutputStream.OUTPUT_STREAM_STDERR
+        ? 'STDERR'
+        : req.stream === commandV1.OutputStream.OUTPUT_STREAM_STDOUT || !req.stream
+          ? 'STDOUT'
+          : null;
+    if (!stream) throw invalidArgument('stream', 'must be stdout or stderr');
+    const offset = Number(req.offset ?? 0);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw invalidArgument('offset', 'must be a byte offset of 0 or more');
+    const limit = req.limit ?? 0;
+    if (!Number.isInteger(limit) || limit < 0) throw invalidArgument('limit', 'must not be negative');
+    const execution = uuid.safeParse(req.executionId).success ? await this.commands.findExecution(req.executionId) : null;
+    if (!execution || execution.commandId !== req.commandId) throw notFound(`execution ${req.executionId} of command ${req.commandId}`);
+    const range = await this.output.read(execution.id, stream, offset, limit === 0 ? MAX_OUTPUT_READ : Math.min(limit, MAX_OUTPUT_READ));
+    if (!range) throw notFound(`execution ${req.executionId}`);
+    return {
+      data: range.data,
+      offset: range.offset,
+      nextOffset: range.nextOffset,
+      storedBytes: range.storedBytes,
+      truncated: range.truncated,
+      complete: range.complete,
+    };
+  }
+}
+
+/** 0 is the default; above the maximum is served at the maximum (AIP-158), not refused. */
+function requestedPageSize(requested: number | undefined): number {
+  const n = requested ?? 0;
+  if (!Number.isInteger(n) || n < 0) throw invalidArgument('page_size', 'must not be negative');
+  return pageSize(n);
 }

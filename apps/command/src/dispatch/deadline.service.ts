@@ -5,7 +5,14 @@ import { CommandRepository } from '../executions/command.repository.js';
 import { ExecutionTransitions } from '../executions/execution-transitions.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
 
-/** Ends an execution that has no result by its deadline. */
+/** What a deadline check did: ended the execution, found nothing to do, or asks to look again later. */
+export type DeadlineOutcome = { kind: 'expired' | 'timed_out' | 'nothing' } | { kind: 'later'; at: Date };
+
+/**
+ * An execution's deadline job: first at its expiry (it must have reached its
+ * agent by then, else EXPIRED), then — once dispatched — at its run deadline
+ * (no result by then: TIMED_OUT).
+ */
 @Injectable()
 export class DeadlineService {
   private readonly log = new Logger(DeadlineService.name);
@@ -17,16 +24,27 @@ export class DeadlineService {
     @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
   ) {}
 
-  /** True when the execution was still unfinished and is now TIMED_OUT. */
-  async expire(executionId: string): Promise<boolean> {
+  async check(executionId: string): Promise<DeadlineOutcome> {
     const execution = await this.commands.findExecution(executionId);
-    if (!execution || isTerminal(execution.state)) return false;
-    const seconds = Math.round((execution.deadlineAt.getTime() - execution.command.createdAt.getTime()) / 1000);
-    const timedOut = await this.transitions.finish(execution, { state: 'TIMED_OUT', finishedAt: this.clock.now(), error: `no result within ${seconds} s` });
+    if (!execution || isTerminal(execution.state)) return { kind: 'nothing' };
+    const now = this.clock.now();
+    if (execution.state === 'PENDING' || execution.state === 'QUEUED') {
+      if (execution.expiresAt && now < execution.expiresAt) return { kind: 'later', at: execution.expiresAt };
+      const error = `agent ${execution.agentId} did not take it within ${execution.command.ttlSeconds} s${execution.reason ? ` (${execution.reason})` : ''}`;
+      const expired = await this.transitions.finish(execution, { state: 'EXPIRED', finishedAt: now, error });
+      if (expired) this.metrics.finished('EXPIRED');
+      return { kind: expired ? 'expired' : 'nothing' };
+    }
+    if (now < execution.deadlineAt) return { kind: 'later', at: execution.deadlineAt };
+    const timedOut = await this.transitions.finish(execution, {
+      state: 'TIMED_OUT',
+      finishedAt: now,
+      error: `no result within ${execution.command.timeoutSeconds} s of dispatch`,
+    });
     if (timedOut) {
       this.metrics.finished('TIMED_OUT');
       this.log.warn(`execution ${executionId} on agent ${execution.agentId} timed out in state ${execution.state}`);
     }
-    return timedOut;
+    return { kind: timedOut ? 'timed_out' : 'nothing' };
   }
 }

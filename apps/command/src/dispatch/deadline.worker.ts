@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
 import { parseJobData, QueueHost, QueueWorker, retryUnlessPermanent } from '@fleetplane/service-kit/queue';
 import { DEADLINE_QUEUE, deadlineJobSchema } from '../queue/jobs.js';
@@ -25,14 +25,21 @@ export class DeadlineWorker extends QueueWorker {
     super(host, { queue: DEADLINE_QUEUE, concurrency: DEADLINE_CONCURRENCY });
   }
 
-  protected async process(job: Job): Promise<void> {
+  protected async process(job: Job, token: string | undefined): Promise<void> {
     const { executionId, trace } = parseJobData(deadlineJobSchema, job.data, DEADLINE_QUEUE);
-    await inSpan(
+    const outcome = await inSpan(
       'command.deadline',
       { kind: SpanKind.INTERNAL, parent: contextFromCarrier(trace), attributes: { 'fleetplane.execution_id': executionId } },
       async (span) => {
-        span.setAttribute('fleetplane.timed_out', await this.deadlines.expire(executionId));
+        const o = await this.deadlines.check(executionId);
+        span.setAttribute('fleetplane.deadline.outcome', o.kind);
+        return o;
       },
     );
+    // Dispatched since the job was scheduled at its expiry: look again at the run deadline.
+    if (outcome.kind === 'later') {
+      await job.moveToDelayed(outcome.at.getTime(), token);
+      throw new DelayedError();
+    }
   }
 }

@@ -1,20 +1,26 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { dispatchReplySchema, subjects, validateVerbParams, type CommandDispatch } from '@fleetplane/contracts';
-import { Clock } from '@fleetplane/service-kit';
+import { cancelReplySchema, dispatchReplySchema, subjects, validateVerbParams, type CommandDispatch } from '@fleetplane/contracts';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
+import type { CommandConfig } from '../config.js';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 import { CommandRepository } from '../executions/command.repository.js';
-import { runBudgetSeconds } from '../executions/deadline.js';
+import { runDeadline } from '../executions/deadline.js';
 import { ExecutionTransitions, type ExecutionRef } from '../executions/execution-transitions.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
+import { CommandQueue } from '../queue/command-queue.js';
 import { decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
 
 /** How long the hub has to write the COMMAND frame and answer. */
 export const DISPATCH_REQUEST_TIMEOUT_MS = 5_000;
 
 export type DispatchOutcome =
-  { kind: 'dispatched' } | { kind: 'skipped'; reason: string } | { kind: 'retry'; delayMs: number } | { kind: 'failed'; error: string };
+  { kind: 'dispatched' } | { kind: 'skipped'; reason: string } | { kind: 'offline' } | { kind: 'retry'; delayMs: number } | { kind: 'failed'; error: string };
 
-/** Sends one execution to the hub holding its agent's socket, and records what happened. */
+/**
+ * Sends one execution to the hub holding its agent's socket, and records what
+ * happened. An agent connected nowhere is not polled for: the execution waits
+ * (QUEUED, "agent offline") until `agent.connected` wakes it or it expires.
+ */
 @Injectable()
 export class Dispatcher {
   private readonly log = new Logger(Dispatcher.name);
@@ -25,15 +31,17 @@ export class Dispatcher {
     @Inject(NatsClient) private readonly nats: Pick<NatsClient, 'request'>,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
+    @InjectConfig() private readonly config: Pick<CommandConfig, 'OUTPUT_CAP_BYTES'>,
+    @Inject(CommandQueue) private readonly queue: Pick<CommandQueue, 'moveDeadline'>,
   ) {}
 
   async dispatch(executionId: string): Promise<DispatchOutcome> {
     const execution = await this.commands.findExecution(executionId);
     if (!execution) return { kind: 'skipped', reason: 'no such execution (its submit was undone)' };
-    if (execution.state !== 'PENDING' && execution.state !== 'QUEUED') return { kind: 'skipped', reason: `already ${execution.state}` };
-    const deadline = execution.deadlineAt.getTime();
-    // The deadline job owns what happens after the deadline (TIMED_OUT).
-    if (this.clock.nowMs() >= deadline) return { kind: 'skipped', reason: 'past its deadline' };
+    if (execution.state !== 'QUEUED') return { kind: 'skipped', reason: `already ${execution.state}` };
+    const expiry = execution.expiresAt?.getTime() ?? execution.deadlineAt.getTime();
+    // The deadline job owns what happens after the expiry (EXPIRED).
+    if (this.clock.nowMs() >= expiry) return { kind: 'skipped', reason: 'past its expiry' };
 
     const { command } = execution;
     const attempts = await this.commands.recordAttempt(executionId);
@@ -45,19 +53,39 @@ export class Dispatcher {
         commandId: command.id,
         verb: command.verb,
         params: params.params,
-        timeoutSeconds: runBudgetSeconds(command.timeoutSeconds, deadline, this.clock.nowMs()),
+        timeoutSeconds: command.timeoutSeconds,
+        priority: command.priority,
+        outputCapBytes: this.config.OUTPUT_CAP_BYTES,
       };
       const reply = await this.nats.request(subjects.agentCommands(execution.agentId), message, dispatchReplySchema, DISPATCH_REQUEST_TIMEOUT_MS);
       if (!reply.accepted) throw new DispatchRefusedError(`hub refused: ${reply.reason ?? 'no reason given'}`);
     } catch (err) {
-      return this.failedAttempt(execution, err, attempts, deadline);
+      if (meansAgentNotConnected(err)) {
+        await this.commands.markWaitingForAgent(executionId);
+        this.metrics.dispatchAttempt('offline');
+        return { kind: 'offline' };
+      }
+      return this.failedAttempt(execution, err, attempts, expiry);
     }
 
     const at = this.clock.now();
-    await this.transitions.markDispatched(execution, at);
+    const deadlineAt = runDeadline(at, command.timeoutSeconds);
+    if (!(await this.transitions.markDispatched(execution, at, deadlineAt))) {
+      // Cancelled while the COMMAND was on its way: tell the agent to stop it too.
+      const now = await this.commands.findExecution(executionId);
+      if (now?.state === 'CANCELLED') await this.stopCancelled(execution.agentId, executionId);
+    }
+    // Best effort: if it fails, the check still comes at the expiry and finds the run deadline passed.
+    await this.queue.moveDeadline(executionId, deadlineAt).catch((err: Error) => this.log.warn(`deadline of ${executionId} not moved: ${err.message}`));
     this.metrics.dispatchAttempt('accepted');
     this.metrics.dispatchedAfter((at.getTime() - command.createdAt.getTime()) / 1000);
     return { kind: 'dispatched' };
+  }
+
+  private async stopCancelled(agentId: string, executionId: string): Promise<void> {
+    await this.nats
+      .request(subjects.agentCancel(agentId), { executionId }, cancelReplySchema, DISPATCH_REQUEST_TIMEOUT_MS)
+      .catch((err: Error) => this.log.warn(`CANCEL for ${executionId} (cancelled during dispatch) not sent: ${err.message}`));
   }
 
   private async failedAttempt(execution: ExecutionRef, err: unknown, attempts: number, deadline: number): Promise<DispatchOutcome> {
@@ -68,7 +96,7 @@ export class Dispatcher {
       this.log.debug(`execution ${id} attempt ${attempts} failed (${(err as Error).message}); retrying in ${decision.delayMs} ms`);
       return { kind: 'retry', delayMs: decision.delayMs };
     }
-    const error = meansAgentNotConnected(err) ? `agent ${agentId} is not connected` : `dispatch failed: ${(err as Error).message}`;
+    const error = `dispatch to agent ${agentId} failed: ${(err as Error).message}`;
     this.metrics.dispatchAttempt('gave_up');
     if (await this.transitions.finish(execution, { state: 'FAILED', finishedAt: this.clock.now(), error })) this.metrics.finished('FAILED');
     this.log.warn(`execution ${id} failed after ${attempts} attempt(s): ${error}`);

@@ -6,11 +6,17 @@ import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState, Priority } from '../generated/prisma/enums.js';
 import { UNFINISHED_STATES } from './command-state.js';
 
-export type CommandWithExecutions = Command & { executions: Execution[] };
-/** An execution without its output (up to 2 × MAX_OUTPUT_BYTES each), for listings. */
+/** An execution without its inline output, for listings. */
 export type ExecutionSummary = Omit<Execution, 'stdout' | 'stderr'>;
-export type CommandSummary = Command & { executions: ExecutionSummary[] };
+export type CommandSummaryRow = Command & { executions: ExecutionSummary[] };
 export type ExecutionWithCommand = Execution & { command: Command };
+
+/** One target as submit decided it: released now (QUEUED), held back by max concurrency (PENDING), or SKIPPED. */
+export interface NewTarget {
+  agentId: string;
+  state: Extract<ExecutionState, 'QUEUED' | 'PENDING' | 'SKIPPED'>;
+  reason: string;
+}
 
 export interface NewCommand {
   verb: string;
@@ -18,15 +24,26 @@ export interface NewCommand {
   priority: Priority;
   requestedBy: string;
   timeoutSeconds: number;
+  ttlSeconds: number;
   idempotencyKey: string | null;
-  targets: string[];
-  /** When each execution stops waiting for a result. */
-  deadlineAt: Date;
+  requestHash: string;
+  selector: Record<string, unknown> | null;
+  maxConcurrency: number | null;
+  maxErrors: number | null;
+  retryOf: string | null;
+  targets: NewTarget[];
   createdAt: Date;
 }
 
+/** An execution on its way to the dispatch queue. */
+export interface ReleasedExecution {
+  id: string;
+  agentId: string;
+  expiresAt: Date;
+}
+
 export interface ExecutionOutcome {
-  state: Extract<ExecutionState, 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED'>;
+  state: Extract<ExecutionState, 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'EXPIRED' | 'SKIPPED'>;
   finishedAt: Date;
   exitCode?: number | null;
   stdout?: string;
@@ -35,49 +52,90 @@ export interface ExecutionOutcome {
   error?: string;
 }
 
+/** A row a bulk move changed, for its execution.updated event. */
+export interface MovedExecution {
+  id: string;
+  commandId: string;
+  agentId: string;
+}
+
 /** Thrown when another submit with the same idempotency key won the race. */
 export class DuplicateIdempotencyKeyError extends Error {}
-
-const withExecutions = { executions: { orderBy: { agentId: 'asc' } } } as const;
-const withExecutionSummaries = { executions: { orderBy: { agentId: 'asc' }, omit: { stdout: true, stderr: true } } } as const;
 
 /** Where a listing continues: the last command's creation time and id. */
 export type ListCursor = KeysetCursor<Date>;
 const NEWEST_FIRST = { field: 'createdAt', direction: 'desc' } as const;
+/** Executions listed in ListCommands, per command. */
+const LISTED_EXECUTIONS = 100;
+const withExecutionSummaries = { executions: { orderBy: { agentId: 'asc' }, omit: { stdout: true, stderr: true }, take: LISTED_EXECUTIONS } } as const;
 
-/** Commands and executions in PostgreSQL. Every state change is conditional, so a finished execution never moves back. */
+/** Rows per INSERT when storing a command's executions (a 100,000-agent command is 20 statements in one transaction). */
+const INSERT_BATCH = 5_000;
+
+/**
+ * Commands and executions in PostgreSQL. Every state change is conditional,
+ * so a finished execution never moves back; moves of many rows are one
+ * statement each (UPDATE … RETURNING), never one per row.
+ */
 @Injectable()
 export class CommandRepository {
   constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
 
-  findById(id: string): Promise<CommandWithExecutions | null> {
-    return this.prisma.command.findUnique({ where: { id }, include: withExecutions });
+  findById(id: string): Promise<Command | null> {
+    return this.prisma.command.findUnique({ where: { id } });
   }
 
-  findByIdempotencyKey(key: string): Promise<CommandWithExecutions | null> {
-    return this.prisma.command.findUnique({ where: { idempotencyKey: key }, include: withExecutions });
+  findByIdempotencyKey(requestedBy: string, key: string): Promise<Command | null> {
+    return this.prisma.command.findUnique({ where: { requestedBy_idempotencyKey: { requestedBy, idempotencyKey: key } } });
   }
 
-  /** Stores the command and one QUEUED execution per target in one transaction. */
-  async create(c: NewCommand): Promise<CommandWithExecutions> {
+  /**
+   * Stores the command and one execution per target in one transaction; the
+   * released ones (QUEUED) get their expiry now and are returned for the queue.
+   */
+  async create(c: NewCommand): Promise<{ command: Command; released: ReleasedExecution[] }> {
+    const expiresAt = new Date(c.createdAt.getTime() + c.ttlSeconds * 1000);
+    // The outer bound until dispatch sets the real one: waiting, then running.
+    const deadlineAt = new Date(expiresAt.getTime() + c.timeoutSeconds * 1000);
+    const id = randomUUID();
+    const rows = c.targets.map((t) => ({ ...t, id: randomUUID() }));
     try {
-      return await this.prisma.command.create({
-        data: {
-          id: randomUUID(),
-          verb: c.verb,
-          params: c.params as Prisma.InputJsonObject,
-          priority: c.priority,
-          requestedBy: c.requestedBy,
-          timeoutSeconds: c.timeoutSeconds,
-          idempotencyKey: c.idempotencyKey,
-          createdAt: c.createdAt,
-          executions: {
-            // Same createdAt as the command: listing by agent pages on (created_at, command_id).
-            create: c.targets.map((agentId) => ({ id: randomUUID(), agentId, state: 'QUEUED', deadlineAt: c.deadlineAt, createdAt: c.createdAt })),
+      const command = await this.prisma.$transaction(async (tx) => {
+        const command = await tx.command.create({
+          data: {
+            id,
+            verb: c.verb,
+            params: c.params as Prisma.InputJsonObject,
+            priority: c.priority,
+            requestedBy: c.requestedBy,
+            timeoutSeconds: c.timeoutSeconds,
+            ttlSeconds: c.ttlSeconds,
+            idempotencyKey: c.idempotencyKey,
+            requestHash: c.requestHash,
+            selector: c.selector === null ? Prisma.DbNull : (c.selector as Prisma.InputJsonObject),
+            targetCount: c.targets.length,
+            maxConcurrency: c.maxConcurrency,
+            maxErrors: c.maxErrors,
+            retryOf: c.retryOf,
+            createdAt: c.createdAt,
           },
-        },
-        include: withExecutions,
+        });
+        for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+          const batch = rows.slice(i, i + INSERT_BATCH);
+          // unnest: one statement and five parameters for thousands of rows (createMany binds 8 per row).
+          await tx.$executeRaw`
+            INSERT INTO executions (id, command_id, agent_id, state, reason, deadline_at, expires_at, finished_at, created_at)
+            SELECT e.id, ${id}::uuid, e.agent_id, e.state::"ExecutionState", e.reason, ${deadlineAt},
+                   CASE WHEN e.state = 'QUEUED' THEN ${expiresAt}::timestamptz END,
+                   CASE WHEN e.state = 'SKIPPED' THEN ${c.createdAt}::timestamptz END,
+                   ${c.createdAt}
+            FROM unnest(${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.agentId)}::text[],
+                        ${batch.map((r) => r.state)}::text[], ${batch.map((r) => r.reason)}::text[]) AS e(id, agent_id, state, reason)`;
+        }
+        return command;
       });
+      const released = rows.filter((r) => r.state === 'QUEUED').map((r) => ({ id: r.id, agentId: r.agentId, expiresAt }));
+      return { command, released };
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new DuplicateIdempotencyKeyError();
       throw err;
@@ -89,8 +147,8 @@ export class CommandRepository {
     await this.prisma.command.deleteMany({ where: { id } });
   }
 
-  /** Newest first; keyset pagination on (createdAt, id). */
-  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandSummary[]> {
+  /** Newest first; keyset pagination on (createdAt, id). Up to 100 executions each, without output. */
+  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandSummaryRow[]> {
     if (!agentId) {
       return this.prisma.command.findMany({
         where: keysetWhere(cursor, NEWEST_FIRST),
@@ -128,16 +186,39 @@ export class CommandRepository {
   }
 
   /**
-   * The hub accepted the command. Only a queued execution becomes DISPATCHED:
-   * the agent's RUNNING (or even its result) can arrive before this write.
+   * The hub accepted the command: the run deadline starts now. Only a queued
+   * execution becomes DISPATCHED: the agent's RUNNING (or even its result)
+   * can arrive before this write.
    */
-  async markDispatched(id: string, at: Date): Promise<boolean> {
+  async markDispatched(id: string, at: Date, deadlineAt: Date): Promise<boolean> {
     const moved = await this.prisma.execution.updateMany({
       where: { id, state: { in: ['PENDING', 'QUEUED'] } },
-      data: { state: 'DISPATCHED', dispatchedAt: at },
+      data: { state: 'DISPATCHED', dispatchedAt: at, deadlineAt, reason: '' },
     });
-    if (moved.count === 0) await this.prisma.execution.updateMany({ where: { id, dispatchedAt: null }, data: { dispatchedAt: at } });
+    if (moved.count === 0) await this.prisma.execution.updateMany({ where: { id, dispatchedAt: null }, data: { dispatchedAt: at, deadlineAt } });
     return moved.count === 1;
+  }
+
+  /** No hub holds the agent: the execution waits (QUEUED) until the agent connects or it expires. */
+  async markWaitingForAgent(id: string): Promise<void> {
+    await this.prisma.execution.updateMany({ where: { id, state: 'QUEUED' }, data: { reason: 'agent offline' } });
+  }
+
+  /** The executions released for an agent that are not yet on their way: what its connection should wake. */
+  waitingFor(agentId: string): Promise<ReleasedExecution[]> {
+    return this.prisma.execution.findMany({
+      where: { agentId, state: 'QUEUED' },
+      select: { id: true, agentId: true, expiresAt: true },
+      take: 1_000,
+    }) as Promise<ReleasedExecution[]>;
+  }
+
+  /** Execution ids grouped by their command's priority (for the dispatch queue). */
+  async prioritiesOf(executionIds: string[]): Promise<Map<Priority, string[]>> {
+    const rows = await this.prisma.execution.findMany({ where: { id: { in: executionIds } }, select: { id: true, command: { select: { priority: true } } } });
+    const out = new Map<Priority, string[]>();
+    for (const r of rows) out.set(r.command.priority, [...(out.get(r.command.priority) ?? []), r.id]);
+    return out;
   }
 
   async markRunning(id: string, at: Date): Promise<boolean> {
@@ -158,5 +239,82 @@ export class CommandRepository {
     if (o.error !== undefined) data.error = o.error;
     const moved = await this.prisma.execution.updateMany({ where: { id, state: { in: [...UNFINISHED_STATES] } }, data });
     return moved.count === 1;
+  }
+
+  /**
+   * Releases held-back executions of a command (PENDING → QUEUED, their
+   * expiry starting now), in agent order, until `maxInFlight` are released
+   * and unfinished. Under a per-command advisory lock, so two results
+   * finishing at once (on any instance) never release more than the limit.
+   */
+  releasePending(commandId: string, maxInFlight: number, now: Date, ttlSeconds: number, timeoutSeconds: number): Promise<ReleasedExecution[]> {
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    const deadlineAt = new Date(expiresAt.getTime() + timeoutSeconds * 1000);
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${commandId}))`;
+      const [row] = await tx.$queryRaw<Array<{ n: number }>>`
+        SELECT count(*)::int AS n FROM executions WHERE command_id = ${commandId}::uuid AND state IN ('QUEUED', 'DISPATCHED', 'RUNNING')`;
+      const room = maxInFlight - (row?.n ?? 0);
+      if (room <= 0) return [];
+      return tx.$queryRaw<ReleasedExecution[]>`
+        UPDATE executions SET state = 'QUEUED', expires_at = ${expiresAt}, deadline_at = ${deadlineAt}
+        WHERE id IN (SELECT id FROM executions WHERE command_id = ${commandId}::uuid AND state = 'PENDING'
+                     ORDER BY agent_id LIMIT ${room} FOR UPDATE SKIP LOCKED)
+        RETURNING id, agent_id AS "agentId", expires_at AS "expiresAt"`;
+    });
+  }
+
+  /** Undoes a release whose jobs could not be queued. */
+  async unrelease(ids: string[]): Promise<void> {
+    await this.prisma.execution.updateMany({ where: { id: { in: ids }, state: 'QUEUED' }, data: { state: 'PENDING', expiresAt: null } });
+  }
+
+  /** Executions of a command in the given states (the in-flight count for max concurrency, errors for max errors). */
+  async countInStates(commandId: string, states: readonly ExecutionState[]): Promise<number> {
+    return this.prisma.execution.count({ where: { commandId, state: { in: [...states] } } });
+  }
+
+  /** Ends every execution of a command still in `from` with one outcome; returns the moved rows. */
+  finishAllIn(commandId: string, from: readonly ExecutionState[], state: ExecutionOutcome['state'], error: string, at: Date): Promise<MovedExecution[]> {
+    return this.prisma.$queryRaw<MovedExecution[]>`
+      UPDATE executions SET state = ${state}::"ExecutionState", error = ${error}, finished_at = ${at}
+      WHERE command_id = ${commandId}::uuid AND state::text = ANY(${[...from]}::text[])
+      RETURNING id, command_id AS "commandId", agent_id AS "agentId"`;
+  }
+
+  /** Marks the running executions of a command (or one) as told to stop; returns them, for the CANCEL requests. */
+  requestCancel(commandId: string, executionId: string | null, at: Date): Promise<MovedExecution[]> {
+    return this.prisma.$queryRaw<MovedExecution[]>`
+      UPDATE executions SET cancel_requested_at = COALESCE(cancel_requested_at, ${at})
+      WHERE command_id = ${commandId}::uuid AND state IN ('DISPATCHED', 'RUNNING')
+        AND (${executionId}::uuid IS NULL OR id = ${executionId}::uuid)
+      RETURNING id, command_id AS "commandId", agent_id AS "agentId"`;
+  }
+
+  /** Ends one execution if it has not been sent (PENDING, QUEUED). */
+  async cancelUnsent(executionId: string, error: string, at: Date): Promise<boolean> {
+    const moved = await this.prisma.execution.updateMany({
+      where: { id: executionId, state: { in: ['PENDING', 'QUEUED'] } },
+      data: { state: 'CANCELLED', error, finishedAt: at },
+    });
+    return moved.count === 1;
+  }
+
+  /** Records why a command ended early, once (the first reason stands). */
+  async endCommand(commandId: string, reason: string, cancelledAt: Date | null): Promise<void> {
+    await this.prisma.command.updateMany({
+      where: { id: commandId, endReason: '' },
+      data: { endReason: reason, ...(cancelledAt ? { cancelledAt } : {}) },
+    });
+  }
+
+  /** The targets a retry runs on: those that failed, timed out or expired. */
+  async retryTargets(commandId: string): Promise<string[]> {
+    const rows = await this.prisma.execution.findMany({
+      where: { commandId, state: { in: ['FAILED', 'TIMED_OUT', 'EXPIRED'] } },
+      select: { agentId: true },
+      orderBy: { agentId: 'asc' },
+    });
+    return rows.map((r) => r.agentId);
   }
 }

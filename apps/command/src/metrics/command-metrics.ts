@@ -18,6 +18,11 @@ export class CommandMetrics {
   private readonly dispatchLatency: Histogram;
   private readonly dispatchAttempts: Counter<'outcome'>;
   private readonly updatesIgnored: Counter<'reason'>;
+  private readonly targetsMatched: Histogram;
+  private readonly cancels: Counter<'scope'>;
+  private readonly outputBytes: Counter<'stream'>;
+  private readonly outputChunks: Counter<'outcome'>;
+  private readonly wakes: Counter;
   private readDispatchQueue?: QueueDepthReader;
 
   constructor(@Inject(MetricFactory) metrics: MetricFactory) {
@@ -46,6 +51,19 @@ export class CommandMetrics {
       help: 'Execution updates from JetStream that changed nothing, by reason',
       labelNames: ['reason'] as const,
     });
+    this.targetsMatched = metrics.histogram({
+      name: 'command_targets',
+      help: 'Agents in a submitted command after its selector was resolved',
+      buckets: [1, 10, 100, 1_000, 10_000, 100_000],
+    });
+    this.cancels = metrics.counter({ name: 'cancels_total', help: 'Cancel requests, by scope (command, execution)', labelNames: ['scope'] as const });
+    this.outputBytes = metrics.counter({ name: 'output_bytes_total', help: 'Streamed output bytes stored, by stream', labelNames: ['stream'] as const });
+    this.outputChunks = metrics.counter({
+      name: 'output_chunks_total',
+      help: 'Streamed output chunks, by outcome (stored, duplicate, over_cap, unknown_execution)',
+      labelNames: ['outcome'] as const,
+    });
+    this.wakes = metrics.counter({ name: 'agent_wakes_total', help: 'Executions re-dispatched because their offline agent connected' });
     const backlog = () => this.readBacklog();
     metrics.gauge({
       name: 'dispatch_queue_jobs',
@@ -62,11 +80,28 @@ export class CommandMetrics {
     this.commandsSubmitted.inc({ verb });
   }
 
-  finished(state: 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED'): void {
-    this.executionsFinished.inc({ state });
+  finished(state: 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'SKIPPED' | 'EXPIRED', n = 1): void {
+    if (n > 0) this.executionsFinished.inc({ state }, n);
   }
 
-  dispatchAttempt(outcome: 'accepted' | 'retry' | 'gave_up'): void {
+  matched(targets: number): void {
+    this.targetsMatched.observe(targets);
+  }
+
+  cancelled(scope: 'command' | 'execution'): void {
+    this.cancels.inc({ scope });
+  }
+
+  output(stream: 'stdout' | 'stderr', outcome: string, bytes: number): void {
+    this.outputChunks.inc({ outcome });
+    if (outcome === 'stored') this.outputBytes.inc({ stream }, bytes);
+  }
+
+  woken(n: number): void {
+    this.wakes.inc(n);
+  }
+
+  dispatchAttempt(outcome: 'accepted' | 'retry' | 'gave_up' | 'offline'): void {
     this.dispatchAttempts.inc({ outcome });
   }
 

@@ -8,13 +8,14 @@ import { BULLMQ_PRIORITY, DEADLINE_QUEUE, deadlineJobId, DISPATCH_QUEUE, dispatc
 
 export interface QueuedExecution {
   id: string;
-  deadlineAt: Date;
+  /** When it must have reached its agent; the deadline job first looks then. */
+  expiresAt: Date;
 }
 
 // Finished jobs are kept briefly for debugging, then trimmed so Redis does not grow without bound.
 const KEEP = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 24 * 3600, count: 5000 } };
 
-/** Puts executions on the dispatch queue (by priority) and schedules their deadline checks. */
+/** Puts released executions on the dispatch queue (by priority) and schedules their deadline checks. */
 @Injectable()
 export class CommandQueue {
   constructor(
@@ -32,7 +33,7 @@ export class CommandQueue {
         data: { executionId: e.id, ...carrier },
         opts: {
           jobId: deadlineJobId(e.id),
-          delay: Math.max(0, e.deadlineAt.getTime() - now),
+          delay: Math.max(0, e.expiresAt.getTime() - now),
           attempts: 20,
           backoff: { type: 'exponential', delay: 500 },
           ...KEEP,
@@ -46,6 +47,34 @@ export class CommandQueue {
         opts: { jobId: dispatchJobId(e.id), priority: BULLMQ_PRIORITY[priority], ...KEEP },
       })),
     );
+  }
+
+  /**
+   * Dispatches executions again whose agent just connected. The job id names
+   * the wake, since BullMQ ignores an id it still remembers from the first try;
+   * a duplicate dispatch is harmless (the dispatcher sends only a QUEUED
+   * execution, and the agent runs an id once).
+   */
+  async wake(executionIds: string[], priority: Priority, wakeId: string): Promise<void> {
+    await this.dispatch.addBulk(
+      executionIds.map((id) => ({
+        name: 'dispatch',
+        data: { executionId: id },
+        opts: { jobId: `${dispatchJobId(id)}-${wakeId}`, priority: BULLMQ_PRIORITY[priority], ...KEEP },
+      })),
+    );
+  }
+
+  /**
+   * Brings an execution's deadline check forward to its run deadline once it
+   * is dispatched (it was scheduled at its expiry, which may be an hour later).
+   * False when the job is not waiting (it is running, or gone).
+   */
+  async moveDeadline(executionId: string, at: Date): Promise<boolean> {
+    const job = await this.deadlines.getJob(deadlineJobId(executionId));
+    if (!job || !(await job.isDelayed())) return false;
+    await job.changeDelay(Math.max(0, at.getTime() - this.clock.nowMs()));
+    return true;
   }
 
   /** Best-effort removal after a failed submit (the worker also drops jobs whose execution does not exist). */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { ExecutionUpdate } from '@fleetplane/contracts';
 import { isTerminal } from '../executions/command-state.js';
+import { CommandProgress } from '../executions/command-progress.js';
 import { CommandRepository } from '../executions/command.repository.js';
 import { ExecutionTransitions } from '../executions/execution-transitions.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
@@ -24,6 +25,7 @@ export class ExecutionUpdatesService {
     @Inject(CommandRepository) private readonly commands: CommandRepository,
     @Inject(ExecutionTransitions) private readonly transitions: ExecutionTransitions,
     @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
+    @Inject(CommandProgress) private readonly progress: Pick<CommandProgress, 'afterFinish'>,
   ) {}
 
   async apply(u: ExecutionUpdate): Promise<UpdateResult> {
@@ -40,22 +42,29 @@ export class ExecutionUpdatesService {
     const execution = await this.commands.findExecution(u.executionId);
     if (!execution) return 'unknown_execution';
     if (execution.agentId !== u.agentId) return 'foreign_agent';
-    if (isTerminal(execution.state)) return 'already_finished';
+    if (isTerminal(execution.state)) {
+      // A redelivered result whose rate-control step failed the first time: do that step again (idempotent).
+      if (u.status !== 'RUNNING') await this.progress.afterFinish(execution.commandId, execution.state);
+      return 'already_finished';
+    }
     const at = new Date(u.at);
 
     if (u.status === 'RUNNING') return (await this.transitions.markRunning(execution, at)) ? 'applied' : 'stale';
 
+    // REJECTED: the agent refused it (unknown verb, its queue full); stored as FAILED with its reason.
+    const state = u.status === 'REJECTED' ? 'FAILED' : u.status;
+    const error = u.status === 'REJECTED' ? `rejected by the agent: ${u.error ?? 'no reason given'}` : (u.error ?? '');
     const finished = await this.transitions.finish(execution, {
-      state: u.status,
+      state,
       finishedAt: at,
       exitCode: u.exitCode ?? null,
       stdout: u.stdout ?? '',
       stderr: u.stderr ?? '',
-      truncated: u.truncated ?? false,
-      error: u.error ?? '',
+      truncated: (u.truncated ?? false) || execution.truncated,
+      error,
     });
     if (!finished) return 'already_finished';
-    this.metrics.finished(u.status);
+    this.metrics.finished(state);
     return 'applied';
   }
 }

@@ -30,9 +30,12 @@ export class CommandCountsRepository {
                  WHEN bool_or(e.state = 'QUEUED') THEN 'QUEUED'
                  WHEN bool_or(e.state = 'DISPATCHED') THEN 'DISPATCHED'
                  WHEN bool_or(e.state = 'RUNNING') THEN 'RUNNING'
+                 WHEN c.end_reason LIKE 'max errors%' THEN 'FAILED'
                  WHEN bool_or(e.state = 'FAILED') THEN 'FAILED'
                  WHEN bool_or(e.state = 'TIMED_OUT') THEN 'TIMED_OUT'
+                 WHEN bool_or(e.state = 'EXPIRED') THEN 'EXPIRED'
                  WHEN bool_or(e.state = 'CANCELLED') THEN 'CANCELLED'
+                 WHEN bool_and(e.state = 'SKIPPED') THEN 'SKIPPED'
                  ELSE 'COMPLETED'
                END AS state
           FROM commands c

@@ -1,10 +1,10 @@
+import { ALL_STATES } from '../executions/command-state.js';
 import { commandV1 } from '@fleetplane/contracts/grpc';
-import type { ExecutionState } from '../generated/prisma/enums.js';
 import type { StateCounts } from './command-counts.repository.js';
 import { zeroFilledMinutes, type StatisticsWindows } from './statistics-windows.js';
 
 /** Every state a command can be in, in the proto enum's order. */
-const STATES: readonly ExecutionState[] = ['PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'];
+const STATES = ALL_STATES;
 
 function window(rows: readonly StateCounts[], pick: (r: StateCounts) => number): commandV1.CommandWindowCount {
   const byState = STATES.map((state) => ({

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { commandV1, createGrpcClient, unary, type GrpcClient } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, runSql, spawnProcess, startInfra, type Infra, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
-import { deriveCommandState } from '../executions/command-state.js';
+import { ALL_STATES, countStates, deriveCommandState } from '../executions/command-state.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
 
 // GetCommandStatistics on the built service process against real PostgreSQL (Redis and NATS
@@ -13,8 +13,8 @@ import type { ExecutionState } from '../generated/prisma/enums.js';
 
 const appDir = new URL('../../', import.meta.url).pathname;
 const MINUTE = 60_000;
-const STATES: ExecutionState[] = ['PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'];
-const TERMINAL = new Set<ExecutionState>(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
+const STATES = ALL_STATES;
+const TERMINAL = new Set<ExecutionState>(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED']);
 
 /** Execution states of one command each: every branch of the derivation. */
 const COMBOS: ExecutionState[][] = [
@@ -26,6 +26,9 @@ const COMBOS: ExecutionState[][] = [
   ['DISPATCHED', 'RUNNING'],
   ['RUNNING', 'FAILED'],
   ['PENDING', 'RUNNING'],
+  ['EXPIRED', 'CANCELLED', 'COMPLETED'],
+  ['SKIPPED', 'COMPLETED'],
+  ['SKIPPED', 'SKIPPED'],
   [],
 ];
 
@@ -121,7 +124,7 @@ describe('CommandStatisticsService (process, real PostgreSQL)', () => {
     const res = await statistics();
 
     const expected = (times: number) =>
-      STATES.map((s) => ({ state: `COMMAND_STATE_${s}`, count: times * COMBOS.filter((c) => deriveCommandState(c) === s).length }));
+      STATES.map((s) => ({ state: `COMMAND_STATE_${s}`, count: times * COMBOS.filter((c) => deriveCommandState(countStates(c)) === s).length }));
     expect(res.lastHour).toEqual({ total: COMBOS.length, byState: expected(1) });
     expect(res.lastDay).toEqual({ total: 3 * COMBOS.length, byState: expected(3) });
 

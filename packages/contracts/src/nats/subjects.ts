@@ -9,6 +9,8 @@ import { telemetrySampleDetailShape } from '../agent-protocol/messages.js';
 export const subjects = {
   /** Core request/reply, command → agent-hub. Only the hub holding the agent's socket subscribes. */
   agentCommands: (agentId: string) => `fleet.agents.${agentId}.commands`,
+  /** Core request/reply, command → agent-hub: stop a running execution (the hub sends CANCEL to the agent). */
+  agentCancel: (agentId: string) => `fleet.agents.${agentId}.cancel`,
   /** JetStream (stream COMMAND_OUTPUT), agent-hub → command (stored) and gateway (live, core subscription). */
   executionOutput: (executionId: string) => `fleet.output.${executionId}`,
   /** JetStream (stream COMMAND_RESULTS), agent-hub → command: execution progress and results. */
@@ -47,6 +49,10 @@ export const commandDispatchSchema = z.object({
   verb: z.string(),
   params: z.record(z.string(), z.unknown()),
   timeoutSeconds: z.number().int().positive(),
+  /** The agent runs higher priorities first when its own slots are full. */
+  priority: z.enum(['CRITICAL', 'HIGH', 'NORMAL', 'LOW']).optional(),
+  /** Output bytes per stream the agent streams before it stops and marks the result truncated. */
+  outputCapBytes: z.number().int().positive().optional(),
 });
 export type CommandDispatch = z.infer<typeof commandDispatchSchema>;
 
@@ -56,6 +62,15 @@ export const dispatchReplySchema = z.object({
   reason: z.string().optional(),
 });
 export type DispatchReply = z.infer<typeof dispatchReplySchema>;
+
+/** Stop one execution: the hub holding the agent's socket sends CANCEL; `delivered` once the frame is written. */
+export const cancelRequestSchema = z.object({
+  executionId: executionIdSchema,
+  graceMs: z.number().int().min(0).max(60_000).optional(),
+});
+export type CancelRequest = z.infer<typeof cancelRequestSchema>;
+export const cancelReplySchema = z.object({ delivered: z.boolean(), reason: z.string().optional() });
+export type CancelReply = z.infer<typeof cancelReplySchema>;
 
 /** A piece of an execution's output, as the agent streamed it (data is base64). Deduplicated by (stream, offset). */
 export const executionOutputSchema = z.object({
@@ -71,12 +86,15 @@ export type ExecutionOutput = z.infer<typeof executionOutputSchema>;
 export const executionUpdateSchema = z.object({
   executionId: executionIdSchema,
   agentId: agentIdSchema,
-  status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT']),
+  /** REJECTED: the agent refused to run it (its `error` says why); stored as FAILED. */
+  status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'REJECTED']),
   exitCode: z.number().int().optional(),
   stdout: z.string().optional(),
   stderr: z.string().optional(),
   truncated: z.boolean().optional(),
   error: z.string().optional(),
+  /** Output bytes the agent produced per stream (the full output travelled as executionOutput). */
+  outputBytes: z.object({ stdout: z.number().int().nonnegative(), stderr: z.number().int().nonnegative() }).optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type ExecutionUpdate = z.infer<typeof executionUpdateSchema>;

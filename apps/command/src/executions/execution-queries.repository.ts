@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { ExecutionState } from '../generated/prisma/enums.js';
+import type { ExecutionSummary } from './command.repository.js';
+
+export interface CommandCounts {
+  byState: Partial<Record<ExecutionState, number>>;
+  exitCodes: Array<{ exitCode: number; count: number }>;
+  firstErrors: Array<{ executionId: string; agentId: string; state: ExecutionState; error: string }>;
+  nonResponders: string[];
+  nonRespondersTotal: number;
+  /** The latest dispatch, start or finish of any execution (the command's last change). */
+  lastChange: Date | null;
+}
+
+export interface ExecutionFilter {
+  state?: ExecutionState;
+  exitCode?: number;
+}
+
+const FIRST_ERRORS = 10;
+const NON_RESPONDERS = 100;
+/** Executions that never reached their agent: waiting while it is offline, or expired so. */
+const NOT_RESPONDED = Prisma.sql`(state = 'EXPIRED' OR (state = 'QUEUED' AND reason = 'agent offline'))`;
+
+/**
+ * Read-side queries over a command's executions, aggregated in PostgreSQL
+ * (GROUP BY on the (command_id, state) index), never by loading every row: a
+ * command may have 100,000 executions.
+ */
+@Injectable()
+export class ExecutionQueries {
+  constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
+
+  async counts(commandId: string): Promise<CommandCounts> {
+    const [states, codes, errors, waiting, last] = await Promise.all([
+      this.prisma.$queryRaw<Array<{ state: ExecutionState; n: number }>>`
+        SELECT state, count(*)::int AS n FROM executions WHERE command_id = ${commandId}::uuid GROUP BY state`,
+      this.prisma.$queryRaw<Array<{ exitCode: number; count: number }>>`
+        SELECT exit_code AS "exitCode", count(*)::int AS count FROM executions
+        WHERE command_id = ${commandId}::uuid AND exit_code IS NOT NULL GROUP BY exit_code ORDER BY exit_code`,
+      this.prisma.$queryRaw<CommandCounts['firstErrors']>`
+        SELECT id AS "executionId", agent_id AS "agentId", state, error FROM executions
+        WHERE command_id = ${commandId}::uuid AND state IN ('FAILED', 'TIMED_OUT', 'EXPIRED')
+        ORDER BY finished_at, agent_id LIMIT ${FIRST_ERRORS}`,
+      this.prisma.$queryRaw<Array<{ agentId: string; total: number }>>`
+        SELECT agent_id AS "agentId", count(*) OVER ()::int AS total FROM executions
+        WHERE command_id = ${commandId}::uuid AND ${NOT_RESPONDED} ORDER BY agent_id LIMIT ${NON_RESPONDERS}`,
+      this.prisma.$queryRaw<Array<{ at: Date | null }>>`
+        SELECT greatest(max(dispatched_at), max(started_at), max(finished_at)) AS at FROM executions WHERE command_id = ${commandId}::uuid`,
+    ]);
+    return {
+      byState: Object.fromEntries(states.map((s) => [s.state, s.n])),
+      exitCodes: codes,
+      firstErrors: errors,
+      nonResponders: waiting.map((w) => w.agentId),
+      nonRespondersTotal: waiting[0]?.total ?? 0,
+      lastChange: last[0]?.at ?? null,
+    };
+  }
+
+  /** One command's executions by agent id, without output; keyset on agent_id (unique within a command). */
+  list(commandId: string, filter: ExecutionFilter, afterAgentId: string | undefined, take: number): Promise<ExecutionSummary[]> {
+    return this.prisma.execution.findMany({
+      where: {
+        commandId,
+        ...(filter.state ? { state: filter.state } : {}),
+        ...(filter.exitCode !== undefined ? { exitCode: filter.exitCode } : {}),
+        ...(afterAgentId ? { agentId: { gt: afterAgentId } } : {}),
+      },
+      orderBy: { agentId: 'asc' },
+      omit: { stdout: true, stderr: true },
+      take,
+    });
+  }
+}
