@@ -76,12 +76,12 @@ export class CommandsService {
   }
 
   async readOutput(req: commandV1.GetExecutionOutputRequest): Promise<commandV1.GetExecutionOutputResponse> {
-    const stream =
-      req.stream === commandV1.OutputStream.OUTPUT_STREAM_STDERR
-        ? 'STDERR'
-        : req.stream === commandV1.OutputStream.OUTPUT_STREAM_STDOUT || !req.stream
-          ? 'STDOUT'
-          : null;
+    const streams: Partial<Record<string, 'STDOUT' | 'STDERR'>> = {
+      [commandV1.OutputStream.OUTPUT_STREAM_UNSPECIFIED]: 'STDOUT',
+      [commandV1.OutputStream.OUTPUT_STREAM_STDOUT]: 'STDOUT',
+      [commandV1.OutputStream.OUTPUT_STREAM_STDERR]: 'STDERR',
+    };
+    const stream = streams[req.stream ?? commandV1.OutputStream.OUTPUT_STREAM_UNSPECIFIED];
     if (!stream) throw invalidArgument('stream', 'must be stdout or stderr');
     const offset = Number(req.offset ?? 0);
     if (!Number.isSafeInteger(offset) || offset < 0) throw invalidArgument('offset', 'must be a byte offset of 0 or more');

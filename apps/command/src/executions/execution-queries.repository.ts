@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
-import type { ExecutionSummary } from './command.repository.js';
+import type { Execution } from '../generated/prisma/client.js';
 
 export interface CommandCounts {
   byState: Partial<Record<ExecutionState, number>>;
@@ -19,6 +19,8 @@ export interface ExecutionFilter {
 }
 
 const FIRST_ERRORS = 10;
+/** Characters of inline output a listing shows per stream. */
+const PREVIEW_CHARS = 1024;
 const NON_RESPONDERS = 100;
 /** Executions that never reached their agent: waiting while it is offline, or expired so. */
 const NOT_RESPONDED = Prisma.sql`(state = 'EXPIRED' OR (state = 'QUEUED' AND reason = 'agent offline'))`;
@@ -59,18 +61,24 @@ export class ExecutionQueries {
     };
   }
 
-  /** One command's executions by agent id, without output; keyset on agent_id (unique within a command). */
-  list(commandId: string, filter: ExecutionFilter, afterAgentId: string | undefined, take: number): Promise<ExecutionSummary[]> {
-    return this.prisma.execution.findMany({
-      where: {
-        commandId,
-        ...(filter.state ? { state: filter.state } : {}),
-        ...(filter.exitCode !== undefined ? { exitCode: filter.exitCode } : {}),
-        ...(afterAgentId ? { agentId: { gt: afterAgentId } } : {}),
-      },
-      orderBy: { agentId: 'asc' },
-      omit: { stdout: true, stderr: true },
-      take,
-    });
+  /**
+   * One command's executions by agent id, with the first KiB of their inline
+   * output (the full output is read with GetExecutionOutput); keyset on
+   * agent_id, unique within a command.
+   */
+  list(commandId: string, filter: ExecutionFilter, afterAgentId: string | undefined, take: number): Promise<Execution[]> {
+    return this.prisma.$queryRaw<Execution[]>`
+      SELECT id, command_id AS "commandId", agent_id AS "agentId", state, exit_code AS "exitCode",
+             left(stdout, ${PREVIEW_CHARS}) AS stdout, left(stderr, ${PREVIEW_CHARS}) AS stderr, truncated, error, attempts,
+             dispatched_at AS "dispatchedAt", started_at AS "startedAt", finished_at AS "finishedAt", deadline_at AS "deadlineAt",
+             expires_at AS "expiresAt", reason, stdout_bytes AS "stdoutBytes", stderr_bytes AS "stderrBytes",
+             cancel_requested_at AS "cancelRequestedAt", created_at AS "createdAt"
+        FROM executions
+       WHERE command_id = ${commandId}::uuid
+         AND (${filter.state ?? null}::text IS NULL OR state::text = ${filter.state ?? null})
+         AND (${filter.exitCode ?? null}::int IS NULL OR exit_code = ${filter.exitCode ?? null})
+         AND (${afterAgentId ?? null}::text IS NULL OR agent_id > ${afterAgentId ?? null})
+       ORDER BY agent_id
+       LIMIT ${take}`;
   }
 }
