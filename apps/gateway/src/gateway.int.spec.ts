@@ -9,7 +9,7 @@ import type { AgentView } from './agents/agent-view.js';
 import type { ApiKeyView } from './api-keys/api-keys.service.js';
 import type { AuditView } from './audit/audit.service.js';
 import type { TokenPair } from './auth/token-issuer.js';
-import type { CommandView } from './commands/command-view.js';
+import type { CommandView, ExecutionView } from './commands/command-view.js';
 import type { ApiErrorBody } from './http/api-exception.filter.js';
 import type { HttpErrorBody } from './http/grpc-http.js';
 import type { UserView } from './users/users.service.js';
@@ -205,7 +205,7 @@ describe('gateway', () => {
       state: 'QUEUED',
       requestedBy: admin.id,
       timeoutSeconds: 30,
-      executions: [{ agentId: 'agent-1', state: 'QUEUED', exitCode: null, dispatchedAt: null }],
+      summary: { targets: 1, byState: { QUEUED: 1 } },
     });
     const last = seen.at(-1)!;
     expect(last.request).toMatchObject({
@@ -230,18 +230,86 @@ describe('gateway', () => {
       id: 'cmd-done',
       priority: 'high',
       state: 'COMPLETED',
-      executions: [{ id: 'ex-1', agentId: 'agent-1', state: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stderr: '', error: null, attempts: 1 }],
+      summary: { targets: 1, byState: { COMPLETED: 1, QUEUED: 0 }, exitCodes: [{ exitCode: 0, count: 1 }] },
     });
+    const executions = await call<{ executions: ExecutionView[] }>('GET', '/api/v1/commands/cmd-done/executions', { token });
+    expect(executions.body.executions).toMatchObject([
+      { id: 'ex-1', commandId: 'cmd-done', agentId: 'agent-1', state: 'COMPLETED', exitCode: 0, stdout: 'hello\n', stdoutBytes: 6, error: null, attempts: 1 },
+    ]);
     const running = await call<CommandView>('GET', '/api/v1/commands/cmd-running', { token });
     expect(running.body.state).toBe('RUNNING');
-    expect(running.body.executions[0]!.exitCode).toBeNull();
+    expect(running.body.summary?.byState.RUNNING).toBe(1);
     const missing = await call('GET', '/api/v1/commands/cmd-nope', { token });
     expect(missing.status).toBe(404);
     const crash = await call('GET', '/api/v1/commands/cmd-crash', { token });
     expect(crash.status).toBe(502);
     expect(JSON.stringify(crash.body)).not.toContain('password');
     const list = await call<{ commands: CommandView[] }>('GET', '/api/v1/commands?agentId=agent-1', { token });
-    expect(list.body.commands[0]!.executions[0]!.agentId).toBe('agent-1');
+    expect(list.body.commands[0]).toMatchObject({ id: 'cmd-done', state: 'COMPLETED', summary: { targets: 1, byState: { COMPLETED: 1 } } });
+  });
+
+  it('submits to a selector with rate control, and names the body field the command service refused', async () => {
+    const token = await adminToken();
+    const res = await call<CommandView>('POST', '/api/v1/commands', {
+      token,
+      body: {
+        verb: 'exec',
+        params: { argv: ['uptime'] },
+        targets: { site: 'eu', labels: { role: 'web' } },
+        maxConcurrency: '10%',
+        maxErrors: 0,
+        ttlSeconds: 600,
+      },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ selector: { site: 'eu', labels: { role: 'web' } }, summary: { targets: 3 } });
+    expect(seen.at(-1)!.request).toMatchObject({
+      targetAgentIds: [],
+      selector: { site: 'eu', labels: { role: 'web' }, agentIds: [] },
+      maxConcurrency: { percent: 10 },
+      maxErrors: { count: 0 },
+      ttlSeconds: 600,
+    });
+    const none = await call('POST', '/api/v1/commands', { token, body: { verb: 'exec', params: { argv: ['uptime'] }, targets: { site: 'mars' } } });
+    expect(none.status).toBe(400);
+    expect(none.body).toMatchObject({ field: 'targets', message: 'targets: matches no agent' });
+    for (const [body, field] of [
+      [{ targets: {} }, 'targets'],
+      [{ targets: ['agent-1'], maxConcurrency: '0%' }, 'maxConcurrency'],
+      [{ targets: ['agent-1'], maxErrors: 'many' }, 'maxErrors'],
+    ] as const) {
+      const bad = await call('POST', '/api/v1/commands', { token, body: { verb: 'exec', params: { argv: ['uptime'] }, ...body } });
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect((bad.body as { field: string }).field).toBe(field);
+    }
+  });
+
+  it('serves output ranges, cancels, and retries, auditing each mutation', async () => {
+    const token = await adminToken();
+    const out = await call<{ data: string; nextOffset: number; complete: boolean }>('GET', '/api/v1/commands/cmd-done/executions/ex-1/output?offset=2', {
+      token,
+    });
+    expect(out.status).toBe(200);
+    expect(Buffer.from(out.body.data, 'base64').toString()).toBe('llo\n');
+    expect(out.body).toMatchObject({ nextOffset: 6, complete: true });
+    expect((await call('GET', '/api/v1/commands/cmd-done/executions/ex-1/output?stream=both', { token })).status).toBe(400);
+    expect((await call('GET', '/api/v1/commands/cmd-done/executions/ex-9/output', { token })).status).toBe(404);
+
+    const cancelled = await call<{ command: CommandView; cancelled: number }>('POST', '/api/v1/commands/cmd-done/cancel', { token });
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ cancelled: 1, stopping: 0, command: { state: 'CANCELLED' } });
+    expect((await call('POST', '/api/v1/commands/cmd-done/executions/ex-1/cancel', { token })).status).toBe(202);
+    expect((await call('POST', '/api/v1/commands/cmd-nope/cancel', { token })).status).toBe(404);
+
+    const retried = await call<CommandView>('POST', '/api/v1/commands/cmd-done/retry', { token, body: {} });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ id: 'cmd-retry', retryOf: 'cmd-done' });
+    const nothing = await call('POST', '/api/v1/commands/cmd-running/retry', { token, body: {} });
+    expect(nothing.status).toBe(409);
+    const actions = (await auditEntries(token)).filter((e) => ['command.cancel', 'execution.cancel', 'command.retry'].includes(e.action));
+    expect(actions.map((e) => `${e.action}:${e.outcome}`)).toEqual(
+      expect.arrayContaining(['command.cancel:success', 'command.cancel:failed', 'execution.cancel:success', 'command.retry:success', 'command.retry:failed']),
+    );
   });
 
   it('rotates refresh tokens; reusing a rotated one is refused and revokes the family', async () => {

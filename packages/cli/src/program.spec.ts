@@ -37,7 +37,12 @@ describe(runCli.name, () => {
 
   /** Submissions come back QUEUED; the first GET shows them finished as `result`. */
   function gatewayRunning(result: ReturnType<typeof command>) {
-    return fakeFetch((req) => (req.method === 'POST' ? { status: 202, body: { ...result, state: 'QUEUED' } } : { status: 200, body: result }));
+    const { executions, ...rest } = result;
+    return fakeFetch((req) => {
+      if (req.method === 'POST') return { status: 202, body: { ...rest, state: 'QUEUED' } };
+      if (req.path.startsWith('/commands/c1/executions')) return { status: 200, body: { executions, nextPageToken: null } };
+      return { status: 200, body: rest };
+    });
   }
 
   it("submits run's argv exactly as given, options and quotes included, without the -- separator", async () => {

@@ -12,6 +12,8 @@ export interface CommandView {
   id: string;
   verb: string;
   state: string;
+  summary: { targets: number; byState: Record<string, number> } | null;
+  /** Not in the API's command: GatewayClient reads them from …/executions. */
   executions: ExecutionView[];
 }
 export interface AgentView {
@@ -29,7 +31,7 @@ export class GatewayError extends Error {
   }
 }
 
-export const FINISHED_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
+export const FINISHED_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED']);
 
 export class GatewayClient {
   private accessToken = '';
@@ -64,20 +66,34 @@ export class GatewayClient {
     return this.call<AgentView | { agent: AgentView }>('GET', `/api/v1/agents/${encodeURIComponent(id)}`).then((r) => ('agent' in r ? r.agent : r));
   }
 
-  submitCommand(body: { verb: string; params: Record<string, unknown>; targets: string[]; priority?: string; timeoutSeconds?: number }): Promise<CommandView> {
-    return this.call('POST', '/api/v1/commands', body, [200, 201, 202]);
+  async submitCommand(body: {
+    verb: string;
+    params: Record<string, unknown>;
+    targets: string[];
+    priority?: string;
+    timeoutSeconds?: number;
+  }): Promise<CommandView> {
+    const c = await this.call<Omit<CommandView, 'executions'>>('POST', '/api/v1/commands', body, [200, 201, 202]);
+    return { ...c, executions: await this.executions(c.id) };
   }
 
-  getCommand(id: string): Promise<CommandView> {
-    return this.call('GET', `/api/v1/commands/${encodeURIComponent(id)}`);
+  /** The command and its executions (the first 500: enough for what make up and the tests run). */
+  async getCommand(id: string): Promise<CommandView> {
+    const c = await this.call<Omit<CommandView, 'executions'>>('GET', `/api/v1/commands/${encodeURIComponent(id)}`);
+    return { ...c, executions: await this.executions(id) };
+  }
+
+  async executions(id: string): Promise<ExecutionView[]> {
+    return (await this.call<{ executions: ExecutionView[] }>('GET', `/api/v1/commands/${encodeURIComponent(id)}/executions?pageSize=500`)).executions;
   }
 
   /** Polls until the command is finished (bounded by `timeoutMs`). */
   async waitForCommand(id: string, timeoutMs = 30_000, pollMs = 20): Promise<CommandView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const c = await this.getCommand(id);
-      if (FINISHED_STATES.has(c.state)) return c;
+      // The state alone while it runs; the executions once, at the end.
+      const c = await this.call<Omit<CommandView, 'executions'>>('GET', `/api/v1/commands/${encodeURIComponent(id)}`);
+      if (FINISHED_STATES.has(c.state)) return { ...c, executions: await this.executions(id) };
       if (Date.now() > deadline) throw new Error(`command ${id} still ${c.state} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, pollMs));
     }

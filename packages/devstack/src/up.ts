@@ -96,7 +96,7 @@ async function up(): Promise<void> {
   say(`    -d "$(jq '{email: .adminEmail, password: .adminPassword}' .data/secrets.json)" | jq -r .accessToken)`);
   say(`  ID=$(curl -s ${url}/api/v1/commands -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
   say(`    -d '{"verb":"exec","params":{"argv":["echo","hello"]},"targets":["${AGENT_ID}"]}' | jq -r .id)`);
-  say(`  curl -s ${url}/api/v1/commands/$ID -H "authorization: Bearer $TOKEN" | jq`);
+  say(`  curl -s ${url}/api/v1/commands/$ID/executions -H "authorization: Bearer $TOKEN" | jq`);
   say();
   say('Ctrl-C stops everything.');
 }

@@ -2,7 +2,7 @@ import { commandV1 } from '@fleetplane/contracts/grpc';
 import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
 import { ALL_STATES, deriveCommandState } from '../executions/command-state.js';
-import type { CommandSummaryRow, ExecutionSummary } from '../executions/command.repository.js';
+import type { ExecutionSummary } from '../executions/command.repository.js';
 import type { CommandCounts } from '../executions/execution-queries.repository.js';
 import { priorityToProto } from './priority.js';
 
@@ -55,7 +55,7 @@ function summaryToProto(c: Command, counts: CommandCounts): commandV1.CommandSum
   };
 }
 
-function commandFields(c: Command): Omit<commandV1.Command, 'state' | 'updatedAt' | 'executions' | 'summary'> {
+function commandFields(c: Command): Omit<commandV1.Command, 'state' | 'updatedAt' | 'summary'> {
   return {
     id: c.id,
     verb: c.verb,
@@ -66,7 +66,7 @@ function commandFields(c: Command): Omit<commandV1.Command, 'state' | 'updatedAt
     createdAt: c.createdAt.toISOString(),
     selector: selectorToProto(c.selector),
     maxConcurrency: c.maxConcurrency ?? 0,
-    maxErrors: c.maxErrors ?? 0,
+    ...(c.maxErrors === null ? {} : { maxErrors: c.maxErrors }),
     ttlSeconds: c.ttlSeconds,
     retryOf: c.retryOf ?? '',
     endReason: c.endReason,
@@ -83,21 +83,11 @@ export function commandToProto(c: Command, counts: CommandCounts): commandV1.Com
     ...commandFields(c),
     state: stateToProto(deriveCommandState(counts.byState, endedForErrors(c))),
     updatedAt: updatedAt.toISOString(),
-    executions: [],
     summary: summaryToProto(c, counts),
   };
 }
 
-/** A listing's command: up to 100 executions without output, its state derived from them. */
-export function listedCommandToProto(c: CommandSummaryRow): commandV1.Command {
-  const byState: Partial<Record<ExecutionState, number>> = {};
-  for (const e of c.executions) byState[e.state] = (byState[e.state] ?? 0) + 1;
-  const changes = [c.updatedAt, ...c.executions.flatMap((e) => [e.dispatchedAt, e.startedAt, e.finishedAt])].filter((d): d is Date => d !== null);
-  return {
-    ...commandFields(c),
-    state: stateToProto(deriveCommandState(byState, endedForErrors(c))),
-    updatedAt: new Date(Math.max(...changes.map((d) => d.getTime()))).toISOString(),
-    executions: c.executions.map(executionToProto),
-    summary: undefined,
-  };
+/** A listing's command: its summary has the counts per state only (GetCommand has the rest). */
+export function listedCommandToProto(c: Command, byState: Partial<Record<ExecutionState, number>>): commandV1.Command {
+  return commandToProto(c, { byState, exitCodes: [], firstErrors: [], nonResponders: [], nonRespondersTotal: 0, lastChange: null });
 }

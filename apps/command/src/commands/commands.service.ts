@@ -51,7 +51,7 @@ export class CommandsService {
     return found;
   }
 
-  /** Newest first, optionally only commands that target one agent; up to 100 executions each, without output. */
+  /** Newest first, optionally only commands that target one agent; each with its counts per state. */
   async list(req: commandV1.ListCommandsRequest): Promise<commandV1.ListCommandsResponse> {
     const agentId = req.agentId ?? '';
     if (agentId && !agentIdSchema.safeParse(agentId).success) throw invalidArgument('agent_id', 'not a valid agent id');
@@ -59,7 +59,11 @@ export class CommandsService {
     const cursor = decodeGrpcPageToken(pageTokens, req.pageToken, agentId);
     const rows = await this.commands.list(agentId, cursor, size + 1);
     const page = takePage(rows, size, (last): ListCursor => ({ key: last.createdAt, id: last.id }));
-    return { commands: page.items.map(listedCommandToProto), nextPageToken: page.next ? pageTokens.encode(page.next, agentId) : '' };
+    const counts = await this.queries.stateCounts(page.items.map((c) => c.id));
+    return {
+      commands: page.items.map((c) => listedCommandToProto(c, counts.get(c.id) ?? {})),
+      nextPageToken: page.next ? pageTokens.encode(page.next, agentId) : '',
+    };
   }
 
   async listExecutions(req: commandV1.ListExecutionsRequest): Promise<commandV1.ListExecutionsResponse> {

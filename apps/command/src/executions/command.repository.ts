@@ -8,7 +8,6 @@ import { UNFINISHED_STATES } from './command-state.js';
 
 /** An execution without its inline output, for listings. */
 export type ExecutionSummary = Omit<Execution, 'stdout' | 'stderr'>;
-export type CommandSummaryRow = Command & { executions: ExecutionSummary[] };
 export type ExecutionWithCommand = Execution & { command: Command };
 
 /** One target as submit decided it: released now (QUEUED), held back by max concurrency (PENDING), or SKIPPED. */
@@ -65,9 +64,6 @@ export class DuplicateIdempotencyKeyError extends Error {}
 /** Where a listing continues: the last command's creation time and id. */
 export type ListCursor = KeysetCursor<Date>;
 const NEWEST_FIRST = { field: 'createdAt', direction: 'desc' } as const;
-/** Executions listed in ListCommands, per command. */
-const LISTED_EXECUTIONS = 100;
-const withExecutionSummaries = { executions: { orderBy: { agentId: 'asc' }, omit: { stdout: true, stderr: true }, take: LISTED_EXECUTIONS } } as const;
 
 /** Rows per INSERT when storing a command's executions (a 100,000-agent command is 20 statements in one transaction). */
 const INSERT_BATCH = 5_000;
@@ -147,16 +143,9 @@ export class CommandRepository {
     await this.prisma.command.deleteMany({ where: { id } });
   }
 
-  /** Newest first; keyset pagination on (createdAt, id). Up to 100 executions each, without output. */
-  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<CommandSummaryRow[]> {
-    if (!agentId) {
-      return this.prisma.command.findMany({
-        where: keysetWhere(cursor, NEWEST_FIRST),
-        orderBy: keysetOrderBy(NEWEST_FIRST),
-        take,
-        include: withExecutionSummaries,
-      });
-    }
+  /** Newest first; keyset pagination on (createdAt, id). */
+  async list(agentId: string, cursor: ListCursor | undefined, take: number): Promise<Command[]> {
+    if (!agentId) return this.prisma.command.findMany({ where: keysetWhere(cursor, NEWEST_FIRST), orderBy: keysetOrderBy(NEWEST_FIRST), take });
     // One agent's commands come from its executions, in the order of the (agent_id, created_at,
     // command_id) index; the keyset helpers tie-break on `id`, which here is the execution's, so
     // the tie-break on command_id is spelled out.
@@ -170,7 +159,7 @@ export class CommandRepository {
       select: { commandId: true },
     });
     const ids = rows.map((r) => r.commandId);
-    const commands = await this.prisma.command.findMany({ where: { id: { in: ids } }, include: withExecutionSummaries });
+    const commands = await this.prisma.command.findMany({ where: { id: { in: ids } } });
     const byId = new Map(commands.map((c) => [c.id, c]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }

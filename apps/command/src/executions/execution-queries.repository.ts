@@ -61,6 +61,19 @@ export class ExecutionQueries {
     };
   }
 
+  /** Executions per state of each of a page of commands: one GROUP BY for the page. */
+  async stateCounts(commandIds: string[]): Promise<Map<string, Partial<Record<ExecutionState, number>>>> {
+    const rows =
+      commandIds.length === 0
+        ? []
+        : await this.prisma.$queryRaw<Array<{ commandId: string; state: ExecutionState; n: number }>>`
+            SELECT command_id AS "commandId", state, count(*)::int AS n FROM executions
+            WHERE command_id = ANY(${commandIds}::uuid[]) GROUP BY command_id, state`;
+    const out = new Map<string, Partial<Record<ExecutionState, number>>>();
+    for (const r of rows) out.set(r.commandId, { ...out.get(r.commandId), [r.state]: r.n });
+    return out;
+  }
+
   /**
    * One command's executions by agent id, with the first KiB of their inline
    * output (the full output is read with GetExecutionOutput); keyset on

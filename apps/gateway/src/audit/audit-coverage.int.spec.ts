@@ -91,6 +91,9 @@ const MUTATIONS: Record<string, Mutation> = {
   }),
   cancelTileJob: () => ({ path: `/api/v1/tiles/jobs/${randomUUID()}/cancel`, opts: { token: admin }, action: 'tile.cancel' }),
   explainTiles: () => ({ path: '/api/v1/tiles/explain', opts: { token: admin, body: { program: { version: 1, tiles: [] } } }, action: 'tile.explain' }),
+  cancelCommand: () => ({ path: '/api/v1/commands/cmd-done/cancel', opts: { token: admin }, action: 'command.cancel' }),
+  cancelExecution: () => ({ path: '/api/v1/commands/cmd-done/executions/ex-1/cancel', opts: { token: admin }, action: 'execution.cancel' }),
+  retryCommand: () => ({ path: '/api/v1/commands/cmd-done/retry', opts: { token: admin, body: {} }, action: 'command.retry' }),
 };
 
 interface MutatingOperation {

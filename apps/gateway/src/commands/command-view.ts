@@ -1,11 +1,14 @@
 import { commandV1 } from '@fleetplane/contracts/grpc';
 import type { z } from 'zod';
-import type { commandView, executionView, PriorityName, STATES } from './commands.schemas.js';
+import type { cancelCommandResult, commandSummary, commandView, executionView, outputView, PriorityName, STATES } from './commands.schemas.js';
 
 // What the gateway answers for a command: the schemas in commands.schemas.ts, inferred.
 export type StateName = (typeof STATES)[number];
 export type ExecutionView = z.infer<typeof executionView>;
 export type CommandView = z.infer<typeof commandView>;
+export type CommandSummaryView = z.infer<typeof commandSummary>;
+export type CancelCommandView = z.infer<typeof cancelCommandResult>;
+export type OutputView = z.infer<typeof outputView>;
 
 const toPriority: Record<PriorityName, commandV1.Priority> = {
   critical: commandV1.Priority.PRIORITY_CRITICAL,
@@ -34,20 +37,39 @@ function parseParams(json: string): unknown {
   }
 }
 
+/** int64 fields arrive as strings (proto-loader's longs: String). */
+const int = (v: number | string | undefined): number => Number(v ?? 0);
+
 export function toExecutionView(e: commandV1.Execution): ExecutionView {
   return {
     id: e.id,
+    commandId: e.commandId ?? '',
     agentId: e.agentId,
     state: stateName(e.state),
     exitCode: typeof e.exitCode === 'number' ? e.exitCode : null,
     stdout: e.stdout ?? '',
     stderr: e.stderr ?? '',
     truncated: e.truncated ?? false,
+    reason: orNull(e.reason),
     error: orNull(e.error),
     attempts: e.attempts ?? 0,
+    stdoutBytes: int(e.stdoutBytes),
+    stderrBytes: int(e.stderrBytes),
     dispatchedAt: orNull(e.dispatchedAt),
     startedAt: orNull(e.startedAt),
     finishedAt: orNull(e.finishedAt),
+    expiresAt: orNull(e.expiresAt),
+  };
+}
+
+function toSummaryView(s: commandV1.CommandSummary): CommandSummaryView {
+  return {
+    targets: s.targets ?? 0,
+    byState: Object.fromEntries((s.byState ?? []).map((b) => [stateName(b.state), b.count ?? 0])),
+    exitCodes: (s.exitCodes ?? []).map((x) => ({ exitCode: x.exitCode ?? 0, count: x.count ?? 0 })),
+    firstErrors: (s.firstErrors ?? []).map((x) => ({ executionId: x.executionId, agentId: x.agentId, state: stateName(x.state), error: x.error ?? '' })),
+    nonResponders: s.nonResponders ?? [],
+    nonRespondersTotal: s.nonRespondersTotal ?? 0,
   };
 }
 
@@ -60,8 +82,35 @@ export function toCommandView(c: commandV1.Command): CommandView {
     state: stateName(c.state),
     requestedBy: c.requestedBy,
     timeoutSeconds: c.timeoutSeconds,
+    ttlSeconds: c.ttlSeconds ?? 0,
+    maxConcurrency: c.maxConcurrency ?? 0,
+    maxErrors: typeof c.maxErrors === 'number' ? c.maxErrors : null,
+    selector: c.selector
+      ? {
+          agentIds: c.selector.agentIds ?? [],
+          site: c.selector.site ?? '',
+          labels: c.selector.labels ?? {},
+          capabilities: c.selector.capabilities ?? [],
+          os: c.selector.os ?? '',
+          connected: typeof c.selector.connected === 'boolean' ? c.selector.connected : null,
+        }
+      : null,
+    retryOf: orNull(c.retryOf),
+    endReason: orNull(c.endReason),
+    cancelledAt: orNull(c.cancelledAt),
     createdAt: orNull(c.createdAt),
     updatedAt: orNull(c.updatedAt),
-    executions: (c.executions ?? []).map(toExecutionView),
+    summary: c.summary ? toSummaryView(c.summary) : null,
+  };
+}
+
+export function toOutputView(o: commandV1.GetExecutionOutputResponse): OutputView {
+  return {
+    data: Buffer.from(o.data ?? new Uint8Array()).toString('base64'),
+    offset: int(o.offset),
+    nextOffset: int(o.nextOffset),
+    storedBytes: int(o.storedBytes),
+    truncated: o.truncated ?? false,
+    complete: o.complete ?? false,
   };
 }

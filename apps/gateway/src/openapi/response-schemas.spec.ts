@@ -4,11 +4,11 @@ import { commandV1 } from '@fleetplane/contracts/grpc';
 import { GrpcStatus, UpstreamError } from '@fleetplane/service-kit/grpc';
 import { toAgentView } from '../agents/agent-view.js';
 import { agentView } from '../agents/agents.schemas.js';
-import { toCommandView } from '../commands/command-view.js';
-import { commandView } from '../commands/commands.schemas.js';
+import { toCommandView, toExecutionView } from '../commands/command-view.js';
+import { commandView, executionView } from '../commands/commands.schemas.js';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { RateLimitedException } from '../http/rate-limited.exception.js';
-import { protoExecution } from '../test/proto-builders.js';
+import { protoCommand, protoExecution, protoSummary } from '../test/proto-builders.js';
 import { errorBody } from './error-body.js';
 
 // The types keep the views' shapes in line with the documented schemas; these check
@@ -21,21 +21,22 @@ describe('documented response schemas', () => {
 
   it('accept what the command and agent views render from gRPC answers', () => {
     const at = '2026-01-01T00:00:00.000Z';
-    const command = toCommandView({
-      id: 'c1',
-      verb: 'exec',
-      paramsJson: '{"argv":["echo","hello"]}',
-      priority: commandV1.Priority.PRIORITY_HIGH,
-      state: commandV1.CommandState.COMMAND_STATE_COMPLETED,
-      requestedBy: 'u1',
-      timeoutSeconds: 60,
-      createdAt: at,
-      updatedAt: '',
-      executions: [
-        protoExecution({}),
-        protoExecution({ state: commandV1.CommandState.COMMAND_STATE_COMPLETED, exitCode: 0, dispatchedAt: at, startedAt: at, finishedAt: at }),
-      ],
-    });
+    const command = toCommandView(
+      protoCommand({
+        state: commandV1.CommandState.COMMAND_STATE_COMPLETED,
+        createdAt: at,
+        updatedAt: '',
+        maxErrors: 0,
+        selector: { agentIds: [], site: 'eu', labels: { role: 'web' }, capabilities: [], os: '', connected: true },
+        summary: protoSummary({ state: 'COMPLETED', exitCode: 0, nonResponders: ['agent-2'], nonRespondersTotal: 1 }),
+      }),
+    );
+    for (const e of [
+      protoExecution({}),
+      protoExecution({ state: commandV1.CommandState.COMMAND_STATE_SKIPPED, reason: 'x', expiresAt: at, dispatchedAt: at }),
+    ]) {
+      expect(executionView.safeParse(toExecutionView(e)).error).toBeUndefined();
+    }
     expect(commandView.safeParse(command).error).toBeUndefined();
     const agent = toAgentView({
       id: 'agent-1',

@@ -55,7 +55,7 @@ describe(toStatisticsView.name, () => {
     });
     expect(view.commands.lastHour).toEqual({
       total: 2,
-      byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 1, FAILED: 1, CANCELLED: 0, TIMED_OUT: 0 },
+      byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 1, FAILED: 1, CANCELLED: 0, TIMED_OUT: 0, SKIPPED: 0, EXPIRED: 0 },
     });
     expect(view.commands.lastDay.byState.COMPLETED).toBe(2);
     expect(Object.keys(view.commands.lastDay.byState)).not.toContain('PAUSED');

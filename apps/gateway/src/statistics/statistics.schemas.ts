@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { STATES } from '../commands/commands.schemas.js';
+import { EXECUTION_STATES } from '../commands/commands.schemas.js';
 
 // GET /statistics. StatisticsView (statistics-view.ts) is inferred from these, so the document
 // cannot drift from what toStatisticsView returns.
 
 /** The states a command can be in (the API's state names, UNSPECIFIED left out). */
-export const COMMAND_STATES = STATES.filter((s) => s !== 'UNSPECIFIED');
+export const COMMAND_STATES = EXECUTION_STATES;
 
 const count = z.number().int().min(0);
 

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { agentHubV1, commandV1, serveGrpc } from '@fleetplane/contracts/grpc';
 import { agentAccessHandlers } from './fake-agent-access.js';
 import { agentRegistryHandlers } from './fake-agent-registry.js';
-import { protoExecution as execution } from './proto-builders.js';
+import { protoExecution as execution, protoCommand, protoSummary } from './proto-builders.js';
 
 // Real gRPC servers built from the proto files with canned answers: command and agent-hub
 // are other engineers' services, so the gateway's integration test talks to these instead.
@@ -72,25 +72,15 @@ export interface SeenSubmit {
 
 const S = commandV1.CommandState;
 
-const command = (over: Partial<commandV1.Command>): commandV1.Command => ({
-  id: 'cmd-1',
-  verb: 'exec',
-  paramsJson: '{"argv":["echo","hello"]}',
-  priority: commandV1.Priority.PRIORITY_NORMAL,
-  state: S.COMMAND_STATE_QUEUED,
-  requestedBy: 'someone',
-  timeoutSeconds: 60,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:01.000Z',
-  executions: [execution({})],
-  ...over,
-});
+const command = protoCommand;
 
 /**
  * SubmitCommand: NOT_FOUND for any target but agent-1, INVALID_ARGUMENT naming params.cwd
- * for a relative cwd, else a queued command. GetCommand: cmd-done (exit 0), cmd-running
- * (no exit code yet), cmd-crash (INTERNAL with a message that must not reach the client),
- * cmd-unavailable (UNAVAILABLE, as while command's database is down).
+ * for a relative cwd, INVALID_ARGUMENT naming the selector for site "mars", else a queued
+ * command. GetCommand: cmd-done (exit 0), cmd-running (no exit code yet), cmd-crash
+ * (INTERNAL with a message that must not reach the client), cmd-unavailable (UNAVAILABLE,
+ * as while command's database is down). ListExecutions, GetExecutionOutput, Cancel* and
+ * RetryCommand answer for cmd-done (retry: cmd-running has nothing to retry).
  */
 export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> {
   const submitCommand: Handler<commandV1.SubmitCommandRequest, commandV1.SubmitCommandResponse> = (call, cb) => {
@@ -98,6 +88,7 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
     seen.push({ request: req, traceparent: call.metadata.get('traceparent')[0]?.toString() });
     const unknown = req.targetAgentIds.find((id) => id !== KNOWN_AGENT);
     if (unknown) return cb(fail(grpc.status.NOT_FOUND, `agent ${unknown} not found`));
+    if (req.selector?.site === 'mars') return cb(fail(grpc.status.INVALID_ARGUMENT, 'selector: matches no agent'));
     const params = JSON.parse(req.paramsJson) as { cwd?: string };
     if (params.cwd && !params.cwd.startsWith('/')) return cb(fail(grpc.status.INVALID_ARGUMENT, 'params.cwd: must be an absolute path'));
     cb(null, {
@@ -108,7 +99,9 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
         priority: req.priority,
         requestedBy: req.requestedBy,
         timeoutSeconds: req.timeoutSeconds || 60,
-        executions: req.targetAgentIds.map((agentId, i) => execution({ id: `ex-${seen.length}-${i}`, agentId })),
+        maxConcurrency: req.maxConcurrency?.count ?? 0,
+        ...(req.selector ? { selector: req.selector } : {}),
+        summary: protoSummary({ targets: req.selector ? 3 : req.targetAgentIds.length }),
       }),
     });
   };
@@ -120,22 +113,12 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
             id: 'cmd-done',
             state: S.COMMAND_STATE_COMPLETED,
             priority: commandV1.Priority.PRIORITY_HIGH,
-            executions: [
-              execution({
-                state: S.COMMAND_STATE_COMPLETED,
-                exitCode: 0,
-                stdout: 'hello\n',
-                attempts: 1,
-                dispatchedAt: '2026-01-01T00:00:00.100Z',
-                startedAt: '2026-01-01T00:00:00.200Z',
-                finishedAt: '2026-01-01T00:00:00.300Z',
-              }),
-            ],
+            summary: protoSummary({ state: 'COMPLETED', exitCode: 0 }),
           }),
         });
       case 'cmd-running':
         return cb(null, {
-          command: command({ id: 'cmd-running', state: S.COMMAND_STATE_RUNNING, executions: [execution({ state: S.COMMAND_STATE_RUNNING, attempts: 1 })] }),
+          command: command({ id: 'cmd-running', state: S.COMMAND_STATE_RUNNING, summary: protoSummary({ state: 'RUNNING' }) }),
         });
       case 'cmd-crash':
         return cb(fail(grpc.status.INTERNAL, 'pq: password authentication failed for user "command_rw"'));
@@ -146,8 +129,61 @@ export async function startFakeCommand(seen: SeenSubmit[]): Promise<FakeServer> 
     }
   };
   const listCommands: Handler<commandV1.ListCommandsRequest, commandV1.ListCommandsResponse> = (call, cb) =>
-    cb(null, { commands: [command({ id: 'cmd-done', executions: [execution({ agentId: call.request.agentId || KNOWN_AGENT })] })], nextPageToken: '' });
-  return serveGrpc('command', { submitCommand, getCommand, listCommands }, { [commandV1.COMMAND_STATISTICS_SERVICE_NAME]: { getCommandStatistics } });
+    cb(null, {
+      commands: [command({ id: 'cmd-done', state: S.COMMAND_STATE_COMPLETED, summary: protoSummary({ state: 'COMPLETED' }) })],
+      nextPageToken: '',
+    });
+  const doneExecution = execution({
+    commandId: 'cmd-done',
+    state: S.COMMAND_STATE_COMPLETED,
+    exitCode: 0,
+    stdout: 'hello\n',
+    stdoutBytes: 6,
+    attempts: 1,
+    dispatchedAt: '2026-01-01T00:00:00.100Z',
+    startedAt: '2026-01-01T00:00:00.200Z',
+    finishedAt: '2026-01-01T00:00:00.300Z',
+  });
+  const onlyDone =
+    <Req extends { commandId: string }, Res>(answer: (req: Req) => Res): Handler<Req, Res> =>
+    (call, cb) =>
+      call.request.commandId === 'cmd-done' ? cb(null, answer(call.request)) : cb(fail(grpc.status.NOT_FOUND, `command ${call.request.commandId} not found`));
+  const listExecutions = onlyDone<commandV1.ListExecutionsRequest, commandV1.ListExecutionsResponse>((req) => ({
+    executions: req.state === S.COMMAND_STATE_FAILED ? [] : [doneExecution],
+    nextPageToken: '',
+  }));
+  const getExecutionOutput: Handler<commandV1.GetExecutionOutputRequest, commandV1.GetExecutionOutputResponse> = (call, cb) => {
+    const { commandId, executionId, offset } = call.request;
+    if (commandId !== 'cmd-done' || executionId !== 'ex-1')
+      return cb(fail(grpc.status.NOT_FOUND, `execution ${executionId} of command ${commandId} not found`));
+    const all = Buffer.from(call.request.stream === commandV1.OutputStream.OUTPUT_STREAM_STDERR ? '' : 'hello\n');
+    const from = Math.min(Number(offset), all.length);
+    cb(null, { data: all.subarray(from), offset: from, nextOffset: all.length, storedBytes: all.length, truncated: false, complete: true });
+  };
+  const cancelCommand = onlyDone<commandV1.CancelCommandRequest, commandV1.CancelCommandResponse>((req) => ({
+    command: command({
+      id: 'cmd-done',
+      state: S.COMMAND_STATE_CANCELLED,
+      endReason: `cancelled by ${req.requestedBy}`,
+      summary: protoSummary({ state: 'CANCELLED' }),
+    }),
+    cancelled: 1,
+    stopping: 0,
+  }));
+  const cancelExecution = onlyDone<commandV1.CancelExecutionRequest, commandV1.CancelExecutionResponse>(() => ({
+    execution: execution({ commandId: 'cmd-done', state: S.COMMAND_STATE_CANCELLED, error: 'cancelled' }),
+  }));
+  const retryCommand: Handler<commandV1.RetryCommandRequest, commandV1.RetryCommandResponse> = (call, cb) => {
+    if (call.request.commandId === 'cmd-running')
+      return cb(fail(grpc.status.FAILED_PRECONDITION, 'command cmd-running has no failed, timed-out or expired executions to retry'));
+    if (call.request.commandId !== 'cmd-done') return cb(fail(grpc.status.NOT_FOUND, `command ${call.request.commandId} not found`));
+    cb(null, { command: command({ id: 'cmd-retry', retryOf: 'cmd-done', requestedBy: call.request.requestedBy }) });
+  };
+  return serveGrpc(
+    'command',
+    { submitCommand, getCommand, listCommands, listExecutions, getExecutionOutput, cancelCommand, cancelExecution, retryCommand },
+    { [commandV1.COMMAND_STATISTICS_SERVICE_NAME]: { getCommandStatistics } },
+  );
 }
 
 // Statistics (GET /statistics): canned answers, and a switch a test flips to make a peer

@@ -20,6 +20,7 @@ import {
   auditPageSchema,
   commandPageSchema,
   commandSchema,
+  executionPageSchema,
   createdApiKeySchema,
   enrolledAgentSchema,
   statisticsSchema,
@@ -37,6 +38,8 @@ import {
   type Statistics,
   type TokenPair,
   type User,
+  type CommandDetail,
+  type Execution,
 } from './schemas.js';
 
 import type { Writer } from '../commands/results.js';
@@ -107,8 +110,20 @@ export class ApiClient {
     return this.call('POST', '/commands', commandSchema, { body });
   }
 
-  getCommand(id: string): Promise<Command> {
-    return this.call('GET', `/commands/${encodeURIComponent(id)}`, commandSchema);
+  /** The command and every one of its executions, page by page. */
+  async getCommand(id: string): Promise<CommandDetail> {
+    const path = `/commands/${encodeURIComponent(id)}`;
+    const command = await this.call('GET', path, commandSchema);
+    const executions: Execution[] = [];
+    let pageToken: string | null = null;
+    do {
+      const q = new URLSearchParams({ pageSize: '500' });
+      if (pageToken) q.set('pageToken', pageToken);
+      const page = await this.call('GET', `${path}/executions?${q.toString()}`, executionPageSchema);
+      executions.push(...page.executions);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return { ...command, executions };
   }
 
   async listCommands(filter: { agentId?: string; limit?: number } = {}): Promise<Command[]> {

@@ -72,25 +72,65 @@ export type AgentSummary = z.infer<typeof agentSummarySchema>;
 export const enrolledAgentSchema = z.object({ agent: agentSchema, token: z.string().min(1) });
 export type EnrolledAgent = z.infer<typeof enrolledAgentSchema>;
 
-export const EXECUTION_STATES = ['UNSPECIFIED', 'PENDING', 'QUEUED', 'DISPATCHED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
+export const EXECUTION_STATES = [
+  'UNSPECIFIED',
+  'PENDING',
+  'QUEUED',
+  'DISPATCHED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMED_OUT',
+  'SKIPPED',
+  'EXPIRED',
+] as const;
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 export const executionSchema = z.object({
   id: z.string(),
+  commandId: z.string().default(''),
   agentId: z.string(),
   state: z.enum(EXECUTION_STATES),
   exitCode: z.number().int().nullable().default(null),
   stdout: z.string().default(''),
   stderr: z.string().default(''),
   truncated: z.boolean().default(false),
+  reason: z.string().nullable().default(null),
   error: z.string().nullable().default(null),
   attempts: z.number().default(0),
+  stdoutBytes: z.number().int().default(0),
+  stderrBytes: z.number().int().default(0),
   dispatchedAt: instant.nullable().default(null),
   startedAt: instant.nullable().default(null),
   finishedAt: instant.nullable().default(null),
+  expiresAt: instant.nullable().default(null),
 });
 export type Execution = z.infer<typeof executionSchema>;
+
+export const executionPageSchema = z.object({
+  executions: z.array(executionSchema),
+  nextPageToken: z.string().nullable().default(null),
+});
+
+export const commandSummarySchema = z.object({
+  targets: z.number().int(),
+  byState: z.record(z.string(), z.number().int()),
+  exitCodes: z.array(z.object({ exitCode: z.number().int(), count: z.number().int() })),
+  firstErrors: z.array(z.object({ executionId: z.string(), agentId: z.string(), state: z.enum(EXECUTION_STATES), error: z.string() })),
+  nonResponders: z.array(z.string()),
+  nonRespondersTotal: z.number().int(),
+});
+
+export const selectorSchema = z.object({
+  agentIds: z.array(z.string()),
+  site: z.string(),
+  labels: z.record(z.string(), z.string()),
+  capabilities: z.array(z.string()),
+  os: z.string(),
+  connected: z.boolean().nullable(),
+});
 
 export const commandSchema = z.object({
   id: z.string(),
@@ -100,11 +140,20 @@ export const commandSchema = z.object({
   state: z.enum(EXECUTION_STATES),
   requestedBy: z.string().default(''),
   timeoutSeconds: z.number(),
+  ttlSeconds: z.number().int().default(0),
+  maxConcurrency: z.number().int().default(0),
+  maxErrors: z.number().int().nullable().default(null),
+  selector: selectorSchema.nullable().default(null),
+  retryOf: z.string().nullable().default(null),
+  endReason: z.string().nullable().default(null),
+  cancelledAt: instant.nullable().default(null),
   createdAt: instant.nullable().default(null),
   updatedAt: instant.nullable().default(null),
-  executions: z.array(executionSchema).default([]),
+  summary: commandSummarySchema.nullable().default(null),
 });
 export type Command = z.infer<typeof commandSchema>;
+/** A command with every execution (GET /commands/{id} and the pages of …/executions). */
+export type CommandDetail = Command & { executions: Execution[] };
 
 export const commandPageSchema = z.object({
   commands: z.array(commandSchema),
@@ -122,7 +171,7 @@ export const errorBodySchema = z.object({
   traceId: z.string().nullable().optional(),
 });
 
-export const FINISHED_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
+export const FINISHED_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED']);
 
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;
 export const AUDIT_EXPORT_FORMATS = ['ndjson', 'csv'] as const;

@@ -1,4 +1,4 @@
-import { FINISHED_STATES, type Command, type Execution } from '../api/schemas.js';
+import { FINISHED_STATES, type CommandDetail, type Execution } from '../api/schemas.js';
 import { CliError, EXIT_CLI, EXIT_OK } from '../errors.js';
 
 export interface Writer {
@@ -11,7 +11,7 @@ export interface Writer {
  * cancelled). One target: that; several: the first non-zero one in the order the targets were
  * given, else 0 — so `run a,b -- test -f x` fails when any agent failed, with that agent's code.
  */
-export function exitCodeFor(command: Command, targets: string[] = []): number {
+export function exitCodeFor(command: CommandDetail, targets: string[] = []): number {
   if (command.executions.length === 0) return EXIT_CLI;
   const order = (e: Execution) => {
     const i = targets.indexOf(e.agentId);
@@ -39,7 +39,7 @@ const inExitRange = (n: number) => Number.isInteger(n) && n >= 0 && n <= 255;
  * targets every line is prefixed "[agent] " so the outputs can be told apart. A failure without
  * output of its own (spawn error, timeout, agent not connected) says why on stderr.
  */
-export function printResults(command: Command, out: Writer, err: Writer): void {
+export function printResults(command: CommandDetail, out: Writer, err: Writer): void {
   const several = command.executions.length > 1;
   for (const e of command.executions) {
     const prefix = several ? `[${e.agentId}] ` : '';
@@ -70,7 +70,7 @@ const FIRST_POLL_MS = 100;
 const MAX_POLL_MS = 1_000;
 
 /** Polls GET /commands/:id until every execution finished: quick at first, backing off to 1 s. */
-export async function waitForCommand(get: (id: string) => Promise<Command>, id: string, opts: WaitOptions): Promise<Command> {
+export async function waitForCommand(get: (id: string) => Promise<CommandDetail>, id: string, opts: WaitOptions): Promise<CommandDetail> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;

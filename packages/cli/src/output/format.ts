@@ -1,4 +1,4 @@
-import type { Agent, Command, Execution } from '../api/schemas.js';
+import type { Agent, Command, CommandDetail, Execution } from '../api/schemas.js';
 import { renderFields, renderTable } from './table.js';
 
 const labels = (l: Record<string, string>) =>
@@ -43,14 +43,14 @@ export function formatCommands(commands: Command[], width?: number): string {
   if (commands.length === 0) return 'no commands\n';
   return renderTable(
     ['ID', 'VERB', 'STATE', 'PRIORITY', 'TARGETS', 'CREATED', 'PARAMS'],
-    commands.map((c) => [c.id, c.verb, c.state, c.priority, c.executions.map((e) => e.agentId).join(','), c.createdAt, showParams(c)]),
+    commands.map((c) => [c.id, c.verb, c.state, c.priority, c.summary?.targets ?? null, c.createdAt, showParams(c)]),
     width,
   );
 }
 
 const exitCode = (e: Execution) => (e.exitCode === null ? null : String(e.exitCode));
 
-export function formatCommand(c: Command, width?: number): string {
+export function formatCommand(c: CommandDetail, width?: number): string {
   const head = renderFields([
     ['id', c.id],
     ['verb', c.verb],

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { FetchFn } from '../api/client.js';
-import type { Command, Execution } from '../api/schemas.js';
+import type { CommandDetail, Execution } from '../api/schemas.js';
 
 /** Collects what a command writes. */
 export class MemoryWriter extends PassThrough {
@@ -47,22 +47,28 @@ export function fakeFetch(handler: Handler): FetchFn & { requests: Recorded[] } 
 export function execution(over: Partial<Execution> = {}): Execution {
   return {
     id: 'e1',
+    commandId: 'c1',
     agentId: 'agent-1',
     state: 'COMPLETED',
     exitCode: 0,
     stdout: '',
     stderr: '',
     truncated: false,
+    reason: null,
     error: null,
     attempts: 1,
+    stdoutBytes: 0,
+    stderrBytes: 0,
     dispatchedAt: null,
     startedAt: null,
     finishedAt: null,
+    expiresAt: null,
     ...over,
   };
 }
 
-export function command(over: Partial<Command> = {}): Command {
+/** A command with its executions, as the client's getCommand assembles it. */
+export function command(over: Partial<CommandDetail> = {}): CommandDetail {
   return {
     id: 'c1',
     verb: 'exec',
@@ -71,8 +77,16 @@ export function command(over: Partial<Command> = {}): Command {
     state: 'COMPLETED',
     requestedBy: 'u1',
     timeoutSeconds: 60,
+    ttlSeconds: 3600,
+    maxConcurrency: 0,
+    maxErrors: null,
+    selector: null,
+    retryOf: null,
+    endReason: null,
+    cancelledAt: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: null,
+    summary: null,
     executions: [execution()],
     ...over,
   };
