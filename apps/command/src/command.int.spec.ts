@@ -238,7 +238,7 @@ describe('command service', () => {
   const report = (u: Omit<ExecutionUpdate, 'at'>) =>
     js.publish(subjects.executionUpdates(u.executionId), JSON.stringify({ ...u, at: new Date().toISOString() }));
   const stateOf = (id: string) => executions(id).then((r) => r.executions[0]!);
-  const countOf = (c: commandV1.Command, state: string) => c.summary!.byState.find((s) => s.state === `COMMAND_STATE_${state}`)?.count ?? 0;
+  const countOf = (c: commandV1.Command, state: string) => c.summary!.byState.find((s) => String(s.state) === `COMMAND_STATE_${state}`)?.count ?? 0;
   /** The states announced for one execution, once `last` is among them. */
   const announcedStates = (executionId: string, last: string) =>
     eventually(
