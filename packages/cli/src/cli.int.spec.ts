@@ -153,6 +153,86 @@ describe('fleetplane CLI against the real system', () => {
     expect(unreachable.stderr).toMatch(/^fleetplane: cannot reach the gateway at http:\/\/127\.0\.0\.1:9: /);
   });
 
+  describe('fleet commands', () => {
+    it('runs on the agents a selector matches, with rate limits: a progress line, a table per agent, exit 0 when all succeeded', async () => {
+      const r = await cli([
+        'run',
+        '--site',
+        'int',
+        '--max-concurrency',
+        '1',
+        '--max-errors',
+        '0',
+        '--timeout',
+        '30s',
+        '--',
+        'sh',
+        '-c',
+        'echo fleet; echo more',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^AGENT\s+STATE\s+EXIT\s+OUTPUT \/ ERROR$/);
+      expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${AGENT}\\s+COMPLETED\\s+0\\s+fleet$`))]);
+      // Not a terminal: plain progress lines, the last one the finished command.
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^[\w-]+: 1\/1 done, 0 failed, 0 running, 0 waiting \[COMPLETED\]$/);
+    });
+
+    it("refuses a selector that matches no agent with the gateway's 400 naming targets", async () => {
+      const r = await cli(['run', '--site', 'nowhere', '--', 'true']);
+      expect(r.code).toBe(255);
+      expect(r.stderr).toMatch(/^fleetplane: bad request \(400\): field targets/);
+    });
+
+    it('lists, reads, retries and audits a failed command', async () => {
+      const failed = await cli(['run', '--site', 'int', '-o', 'json', '--', 'sh', '-c', 'echo one; echo two >&2; exit 4']);
+      expect(failed.code, failed.stderr).toBe(4);
+      const { command, executions } = JSON.parse(failed.stdout) as { command: { id: string; state: string }; executions: { id: string; agentId: string }[] };
+      expect(command.state).toBe('FAILED');
+      expect(executions.map((e) => e.agentId)).toEqual([AGENT]);
+      const eid = executions[0]!.id;
+
+      const listed = await cli(['commands', 'executions', command.id, '--state', 'FAILED', '--exit-code', '4']);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(new RegExp(`^${eid}\\s+${AGENT}\\s+FAILED\\s+4\\s`, 'm'));
+      expect((await cli(['commands', 'executions', command.id, '--state', 'COMPLETED'])).stdout).toBe('no executions\n');
+
+      expect(await cli(['commands', 'output', command.id, eid])).toEqual({ code: 0, stdout: 'one\n', stderr: '' });
+      expect(await cli(['commands', 'output', command.id, eid, '--stream', 'stderr', '--follow'])).toEqual({ code: 0, stdout: 'two\n', stderr: '' });
+
+      const summary = await cli(['commands', 'get', command.id]);
+      expect(summary.stdout).toMatch(/^FAILED\s+1$/m);
+      expect(summary.stdout).toMatch(/^4\s+1$/m);
+
+      const retried = await cli(['commands', 'retry', command.id]);
+      expect(retried.code, retried.stderr).toBe(0);
+      const retryId = retried.stdout.trim();
+      const retry = JSON.parse((await cli(['commands', 'get', retryId, '-o', 'json'])).stdout) as { retryOf: string };
+      expect(retry.retryOf).toBe(command.id);
+
+      // The audit log has the submit and the execution's final state under the command's id (the latter written in batches).
+      let actions: string[] = [];
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(200)) {
+        const audit = await cli(['audit', 'list', '--command-id', command.id, '--json']);
+        actions = (JSON.parse(audit.stdout) as { action: string }[]).map((e) => e.action);
+        if (actions.includes('execution.finished')) break;
+      }
+      expect(actions).toEqual(expect.arrayContaining(['command.submit', 'execution.finished']));
+    });
+
+    it('cancels a command waiting for an offline agent', async () => {
+      expect((await cli(['agents', 'enroll', 'cli-offline', '--site', 'offline'])).code).toBe(0);
+      const submitted = await cli(['run', '--no-wait', '--ttl', '1h', 'cli-offline', '--', 'true']);
+      expect(submitted.code, submitted.stderr).toBe(0);
+      const id = submitted.stdout.trim();
+      const cancelled = await cli(['commands', 'cancel', id]);
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(cancelled.stdout).toMatch(new RegExp(`^${id}: 1 cancelled at once, 0 running told to stop \\[CANCELLED\\]\n$`));
+      const rows = await cli(['commands', 'executions', id, '--json']);
+      expect((JSON.parse(rows.stdout) as { state: string }[]).map((e) => e.state)).toEqual(['CANCELLED']);
+    });
+  });
+
   it('prints an agent as YAML with --output yaml, the same data as --output json', async () => {
     const yaml = await cli(['agents', 'get', AGENT, '--output', 'yaml']);
     expect(yaml.code, yaml.stderr).toBe(0);

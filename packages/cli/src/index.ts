@@ -7,7 +7,7 @@ export { CredentialStore, credentialsPath, type Credentials } from './auth/crede
 export { authenticatedClient, DEFAULT_URL, type CliEnv } from './auth/session.js';
 export { loadProfile, type Profile } from './config/profile.js';
 export { userConfigPath, findProjectConfig, credentialsPathFor, DEFAULT_CONTEXT } from './config/paths.js';
-export { exitCodeFor, printResults, prefixLines, waitForCommand } from './commands/results.js';
+export { exitCodeFor, prefixLines, waitForCommand } from './commands/results.js';
 export { formatAgent, formatAgents, formatCommand, formatCommands } from './output/format.js';
 export { renderTable, renderFields } from './output/table.js';
 export { EXIT_OK, EXIT_CLI, CliError, UsageError, NOT_LOGGED_IN } from './errors.js';

@@ -14,12 +14,48 @@ export function parseTargets(values: string[]): string[] {
   return [...new Set(ids)];
 }
 
-export function parseTimeout(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > 86_400) {
-    throw new InvalidArgumentError('must be a whole number of seconds between 1 and 86400');
+const SECONDS_PER_UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "90", "90s", "10m", "1h", "2d" as whole seconds between 1 and `max`. */
+export function parseSeconds(value: string, max: number): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value);
+  const n = m ? Number(m[1]) * SECONDS_PER_UNIT[m[2] || 's']! : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new InvalidArgumentError(`must be a duration from 1s to ${max} s, like 30, 30s, 10m, 1h or 2d`);
   }
   return n;
+}
+
+/** `--timeout`: how long the program may run on the agent, at most a day. */
+export const parseTimeout = (value: string): number => parseSeconds(value, 86_400);
+
+/** `--ttl`: how long an execution waits for an offline agent, at most a week. */
+export const parseTtl = (value: string): number => parseSeconds(value, 7 * 86_400);
+
+/** `--max-concurrency 10` or `10%`: a count of targets, or a percentage of them (the gateway takes both). */
+export function parseTargetLimit(min: number) {
+  return (value: string): number | string => {
+    if (/^(100|[1-9]\d?)%$/.test(value)) return value;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > 100_000) throw new InvalidArgumentError(`must be a count from ${min} to 100000 or a percentage from 1% to 100%`);
+    return n;
+  };
+}
+
+/** Repeatable `--agent id` / `--capability c` (comma lists too), without empties or repeats. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('must not be empty');
+  return [...new Set([...previous, ...items])];
+}
+
+/** `--exit-code 3`: a whole number (negative for a signal, as the agent reports it). */
+export function parseExitCode(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
 }
 
 export function parseLimit(value: string): number {

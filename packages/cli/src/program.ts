@@ -2,17 +2,15 @@ import { homedir } from 'node:os';
 import { Command as Program, CommanderError, Option } from 'commander';
 import { ApiError } from './api/api-error.js';
 import type { FetchFn } from './api/client.js';
-import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, PRIORITIES } from './api/schemas.js';
+import { AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES } from './api/schemas.js';
 import type { TtyInput } from './auth/password.js';
 import { authenticatedClient, type CliEnv } from './auth/session.js';
 import { registerAgentAccess, registerEnrollmentTokens } from './commands/agent-access.js';
 import { registerAgentRegistry } from './commands/agent-registry.js';
 import { enrollAgent, getAgent, type EnrollAgentOptions } from './commands/agents.js';
 import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
-import { getCommand, listCommands, type ListCommandsOptions } from './commands/commands.js';
 import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
-import { submitAndWait, type SubmitOptions } from './commands/run.js';
 import { showStatistics } from './commands/stats.js';
 import { registerTelemetry } from './commands/telemetry.js';
 import { registerTiles } from './commands/tiles-register.js';
@@ -25,10 +23,12 @@ import { loadProfile, type Profile } from './config/profile.js';
 import type { SettingFlags } from './config/settings.js';
 import type { Context } from './context.js';
 import { CliError, EXIT_CLI, EXIT_OK, UsageError } from './errors.js';
-import { collectLabel, parseLimit, parseParamsJson, parseTargets, parseTimeout } from './options.js';
+import { collectLabel, parseLimit } from './options.js';
 import { render, tableWidth, type Terminal } from './output/render.js';
 import { registerApiKeys } from './program/api-keys.js';
+import { registerCommands } from './program/commands.js';
 import { registerConfig } from './program/config.js';
+import { registerRun } from './program/run.js';
 import { outputOptions, passwordStdinOption } from './program/shared-options.js';
 import { registerUsers } from './program/users.js';
 import { cliVersion } from './version.js';
@@ -42,16 +42,6 @@ export interface CliDeps {
   cwd?: string;
   fetch?: FetchFn;
   sleep?: (ms: number) => Promise<void>;
-}
-
-function submitOptions(cmd: Program): Program {
-  return outputOptions(
-    cmd
-      .addOption(new Option('--priority <priority>', 'queue priority').choices(PRIORITIES))
-      .option('--timeout <seconds>', 'the command timeout on the agent (default: the service default)', parseTimeout)
-      .option('--no-wait', 'print the command id and return without waiting')
-      .option('--idempotency-key <key>', 'submitting the same key again returns the first command'),
-  );
 }
 
 /** The filters of `audit list` and `audit export`; the gateway validates the values (a 400 names the option's field). */
@@ -101,14 +91,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
     .option('--label <key=value>', 'a label (repeatable)', collectLabel)
     .action((id: string, opts: EnrollAgentOptions) => enrollAgent(ctx, id, opts));
 
-  const commands = program.command('commands').description('show submitted commands');
-  outputOptions(commands.command('get').description('show one command with its executions and their output').argument('<id>', 'command id')).action(
-    (id: string) => getCommand(ctx, id),
-  );
-  outputOptions(commands.command('list').description('list recent commands, newest first'))
-    .option('--agent <id>', 'only commands targeting this agent')
-    .option('--limit <n>', 'at most this many (1-500, default 50)', parseLimit)
-    .action((opts: ListCommandsOptions) => listCommands(ctx, opts));
+  registerCommands(program, ctx);
 
   const audit = program.command('audit').description('read the audit log (admin)');
   outputOptions(auditFilterOptions(audit.command('list').description('list audit entries, newest first')))
@@ -128,30 +111,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
   registerTiles(program, ctx, setExit);
   registerTelemetry(program, ctx);
 
-  submitOptions(
-    program
-      .command('run')
-      .description('run a program on agents (argv exactly as given, no shell) and print its output')
-      .usage('[options] AGENT[,AGENT...] -- ARGV...')
-      // Everything after the agents belongs to the remote argv, options included (`-- ls -la`).
-      .passThroughOptions()
-      .argument('<agents>', 'agent id, or several separated by commas')
-      .argument('<argv...>', 'the program and its arguments, after --'),
-  ).action(async (agentList: string, argv: string[], opts: SubmitOptions) => {
-    const targets = parseTargets([agentList]);
-    setExit(await submitAndWait(ctx, 'exec', { argv: stripSeparator(argv) }, targets, opts));
-  });
-
-  submitOptions(
-    program
-      .command('exec')
-      .description('submit any verb (docker.ps, system.info, ...) with JSON parameters')
-      .argument('<verb>', 'the verb, e.g. docker.ps')
-      .argument('<agents...>', 'agent ids (or comma-separated lists)')
-      .requiredOption('--params <json>', 'the verb parameters as a JSON object', parseParamsJson),
-  ).action(async (verb: string, agentList: string[], opts: SubmitOptions & { params: Record<string, unknown> }) => {
-    setExit(await submitAndWait(ctx, verb, opts.params, parseTargets(agentList), opts));
-  });
+  registerRun(program, ctx, setExit);
 
   registerConfig(program, ctx);
 
@@ -173,13 +133,6 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
 
 function leaves(cmd: Program): Program[] {
   return cmd.commands.flatMap((c) => (c.commands.length ? leaves(c) : [c]));
-}
-
-/** commander keeps a `--` that follows the first operand under passThroughOptions; it is not part of the argv. */
-function stripSeparator(argv: string[]): string[] {
-  const rest = argv[0] === '--' ? argv.slice(1) : argv;
-  if (rest.length === 0) throw new UsageError('run: give the program to run after --, e.g. fleetplane run agent-1 -- uname -a');
-  return rest;
 }
 
 interface ParsedSettingFlags {

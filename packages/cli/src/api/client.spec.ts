@@ -9,10 +9,7 @@ describe(ApiClient.name, () => {
     const fetch = fakeFetch((req) => {
       if (req.path === '/auth/refresh')
         return { status: 200, body: { accessToken: 'new-access', refreshToken: 'new-refresh', tokenType: 'Bearer', expiresIn: 900 } };
-      if (req.headers.authorization === 'Bearer new-access') {
-        const { executions, ...rest } = command();
-        return { status: 200, body: req.path.includes('/executions') ? { executions, nextPageToken: null } : rest };
-      }
+      if (req.headers.authorization === 'Bearer new-access') return { status: 200, body: command() };
       return { status: 401, body: { statusCode: 401, message: 'Unauthorized' } };
     });
     const saved: TokenPair[] = [];
@@ -24,18 +21,13 @@ describe(ApiClient.name, () => {
 
     expect((await api.getCommand('c1')).id).toBe('c1');
     expect(saved).toEqual([{ accessToken: 'new-access', refreshToken: 'new-refresh' }]);
-    expect(fetch.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /commands/c1',
-      'POST /auth/refresh',
-      'GET /commands/c1',
-      'GET /commands/c1/executions?pageSize=500',
-    ]);
+    expect(fetch.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /commands/c1', 'POST /auth/refresh', 'GET /commands/c1']);
     expect(fetch.requests[1]!.body).toEqual({ refreshToken: 'old-refresh' });
     expect(fetch.requests[1]!.headers.authorization).toBeUndefined();
 
     // The next call uses the rotated token straight away.
     await api.getCommand('c1');
-    expect(fetch.requests).toHaveLength(6);
+    expect(fetch.requests).toHaveLength(4);
   });
 
   it('asks for a new login when the refresh token is refused, and saves nothing', async () => {

@@ -5,6 +5,7 @@ import type {
   AgentFilter,
   AuditFilter,
   ChangePassword,
+  ExecutionFilter,
   CreateApiKey,
   CreateEnrollmentToken,
   CreateUser,
@@ -18,11 +19,14 @@ import {
   agentSummarySchema,
   apiKeyListSchema,
   auditPageSchema,
+  cancelCommandResultSchema,
+  cancelExecutionResultSchema,
   commandPageSchema,
   commandSchema,
-  executionPageSchema,
   createdApiKeySchema,
   enrolledAgentSchema,
+  executionPageSchema,
+  outputRangeSchema,
   statisticsSchema,
   tokenPairSchema,
   userListSchema,
@@ -32,14 +36,17 @@ import {
   type ApiKey,
   type AuditEntry,
   type AuditExportFormat,
+  type CancelCommandResult,
+  type CancelExecutionResult,
   type Command,
   type CreatedApiKey,
   type EnrolledAgent,
+  type Execution,
+  type OutputRange,
+  type OutputStream,
   type Statistics,
   type TokenPair,
   type User,
-  type CommandDetail,
-  type Execution,
 } from './schemas.js';
 
 import type { Writer } from '../commands/results.js';
@@ -110,26 +117,51 @@ export class ApiClient {
     return this.call('POST', '/commands', commandSchema, { body });
   }
 
-  /** The command and every one of its executions, page by page. */
-  async getCommand(id: string): Promise<CommandDetail> {
-    const path = `/commands/${encodeURIComponent(id)}`;
-    const command = await this.call('GET', path, commandSchema);
-    const executions: Execution[] = [];
-    let pageToken: string | null = null;
-    do {
-      const q = new URLSearchParams({ pageSize: '500' });
-      if (pageToken) q.set('pageToken', pageToken);
-      const page = await this.call('GET', `${path}/executions?${q.toString()}`, executionPageSchema);
-      executions.push(...page.executions);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return { ...command, executions };
+  getCommand(id: string): Promise<Command> {
+    return this.call('GET', `/commands/${encodeURIComponent(id)}`, commandSchema);
   }
 
   async listCommands(filter: { agentId?: string; limit?: number } = {}): Promise<Command[]> {
     const q = new URLSearchParams({ pageSize: String(filter.limit ?? 50) });
     if (filter.agentId) q.set('agentId', filter.agentId);
     return (await this.call('GET', `/commands?${q.toString()}`, commandPageSchema)).commands;
+  }
+
+  /** One page of a command's executions (by agent id); pass `nextPageToken` back for the next. */
+  listExecutions(id: string, filter: ExecutionFilter = {}, pageToken?: string | null): Promise<{ executions: Execution[]; nextPageToken: string | null }> {
+    const q = new URLSearchParams({ pageSize: '500' });
+    if (filter.state) q.set('state', filter.state);
+    if (filter.exitCode !== undefined) q.set('exitCode', String(filter.exitCode));
+    if (pageToken) q.set('pageToken', pageToken);
+    return this.call('GET', `/commands/${encodeURIComponent(id)}/executions?${q.toString()}`, executionPageSchema);
+  }
+
+  /** Every execution of the command matching `filter`, page after page, as they arrive. */
+  async *executions(id: string, filter: ExecutionFilter = {}): AsyncGenerator<Execution[]> {
+    let pageToken: string | null = null;
+    do {
+      const page: { executions: Execution[]; nextPageToken: string | null } = await this.listExecutions(id, filter, pageToken);
+      if (page.executions.length > 0) yield page.executions;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** A byte range of an execution's output, from `offset`. */
+  getOutput(id: string, executionId: string, stream: OutputStream, offset: number): Promise<OutputRange> {
+    const q = new URLSearchParams({ stream, offset: String(offset) });
+    return this.call('GET', `/commands/${encodeURIComponent(id)}/executions/${encodeURIComponent(executionId)}/output?${q.toString()}`, outputRangeSchema);
+  }
+
+  cancelCommand(id: string): Promise<CancelCommandResult> {
+    return this.call('POST', `/commands/${encodeURIComponent(id)}/cancel`, cancelCommandResultSchema);
+  }
+
+  cancelExecution(id: string, executionId: string): Promise<CancelExecutionResult> {
+    return this.call('POST', `/commands/${encodeURIComponent(id)}/executions/${encodeURIComponent(executionId)}/cancel`, cancelExecutionResultSchema);
+  }
+
+  retryCommand(id: string): Promise<Command> {
+    return this.call('POST', `/commands/${encodeURIComponent(id)}/retry`, commandSchema, { body: {} });
   }
 
   /** Newest first: up to `limit` entries (every page when `all`), following nextPageToken with the same filters. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DocSchema } from './document.js';
+import type { DocQuery, DocSchema } from './document.js';
 import type * as e from './enrollment-schemas.js';
 import type * as s from './schemas.js';
 
@@ -26,14 +26,18 @@ export type DocumentAgreement = [
   Describes<DocSchema<'EnrolledAgent'>, z.output<typeof s.enrolledAgentSchema>>,
   Reads<typeof s.executionSchema, DocSchema<'Execution'>>,
   Describes<DocSchema<'Execution'>, z.output<typeof s.executionSchema>>,
-  Reads<typeof s.executionPageSchema, DocSchema<'ExecutionPage'>>,
-  Describes<DocSchema<'ExecutionPage'>, z.output<typeof s.executionPageSchema>>,
-  Reads<typeof s.commandSummarySchema, DocSchema<'CommandSummary'>>,
-  Describes<DocSchema<'CommandSummary'>, z.output<typeof s.commandSummarySchema>>,
   Reads<typeof s.commandSchema, DocSchema<'Command'>>,
   Describes<DocSchema<'Command'>, z.output<typeof s.commandSchema>>,
   Reads<typeof s.commandPageSchema, DocSchema<'CommandPage'>>,
   Describes<DocSchema<'CommandPage'>, z.output<typeof s.commandPageSchema>>,
+  Reads<typeof s.commandSummarySchema, DocSchema<'CommandSummary'>>,
+  Describes<DocSchema<'CommandSummary'>, z.output<typeof s.commandSummarySchema>>,
+  Reads<typeof s.executionPageSchema, DocSchema<'ExecutionPage'>>,
+  Describes<DocSchema<'ExecutionPage'>, z.output<typeof s.executionPageSchema>>,
+  Reads<typeof s.cancelCommandResultSchema, DocSchema<'CancelCommandResult'>>,
+  Describes<DocSchema<'CancelCommandResult'>, z.output<typeof s.cancelCommandResultSchema>>,
+  Reads<typeof s.outputRangeSchema, DocSchema<'ExecutionOutput'>>,
+  Describes<DocSchema<'ExecutionOutput'>, z.output<typeof s.outputRangeSchema>>,
   Reads<typeof s.auditEntrySchema, DocSchema<'AuditEntry'>>,
   Describes<DocSchema<'AuditEntry'>, z.output<typeof s.auditEntrySchema>>,
   Reads<typeof s.auditPageSchema, DocSchema<'AuditPage'>>,
@@ -64,6 +68,8 @@ type Within<Outer, Inner extends Outer> = Inner;
 type DocRole = DocSchema<'User'>['role'];
 type DocScope = NonNullable<DocSchema<'CreateApiKeyBody'>['scopes']>[number];
 type DocPriority = DocSchema<'Command'>['priority'];
+type DocState = DocSchema<'Execution'>['state'];
+type DocStream = NonNullable<DocQuery<'getExecutionOutput'>['stream']>;
 export type EnumAgreement = [
   Within<DocRole, s.Role>,
   Within<s.Role, DocRole>,
@@ -71,4 +77,8 @@ export type EnumAgreement = [
   Within<s.Scope, DocScope>,
   Within<DocPriority, s.Priority>,
   Within<s.Priority, DocPriority>,
+  Within<DocState, s.ExecutionState>,
+  Within<s.ExecutionState, DocState>,
+  Within<DocStream, s.OutputStream>,
+  Within<s.OutputStream, DocStream>,
 ];

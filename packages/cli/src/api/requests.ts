@@ -17,3 +17,5 @@ export type CreateEnrollmentToken = DocBody<'createEnrollmentToken'>;
 export type AuditFilter = Omit<DocQuery<'listAudit'>, 'pageSize' | 'pageToken'>;
 /** The filters of GET /agents (paging and the total are the client's business). */
 export type AgentFilter = Omit<DocQuery<'listAgents'>, 'pageSize' | 'pageToken' | 'includeTotal'>;
+/** The filters of GET /commands/{id}/executions (paging is the client's business). */
+export type ExecutionFilter = Omit<DocQuery<'listExecutions'>, 'pageSize' | 'pageToken'>;

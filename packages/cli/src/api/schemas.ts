@@ -85,21 +85,27 @@ export const EXECUTION_STATES = [
   'SKIPPED',
   'EXPIRED',
 ] as const;
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+/** What `--state` offers: every state an execution can be in. */
+export const FILTER_STATES = EXECUTION_STATES.filter((s) => s !== 'UNSPECIFIED');
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
+export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
 export const executionSchema = z.object({
   id: z.string(),
-  commandId: z.string().default(''),
+  commandId: z.string(),
   agentId: z.string(),
   state: z.enum(EXECUTION_STATES),
   exitCode: z.number().int().nullable().default(null),
+  /** The start of the output (a KiB at most); the whole of it is at …/output. */
   stdout: z.string().default(''),
   stderr: z.string().default(''),
   truncated: z.boolean().default(false),
   reason: z.string().nullable().default(null),
   error: z.string().nullable().default(null),
-  attempts: z.number().default(0),
+  attempts: z.number().int().default(0),
   stdoutBytes: z.number().int().default(0),
   stderrBytes: z.number().int().default(0),
   dispatchedAt: instant.nullable().default(null),
@@ -117,20 +123,22 @@ export const executionPageSchema = z.object({
 export const commandSummarySchema = z.object({
   targets: z.number().int(),
   byState: z.record(z.string(), z.number().int()),
-  exitCodes: z.array(z.object({ exitCode: z.number().int(), count: z.number().int() })),
-  firstErrors: z.array(z.object({ executionId: z.string(), agentId: z.string(), state: z.enum(EXECUTION_STATES), error: z.string() })),
-  nonResponders: z.array(z.string()),
-  nonRespondersTotal: z.number().int(),
+  exitCodes: z.array(z.object({ exitCode: z.number().int(), count: z.number().int() })).default([]),
+  firstErrors: z.array(z.object({ executionId: z.string(), agentId: z.string(), state: z.enum(EXECUTION_STATES), error: z.string() })).default([]),
+  nonResponders: z.array(z.string()).default([]),
+  nonRespondersTotal: z.number().int().default(0),
 });
+export type CommandSummary = z.infer<typeof commandSummarySchema>;
 
 export const selectorSchema = z.object({
-  agentIds: z.array(z.string()),
-  site: z.string(),
-  labels: z.record(z.string(), z.string()),
-  capabilities: z.array(z.string()),
-  os: z.string(),
-  connected: z.boolean().nullable(),
+  agentIds: z.array(z.string()).default([]),
+  site: z.string().default(''),
+  labels: z.record(z.string(), z.string()).default({}),
+  capabilities: z.array(z.string()).default([]),
+  os: z.string().default(''),
+  connected: z.boolean().nullable().default(null),
 });
+export type Selector = z.infer<typeof selectorSchema>;
 
 export const commandSchema = z.object({
   id: z.string(),
@@ -139,7 +147,7 @@ export const commandSchema = z.object({
   priority: z.enum(PRIORITIES),
   state: z.enum(EXECUTION_STATES),
   requestedBy: z.string().default(''),
-  timeoutSeconds: z.number(),
+  timeoutSeconds: z.number().int(),
   ttlSeconds: z.number().int().default(0),
   maxConcurrency: z.number().int().default(0),
   maxErrors: z.number().int().nullable().default(null),
@@ -149,16 +157,36 @@ export const commandSchema = z.object({
   cancelledAt: instant.nullable().default(null),
   createdAt: instant.nullable().default(null),
   updatedAt: instant.nullable().default(null),
+  /** Null in listings; GET /commands/{id} has it. */
   summary: commandSummarySchema.nullable().default(null),
 });
 export type Command = z.infer<typeof commandSchema>;
-/** A command with every execution (GET /commands/{id} and the pages of …/executions). */
-export type CommandDetail = Command & { executions: Execution[] };
 
 export const commandPageSchema = z.object({
   commands: z.array(commandSchema),
   nextPageToken: z.string().nullable().default(null),
 });
+
+export const cancelCommandResultSchema = z.object({
+  command: commandSchema,
+  cancelled: z.number().int(),
+  stopping: z.number().int(),
+});
+export type CancelCommandResult = z.infer<typeof cancelCommandResultSchema>;
+
+export const cancelExecutionResultSchema = z.object({ execution: executionSchema });
+export type CancelExecutionResult = z.infer<typeof cancelExecutionResultSchema>;
+
+/** A byte range of an execution's output; `data` is base64. */
+export const outputRangeSchema = z.object({
+  data: z.string(),
+  offset: z.number().int(),
+  nextOffset: z.number().int(),
+  storedBytes: z.number().int(),
+  truncated: z.boolean(),
+  complete: z.boolean(),
+});
+export type OutputRange = z.infer<typeof outputRangeSchema>;
 
 /**
  * 4xx/5xx bodies: `{statusCode, error, message, field?, traceId}`. Lenient on purpose (every field
@@ -171,6 +199,7 @@ export const errorBodySchema = z.object({
   traceId: z.string().nullable().optional(),
 });
 
+/** States a command or an execution does not leave. */
 export const FINISHED_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED']);
 
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;

@@ -1,4 +1,4 @@
-import { FINISHED_STATES, type CommandDetail, type Execution } from '../api/schemas.js';
+import { FINISHED_STATES, type Command, type Execution } from '../api/schemas.js';
 import { CliError, EXIT_CLI, EXIT_OK } from '../errors.js';
 
 export interface Writer {
@@ -6,18 +6,21 @@ export interface Writer {
 }
 
 /**
- * `run`'s exit status. Each execution's own: the remote process's exit code (0 when it COMPLETED
- * without one), or 255 when it ended without one (agent not connected, spawn error, timeout,
- * cancelled). One target: that; several: the first non-zero one in the order the targets were
- * given, else 0 — so `run a,b -- test -f x` fails when any agent failed, with that agent's code.
+ * `run`'s exit status: 0 only when every execution succeeded. Each execution's own: the remote
+ * process's exit code (0 when it COMPLETED without one), or 255 when it ended without one (agent
+ * not connected, spawn error, timeout, cancelled, skipped, expired). One target: that; several:
+ * the first non-zero one in the order the targets were given (agent id order for a selector,
+ * as the gateway pages them), else 0 — so `run a,b -- test -f x` fails when any agent failed,
+ * with that agent's code.
  */
-export function exitCodeFor(command: CommandDetail, targets: string[] = []): number {
-  if (command.executions.length === 0) return EXIT_CLI;
+export function exitCodeFor(executions: Execution[], targets: string[] = []): number {
+  if (executions.length === 0) return EXIT_CLI;
   const order = (e: Execution) => {
     const i = targets.indexOf(e.agentId);
     return i < 0 ? targets.length : i;
   };
-  const ordered = [...command.executions].sort((a, b) => order(a) - order(b));
+  // A stable sort: agents not named keep the gateway's order.
+  const ordered = [...executions].sort((a, b) => order(a) - order(b));
   for (const e of ordered) {
     const code = executionExitCode(e);
     if (code !== EXIT_OK) return code;
@@ -25,7 +28,7 @@ export function exitCodeFor(command: CommandDetail, targets: string[] = []): num
   return EXIT_OK;
 }
 
-export function executionExitCode(e: Execution): number {
+export function executionExitCode(e: Pick<Execution, 'state' | 'exitCode'>): number {
   if (e.state === 'COMPLETED') return e.exitCode !== null && inExitRange(e.exitCode) ? e.exitCode : EXIT_OK;
   // A non-zero code is the remote process's own answer; anything else is a failure without one.
   if (e.exitCode !== null && e.exitCode !== 0 && inExitRange(e.exitCode)) return e.exitCode;
@@ -34,22 +37,11 @@ export function executionExitCode(e: Execution): number {
 
 const inExitRange = (n: number) => Number.isInteger(n) && n >= 0 && n <= 255;
 
-/**
- * Each execution's stdout to stdout and stderr to stderr, as the process wrote them; with several
- * targets every line is prefixed "[agent] " so the outputs can be told apart. A failure without
- * output of its own (spawn error, timeout, agent not connected) says why on stderr.
- */
-export function printResults(command: CommandDetail, out: Writer, err: Writer): void {
-  const several = command.executions.length > 1;
-  for (const e of command.executions) {
-    const prefix = several ? `[${e.agentId}] ` : '';
-    if (e.stdout) out.write(prefixLines(e.stdout, prefix));
-    if (e.stderr) err.write(prefixLines(e.stderr, prefix));
-    if (e.truncated) err.write(`${prefix}fleetplane: output was truncated by the agent\n`);
-    if (e.state !== 'COMPLETED' && (e.error || e.exitCode === null)) {
-      err.write(`${prefix}fleetplane: execution ${e.state}${e.error ? `: ${e.error}` : ''}\n`);
-    }
-  }
+/** Why an execution failed without output of its own, for stderr; null when it succeeded or has nothing to say. */
+export function failureNote(e: Execution): string | null {
+  if (e.state === 'COMPLETED' || (!e.error && !e.reason && e.exitCode !== null)) return null;
+  const why = e.error ?? e.reason;
+  return `fleetplane: execution ${e.state}${why ? `: ${why}` : ''}\n`;
 }
 
 export function prefixLines(text: string, prefix: string): string {
@@ -60,23 +52,26 @@ export function prefixLines(text: string, prefix: string): string {
 }
 
 export interface WaitOptions {
-  /** Gives up after this long (the command's own timeout plus a margin). */
+  /** Gives up after this long. */
   timeoutMs: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Each answer while waiting, the last (finished) one included: the progress line. */
+  onPoll?: (c: Command) => void;
 }
 
 const FIRST_POLL_MS = 100;
 const MAX_POLL_MS = 1_000;
 
-/** Polls GET /commands/:id until every execution finished: quick at first, backing off to 1 s. */
-export async function waitForCommand(get: (id: string) => Promise<CommandDetail>, id: string, opts: WaitOptions): Promise<CommandDetail> {
+/** Polls GET /commands/:id (its summary) until the command finished: quick at first, backing off to 1 s. */
+export async function waitForCommand(get: (id: string) => Promise<Command>, id: string, opts: WaitOptions): Promise<Command> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
   let delay = FIRST_POLL_MS;
   for (;;) {
     const c = await get(id);
+    opts.onPoll?.(c);
     if (FINISHED_STATES.has(c.state)) return c;
     if (now() >= deadline) {
       throw new CliError(`command ${id} is still ${c.state} after ${Math.round(opts.timeoutMs / 1000)} s: see fleetplane commands get ${id}`);

@@ -1,24 +1,78 @@
-import type { Priority } from '../api/schemas.js';
+import type { ApiClient } from '../api/client.js';
+import type { SubmitCommand } from '../api/requests.js';
+import type { Command, Execution, Priority } from '../api/schemas.js';
 import type { Context } from '../context.js';
-import { EXIT_OK } from '../errors.js';
-import { exitCodeFor, printResults, waitForCommand } from './results.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { formatResults } from '../output/format-executions.js';
+import { copyOutput } from './output-reader.js';
+import { ProgressReporter } from './progress.js';
+import { exitCodeFor, failureNote, waitForCommand } from './results.js';
 
-export interface SubmitOptions {
+/** The selector flags of `run` and `exec`, as commander parses them. */
+export interface TargetOptions {
+  site?: string;
+  label?: Record<string, string>;
+  agent?: string[];
+  capability?: string[];
+  os?: string;
+  connected?: boolean;
+}
+
+export interface SubmitOptions extends TargetOptions {
   priority?: Priority;
   timeout?: number;
+  ttl?: number;
+  maxConcurrency?: number | string;
+  maxErrors?: number | string;
   /** commander's --no-wait sets wait=false. */
   wait?: boolean;
   idempotencyKey?: string;
 }
 
-/** Past the command's own timeout, how long the agent and the pipeline get to report back. */
+/** Past the command's own deadlines, how long the agents and the pipeline get to report back. */
 export const WAIT_MARGIN_MS = 30_000;
 
+/** Whether any selector flag other than --agent was given. */
+export function hasSelector(o: TargetOptions): boolean {
+  return o.site !== undefined || o.os !== undefined || o.connected !== undefined || Object.keys(o.label ?? {}).length > 0 || (o.capability?.length ?? 0) > 0;
+}
+
 /**
- * Submits a command and (unless --no-wait) waits for it, printing the remote output (or, with
- * --output json|yaml, the finished command) and returning the exit code `run` should exit with.
+ * The submission's `targets`: the agent ids as a list (operands and --agent, each must exist:
+ * the gateway's 404 names a missing one), or, with any other selector flag, a selector whose
+ * conditions are all AND-ed (--agent then narrows it to those ids).
  */
-export async function submitAndWait(ctx: Context, verb: string, params: Record<string, unknown>, targets: string[], opts: SubmitOptions): Promise<number> {
+export function targetsOf(agents: string[], o: TargetOptions): SubmitCommand['targets'] {
+  const ids = [...new Set([...agents, ...(o.agent ?? [])])];
+  if (!hasSelector(o)) {
+    if (ids.length === 0)
+      throw new UsageError('name the agents (AGENT[,AGENT...] or --agent) or select them (--site, --label, --capability, --os, --connected)');
+    return ids;
+  }
+  return {
+    ...(ids.length ? { agentIds: ids } : {}),
+    ...(o.site !== undefined ? { site: o.site } : {}),
+    ...(o.label && Object.keys(o.label).length ? { labels: o.label } : {}),
+    ...(o.capability?.length ? { capabilities: o.capability } : {}),
+    ...(o.os !== undefined ? { os: o.os } : {}),
+    ...(o.connected !== undefined ? { connected: o.connected } : {}),
+  };
+}
+
+/**
+ * Submits a command and (unless --no-wait) waits for it with a progress line, then prints the
+ * results and returns the exit code `run` should exit with. An explicit agent list prints each
+ * execution's output (prefixed `[agent] ` when there are several), as `ssh` would; a selector
+ * prints a table, one row per agent. `--output json|yaml` prints the finished command and every
+ * execution instead.
+ */
+export async function submitAndWait(
+  ctx: Context,
+  verb: string,
+  params: Record<string, unknown>,
+  targets: SubmitCommand['targets'],
+  opts: SubmitOptions,
+): Promise<number> {
   const api = await ctx.client();
   const submitted = await api.submitCommand({
     verb,
@@ -26,19 +80,70 @@ export async function submitAndWait(ctx: Context, verb: string, params: Record<s
     targets,
     ...(opts.priority ? { priority: opts.priority } : {}),
     ...(opts.timeout ? { timeoutSeconds: opts.timeout } : {}),
+    ...(opts.ttl ? { ttlSeconds: opts.ttl } : {}),
+    ...(opts.maxConcurrency !== undefined ? { maxConcurrency: opts.maxConcurrency } : {}),
+    ...(opts.maxErrors !== undefined ? { maxErrors: opts.maxErrors } : {}),
     ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
   });
   if (opts.wait === false) {
     await ctx.print(submitted, () => `${submitted.id}\n`);
     return EXIT_OK;
   }
-  const done = await waitForCommand((id) => api.getCommand(id), submitted.id, {
-    timeoutMs: submitted.timeoutSeconds * 1000 + WAIT_MARGIN_MS,
-    ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
-  });
-  await ctx.print(done, () => {
-    printResults(done, ctx.out, ctx.err);
-    return '';
-  });
-  return exitCodeFor(done, targets);
+  const listed = Array.isArray(targets) ? targets : [];
+  const format = (await ctx.profile()).output.value;
+  const tty = (ctx.stderrStream as { isTTY?: boolean }).isTTY === true;
+  // Plain progress lines only where a table follows: a single target's output stays as clean as ssh's.
+  const progress = new ProgressReporter(ctx.err, tty, format === 'table' && !Array.isArray(targets));
+  let done: Command;
+  try {
+    done = await waitForCommand((id) => api.getCommand(id), submitted.id, {
+      timeoutMs: waitBudgetMs(submitted),
+      onPoll: (c) => progress.update(c),
+      ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+    });
+  } finally {
+    progress.finish();
+  }
+  const executions = await allExecutions(api, done.id);
+  if (format !== 'table') {
+    await ctx.print({ command: done, executions }, () => '');
+  } else if (Array.isArray(targets)) {
+    await printOutputs(ctx, api, done.id, executions);
+  } else {
+    ctx.out.write(formatResults(executions, undefined));
+  }
+  return exitCodeFor(executions, listed);
+}
+
+/**
+ * How long to wait before giving up: an offline agent may wait its ttl, and with a concurrency
+ * limit the executions run in waves of that many, each up to the timeout.
+ */
+export function waitBudgetMs(c: Command): number {
+  const targets = c.summary?.targets ?? 1;
+  const waves = c.maxConcurrency > 0 ? Math.ceil(targets / c.maxConcurrency) : 1;
+  return (c.ttlSeconds + c.timeoutSeconds * waves) * 1000 + WAIT_MARGIN_MS;
+}
+
+export async function allExecutions(api: Pick<ApiClient, 'executions'>, id: string): Promise<Execution[]> {
+  const all: Execution[] = [];
+  for await (const page of api.executions(id)) all.push(...page);
+  return all;
+}
+
+/** Each execution's whole output: stdout to stdout, stderr to stderr, lines prefixed `[agent] ` when there are several. */
+async function printOutputs(ctx: Context, api: ApiClient, commandId: string, executions: Execution[]): Promise<void> {
+  const several = executions.length > 1;
+  for (const e of executions) {
+    const prefix = several ? `[${e.agentId}] ` : '';
+    const copy = (stream: 'stdout' | 'stderr') =>
+      (stream === 'stdout' ? e.stdoutBytes : e.stderrBytes) > 0
+        ? copyOutput(api, commandId, e.id, stream, stream === 'stdout' ? ctx.out : ctx.err, { prefix, ...(ctx.sleep ? { sleep: ctx.sleep } : {}) })
+        : Promise.resolve({ truncated: false, bytes: 0 });
+    await copy('stdout');
+    await copy('stderr');
+    if (e.truncated) ctx.err.write(`${prefix}fleetplane: output was truncated at the per-execution cap\n`);
+    const note = failureNote(e);
+    if (note) ctx.err.write(`${prefix}${note}`);
+  }
 }

@@ -48,6 +48,22 @@ describe('shell completion', () => {
     expect(completeInBash(['fleetplane', 'run', 'a1', '--', 'ls', ''])).toEqual([]);
   });
 
+  it('knows the fleet commands: run selectors and limits, commands cancel|retry|executions|output and their values', () => {
+    expect(completeInBash(['fleetplane', 'commands', ''])).toEqual(expect.arrayContaining(['get', 'list', 'executions', 'output', 'cancel', 'retry']));
+    expect(completeInBash(['fleetplane', 'run', '--max-'])).toEqual(['--max-concurrency', '--max-errors']);
+    expect(completeInBash(['fleetplane', 'run', '--'])).toEqual(
+      expect.arrayContaining(['--site', '--label', '--agent', '--capability', '--os', '--connected', '--ttl', '--no-wait']),
+    );
+    expect(completeInBash(['fleetplane', 'exec', 'system.info', '--co'])).toEqual(['--connected', '--context']);
+    expect(completeInBash(['fleetplane', 'commands', 'executions', 'c1', '--state', 'EX'])).toEqual(['EXPIRED']);
+    expect(completeInBash(['fleetplane', 'commands', 'output', 'c1', 'e1', '--stream', ''])).toEqual(['stdout', 'stderr']);
+    expect(completeInBash(['fleetplane', 'commands', 'output', 'c1', 'e1', '--f'])).toEqual(['--follow']);
+    expect(completeInBash(['fleetplane', 'commands', 'cancel', 'c1', '--ex'])).toEqual(['--execution']);
+    expect(completeInBash(['fleetplane', 'audit', 'list', '--command-'])).toEqual(['--command-id']);
+    // After `run --site eu --` the words are the remote argv too.
+    expect(completeInBash(['fleetplane', 'run', '--site', 'eu', '--', ''])).toEqual([]);
+  });
+
   it('bash accepts the script (syntax) and registers it for fleetplane', () => {
     const r = spawnSync('bash', ['--norc', '-n'], { input: bashCompletion(nodes), encoding: 'utf8' });
     expect(r.status).toBe(0);

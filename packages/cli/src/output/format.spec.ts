@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { command, execution } from '../test/fakes.js';
+import { command, execution, summaryOf } from '../test/fakes.js';
 import { formatAgents, formatCommand, formatCommands } from './format.js';
 import { renderTable } from './table.js';
 
@@ -42,21 +42,41 @@ describe('output', () => {
 
   it('shows argv quoted only where a shell would need it, and keeps rows on one line', () => {
     const text = formatCommands([
-      command({
-        params: { argv: ['sh', '-c', 'exit 3'] },
-        summary: { targets: 2, byState: { COMPLETED: 2 }, exitCodes: [], firstErrors: [], nonResponders: [], nonRespondersTotal: 0 },
-      }),
+      command({ params: { argv: ['sh', '-c', 'exit 3'] }, summary: null }),
+      command({ id: 'c2', summary: null, selector: { agentIds: [], site: 'eu', labels: { role: 'web' }, capabilities: [], os: '', connected: true } }),
     ]);
     expect(text).toContain('sh -c "exit 3"');
-    expect(text).toMatch(/COMPLETED\s+normal\s+2\s/);
-    expect(text.trimEnd().split('\n')).toHaveLength(2);
+    expect(text).toContain('site=eu label:role=web connected');
+    expect(text).toContain('agent list');
+    expect(text.trimEnd().split('\n')).toHaveLength(3);
   });
 
-  it('shows a command with its executions and their outputs', () => {
-    const text = formatCommand(command({ executions: [execution({ stdout: 'hello\n', stderr: 'warn\n', error: null })] }));
+  it('shows a command with its settings and summary: counts per state, exit codes, first errors, non-responders', () => {
+    const executions = [
+      execution(),
+      execution({ id: 'e2', agentId: 'agent-2', state: 'FAILED', exitCode: 3, error: 'boom' }),
+      execution({ id: 'e3', agentId: 'agent-3', state: 'QUEUED', exitCode: null, reason: 'agent offline' }),
+    ];
+    const text = formatCommand(
+      command({
+        state: 'RUNNING',
+        maxConcurrency: 10,
+        maxErrors: 5,
+        summary: { ...summaryOf(executions), nonResponders: ['agent-3'], nonRespondersTotal: 101 },
+      }),
+    );
     expect(text).toMatch(/^id:\s+c1$/m);
-    expect(text).toMatch(/^state:\s+COMPLETED$/m);
-    expect(text).toMatch(/^e1\s+agent-1\s+COMPLETED\s+0\s+1\s+-\s+-$/m);
-    expect(text).toContain('stdout:\nhello\nstderr:\nwarn\n');
+    expect(text).toMatch(/^state:\s+RUNNING$/m);
+    expect(text).toMatch(/^targets:\s+3$/m);
+    expect(text).toMatch(/^max concurrency:\s+10$/m);
+    expect(text).toMatch(/^max errors:\s+5$/m);
+    expect(text).toMatch(/^COMPLETED\s+1$/m);
+    expect(text).toMatch(/^FAILED\s+1$/m);
+    expect(text).not.toMatch(/^RUNNING\s+0$/m);
+    expect(text).toMatch(/^0\s+1$/m);
+    expect(text).toMatch(/^3\s+1$/m);
+    expect(text).toMatch(/^e2\s+agent-2\s+FAILED\s+boom$/m);
+    expect(text).toContain('non-responders (101): agent-3 and 100 more');
+    expect(formatCommand(command({ maxErrors: null, summary: null }))).toMatch(/^max errors:\s+none$/m);
   });
 });
