@@ -47,12 +47,11 @@ export async function copyOutput(
       lines.end();
       return { truncated: r.truncated, bytes: offset };
     }
-    if (!caughtUp && advanced) {
-      delay = FIRST_POLL_MS;
-      continue;
-    }
+    if (!caughtUp && advanced) continue;
+    // Quick again after new bytes, backing off while none come.
+    if (advanced) delay = FIRST_POLL_MS;
     await sleep(delay);
-    delay = advanced ? FIRST_POLL_MS : Math.min(MAX_POLL_MS, delay * 2);
+    delay = Math.min(MAX_POLL_MS, delay * 2);
   }
 }
 
