@@ -73,6 +73,12 @@ describe(runCli.name, () => {
     expect(spawnError).toEqual({ code: 255, stdout: '', stderr: 'fleetplane: execution FAILED: spawn nope ENOENT\n' });
   });
 
+  it('prints the inline output of an execution that stored no chunks (an agent that reported only a final result)', async () => {
+    const fetch = fakeCommandGateway({ executions: [execution({ stdout: 'inline\n', stdoutBytes: 0 })] });
+    expect(await cli(['run', 'agent-1', '--', 'echo', 'inline'], { fetch, env: apiKey })).toEqual({ code: 0, stdout: 'inline\n', stderr: '' });
+    expect(fetch.requests.some((q) => q.path.includes('/output'))).toBe(false);
+  });
+
   it('--no-wait prints the command id and does not poll', async () => {
     const fetch = fakeCommandGateway();
     expect(await cli(['run', '--no-wait', 'agent-1', '--', 'true'], { fetch, env: apiKey })).toEqual({ code: 0, stdout: 'c1\n', stderr: '' });

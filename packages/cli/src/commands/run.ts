@@ -6,7 +6,7 @@ import { EXIT_OK, UsageError } from '../errors.js';
 import { formatResults } from '../output/format-executions.js';
 import { copyOutput } from './output-reader.js';
 import { ProgressReporter } from './progress.js';
-import { exitCodeFor, failureNote, waitForCommand } from './results.js';
+import { exitCodeFor, failureNote, prefixLines, waitForCommand } from './results.js';
 
 /** The selector flags of `run` and `exec`, as commander parses them. */
 export interface TargetOptions {
@@ -136,10 +136,15 @@ async function printOutputs(ctx: Context, api: ApiClient, commandId: string, exe
   const several = executions.length > 1;
   for (const e of executions) {
     const prefix = several ? `[${e.agentId}] ` : '';
-    const copy = (stream: 'stdout' | 'stderr') =>
-      (stream === 'stdout' ? e.stdoutBytes : e.stderrBytes) > 0
-        ? copyOutput(api, commandId, e.id, stream, stream === 'stdout' ? ctx.out : ctx.err, { prefix, ...(ctx.sleep ? { sleep: ctx.sleep } : {}) })
-        : Promise.resolve({ truncated: false, bytes: 0 });
+    const copy = async (stream: 'stdout' | 'stderr') => {
+      const to = stream === 'stdout' ? ctx.out : ctx.err;
+      if ((stream === 'stdout' ? e.stdoutBytes : e.stderrBytes) > 0) {
+        await copyOutput(api, commandId, e.id, stream, to, { prefix, ...(ctx.sleep ? { sleep: ctx.sleep } : {}) });
+      } else if (e[stream]) {
+        // Nothing stored as chunks (an agent that only reported a final result): its inline output is all there is.
+        to.write(prefixLines(e[stream], prefix));
+      }
+    };
     await copy('stdout');
     await copy('stderr');
     if (e.truncated) ctx.err.write(`${prefix}fleetplane: output was truncated at the per-execution cap\n`);
