@@ -44,9 +44,14 @@ describe(runCli.name, () => {
       path: '/commands',
       body: { verb: 'exec', params: { argv: ['sh', '-c', 'echo "$HOME"; ls -la', '--json'] }, targets: ['agent-1'], priority: 'high', timeoutSeconds: 5 },
     });
-    expect(fetch.requests[1]).toMatchObject({ method: 'GET', path: '/commands/c1' });
-    // The whole output, read from the output ranges, not the inline summary.
-    expect(fetch.requests.map((q) => q.path)).toContain('/commands/c1/executions/e1/output?stream=stdout&offset=0');
+    // One agent: its output followed while it runs, read from the output ranges, not the inline summary.
+    expect(fetch.requests.map((q) => `${q.method} ${q.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /commands/c1',
+        'GET /commands/c1/executions/e1/output?stream=stdout&offset=0',
+        'GET /commands/c1/executions/e1/output?stream=stderr&offset=0',
+      ]),
+    );
   });
 
   it('takes comma-separated targets and prefixes their output, read range by range', async () => {
@@ -76,7 +81,11 @@ describe(runCli.name, () => {
   it('prints the inline output of an execution that stored no chunks (an agent that reported only a final result)', async () => {
     const fetch = fakeCommandGateway({ executions: [execution({ stdout: 'inline\n', stdoutBytes: 0 })] });
     expect(await cli(['run', 'agent-1', '--', 'echo', 'inline'], { fetch, env: apiKey })).toEqual({ code: 0, stdout: 'inline\n', stderr: '' });
-    expect(fetch.requests.some((q) => q.path.includes('/output'))).toBe(false);
+    const several = fakeCommandGateway({
+      executions: [execution({ agentId: 'a', stdout: 'one\n', stdoutBytes: 0 }), execution({ id: 'e2', agentId: 'b', stdout: 'two\n' })],
+    });
+    expect((await cli(['run', 'a,b', '--', 'echo'], { fetch: several, env: apiKey })).stdout).toBe('[a] one\n[b] two\n');
+    expect(several.requests.filter((q) => q.path.includes('/output')).map((q) => q.path)).toEqual(['/commands/c1/executions/e2/output?stream=stdout&offset=0']);
   });
 
   it('--no-wait prints the command id and does not poll', async () => {

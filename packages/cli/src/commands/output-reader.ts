@@ -5,6 +5,8 @@ import type { Writer } from './results.js';
 export interface CopyOutputOptions {
   /** Keep reading until the execution finished (`complete`), polling for what it adds. */
   follow?: boolean;
+  /** While following: stop at the next poll once this says so (the wait around it gave up). */
+  stopped?: () => boolean;
   sleep?: (ms: number) => Promise<void>;
   /** Each line gets this prefix (several targets); none: the bytes as the program wrote them. */
   prefix?: string;
@@ -40,7 +42,7 @@ export async function copyOutput(
     const advanced = r.nextOffset > offset;
     offset = r.nextOffset;
     const caughtUp = offset >= r.storedBytes;
-    const finished = caughtUp ? !opts.follow || r.complete : !advanced && !opts.follow;
+    const finished = (caughtUp ? !opts.follow || r.complete : !advanced && !opts.follow) || (opts.stopped?.() ?? false);
     // (More stored but none handed over, without --follow: stop rather than ask forever.)
     if (finished) {
       lines.write(decoder.decode());

@@ -92,8 +92,10 @@ export async function submitAndWait(
   const listed = Array.isArray(targets) ? targets : [];
   const format = (await ctx.profile()).output.value;
   const tty = (ctx.stderrStream as { isTTY?: boolean }).isTTY === true;
-  // Plain progress lines only where a table follows: a single target's output stays as clean as ssh's.
-  const progress = new ProgressReporter(ctx.err, tty, format === 'table' && !Array.isArray(targets));
+  // One agent named: its output is printed as it comes, while the command runs, as ssh would, and no progress line mixes into it.
+  const live = format === 'table' && listed.length === 1 ? await followSingleOutput(ctx, api, submitted.id) : undefined;
+  // Plain progress lines only where a table follows: the outputs of named agents stay as the programs wrote them.
+  const progress = new ProgressReporter(ctx.err, tty && !live, format === 'table' && !Array.isArray(targets));
   let done: Command;
   try {
     done = await waitForCommand((id) => api.getCommand(id), submitted.id, {
@@ -101,12 +103,17 @@ export async function submitAndWait(
       onPoll: (c) => progress.update(c),
       ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
     });
+  } catch (err) {
+    live?.stop();
+    throw err;
   } finally {
     progress.finish();
   }
   const executions = await allExecutions(api, done.id);
   if (format !== 'table') {
     await ctx.print({ command: done, executions }, () => '');
+  } else if (live) {
+    await live.finished(executions[0]);
   } else if (Array.isArray(targets)) {
     await printOutputs(ctx, api, done.id, executions);
   } else {
@@ -129,6 +136,41 @@ export async function allExecutions(api: Pick<ApiClient, 'executions'>, id: stri
   const all: Execution[] = [];
   for await (const page of api.executions(id)) all.push(...page);
   return all;
+}
+
+/**
+ * Follows the only execution's stdout and stderr while it runs (polling its output ranges), so a
+ * long program's output appears as it is written. `finished` waits for both to be read to the
+ * end, then says why it failed, as printOutputs does.
+ */
+async function followSingleOutput(ctx: Context, api: ApiClient, commandId: string) {
+  let stopped = false;
+  const first = (await api.listExecutions(commandId)).executions[0];
+  if (!first) return undefined;
+  const follow = (stream: 'stdout' | 'stderr') =>
+    copyOutput(api, commandId, first.id, stream, stream === 'stdout' ? ctx.out : ctx.err, {
+      follow: true,
+      stopped: () => stopped,
+      ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+    });
+  const copies = Promise.all([follow('stdout'), follow('stderr')]);
+  // A failure shows once the wait is over (finished), not as an unhandled rejection meanwhile.
+  copies.catch(() => undefined);
+  return {
+    stop: () => (stopped = true),
+    finished: async (e: Execution | undefined) => {
+      const [out, err] = await copies;
+      if (!e) return;
+      // Nothing stored as chunks (an agent that only reported a final result): its inline output is all there is.
+      if (out.bytes === 0 && err.bytes === 0) {
+        if (e.stdout) ctx.out.write(e.stdout);
+        if (e.stderr) ctx.err.write(e.stderr);
+      }
+      if (out.truncated || err.truncated) ctx.err.write('fleetplane: output was truncated at the per-execution cap\n');
+      const note = failureNote(e);
+      if (note) ctx.err.write(note);
+    },
+  };
 }
 
 /** Each execution's whole output: stdout to stdout, stderr to stderr, lines prefixed `[agent] ` when there are several. */

@@ -152,7 +152,8 @@ export function fakeCommandGateway(opts: FakeGatewayOptions = {}) {
     if (req.method === 'GET' && output) {
       const e = executions.find((x) => x.id === output[1]);
       if (!e) return { status: 404, body: { statusCode: 404, message: `execution ${output[1]} not found` } };
-      const all = Buffer.from(q.get('stream') === 'stderr' ? e.stderr : e.stdout);
+      // Only what was stored as chunks (the byte counts say how much); the inline summary alone is not.
+      const all = Buffer.from(q.get('stream') === 'stderr' ? (e.stderrBytes > 0 ? e.stderr : '') : e.stdoutBytes > 0 ? e.stdout : '');
       const offset = Number(q.get('offset') ?? 0);
       const data = all.subarray(offset, offset + rangeSize);
       return {
