@@ -147,22 +147,23 @@ async function followSingleOutput(ctx: Context, api: ApiClient, commandId: strin
   let stopped = false;
   const first = (await api.listExecutions(commandId)).executions[0];
   if (!first) return undefined;
+  let written = 0;
+  const counted = (to: Context['out']) => ({ write: (t: string) => ((written += t.length), to.write(t)) });
   const follow = (stream: 'stdout' | 'stderr') =>
-    copyOutput(api, commandId, first.id, stream, stream === 'stdout' ? ctx.out : ctx.err, {
+    copyOutput(api, commandId, first.id, stream, counted(stream === 'stdout' ? ctx.out : ctx.err), {
       follow: true,
       stopped: () => stopped,
       ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
-    });
+      // A gateway that cannot serve the ranges (yet) is not a failed run: the inline output below stands in.
+    }).catch(() => ({ truncated: false, bytes: 0 }));
   const copies = Promise.all([follow('stdout'), follow('stderr')]);
-  // A failure shows once the wait is over (finished), not as an unhandled rejection meanwhile.
-  copies.catch(() => undefined);
   return {
     stop: () => (stopped = true),
     finished: async (e: Execution | undefined) => {
       const [out, err] = await copies;
       if (!e) return;
-      // Nothing stored as chunks (an agent that only reported a final result): its inline output is all there is.
-      if (out.bytes === 0 && err.bytes === 0) {
+      // Nothing came as chunks (an agent that only reported a final result): its inline output is all there is.
+      if (written === 0) {
         if (e.stdout) ctx.out.write(e.stdout);
         if (e.stderr) ctx.err.write(e.stderr);
       }
