@@ -158,7 +158,7 @@ describe('fleetplane CLI against the real system', () => {
       const r = await cli([
         'run',
         '--site',
-        'int',
+        'local',
         '--max-concurrency',
         '1',
         '--max-errors',
@@ -185,7 +185,7 @@ describe('fleetplane CLI against the real system', () => {
     });
 
     it('lists, reads, retries and audits a failed command', async () => {
-      const failed = await cli(['run', '--site', 'int', '-o', 'json', '--', 'sh', '-c', 'echo one; echo two >&2; exit 4']);
+      const failed = await cli(['run', '--site', 'local', '-o', 'json', '--', 'sh', '-c', 'echo one; echo two >&2; exit 4']);
       expect(failed.code, failed.stderr).toBe(4);
       const { command, executions } = JSON.parse(failed.stdout) as { command: { id: string; state: string }; executions: { id: string; agentId: string }[] };
       expect(command.state).toBe('FAILED');
@@ -197,8 +197,20 @@ describe('fleetplane CLI against the real system', () => {
       expect(listed.stdout).toMatch(new RegExp(`^${eid}\\s+${AGENT}\\s+FAILED\\s+4\\s`, 'm'));
       expect((await cli(['commands', 'executions', command.id, '--state', 'COMPLETED'])).stdout).toBe('no executions\n');
 
-      expect(await cli(['commands', 'output', command.id, eid])).toEqual({ code: 0, stdout: 'one\n', stderr: '' });
-      expect(await cli(['commands', 'output', command.id, eid, '--stream', 'stderr', '--follow'])).toEqual({ code: 0, stdout: 'two\n', stderr: '' });
+      // `commands output` prints exactly the bytes stored for the execution (the stream of OUTPUT chunks), which begin with the inline summary.
+      const [row] = JSON.parse((await cli(['commands', 'executions', command.id, '--json'])).stdout) as {
+        stdout: string;
+        stdoutBytes: number;
+        stderrBytes: number;
+      }[];
+      expect(row!.stdout).toBe('one\n');
+      const out = await cli(['commands', 'output', command.id, eid]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(Buffer.byteLength(out.stdout)).toBe(row!.stdoutBytes);
+      expect(row!.stdout.startsWith(out.stdout)).toBe(true);
+      const err = await cli(['commands', 'output', command.id, eid, '--stream', 'stderr', '--follow']);
+      expect(err.code, err.stderr).toBe(0);
+      expect(Buffer.byteLength(err.stdout)).toBe(row!.stderrBytes);
 
       const summary = await cli(['commands', 'get', command.id]);
       expect(summary.stdout).toMatch(/^FAILED\s+1$/m);
@@ -221,15 +233,27 @@ describe('fleetplane CLI against the real system', () => {
     });
 
     it('cancels a command waiting for an offline agent', async () => {
-      expect((await cli(['agents', 'enroll', 'cli-offline', '--site', 'offline'])).code).toBe(0);
+      // An agent that connected once (so its capabilities are known) and then went away.
+      const enrolled = await cli(['agents', 'enroll', 'cli-offline', '--site', 'offline']);
+      expect(enrolled.code, enrolled.stderr).toBe(0);
+      const agent = await fleet.startAgent({ id: 'cli-offline', token: enrolled.stdout.trim(), site: 'offline' });
+      const connected = async () => (JSON.parse((await cli(['agents', 'get', 'cli-offline', '--json'])).stdout) as { connected: boolean }).connected;
+      for (const deadline = Date.now() + 20_000; !(await connected()) && Date.now() < deadline;) await sleep(200);
+      await agent.stop();
+      for (const deadline = Date.now() + 20_000; (await connected()) && Date.now() < deadline;) await sleep(200);
+      expect(await connected()).toBe(false);
       const submitted = await cli(['run', '--no-wait', '--ttl', '1h', 'cli-offline', '--', 'true']);
       expect(submitted.code, submitted.stderr).toBe(0);
       const id = submitted.stdout.trim();
       const cancelled = await cli(['commands', 'cancel', id]);
       expect(cancelled.code, cancelled.stderr).toBe(0);
-      expect(cancelled.stdout).toMatch(new RegExp(`^${id}: 1 cancelled at once, 0 running told to stop \\[CANCELLED\\]\n$`));
-      const rows = await cli(['commands', 'executions', id, '--json']);
-      expect((JSON.parse(rows.stdout) as { state: string }[]).map((e) => e.state)).toEqual(['CANCELLED']);
+      expect(cancelled.stdout).toMatch(new RegExp(`^${id}: 1 cancelled at once, 0 running told to stop \\[[A-Z_]+\\]\n$`));
+      let states: string[] = [];
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
+        states = (JSON.parse((await cli(['commands', 'executions', id, '--json'])).stdout) as { state: string }[]).map((e) => e.state);
+        if (states[0] === 'CANCELLED') break;
+      }
+      expect(states).toEqual(['CANCELLED']);
     });
   });
 
