@@ -124,12 +124,11 @@ export const resultAckSchema = z.object({
 });
 
 /**
- * RUNNING once the process started; then one final status.
- * Next (issue #10, once agent-hub maps them onto its execution updates):
- * CANCELLED, stopped by a CANCEL; REJECTED, the agent refused to run it
- * (unknown verb, bad params, its local queue full), `error` says why.
+ * RUNNING once the process started; then one final status. CANCELLED: stopped
+ * by a CANCEL. REJECTED: the agent refused to run it (unknown verb, bad params,
+ * its local queue full); `error` says why.
  */
-export const resultStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT']);
+export const resultStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'REJECTED']);
 
 export const resultSchema = z.object({
   ...envelope,
