@@ -72,7 +72,7 @@ export class HubMetrics implements SessionMetrics {
   dispatched(outcome: 'accepted' | 'rejected' | 'superseded'): void {
     this.dispatches.inc({ outcome });
   }
-  publishFailed(kind: 'result' | 'telemetry'): void {
+  publishFailed(kind: 'result' | 'output' | 'telemetry'): void {
     this.publishFailures.inc({ kind });
   }
   admissionRefused(reason: AdmissionRefusalReason): void {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AgentCloseCode, AgentErrorCode, decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
+import { AgentCloseCode, AgentErrorCode, AgentFeature, decodeHubFrame, frame, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
 import { AgentSession } from './agent-session.js';
 import type { AdmissionRefusalReason, ProtocolErrorReason, SessionHooks, SessionSocket } from './session-ports.js';
 
@@ -39,6 +39,7 @@ function fakeHooks(overrides: Partial<SessionHooks> = {}) {
     endHello: vi.fn<SessionHooks['endHello']>(() => undefined),
     opened: vi.fn<SessionHooks['opened']>(() => record('opened')),
     result: vi.fn<SessionHooks['result']>((_s, f) => record(`result:${f.status}`)),
+    output: vi.fn<SessionHooks['output']>((_s, f) => record(`output:${f.offset}`)),
     telemetry: vi.fn<SessionHooks['telemetry']>(() => record('telemetry')),
     closed: vi.fn<SessionHooks['closed']>((_s, code) => record(`closed:${code}`)),
   };
@@ -46,13 +47,16 @@ function fakeHooks(overrides: Partial<SessionHooks> = {}) {
   return { hooks, mocks, calls };
 }
 
-const hello = (token = TOKEN, agentId = 'web-1') =>
+const hello = (token = TOKEN, agentId = 'web-1', features?: string[]) =>
   frame<AgentToHub>({
     type: 'HELLO',
     agentId,
     token,
     inventory: { site: 'par', os: 'linux', kernel: '6.1', version: '0.1.0', capabilities: ['exec'], containerEngine: '', labels: {} },
+    ...(features ? { features } : {}),
   });
+const output = (offset: number) =>
+  frame<AgentToHub>({ type: 'OUTPUT', executionId: 'exec-1', stream: 'stdout', seq: 0, offset, data: Buffer.from('hi\n').toString('base64') });
 const heartbeat = () => frame<AgentToHub>({ type: 'HEARTBEAT' });
 const result = (status: 'RUNNING' | 'COMPLETED', executionId = 'exec-1') =>
   frame<AgentToHub>({ type: 'RESULT', executionId, status, ...(status === 'COMPLETED' ? { exitCode: 0, stdout: 'hello\n' } : {}) });
@@ -92,6 +96,30 @@ describe(AgentSession.name, () => {
     expect(ack).toMatchObject({ heartbeatIntervalMs: 500, telemetryIntervalMs: 2_000, sessionId: session.sessionId });
     expect(session.agentId).toBe('web-1');
     expect(session.isOpen).toBe(true);
+  });
+
+  it('uses the announced features it knows, says so in HELLO_ACK, and takes OUTPUT only from such a session', async () => {
+    const { session, socket, calls } = setup();
+    session.receive(hello(TOKEN, 'web-1', ['output', 'time-travel', 'cancel']));
+    await settle();
+    expect(socket.sent[0]).toMatchObject({ type: 'HELLO_ACK', features: ['cancel', 'output'] });
+    expect(session.uses(AgentFeature.Cancel)).toBe(true);
+    expect(session.uses(AgentFeature.ResultAck)).toBe(false);
+    session.receive(output(0));
+    await settle();
+    expect(calls).toEqual(['opened', 'output:0']);
+  });
+
+  it('treats an agent without features as an older one: no features in HELLO_ACK, OUTPUT is a protocol error', async () => {
+    const { session, socket, errors, mocks } = setup();
+    session.receive(hello());
+    await settle();
+    expect(socket.sent[0]).not.toHaveProperty('features');
+    session.receive(output(0));
+    await settle();
+    expect(mocks.output).not.toHaveBeenCalled();
+    expect(errors).toEqual(['invalid_frame']);
+    expect(socket.closedWith?.code).toBe(AgentCloseCode.ProtocolError);
   });
 
   it('closes with 4408 when no HELLO arrives in time, without touching presence', async () => {

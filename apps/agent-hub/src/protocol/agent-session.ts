@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AgentCloseCode,
   AgentErrorCode,
+  AgentFeature,
   decodeAgentFrame,
   frame,
   tryAgainLaterReason,
@@ -25,6 +26,18 @@ type Handshake = 'awaiting_hello' | 'authenticating';
 
 const MAX_ERROR_MESSAGE = 4000;
 
+/** The optional protocol features this hub uses when the agent announces them. */
+export const HUB_FEATURES: readonly AgentFeature[] = [AgentFeature.Cancel, AgentFeature.Output, AgentFeature.ResultAck];
+const NO_FEATURES: readonly AgentFeature[] = [];
+
+/** The features a session uses: the announced ones this hub knows (one shared array when that is all or none, so most sessions allocate nothing). */
+function negotiate(announced: readonly string[] | undefined): readonly AgentFeature[] {
+  if (!announced || announced.length === 0) return NO_FEATURES;
+  const used = HUB_FEATURES.filter((f) => announced.includes(f));
+  if (used.length === HUB_FEATURES.length) return HUB_FEATURES;
+  return used.length === 0 ? NO_FEATURES : used;
+}
+
 /**
  * One agent connection, from the first byte to the close. The session alone
  * parses frames (so a bad one is answered with ERROR and 1002, never dropped
@@ -41,6 +54,7 @@ export class AgentSession extends WsSession<Handshake> {
   private _agentId = '';
   private _sessionId = '';
   private _replaced = false;
+  private _features: readonly AgentFeature[] = NO_FEATURES;
   /** SHA-256 of the credential the session authenticated with, to notice a rotation at a presence flush. */
   credentialHash = '';
   /** When the last frame arrived (any frame proves the agent alive). */
@@ -72,6 +86,10 @@ export class AgentSession extends WsSession<Handshake> {
   /** Closed because a newer connection of the same agent took over. */
   get replaced(): boolean {
     return this._replaced;
+  }
+  /** Whether the session uses an optional feature (the agent announced it and this hub knows it). */
+  uses(feature: AgentFeature): boolean {
+    return this._features.includes(feature);
   }
 
   /**
@@ -173,6 +191,10 @@ export class AgentSession extends WsSession<Handshake> {
         return;
       case 'RESULT':
         return this.forward(msg.id, () => this.hooks.result(this, msg));
+      case 'OUTPUT':
+        // Only an agent this session agreed "output" with may send it; anyone else breaks the protocol.
+        if (!this.uses(AgentFeature.Output)) return this.protocolError('invalid_frame', 'OUTPUT without the "output" feature', msg.id);
+        return this.forward(msg.id, () => this.hooks.output(this, msg));
       case 'TELEMETRY':
         return this.forward(msg.id, () => this.hooks.telemetry(this, msg));
       case 'ERROR':
@@ -221,6 +243,7 @@ export class AgentSession extends WsSession<Handshake> {
     }
     this._agentId = hello.agentId;
     this._sessionId = randomUUID();
+    this._features = negotiate(hello.features);
     this.openAttempt = this.hooks.opened(this, hello);
     try {
       await this.openAttempt;
@@ -239,6 +262,7 @@ export class AgentSession extends WsSession<Handshake> {
         sessionId: this._sessionId,
         heartbeatIntervalMs: this.timings.heartbeatIntervalMs,
         telemetryIntervalMs: this.timings.telemetryIntervalMs,
+        ...(this._features.length > 0 ? { features: [...this._features] } : {}),
       }),
     );
     this.log.log(`agent ${this._agentId} connected (session ${this._sessionId})`);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
+import { AgentFeature, frame, type HubToAgent, type Hello, type OutputFrame, type ResultFrame, type TelemetryFrame } from '@fleetplane/contracts';
 import { Clock } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 import { AgentRepository } from '../agents/agent.repository.js';
@@ -25,7 +25,7 @@ export class SessionLifecycle implements SessionHooks {
     private readonly agents: AgentRepository,
     private readonly sessions: SessionRegistry,
     private readonly router: CommandRouter,
-    private readonly output: AgentOutputPublisher,
+    private readonly publisher: AgentOutputPublisher,
     private readonly nats: NatsClient,
     private readonly admission: AdmissionControl,
     private readonly instance: HubInstanceId,
@@ -56,12 +56,24 @@ export class SessionLifecycle implements SessionHooks {
     this.nats.emit('agent.connected', { agentId: session.agentId, sessionId: session.sessionId, at: this.clock.now().toISOString() });
   }
 
-  result(session: AgentSession, frame: ResultFrame): Promise<void> {
-    return this.output.result(session.agentId, frame);
+  /**
+   * Stored first, then — for an agent using "result-ack" — acknowledged, so the
+   * agent forgets a final result only once JetStream has it. A lost ACK costs a
+   * re-sent RESULT, which command ignores (the execution already finished).
+   */
+  async result(session: AgentSession, f: ResultFrame): Promise<void> {
+    await this.publisher.result(session.agentId, f);
+    if (f.status !== 'RUNNING' && session.uses(AgentFeature.ResultAck)) {
+      await session.deliver(frame<HubToAgent>({ type: 'RESULT_ACK', executionId: f.executionId }));
+    }
+  }
+
+  output(session: AgentSession, f: OutputFrame): Promise<void> {
+    return this.publisher.output(session.agentId, f);
   }
 
   telemetry(session: AgentSession, frame: TelemetryFrame): Promise<void> {
-    return this.output.telemetry(session.agentId, frame);
+    return this.publisher.telemetry(session.agentId, frame);
   }
 
   async closed(session: AgentSession, code: number): Promise<void> {

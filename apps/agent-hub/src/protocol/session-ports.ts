@@ -1,4 +1,4 @@
-import type { Hello, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
+import type { Hello, OutputFrame, ResultFrame, TelemetryFrame } from '@fleetplane/contracts';
 import type { AgentSession } from './agent-session.js';
 
 // The socket and log ports are every WebSocket session's; re-exported for the hub's own code and tests.
@@ -36,7 +36,9 @@ export interface SessionHooks {
   endHello(): void;
   /** Stores inventory and presence, starts routing commands, announces the session. Awaited before HELLO_ACK. */
   opened(session: AgentSession, hello: Hello): Promise<void>;
+  /** Stores the result; for a session using "result-ack", a final one is then acknowledged to the agent. */
   result(session: AgentSession, frame: ResultFrame): Promise<void>;
+  output(session: AgentSession, frame: OutputFrame): Promise<void>;
   telemetry(session: AgentSession, frame: TelemetryFrame): Promise<void>;
   /** Undoes `opened` (it may have only partly succeeded). Called once, only for sessions that reached `opened`. */
   closed(session: AgentSession, code: number): Promise<void>;

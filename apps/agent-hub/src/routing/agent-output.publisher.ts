@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { subjects, type ExecutionUpdate, type ResultFrame, type TelemetryFrame, type TelemetrySample } from '@fleetplane/contracts';
+import {
+  subjects,
+  type ExecutionOutput,
+  type ExecutionUpdate,
+  type OutputFrame,
+  type ResultFrame,
+  type TelemetryFrame,
+  type TelemetrySample,
+} from '@fleetplane/contracts';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
 import { Clock } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';
@@ -28,6 +36,7 @@ export class AgentOutputPublisher {
       ...(f.stderr !== undefined ? { stderr: f.stderr } : {}),
       ...(f.truncated !== undefined ? { truncated: f.truncated } : {}),
       ...(f.error !== undefined ? { error: f.error } : {}),
+      ...(f.outputBytes !== undefined ? { outputBytes: f.outputBytes } : {}),
       at: this.clock.now().toISOString(),
     };
     const attributes = { 'fleetplane.agent_id': agentId, 'fleetplane.execution_id': f.executionId, 'fleetplane.status': f.status };
@@ -39,6 +48,17 @@ export class AgentOutputPublisher {
         throw err;
       }
     });
+  }
+
+  /** A piece of streamed output, stored in COMMAND_OUTPUT (command keeps it; the gateway's live stream follows it). */
+  async output(agentId: string, f: OutputFrame): Promise<void> {
+    const chunk: ExecutionOutput = { executionId: f.executionId, agentId, stream: f.stream, seq: f.seq, offset: f.offset, data: f.data };
+    try {
+      await this.nats.publishDurable(subjects.executionOutput(f.executionId), chunk);
+    } catch (err) {
+      this.metrics.publishFailed('output');
+      throw err;
+    }
   }
 
   async telemetry(agentId: string, f: TelemetryFrame): Promise<void> {

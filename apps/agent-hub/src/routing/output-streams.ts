@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { streams } from '@fleetplane/contracts';
+import { COMMAND_OUTPUT_MAX_AGE_SECONDS, streams } from '@fleetplane/contracts';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 
 /**
@@ -14,5 +14,6 @@ export class OutputStreams implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.nats.ensureStream(streams.commandResults);
     await this.nats.ensureStream(streams.telemetry);
+    await this.nats.ensureStream(streams.commandOutput, COMMAND_OUTPUT_MAX_AGE_SECONDS);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { executionOutputSchema, streams, type ExecutionOutput } from '@fleetplane/contracts';
+import { COMMAND_OUTPUT_MAX_AGE_SECONDS, executionOutputSchema, streams, type ExecutionOutput } from '@fleetplane/contracts';
 import { InjectConfig } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 import type { CommandConfig } from '../config.js';
@@ -24,8 +24,8 @@ export class OutputConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Output is kept in PostgreSQL; the stream only buffers it on the way (a day is plenty for an outage).
-    await this.nats.ensureStream(streams.commandOutput, 24 * 3600);
+    // Output is kept in PostgreSQL; the stream only buffers it on the way.
+    await this.nats.ensureStream(streams.commandOutput, COMMAND_OUTPUT_MAX_AGE_SECONDS);
     await this.nats.consumeDurable(streams.commandOutput.name, OUTPUT_CONSUMER, executionOutputSchema, (chunk) => this.store(chunk));
   }
 

@@ -13,6 +13,6 @@ const carried = new Set<string>(resultStatusSchema.options);
 
 /** The status to put in a RESULT for this session: a newer one the hub or the protocol cannot take becomes FAILED (`error` still says why), as agents reported it before. */
 export function wireResultStatus(status: AgentResultStatus, hubUsesFeatures: boolean): ResultStatus {
-  if (status === 'CANCELLED' || status === 'REJECTED') return hubUsesFeatures && carried.has(status) ? (status as ResultStatus) : 'FAILED';
+  if (status === 'CANCELLED' || status === 'REJECTED') return hubUsesFeatures && carried.has(status) ? status : 'FAILED';
   return status;
 }

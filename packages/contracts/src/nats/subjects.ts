@@ -31,6 +31,13 @@ export const streams = {
   deadLetter: { name: 'DEAD_LETTER', subjects: ['fleet.deadletter.>'] },
 } as const;
 
+/**
+ * COMMAND_OUTPUT only carries output on its way into command's database: a
+ * day covers an outage. Every service that ensures the stream passes this,
+ * so none of them changes the others' setting.
+ */
+export const COMMAND_OUTPUT_MAX_AGE_SECONDS = 24 * 3600;
+
 /** What a consumer publishes to subjects.deadLetter(<consumer>) instead of dropping a message. */
 export const deadLetterSchema = z.object({
   stream: z.string(),
