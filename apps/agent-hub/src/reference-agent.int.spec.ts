@@ -1,8 +1,18 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { dispatchReplySchema, executionUpdateSchema, streams, subjects, type CommandDispatch } from '@fleetplane/contracts';
+import {
+  cancelReplySchema,
+  dispatchReplySchema,
+  executionOutputSchema,
+  executionUpdateSchema,
+  streams,
+  subjects,
+  type CommandDispatch,
+} from '@fleetplane/contracts';
 import { spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 import { startHubUnderTest, type HubUnderTest } from './testing/hub-process.js';
 import { readStored } from './testing/jetstream-reader.js';
@@ -33,6 +43,16 @@ describe('reference agent (process) with the real hub', () => {
   let agent: ManagedProcess;
   let token: string;
   let otlp: OtlpReceiver;
+  /** The agent's own state directory (its execution journal): fresh per run, so fixed execution ids never collide with an earlier run's. */
+  const stateDir = mkdtempSync(join(tmpdir(), 'fp-agent-state-'));
+  const agentEnv = () => ({
+    HUB_URL: hub.wsUrl,
+    AGENT_ID: 'agent-it-1',
+    AGENT_TOKEN: token,
+    AGENT_SITE: 'it',
+    AGENT_LABELS: 'role=test',
+    AGENT_STATE_DIR: stateDir,
+  });
 
   const dispatch = async (body: CommandDispatch, traceparent?: string) => {
     const h = headers();
@@ -47,7 +67,7 @@ describe('reference agent (process) with the real hub', () => {
     hub = await startHubUnderTest({ env: tracing });
     nc = await connect({ servers: hub.natsUrl });
     ({ token } = await hub.grpc.enrollAgent({ agentId: 'agent-it-1', site: 'it' }));
-    agent = spawnAgent({ HUB_URL: hub.wsUrl, AGENT_ID: 'agent-it-1', AGENT_TOKEN: token, AGENT_SITE: 'it', AGENT_LABELS: 'role=test', ...tracing });
+    agent = spawnAgent({ ...agentEnv(), ...tracing });
     await agent.waitForOutput(/connected to hub/);
   });
 
@@ -56,7 +76,13 @@ describe('reference agent (process) with the real hub', () => {
     await nc?.close();
     await hub?.stop();
     await otlp?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
   });
+
+  const updatesOf = async (executionId: string, count: number, timeoutMs?: number) =>
+    (await readStored(hub.natsUrl, streams.commandResults.name, subjects.executionUpdates(executionId), count, timeoutMs)).map((u) =>
+      executionUpdateSchema.parse(u),
+    );
 
   it('registers its inventory with the hub', async () => {
     const { agent: seen } = await hub.grpc.getAgent('agent-it-1');
@@ -106,6 +132,58 @@ describe('reference agent (process) with the real hub', () => {
     expect(agent.output()).not.toContain(token);
   });
 
+  it('streams output while the process runs, and a CANCEL kills the process group and ends it CANCELLED', async () => {
+    // `$$` is the shell's pid; `exec` makes sleep that same process, the leader of the group the agent kills.
+    const executionId = 'it-exec-cancel';
+    await dispatch({ executionId, commandId: 'it-cmd-c', verb: 'exec', params: { argv: ['sh', '-c', 'echo $$; exec sleep 600'] }, timeoutSeconds: 600 });
+    const [chunk] = (await readStored(hub.natsUrl, streams.commandOutput.name, subjects.executionOutput(executionId), 1)).map((c) =>
+      executionOutputSchema.parse(c),
+    );
+    expect(chunk).toMatchObject({ agentId: 'agent-it-1', stream: 'stdout', seq: 0, offset: 0 });
+    const pid = Number(Buffer.from(chunk!.data, 'base64').toString().trim());
+    expect(() => process.kill(pid, 0)).not.toThrow();
+
+    const reply = await nc.request(subjects.agentCancel('agent-it-1'), JSON.stringify({ executionId, graceMs: 1_000 }), { timeout: 5_000 });
+    expect(cancelReplySchema.parse(reply.json())).toEqual({ delivered: true });
+    const [running, cancelled] = await updatesOf(executionId, 2);
+    expect(running!.status).toBe('RUNNING');
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', stdout: `${pid}\n` });
+    // Gone from this machine by the time the agent says so.
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }) as Error);
+  });
+
+  it('runs an execution at most once across a kill -9, and forgets results the hub acknowledged', async () => {
+    const marker = join(stateDir, 'ran.txt');
+    const executionId = 'it-exec-once';
+    const once: CommandDispatch = {
+      executionId,
+      commandId: 'it-cmd-once',
+      verb: 'exec',
+      params: { argv: ['sh', '-c', `echo $$ >> ${marker}; exec sleep 600`] },
+      timeoutSeconds: 600,
+    };
+    await dispatch(once);
+    await updatesOf(executionId, 1); // RUNNING: the journal has it as accepted
+    await agent.stop('SIGKILL');
+    agent = spawnAgent(agentEnv());
+    await agent.waitForOutput(/connected to hub/);
+    // The dispatcher tries again (as after a lost reply): the restarted agent refuses to run it twice.
+    expect(await dispatch(once)).toEqual({ accepted: true });
+    const [, after] = await updatesOf(executionId, 2);
+    expect(after).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/agent restarted during execution/) as unknown });
+    const runs = readFileSync(marker, 'utf8').trim().split('\n');
+    expect(runs).toHaveLength(1);
+    // A killed agent leaves its process behind (a recorded pid may be reused, so it is not killed on restart).
+    process.kill(Number(runs[0]), 'SIGKILL');
+
+    // it-exec-1's COMPLETED was acknowledged (RESULT_ACK): a restart re-sends nothing.
+    const before = (await updatesOf('it-exec-1', 2)).length;
+    await agent.stop();
+    agent = spawnAgent(agentEnv());
+    await agent.waitForOutput(/connected to hub/);
+    await expect(updatesOf('it-exec-1', before + 1, 3_000)).rejects.toThrow(/only 2 of 3/);
+  });
+
   it('reconnects after the hub restarts and runs commands again', async () => {
     const connects = () => agent.output().match(/connected to hub/g)?.length ?? 0;
     const before = connects();
@@ -123,13 +201,13 @@ describe('reference agent (process) with the real hub', () => {
   });
 
   it('stops with exit 1 and a clear message when the hub refuses its token (4401)', async () => {
-    const refused = spawnAgent({ HUB_URL: hub.wsUrl, AGENT_ID: 'agent-it-1', AGENT_TOKEN: 'x'.repeat(43) });
+    const refused = spawnAgent({ ...agentEnv(), AGENT_TOKEN: 'x'.repeat(43) });
     await refused.waitForOutput(/refused this agent's credential \(4401\)/);
     expect(await exitCodeOf(refused)).toBe(1);
   });
 
   it('stops with exit 1 naming the variable when its configuration is bad', async () => {
-    const bad = spawnAgent({ HUB_URL: 'http://nope', AGENT_ID: 'agent-it-1', AGENT_TOKEN: token });
+    const bad = spawnAgent({ ...agentEnv(), HUB_URL: 'http://nope' });
     await bad.waitForOutput(/HUB_URL: must start with ws:\/\/ or wss:\/\//);
     expect(await exitCodeOf(bad)).toBe(1);
   });

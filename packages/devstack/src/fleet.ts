@@ -65,6 +65,8 @@ export interface FleetOptions {
   env?: Record<string, string>;
   /** The backup service's repository directory; a fresh temporary one by default. */
   backupRepositoryPath?: string;
+  /** Where each agent's state (its execution journal) goes, one directory per agent id; a fresh temporary one by default. */
+  agentStateDir?: string;
 }
 
 export interface Fleet {
@@ -112,6 +114,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   // A test fleet's repository is temporary and goes with the fleet; `make up` passes a lasting one.
   const temporaryRepository = opts.backupRepositoryPath ? undefined : mkdtempSync(join(tmpdir(), 'fleetplane-backups-'));
   const backupRepositoryPath = opts.backupRepositoryPath ?? temporaryRepository!;
+  // Each agent keeps its execution journal under its own directory; a test fleet's go with it.
+  const temporaryAgentState = opts.agentStateDir ? undefined : mkdtempSync(join(tmpdir(), 'fleetplane-agents-'));
+  const agentStateDir = opts.agentStateDir ?? temporaryAgentState!;
   const common: Record<string, string> = {
     HTTP_HOST: '127.0.0.1',
     NODE_ENV: 'development',
@@ -181,6 +186,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     // Reverse start order: agents, gateway, then what it calls.
     for (const p of [...processes.values()].reverse()) await p.stop().catch(() => undefined);
     if (temporaryRepository) rmSync(temporaryRepository, { recursive: true, force: true });
+    if (temporaryAgentState) rmSync(temporaryAgentState, { recursive: true, force: true });
   };
   const launch = (service: ServiceName) => {
     const p = spawnProcess(service, process.execPath, [...SERVICE_NODE_ARGS], {
@@ -218,6 +224,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           AGENT_ID: agent.id,
           AGENT_TOKEN: agent.token,
           AGENT_SITE: agent.site ?? 'local',
+          AGENT_STATE_DIR: join(agentStateDir, agent.id),
           ...agent.env,
         },
         ...(opts.logDir ? { logFile: join(opts.logDir, `agent-${agent.id}.log`) } : {}),

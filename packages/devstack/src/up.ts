@@ -67,6 +67,7 @@ async function up(): Promise<void> {
       ports: shifted(DEFAULT_FLEET_PORTS),
       logDir: join(DATA, 'logs'),
       backupRepositoryPath: join(DATA, 'backups'),
+      agentStateDir: join(DATA, 'agents'),
       ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
     });
     const gateway = new GatewayClient(fleet.gatewayUrl);
