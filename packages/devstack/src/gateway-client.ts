@@ -6,7 +6,8 @@ export interface ExecutionView {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-  error?: string;
+  error?: string | null;
+  reason?: string | null;
 }
 export interface CommandView {
   id: string;
@@ -85,6 +86,19 @@ export class GatewayClient {
 
   async executions(id: string): Promise<ExecutionView[]> {
     return (await this.call<{ executions: ExecutionView[] }>('GET', `/api/v1/commands/${encodeURIComponent(id)}/executions?pageSize=500`)).executions;
+  }
+
+  cancelCommand(id: string): Promise<{ cancelled: number; stopping: number; command: Omit<CommandView, 'executions'> }> {
+    return this.call('POST', `/api/v1/commands/${encodeURIComponent(id)}/cancel`, undefined, [202]);
+  }
+
+  /** A range of an execution's stored output, decoded. */
+  async output(id: string, executionId: string, offset = 0): Promise<{ text: string; nextOffset: number; complete: boolean }> {
+    const r = await this.call<{ data: string; nextOffset: number; complete: boolean }>(
+      'GET',
+      `/api/v1/commands/${encodeURIComponent(id)}/executions/${encodeURIComponent(executionId)}/output?offset=${offset}`,
+    );
+    return { text: Buffer.from(r.data, 'base64').toString('utf8'), nextOffset: r.nextOffset, complete: r.complete };
   }
 
   /** Polls until the command is finished (bounded by `timeoutMs`). */

@@ -9,12 +9,13 @@ describe(planTargets.name, () => {
   });
 
   it('holds back what exceeds the window, counting only agents that will run it', () => {
-    const plan = planTargets([agent('a', []), agent('b'), agent('c'), agent('d')], 'exec', 2);
+    const plan = planTargets([agent('a', ['docker.ps']), agent('b'), agent('c'), agent('d')], 'exec', 2);
     expect(plan.map((t) => t.state)).toEqual(['SKIPPED', 'QUEUED', 'QUEUED', 'PENDING']);
     expect(plan[0]?.reason).toBe("verb exec is not among the agent's capabilities");
   });
 
-  it('says an offline agent is waited for', () => {
+  it('says an offline agent is waited for, also one that never connected (no capabilities announced yet)', () => {
     expect(planTargets([agent('a', ['exec'], false)], 'exec', null)[0]).toEqual({ agentId: 'a', state: 'QUEUED', reason: 'agent offline' });
+    expect(planTargets([agent('b', [], false)], 'exec', null)[0]).toEqual({ agentId: 'b', state: 'QUEUED', reason: 'agent offline' });
   });
 });
