@@ -1,0 +1,102 @@
+// Fleet commands at scale (issue #10): one command fanned out by selector to N simulated agents
+// (packages/fleet-sim: the real agent protocol, answering at once), timed from POST until every
+// execution is stored COMPLETED; then a command whose simulated processes run long, cancelled,
+// timed until every execution is CANCELLED. Whole system on loopback (gateway, command, agent-hub
+// as processes on real NATS, Redis, PostgreSQL); the client watches GET /commands/{id}'s summary.
+// Run: node bench/fleet-fanout.mjs [N ...]   (default 1000; bounded by a time budget per step)
+import { startInfra } from '../packages/test-harness/dist/index.js';
+import { startFleet, GatewayClient } from '../packages/devstack/dist/index.js';
+import { FleetSimulator, enrollThroughGateway } from '../packages/fleet-sim/dist/index.js';
+
+const SIZES = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
+if (SIZES.length === 0) SIZES.push(1000);
+const STEP_BUDGET_MS = 120_000;
+const admin = { email: 'fanout@fleetplane.local', password: 'bench-password-not-secret' };
+
+async function bearer(url) {
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+  return (await res.json()).accessToken;
+}
+
+async function api(url, token, method, path, body) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Polls the command's summary until `done(byState)`; returns the elapsed ms since `t0`. */
+async function until(url, token, id, t0, done) {
+  const deadline = t0 + STEP_BUDGET_MS;
+  for (;;) {
+    const c = await api(url, token, 'GET', `/api/v1/commands/${id}`);
+    if (done(c.summary.byState)) return performance.now() - t0;
+    if (performance.now() > deadline) throw new Error(`command ${id} not done in ${STEP_BUDGET_MS} ms: ${JSON.stringify(c.summary.byState)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const infra = await startInfra();
+const fleet = await startFleet({
+  infra,
+  admin,
+  jwtSecret: 'fanout-secret-that-is-long-enough-0123456789',
+  // The enrolment of thousands of agents through the gateway is setup, not the figure: no request limits.
+  env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', DISPATCH_CONCURRENCY: '64' },
+});
+const rows = [];
+try {
+  const gateway = new GatewayClient(fleet.gatewayUrl);
+  await gateway.login(admin.email, admin.password);
+  for (const n of SIZES) {
+    const site = `fanout-${n}`;
+    const creds = await enrollThroughGateway(
+      { gatewayUrl: fleet.gatewayUrl, ...admin },
+      Array.from({ length: n }, (_, i) => ({ id: `${site}-${i}`, site })),
+      16,
+    );
+    // Two simulated fleets on the same credentials would replace each other: one fleet per step,
+    // answering at once for the fan-out, then restarted slow for the cancel.
+    let sim = new FleetSimulator(creds, { hubUrl: fleet.hubWsUrl, command: { latencyMs: 0, outputBytes: 64, failureRate: 0 } });
+    sim.start();
+    await sim.whenAllConnected(STEP_BUDGET_MS);
+    const token = await bearer(fleet.gatewayUrl);
+    const target = { site };
+
+    let t0 = performance.now();
+    const c = await api(fleet.gatewayUrl, token, 'POST', '/api/v1/commands', { verb: 'exec', params: { argv: ['true'] }, targets: target });
+    const submitMs = performance.now() - t0;
+    const fanoutMs = await until(fleet.gatewayUrl, token, c.id, t0, (s) => s.COMPLETED === n);
+    await sim.stop();
+
+    sim = new FleetSimulator(creds, { hubUrl: fleet.hubWsUrl, command: { latencyMs: 3_600_000, outputBytes: 0, failureRate: 0 } });
+    sim.start();
+    await sim.whenAllConnected(STEP_BUDGET_MS);
+    const slow = await api(fleet.gatewayUrl, token, 'POST', '/api/v1/commands', { verb: 'exec', params: { argv: ['sleep', '600'] }, targets: target });
+    await until(fleet.gatewayUrl, token, slow.id, performance.now(), (s) => s.DISPATCHED + s.RUNNING === n);
+    t0 = performance.now();
+    await api(fleet.gatewayUrl, token, 'POST', `/api/v1/commands/${slow.id}/cancel`);
+    const cancelMs = await until(fleet.gatewayUrl, token, slow.id, t0, (s) => s.CANCELLED === n);
+    await sim.stop();
+    rows.push({ n, submitMs, fanoutMs, cancelMs });
+    console.error(`[fanout] ${n}: submit ${submitMs.toFixed(0)} ms, all COMPLETED ${fanoutMs.toFixed(0)} ms, all CANCELLED ${cancelMs.toFixed(0)} ms`);
+  }
+} finally {
+  await fleet.stop();
+  await infra.stop();
+}
+
+console.log('\n## Fleet commands: one command to N simulated agents (selector by site)\n');
+console.log('| agents | POST (resolve + store + queue) | until all COMPLETED | executions/s | cancel until all CANCELLED |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.n} | ${r.submitMs.toFixed(0)} ms | ${(r.fanoutMs / 1000).toFixed(2)} s | ${Math.round(r.n / (r.fanoutMs / 1000))} | ${(r.cancelMs / 1000).toFixed(2)} s |`,
+  );
+}
