@@ -90,7 +90,12 @@ describe('a simulated fleet against the real system', () => {
     for (const e of done.executions) {
       expect(e).toMatchObject({ state: 'COMPLETED', exitCode: 0 });
       expect(e.stdout).toMatch(new RegExp(`^simulated exec on ${e.agentId}\\n`));
-      expect(e.stdout).toHaveLength(512);
+      // The whole output travelled as OUTPUT frames (the agents announce "output"); the RESULT keeps a summary.
+      // Its own consumer stores it, so it may land just after the RESULT: read until all of it is there.
+      await expect.poll(async () => (await gateway.output(submitted.id, e.id)).text.length, { timeout: 10_000 }).toBe(512);
+      const full = await gateway.output(submitted.id, e.id);
+      expect(full.text).toMatch(new RegExp(`^simulated exec on ${e.agentId}\\n`));
+      expect(full.text).toHaveLength(512);
     }
   });
 

@@ -48,8 +48,14 @@ describe('GET /api/v1/statistics (gateway process, fake peers)', () => {
     });
     // The peer sent COMPLETED and FAILED only: every other state reads 0.
     expect(res.body.commands).toEqual({
-      lastHour: { total: 2, byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 1, FAILED: 1, CANCELLED: 0, TIMED_OUT: 0 } },
-      lastDay: { total: 5, byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 5, FAILED: 0, CANCELLED: 0, TIMED_OUT: 0 } },
+      lastHour: {
+        total: 2,
+        byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 1, FAILED: 1, CANCELLED: 0, TIMED_OUT: 0, SKIPPED: 0, EXPIRED: 0 },
+      },
+      lastDay: {
+        total: 5,
+        byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 5, FAILED: 0, CANCELLED: 0, TIMED_OUT: 0, SKIPPED: 0, EXPIRED: 0 },
+      },
     });
     expect(res.body.alerts).toEqual({ firing: null });
     expect(Date.parse(res.body.generatedAt)).toBeGreaterThanOrEqual(before - 1_000);

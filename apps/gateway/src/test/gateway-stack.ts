@@ -14,6 +14,7 @@ import {
 } from '@fleetplane/test-harness';
 import { conformanceOf } from './response-conformance.js';
 import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './fake-peers.js';
+import { startFakeTelemetry } from './fake-telemetry.js';
 import { startFakeTiles } from './fake-tiles.js';
 
 // The built gateway as its own process against real PostgreSQL, Redis and NATS, with real
@@ -67,10 +68,12 @@ export async function startGatewayStack(opts: {
     const hubPeer = await startFakeAgentHub();
     const commandPeer = await startFakeCommand(opts.seen ?? []);
     const tilesPeer = await startFakeTiles();
+    const telemetryPeer = await startFakeTelemetry();
     stops.push(
       () => hubPeer.stop(),
       () => commandPeer.stop(),
       () => tilesPeer.stop(),
+      () => telemetryPeer.stop(),
     );
     const auditSpoolDir = await mkdtemp(join(tmpdir(), 'gateway-audit-spool-'));
     stops.push(() => rm(auditSpoolDir, { recursive: true, force: true }));
@@ -88,6 +91,7 @@ export async function startGatewayStack(opts: {
         COMMAND_GRPC_URL: commandPeer.address,
         AGENT_HUB_GRPC_URL: hubPeer.address,
         TILES_GRPC_URL: tilesPeer.address,
+        TELEMETRY_GRPC_URL: telemetryPeer.address,
         JWT_SECRET,
         ADMIN_EMAIL: opts.admin.email,
         ADMIN_PASSWORD: opts.admin.password,
