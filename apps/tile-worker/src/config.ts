@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const MIB = 1024 * 1024;
@@ -10,6 +10,16 @@ export const tileWorkerConfigSchema = z
     HTTP_PORT: port(4400),
     GRPC_PORT: port(5400),
     REDIS_URL: url(['redis', 'rediss']),
+    /** Telemetry sources are read from telemetry's StreamHistory; sites (a tile reading `site`) from agent-hub's registry. */
+    TELEMETRY_GRPC_URL: hostPort.default('127.0.0.1:5300'),
+    AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
+    /**
+     * Runs of a job BullMQ makes while an outage (Redis, or telemetry for a telemetry source)
+     * stops it, backing off exponentially from JOB_RETRY_DELAY_MS (8 × from 1 s: about 4 min
+     * of waiting); then the job FAILS naming the outage.
+     */
+    JOB_ATTEMPTS: int(1, 100, 8),
+    JOB_RETRY_DELAY_MS: int(10, 600_000, 1_000),
     // The worker pool (piscina): threads, how long an idle one lives, partitions waiting for a thread,
     // and each thread's V8 heap (a partition past it is an out-of-memory crash: the thread is replaced).
     MAX_WORKERS: int(1, 64, 2),

@@ -156,7 +156,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       BACKUP_SOURCES: JSON.stringify(Object.fromEntries(DATABASE_SERVICES.map((s) => [s, databaseUrls[s]]))),
       BACKUP_RESTORE_URL: infra.postgres.url,
     },
-    'tile-worker': { HTTP_PORT: String(ports.tileWorkerHttp), GRPC_PORT: String(ports.tileWorkerGrpc), REDIS_URL: redisDb(3) },
+    'tile-worker': {
+      HTTP_PORT: String(ports.tileWorkerHttp),
+      GRPC_PORT: String(ports.tileWorkerGrpc),
+      REDIS_URL: redisDb(3),
+      TELEMETRY_GRPC_URL: `127.0.0.1:${ports.telemetryGrpc}`,
+      AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
+    },
     gateway: {
       HTTP_PORT: String(ports.gateway),
       METRICS_PORT: String(ports.gatewayMetrics),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedTelemetrySchema } from '../telemetry-source/telemetry-binding.js';
 
 export const JOB_STATES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -36,11 +37,12 @@ export const jobRecordSchema = z.object({
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
-/** A source binding as stored with the job: rows as parsed JSON, columns as plain number arrays. */
+/** A source binding as stored with the job: rows as parsed JSON, columns as plain number arrays, or a telemetry query read when the job runs. */
 export const storedSourceSchema = z.object({
   tileId: z.string(),
   rows: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))).optional(),
   columns: z.record(z.string(), z.array(z.number())).optional(),
+  telemetry: storedTelemetrySchema.optional(),
 });
 export type StoredSource = z.infer<typeof storedSourceSchema>;
 

@@ -27,7 +27,7 @@ export class JobWorker extends QueueWorker {
   protected async process(job: Job): Promise<void> {
     const { jobId, trace } = parseJobData(tileJobSchema, job.data, TILE_QUEUE);
     await inSpan('tile-worker.run', { kind: SpanKind.CONSUMER, parent: contextFromCarrier(trace), attributes: { 'fleetplane.tile_job_id': jobId } }, () =>
-      this.runner.run(jobId),
+      this.runner.run(jobId, job.attemptsMade + 1),
     );
   }
 }

@@ -5,6 +5,7 @@ import { MetricsModule } from '../metrics/metrics.module.js';
 import { PoolModule } from '../pool/pool.module.js';
 import { ProgramCache } from '../programs/program-cache.js';
 import { TILE_QUEUE } from '../queue/jobs.js';
+import { TelemetryModule } from '../telemetry-source/telemetry.module.js';
 import { JobRunner } from './job-runner.js';
 import { JobStore } from './job-store.js';
 import { JobWorker } from './job.worker.js';
@@ -18,7 +19,7 @@ import { TilesGrpcController } from './tiles.grpc-controller.js';
  * the compiled-program and result caches. Nothing else builds on it.
  */
 @Module({
-  imports: [QueueModule.registerQueue(TILE_QUEUE), MetricsModule, PoolModule],
+  imports: [QueueModule.registerQueue(TILE_QUEUE), MetricsModule, PoolModule, TelemetryModule],
   controllers: [TilesGrpcController],
   providers: [JobsService, JobStore, JobRunner, JobWorker, ProgramCache, ResultCache, TileStatsService],
 })

@@ -41,7 +41,7 @@ export class JobsService {
    */
   async submit(req: tilesV1.SubmitJobRequest): Promise<JobRecord> {
     const { hash, compiled } = parseProgram(req.programJson, this.programs);
-    const sources = decodeSources(req.sources, compiled);
+    const sources = decodeSources(req.sources, compiled, this.clock.nowMs());
     const sizes = sourceRows(sources);
     const rowsIn = Object.values(sizes).reduce((a, b) => a + b, 0) + inlineRows(compiled);
     if (rowsIn > this.config.MAX_JOB_ROWS) throw invalidArgument('sources', `${rowsIn} rows exceed the job limit of ${this.config.MAX_JOB_ROWS} rows`);
@@ -81,7 +81,8 @@ export class JobsService {
     await this.queue.add(
       'run',
       { jobId: record.id, ...(trace ? { trace } : {}) },
-      { jobId: record.id, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+      // Attempts and backoff are for outages: Redis, or telemetry for a telemetry source (the job waits, QUEUED, between them).
+      { jobId: record.id, attempts: this.config.JOB_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.JOB_RETRY_DELAY_MS }, ...KEEP },
     );
     this.metrics.submitted();
     return record;

@@ -2,6 +2,8 @@ import type { tilesV1 } from '@fleetplane/contracts/grpc';
 import { invalidArgument } from '@fleetplane/service-kit/grpc';
 import type { CompiledProgram, Inputs, PlanNode } from '@fleetplane/tile-compiler';
 import { sha256 } from '../programs/canonical-hash.js';
+import { decodeTelemetry } from '../telemetry-source/telemetry-binding.js';
+import type { TelemetryData } from '../telemetry-source/telemetry-reader.js';
 import type { StoredSource } from './job-record.js';
 
 const isSource = (n: PlanNode) => n.kind === 'records' || n.kind === 'columns';
@@ -12,7 +14,7 @@ const isSource = (n: PlanNode) => n.kind === 'records' || n.kind === 'columns';
  * tile's kind and schema; every run-time-bound source the optimised plan
  * still reads is bound. Errors name the binding, the tile and the field.
  */
-export function decodeSources(bindings: readonly tilesV1.SourceBinding[], compiled: CompiledProgram): StoredSource[] {
+export function decodeSources(bindings: readonly tilesV1.SourceBinding[], compiled: CompiledProgram, nowMs: number): StoredSource[] {
   const tiles = new Map(compiled.original.nodes.filter(isSource).map((n) => [n.id, n]));
   const seen = new Set<string>();
   const sources = bindings.map((b, i): StoredSource => {
@@ -21,6 +23,7 @@ export function decodeSources(bindings: readonly tilesV1.SourceBinding[], compil
     if (!node) throw invalidArgument(`${at}.tile_id`, `no records or columns tile "${b.tileId}" in the program`);
     if (seen.has(b.tileId)) throw invalidArgument(`${at}.tile_id`, `tile "${b.tileId}" is bound twice`);
     seen.add(b.tileId);
+    if (b.telemetry) return { tileId: b.tileId, telemetry: decodeTelemetry(b.telemetry, node, nowMs, `${at}.telemetry`) };
     if (node.kind === 'records') {
       if (!b.rows) throw invalidArgument(`${at}.rows`, `tile "${b.tileId}" is a records tile: bind rows`);
       return { tileId: b.tileId, rows: parseRows(b.rows.rowsJson, node, `${at}.rows.rows_json`) };
@@ -67,9 +70,10 @@ function checkColumns(bound: tilesV1.InlineColumns, node: PlanNode, field: strin
   return out;
 }
 
+/** Rows of an inline binding; a telemetry source's are known only once it is read (0 here). */
 export const sourceRowCount = (s: StoredSource) => s.rows?.length ?? Object.values(s.columns ?? {})[0]?.length ?? 0;
 
-/** Rows per bound source, for the limits and the compiler's estimates. */
+/** Rows per bound inline source, for the limits and the compiler's estimates. */
 export const sourceRows = (sources: readonly StoredSource[]) => Object.fromEntries(sources.map((s) => [s.tileId, sourceRowCount(s)]));
 
 /** Rows held inline in the program itself. */
@@ -80,11 +84,21 @@ export function inlineRows(compiled: CompiledProgram): number {
   );
 }
 
-/** The data's half of the result cache key: a hash of every binding, in tile order. */
-export function sourceFingerprint(sources: readonly StoredSource[]): string {
+/**
+ * The data's half of the result cache key: a hash of every binding, in tile order. A telemetry
+ * binding contributes its query here and, once read, what it saw (`read`, by tile id: the
+ * newest sample time and a digest of the points), so the key is known only after reading it.
+ */
+export function sourceFingerprint(sources: readonly StoredSource[], read: ReadonlyMap<string, Pick<TelemetryData, 'digest'>> = new Map()): string {
   const parts = [...sources]
     .sort((a, b) => (a.tileId < b.tileId ? -1 : 1))
     .map((s) => {
+      if (s.telemetry) {
+        // The query as asked (not its resolved instants, which differ on every submit of `-1h`) plus what was read:
+        // the same points give the same result, whichever hour they were asked for.
+        const { from: _from, to: _to, ...query } = s.telemetry;
+        return `${s.tileId}\0telemetry\0${JSON.stringify(query)}\0${read.get(s.tileId)?.digest ?? 'unread'}`;
+      }
       if (s.rows) return `${s.tileId}\0rows\0${sha256(JSON.stringify(s.rows))}`;
       const cols = Object.entries(s.columns ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
       return `${s.tileId}\0columns\0${cols.map(([f, v]) => `${f}=${sha256(new Uint8Array(Float64Array.from(v).buffer))}`).join(',')}`;
@@ -94,11 +108,14 @@ export function sourceFingerprint(sources: readonly StoredSource[]): string {
 
 /**
  * The run's inputs: rows as they are; columns copied once into Float64Arrays
- * on SharedArrayBuffers, so every worker thread reads them without a copy.
+ * on SharedArrayBuffers, so every worker thread reads them without a copy;
+ * telemetry sources as read for this run.
  */
-export function toInputs(sources: readonly StoredSource[]): Inputs {
+export function toInputs(sources: readonly StoredSource[], read: ReadonlyMap<string, TelemetryData> = new Map()): Inputs {
   return Object.fromEntries(
     sources.map((s): [string, Inputs[string]] => {
+      const fetched = read.get(s.tileId);
+      if (fetched) return [s.tileId, fetched.rows ?? fetched.columns ?? []];
       if (s.rows) return [s.tileId, s.rows];
       const cols = Object.entries(s.columns ?? {}).map(([f, v]) => {
         const shared = new Float64Array(new SharedArrayBuffer(v.length * Float64Array.BYTES_PER_ELEMENT));

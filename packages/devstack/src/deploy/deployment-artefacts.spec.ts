@@ -109,6 +109,8 @@ describe('docker-compose.yml', () => {
     expect(env('gateway').TILES_GRPC_URL).toBe(`tile-worker:${env('tile-worker').GRPC_PORT}`);
     expect(env('gateway').TELEMETRY_GRPC_URL).toBe(`telemetry:${env('telemetry').GRPC_PORT}`);
     expect(env('telemetry').AGENT_HUB_GRPC_URL).toBe(`agent-hub:${env('agent-hub').GRPC_PORT}`);
+    expect(env('tile-worker').TELEMETRY_GRPC_URL).toBe(`telemetry:${env('telemetry').GRPC_PORT}`);
+    expect(env('tile-worker').AGENT_HUB_GRPC_URL).toBe(`agent-hub:${env('agent-hub').GRPC_PORT}`);
   });
 });
 

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { ClientProxyFactory, type ClientGrpc } from '@nestjs/microservices';
 import { Metadata, status, type CallOptions } from '@grpc/grpc-js';
 import type { Histogram } from 'prom-client';
-import { firstValueFrom, lastValueFrom, timeout, TimeoutError, toArray, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, timeout, TimeoutError, toArray, type Observable, type Subscription } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import { MetricFactory } from '../metrics/metric-factory.js';
 import { grpcStatusOf } from './grpc-errors.js';
@@ -54,6 +54,55 @@ export class GrpcClient<S extends object> {
    */
   async collect<M extends UnaryMethods<S>>(method: M, request: RequestOf<S[M]>, opts: { timeoutMs?: number } = {}): Promise<ResponseOf<S[M]>[]> {
     return this.invoke(method, request, opts, (messages) => lastValueFrom(messages.pipe(toArray())));
+  }
+
+  /**
+   * Every message of a server-streaming method handed to `onMessage` as it arrives, under one
+   * deadline for the whole stream: for streams too large to hold (telemetry's StreamHistory).
+   * `onMessage` runs synchronously per message, so the call reads no faster than the caller
+   * consumes; a throw from it, or `signal`, cancels the call (the throw is what rejects).
+   */
+  async each<M extends UnaryMethods<S>>(
+    method: M,
+    request: RequestOf<S[M]>,
+    onMessage: (message: ResponseOf<S[M]>) => void,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    let thrown: { err: unknown } | undefined;
+    await this.invoke(
+      method,
+      request,
+      opts,
+      (messages) =>
+        new Promise<void>((resolve, reject) => {
+          // Held in an object: a message can arrive (and end the call) before subscribe() returns.
+          const held: { sub?: Subscription } = {};
+          const end = () => {
+            held.sub?.unsubscribe();
+            opts.signal?.removeEventListener('abort', end);
+            resolve();
+          };
+          opts.signal?.addEventListener('abort', end, { once: true });
+          held.sub = messages.subscribe({
+            next: (m) => {
+              if (thrown) return;
+              try {
+                onMessage(m);
+              } catch (err) {
+                thrown = { err };
+                end();
+              }
+            },
+            error: (err: Error) => {
+              opts.signal?.removeEventListener('abort', end);
+              reject(err);
+            },
+            complete: end,
+          });
+          if (thrown || opts.signal?.aborted) end();
+        }),
+    );
+    if (thrown) throw thrown.err;
   }
 
   private async invoke<M extends UnaryMethods<S>, T>(
