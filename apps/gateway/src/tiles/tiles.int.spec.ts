@@ -149,6 +149,24 @@ describe('tile jobs through the gateway and the real tile-worker', () => {
     expect(shape.body.field).toBe('sources.0.rows');
   });
 
+  it("takes a telemetry binding in the body, and answers tile-worker's refusal of one with 400 naming the body's field", async () => {
+    const telemetry = (q: Record<string, unknown>) => ({ program: perSite, sources: [{ tileId: 'samples', telemetry: { agents: { all: true }, ...q } }] });
+    const when = await call<{ field: string; message: string }>('POST', '/api/v1/tiles/jobs', { token: admin, body: telemetry({ from: 'yesterday' }) });
+    expect(when.status, when.text).toBe(400);
+    expect(when.body.field).toBe('sources.0.telemetry.from');
+    expect(when.body.message).toMatch(/^sources\.0\.telemetry\.from: must be an RFC 3339/);
+    const metric = await call<{ field: string }>('POST', '/api/v1/tiles/jobs', { token: admin, body: telemetry({ metrics: ['disk'] }) });
+    expect(metric.body.field).toBe('sources.0.telemetry.metrics');
+    const resolution = await call<{ field: string }>('POST', '/api/v1/tiles/jobs', { token: admin, body: telemetry({ resolution: '5m' }) });
+    expect(resolution.status).toBe(400);
+    expect(resolution.body.field).toBe('sources.0.telemetry.resolution');
+    const both = await call<{ field: string }>('POST', '/api/v1/tiles/jobs', {
+      token: admin,
+      body: { program: perSite, sources: [{ tileId: 'samples', rows, telemetry: { agents: { all: true } } }] },
+    });
+    expect(both.status).toBe(400);
+  });
+
   it('lets a viewer read and explain but not submit or cancel (403)', async () => {
     expect((await call('POST', '/api/v1/tiles/jobs', { token: viewer, body: { program: perSite } })).status).toBe(403);
     const explained = await call<{ plan: string; stages: number }>('POST', '/api/v1/tiles/explain', {

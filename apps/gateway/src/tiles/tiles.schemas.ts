@@ -8,13 +8,40 @@ import { z } from 'zod';
 const program = z.record(z.string(), z.unknown(), { message: 'must be a tile program (an object with version and tiles)' });
 const scalar = z.union([z.number(), z.string(), z.boolean()]);
 
+export const tileTelemetryQuery = z
+  .strictObject({
+    agents: z
+      .strictObject({
+        agentIds: z.array(z.string().max(128)).max(100_000).default([]),
+        site: z.string().max(128).default(''),
+        labels: z.record(z.string().max(128), z.string().max(256)).default({}),
+        all: z.boolean().default(false),
+      })
+      .describe('which agents: the fields are AND-ed, name at least one (all: true for every agent)'),
+    metrics: z
+      .array(z.string().max(64))
+      .max(32)
+      .default([])
+      .describe("catalogue names (cpu_percent, disk_percent, load1, …) or short ones (cpu, memory, disk, swap); empty: those the tile's schema names"),
+    from: z.string().max(64).default('').describe('RFC 3339, or relative to the submit (-90s, -30m, -1h, -7d); default: to − 1 h'),
+    to: z.string().max(64).default('').describe('RFC 3339 or relative; default: the submit time'),
+    resolution: z.enum(['auto', 'raw', '1m', '1h']).default('auto'),
+  })
+  .describe(
+    "read from the telemetry service when the job runs; each point is a row with the tile's fields: agentId, site, t (epoch ms), samples, and metrics by name (the point's average, or <metric>_min|_max|_last)",
+  );
+
 export const tileSourceBinding = z
   .strictObject({
     tileId: z.string({ message: 'is required' }).min(1, 'is required').max(128),
     rows: z.array(z.record(z.string(), scalar), { message: 'must be a list of row objects' }).optional(),
     columns: z.record(z.string(), z.array(z.number({ message: 'must be numbers' })), { message: 'must map field names to number lists' }).optional(),
+    telemetry: tileTelemetryQuery.optional(),
   })
-  .refine((b) => (b.rows === undefined) !== (b.columns === undefined), { message: 'give either rows or columns', path: ['rows'] });
+  .refine((b) => [b.rows, b.columns, b.telemetry].filter((d) => d !== undefined).length === 1, {
+    message: 'give one of rows, columns or telemetry',
+    path: ['rows'],
+  });
 
 export const submitTileJobBody = z.strictObject({
   program,

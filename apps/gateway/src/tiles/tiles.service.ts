@@ -17,6 +17,8 @@ const BODY_FIELDS: Array<[RegExp, string]> = [
   [/^sources\[(\d+)\]\.rows\.rows_json: /, 'sources.$1.rows: '],
   [/^sources\[(\d+)\]\.tile_id: /, 'sources.$1.tileId: '],
   [/^sources\[(\d+)\]\.columns(\.[\w-]+)?: /, 'sources.$1.columns$2: '],
+  [/^sources\[(\d+)\]\.telemetry\.agents\.agent_ids: /, 'sources.$1.telemetry.agents.agentIds: '],
+  [/^sources\[(\d+)\]\.telemetry(\.[\w.]+)?: /, 'sources.$1.telemetry$2: '],
   [/^timeout_ms: /, 'timeoutMs: '],
   [/^source_rows\.([\w-]+): /, 'sourceRows.$1: '],
 ];
@@ -48,6 +50,7 @@ export class TilesService {
           tileId: s.tileId,
           ...(s.rows ? { rows: { rowsJson: JSON.stringify(s.rows) } } : {}),
           ...(s.columns ? { columns: { columns: Object.fromEntries(Object.entries(s.columns).map(([f, values]) => [f, { values }])) } } : {}),
+          ...(s.telemetry ? { telemetry: s.telemetry } : {}),
         })),
         timeoutMs: body.timeoutMs ?? 0,
         requestedBy: actorId(caller.principal),

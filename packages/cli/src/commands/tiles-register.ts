@@ -17,7 +17,14 @@ import {
 export function registerTiles(program: Program, ctx: Context, setExit: (code: number) => void): void {
   const tiles = program.command('tiles').description('run tile programs (data computations) on tile-worker');
   outputOptions(tiles.command('run').description('submit a tile program with data for its sources, wait, and print its results').argument('<program.json>'))
-    .option('--source <tile=file.json>', 'data for a source tile: a JSON array of rows, or an object of number columns (repeatable)', collectSource)
+    .option(
+      '--source <tile=file.json|tile=telemetry:metric,…>',
+      'data for a source tile: a JSON array of rows, an object of number columns, or telemetry:<metric>[,…][,site=<s>][,agent=<id>][,label.<k>=<v>][,all] (repeatable)',
+      collectSource,
+    )
+    .option('--from <time>', 'start of telemetry sources: RFC 3339 or relative (-1h, -30m, -7d); default: an hour before --to')
+    .option('--to <time>', 'end of telemetry sources (default: now)')
+    .option('--resolution <r>', 'telemetry points: auto (default), raw, 1m or 1h')
     .option('--timeout <seconds>', 'the job timeout (default: the service default)', parseTimeout)
     .option('--limit <n>', 'result rows to print (default: the service page size)', parseLimit)
     .addOption(new Option('--no-wait', 'print the job id and return at once'))

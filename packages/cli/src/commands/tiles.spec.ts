@@ -55,6 +55,61 @@ describe('fleetplane tiles', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const cli = () => cliIn(dir, { FLEETPLANE_API_KEY: 'k' });
 
+  it('run: binds telemetry sources from --source tile=telemetry:…, with --from/--to/--resolution for those that set none', async () => {
+    const fetch = fakeFetch((req) => (req.method === 'POST' ? { status: 202, body: job('QUEUED') } : { status: 200, body: result('COMPLETED') }));
+    const r = await cli()(
+      [
+        'tiles',
+        'run',
+        programPath,
+        '--source',
+        'samples=telemetry:cpu,site=eu',
+        '--source',
+        'other=telemetry:disk,load1_max,agent=a-1,agent=a-2,label.rack=r7,from=-7d,resolution=1h',
+        '--source',
+        'every=telemetry:memory',
+        '--from',
+        '-1h',
+        '--json',
+      ],
+      { fetch },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(fetch.requests[0]?.body).toMatchObject({
+      sources: [
+        {
+          tileId: 'samples',
+          telemetry: { agents: { agentIds: [], site: 'eu', labels: {}, all: false }, metrics: ['cpu'], from: '-1h', to: '', resolution: 'auto' },
+        },
+        {
+          tileId: 'other',
+          telemetry: {
+            agents: { agentIds: ['a-1', 'a-2'], site: '', labels: { rack: 'r7' }, all: false },
+            metrics: ['disk', 'load1_max'],
+            from: '-7d',
+            resolution: '1h',
+          },
+        },
+        { tileId: 'every', telemetry: { agents: { all: true }, metrics: ['memory'], from: '-1h' } },
+      ],
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({ job: { state: 'COMPLETED' } });
+  });
+
+  it('run: refuses a telemetry source without a metric, with an unknown key or resolution (exit 255, no request)', async () => {
+    const fetch = fakeFetch(() => ({ status: 500, body: {} }));
+    for (const [spec, message] of [
+      ['samples=telemetry:site=eu', '--source samples: name at least one metric'],
+      ['samples=telemetry:cpu,host=x', '--source samples: unknown key host'],
+      ['samples=telemetry:cpu,resolution=5m', '--source samples: resolution must be one of auto, raw, 1m, 1h'],
+    ] as const) {
+      const r = await cli()(['tiles', 'run', programPath, '--source', spec], { fetch });
+      expect(r.code).toBe(255);
+      expect(r.stderr).toContain(message);
+    }
+    expect(fetch.requests).toHaveLength(0);
+  });
+
   it('run: submits the program with its sources, waits until COMPLETED and prints the results', async () => {
     const states = ['QUEUED', 'RUNNING', 'COMPLETED'];
     const fetch = fakeFetch((req) => {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { DocBody } from '../api/document.js';
 import type { Context } from '../context.js';
 import { CliError, EXIT_CLI, EXIT_OK, UsageError } from '../errors.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -7,6 +8,10 @@ import type { TileExplanation, TileJob, TileJobResult, TileStats } from './tiles
 /** Options as commander parses them for `tiles run`. */
 export interface TilesRunOptions {
   source?: string[];
+  /** Range and resolution of every telemetry source that does not set its own. */
+  from?: string;
+  to?: string;
+  resolution?: string;
   timeout?: number;
   /** commander's --no-wait sets wait=false. */
   wait?: boolean;
@@ -51,12 +56,56 @@ async function readProgram(path: string): Promise<Record<string, unknown>> {
   return program as Record<string, unknown>;
 }
 
-/** `tile=file.json`: a JSON array binds rows (a records tile), an object of number arrays binds columns. */
-async function readSource(spec: string): Promise<{ tileId: string; rows?: Record<string, string | number | boolean>[]; columns?: Record<string, number[]> }> {
+type SourceBody = DocBody<'submitTileJob'>['sources'] extends (infer S)[] | undefined ? S : never;
+type TelemetryBody = NonNullable<SourceBody['telemetry']>;
+const RESOLUTIONS = ['auto', 'raw', '1m', '1h'] as const;
+
+function resolutionOf(value: string, where: string): TelemetryBody['resolution'] {
+  if (!(RESOLUTIONS as readonly string[]).includes(value)) throw new UsageError(`${where}: resolution must be one of ${RESOLUTIONS.join(', ')}`);
+  return value as TelemetryBody['resolution'];
+}
+
+/**
+ * `telemetry:cpu[,disk…][,site=eu][,agent=<id>…][,label.<k>=<v>…][,all][,from=-1h][,to=…][,resolution=raw]`:
+ * metrics by name, then the agents (every agent when none is named) and, optionally, the range
+ * and resolution of this source; --from/--to/--resolution give the rest. The service checks
+ * the values (and answers naming the field).
+ */
+export function parseTelemetrySource(spec: string, opts: Pick<TilesRunOptions, 'from' | 'to' | 'resolution'>, where: string): TelemetryBody {
+  const agents = { agentIds: [] as string[], site: '', labels: {} as Record<string, string>, all: false };
+  const metrics: string[] = [];
+  let from = opts.from ?? '';
+  let to = opts.to ?? '';
+  let resolution = opts.resolution ? resolutionOf(opts.resolution, '--resolution') : ('auto' as const);
+  for (const part of spec.split(',').filter((p) => p !== '')) {
+    const eq = part.indexOf('=');
+    const [key, value] = eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+    if (eq < 0 && key === 'all') agents.all = true;
+    else if (eq < 0) metrics.push(key);
+    else if (key === 'site') agents.site = value;
+    else if (key === 'agent') agents.agentIds.push(value);
+    else if (key.startsWith('label.') && key.length > 6) agents.labels[key.slice(6)] = value;
+    else if (key === 'from') from = value;
+    else if (key === 'to') to = value;
+    else if (key === 'resolution') resolution = resolutionOf(value, where);
+    else throw new UsageError(`${where}: unknown key ${key} (site, agent, label.<name>, all, from, to, resolution)`);
+  }
+  if (metrics.length === 0) throw new UsageError(`${where}: name at least one metric (telemetry:cpu, telemetry:disk,site=eu)`);
+  if (!agents.site && agents.agentIds.length === 0 && Object.keys(agents.labels).length === 0) agents.all = true;
+  return { agents, metrics, from, to, resolution };
+}
+
+/**
+ * `tile=file.json`: a JSON array binds rows (a records tile), an object of number arrays binds
+ * columns; `tile=telemetry:…` binds a telemetry query (parseTelemetrySource).
+ */
+async function readSource(spec: string, opts: TilesRunOptions): Promise<SourceBody> {
   const eq = spec.indexOf('=');
-  if (eq < 1 || eq === spec.length - 1) throw new UsageError(`--source ${spec}: expected <tile>=<file.json>`);
+  if (eq < 1 || eq === spec.length - 1) throw new UsageError(`--source ${spec}: expected <tile>=<file.json> or <tile>=telemetry:<metric>,…`);
   const tileId = spec.slice(0, eq);
-  const data = await readJson(spec.slice(eq + 1), `--source ${tileId}`);
+  const value = spec.slice(eq + 1);
+  if (value.startsWith('telemetry:')) return { tileId, telemetry: parseTelemetrySource(value.slice('telemetry:'.length), opts, `--source ${tileId}`) };
+  const data = await readJson(value, `--source ${tileId}`);
   if (Array.isArray(data)) return { tileId, rows: data as Record<string, string | number | boolean>[] };
   if (data !== null && typeof data === 'object') return { tileId, columns: data as Record<string, number[]> };
   throw new UsageError(`--source ${tileId}: the file must hold a JSON array of rows or an object of columns`);
@@ -132,7 +181,7 @@ function formatTileStats(s: TileStats): string {
  */
 export async function runTiles(ctx: Context, programPath: string, opts: TilesRunOptions): Promise<number> {
   const program = await readProgram(programPath);
-  const sources = await Promise.all((opts.source ?? []).map(readSource));
+  const sources = await Promise.all((opts.source ?? []).map((spec) => readSource(spec, opts)));
   const api = await ctx.client();
   const job = await api.submitTileJob({ program, sources, ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) });
   if (opts.wait === false) {
