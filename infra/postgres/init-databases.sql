@@ -3,3 +3,4 @@ CREATE DATABASE fleetplane_gateway;
 CREATE DATABASE fleetplane_agent_hub;
 CREATE DATABASE fleetplane_command;
 CREATE DATABASE fleetplane_telemetry;
+CREATE DATABASE fleetplane_backup;

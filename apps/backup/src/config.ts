@@ -26,6 +26,24 @@ export const backupConfigSchema = z
     ...serviceEnv,
     HTTP_PORT: port(4500),
     GRPC_PORT: port(5500),
+    /** The catalogue: jobs, policies, last success per source (this service's own database). */
+    DATABASE_URL: url(['postgresql', 'postgres']),
+    /** BullMQ: the job queue and the policies' schedulers. */
+    REDIS_URL: url(['redis', 'rediss']),
+    /** Progress events (`backup.updated`) and event triggers (`migration.starting`). */
+    NATS_URL: url(['nats']),
+    /** How often a running job publishes its progress. */
+    BACKUP_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** Attempts of a backup, verify or prune job that fails transiently (a database or storage away); restores run once. */
+    BACKUP_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** First retry delay, doubled each attempt. */
+    BACKUP_JOB_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
+    /**
+     * A job's lock, renewed while it runs: when the service dies, its job is taken up again this
+     * long after (by the stalled check every BACKUP_JOB_STALLED_INTERVAL_MS), once; a second crash fails it.
+     */
+    BACKUP_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    BACKUP_JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
     /** Where the repository lives; each backend reads its own variables below. */
     BACKUP_STORAGE: z.enum(['local', 's3', 'azure-blob', 'postgres']).default('local'),
     /** local: the repository's directory. */

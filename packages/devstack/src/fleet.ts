@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const SERVICES = ['agent-hub', 'command', 'telemetry', 'backup', 'tile-worker', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /** Services that own a database: each gets its own, with its own migrations. */
-export const DATABASE_SERVICES = ['agent-hub', 'command', 'telemetry', 'gateway'] as const;
+export const DATABASE_SERVICES = ['agent-hub', 'command', 'telemetry', 'gateway', 'backup'] as const;
 
 // A type alias rather than an interface, so it has an implicit index signature and Object.values() gives number[].
 export type FleetPorts = {
@@ -150,9 +150,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     backup: {
       HTTP_PORT: String(ports.backupHttp),
       GRPC_PORT: String(ports.backupGrpc),
+      DATABASE_URL: databaseUrls.backup,
+      NATS_URL: infra.nats.url,
+      REDIS_URL: redisDb(4),
       BACKUP_REPOSITORY_PATH: backupRepositoryPath,
       // A development passphrase: this stack is local and its data throwaway.
       BACKUP_PASSPHRASE: 'fleetplane local development',
+      // Every service's database, the backup catalogue included (source "backup").
       BACKUP_SOURCES: JSON.stringify(Object.fromEntries(DATABASE_SERVICES.map((s) => [s, databaseUrls[s]]))),
       BACKUP_RESTORE_URL: infra.postgres.url,
     },

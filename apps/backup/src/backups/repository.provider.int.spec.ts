@@ -24,7 +24,14 @@ afterAll(async () => {
   await Promise.all([s3?.stop(), azurite?.stop(), postgres?.stop()]);
 });
 
-const base = { BACKUP_PASSPHRASE: 'provider test', BACKUP_SOURCES: '{}', BACKUP_RESTORE_URL: 'postgresql://postgres@127.0.0.1:1/postgres' };
+const base = {
+  BACKUP_PASSPHRASE: 'provider test',
+  BACKUP_SOURCES: '{}',
+  BACKUP_RESTORE_URL: 'postgresql://postgres@127.0.0.1:1/postgres',
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/fleetplane_backup',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  NATS_URL: 'nats://127.0.0.1:1',
+};
 
 it.each([
   [

@@ -18,6 +18,8 @@ export class BackupMetrics implements BackupObserver {
   private readonly dedupRatio: Gauge<'type'>;
   private readonly failures: Counter<'type'>;
   private readonly lastSuccess: Gauge<'source'>;
+  private readonly jobDuration: Histogram<'kind' | 'state'>;
+  private readonly jobFailures: Counter<'kind'>;
 
   constructor(@Inject(MetricFactory) metrics: MetricFactory) {
     this.duration = metrics.histogram({
@@ -40,6 +42,24 @@ export class BackupMetrics implements BackupObserver {
       help: 'When each source last had a successful backup (alert on time() minus this)',
       labelNames: ['source'] as const,
     });
+    this.jobDuration = metrics.histogram({
+      name: 'job_duration_seconds',
+      help: 'Wall time of finished jobs (backup, restore, verify, prune) from start to end, by kind and final state',
+      labelNames: ['kind', 'state'] as const,
+      buckets: [0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
+    });
+    this.jobFailures = metrics.counter({ name: 'job_failures_total', help: 'Jobs that ended FAILED, by kind', labelNames: ['kind'] as const });
+  }
+
+  /** A job reached a final state after running `seconds`. */
+  jobFinished(kind: string, state: 'SUCCEEDED' | 'FAILED', seconds: number): void {
+    this.jobDuration.observe({ kind, state }, seconds);
+    if (state === 'FAILED') this.jobFailures.inc({ kind });
+  }
+
+  /** At start, from the catalogue: the alert must not see a restart as "never backed up". */
+  restoreLastSuccess(source: string, at: Date): void {
+    this.lastSuccess.set({ source }, at.getTime() / 1000);
   }
 
   succeeded({ manifest, durationMs, compressionRatio, dedupRatio }: BackupOutcome): void {

@@ -56,6 +56,12 @@ export class PostgresRestorer {
     return { database: target, tables: Object.keys(rowCounts).length, rows: Object.values(rowCounts).reduce((a, b) => a + b, 0), mismatches };
   }
 
+  /** Which of these databases exist already (a restore into one is refused before its job is queued). */
+  async existing(names: readonly string[]): Promise<string[]> {
+    const { rows } = await this.withAdmin((c) => c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names]));
+    return rows.map((r) => r.datname);
+  }
+
   private withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     return withClient(this.adminUrl, fn);
   }

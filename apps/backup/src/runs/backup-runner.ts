@@ -1,10 +1,13 @@
-import { RepositoryConfigError, type BackupType, type Manifest, type Repository } from '@fleetplane/backup-repository';
+import { RepositoryConfigError, type BackupProgress, type BackupType, type Manifest, type Repository } from '@fleetplane/backup-repository';
 import type { BackupSource, SourceCapture } from '../sources/backup-source.js';
 
 export interface BackupRequest {
   readonly type: BackupType;
   readonly sources: readonly BackupSource[];
   readonly tags?: Record<string, string>;
+  /** Called every `progressIntervalMs` (default 1 s) while sources are read, with the running totals. */
+  readonly onProgress?: (progress: BackupProgress) => void;
+  readonly progressIntervalMs?: number;
 }
 
 /** What a finished (or failed) run reports, for metrics and the catalogue. */
@@ -47,8 +50,9 @@ export class BackupRunner {
       if (names.length === 0) throw new RepositoryConfigError('a backup needs at least one source');
       if (new Set(names).size !== names.length) throw new RepositoryConfigError('source names must be unique');
       const key = sourceSetKey(names);
-      const parent = await this.findParent(request.type, key);
+      const parent = await this.parentFor(request.type, names);
       const writer = await this.repository.startBackup({ type: request.type, parent, tags: { ...request.tags, sources: key } });
+      const ticker = request.onProgress ? setInterval(() => request.onProgress!({ ...writer.progress }), request.progressIntervalMs ?? 1000) : undefined;
       const captures = new Map<string, SourceCapture>();
       const pending = new Set<SourceCapture>();
       const open = async (source: BackupSource) => {
@@ -65,6 +69,7 @@ export class BackupRunner {
           pending.delete(capture);
         }
       } finally {
+        clearInterval(ticker);
         // A failed run must not leave dumps blocked on a pipe nobody reads, holding their snapshots.
         for (const capture of pending) {
           capture.abort();
@@ -87,8 +92,10 @@ export class BackupRunner {
     }
   }
 
-  private async findParent(type: BackupType, key: string): Promise<string | undefined> {
+  /** The backup a new one of this type builds on; refuses (RepositoryConfigError) when the type needs one and there is none. */
+  async parentFor(type: BackupType, names: readonly string[]): Promise<string | undefined> {
     if (type === 'FULL' || type === 'SNAPSHOT') return undefined;
+    const key = sourceSetKey(names);
     // Backup ids sort by time: walk newest first.
     for (const id of (await this.repository.listBackups()).reverse()) {
       const manifest = await this.repository.readManifest(id);

@@ -161,6 +161,37 @@ export const eventSchemas = {
     /** A session: the refresh-token family an access token was issued for. */
     sid: z.string().optional(),
   }),
+  /**
+   * backup, on each state change of a job (backup, restore, verify, prune) and about once a second
+   * while one runs: progress for the gateway's live stream and the CLI's progress bar. A
+   * notification only (at most once): the job's catalogue row is the truth, read it with GetJob.
+   */
+  'backup.updated': z.object({
+    jobId: z.uuid(),
+    kind: z.enum(['BACKUP', 'RESTORE', 'VERIFY', 'PRUNE']),
+    state: z.enum(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
+    backupId: z.string().optional(),
+    progress: z.object({
+      bytesRead: z.number().nonnegative(),
+      bytesStored: z.number().nonnegative(),
+      /** Bytes read / plaintext bytes of new chunks so far (0 before anything new). */
+      dedupRatio: z.number().nonnegative(),
+      /** What the previous backup of the same sources read; 0 when unknown. */
+      bytesExpected: z.number().nonnegative(),
+      etaSeconds: z.number().nonnegative().nullable(),
+    }),
+    error: z.string().optional(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  /**
+   * A service is about to apply database migrations (published by whoever runs them). Backup
+   * policies with `trigger: "migration.starting"` take a backup of their sources when it arrives.
+   */
+  'migration.starting': z.object({
+    service: z.string().min(1),
+    migrations: z.array(z.string()).optional(),
+    at: z.iso.datetime({ offset: true }),
+  }),
 } as const;
 export type EventName = keyof typeof eventSchemas;
 export type EventPayload<N extends EventName> = z.infer<(typeof eventSchemas)[N]>;

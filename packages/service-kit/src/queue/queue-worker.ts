@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { QueueHost } from './queue.module.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -7,6 +7,12 @@ import type { RetryPolicy } from './retry-policy.js';
 export interface QueueWorkerOptions {
   queue: string;
   concurrency: number;
+  /**
+   * How a crashed worker's job is found again: its lock lapses after `lockDuration` (renewed
+   * while it runs), the stalled check (every `stalledInterval`) then moves it back to waiting,
+   * up to `maxStalledCount` times before failing it. BullMQ's defaults (30 s, 30 s, 1) unless set.
+   */
+  stalled?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 }
 
 /**
@@ -35,10 +41,18 @@ export abstract class QueueWorker implements OnApplicationBootstrap, OnModuleDes
       connection: this.redis,
       prefix: this.host.prefix,
       concurrency: this.opts.concurrency,
+      ...this.opts.stalled,
     });
     this.worker.on('failed', (job, err) => this.log.error(`${this.opts.queue} job ${job?.id} failed: ${err.message}`));
     this.worker.on('error', (err) => this.log.error(`${this.opts.queue} worker: ${err.message}`));
+    this.worker.on('stalled', (jobId) => {
+      this.log.warn(`${this.opts.queue} job ${jobId} stalled (its worker stopped while running it)`);
+      this.jobStalled(jobId);
+    });
   }
+
+  /** A job whose worker died was found by the stalled check (moved back to waiting, or failed past maxStalledCount). */
+  protected jobStalled(_jobId: string): void {}
 
   private async run(job: Job, token: string | undefined): Promise<void> {
     try {

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { InjectConfig } from '@fleetplane/service-kit';
+import { InjectQueue } from '@fleetplane/service-kit/queue';
+import type { BackupConfig } from '../config.js';
+import type { Job } from '../generated/prisma/client.js';
+import { JobEvents } from './job-events.js';
+import { JOBS_QUEUE } from './job-queue.js';
+import { JobStore, type NewJob } from './job-store.js';
+
+/** The queue is away: the job was recorded FAILED and the caller should try again later. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+}
+
+/**
+ * Starts jobs: a catalogue row (QUEUED) first, then the BullMQ job with the row's id, so every
+ * queued job has a row the worker can find. The queue runs one job at a time across every process
+ * of the service (BullMQ global concurrency 1): one repository, one writer.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap {
+  constructor(
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
+    @Inject(JobStore) private readonly store: JobStore,
+    @Inject(JobEvents) private readonly events: JobEvents,
+    @InjectConfig() private readonly config: BackupConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.setGlobalConcurrency(1);
+  }
+
+  async enqueue(job: NewJob): Promise<Job> {
+    const row = await this.store.create(job);
+    // A restore is not retried: a second attempt would meet the database the first one created.
+    const attempts = job.kind === 'RESTORE' ? 1 : this.config.BACKUP_JOB_ATTEMPTS;
+    try {
+      await this.queue.add(
+        job.kind,
+        { jobId: row.id },
+        {
+          jobId: row.id,
+          attempts,
+          backoff: { type: 'exponential', delay: this.config.BACKUP_JOB_BACKOFF_MS },
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        },
+      );
+    } catch (err) {
+      this.events.publish(await this.store.fail(row.id, `not queued: ${(err as Error).message}`));
+      throw new QueueUnavailableError(`the job queue is unavailable: ${(err as Error).message}`);
+    }
+    this.events.publish(row);
+    return row;
+  }
+
+  get(id: string): Promise<Job | null> {
+    return this.store.get(id);
+  }
+
+  list(limit: number): Promise<Job[]> {
+    return this.store.list(limit);
+  }
+}
