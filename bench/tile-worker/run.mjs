@@ -3,8 +3,14 @@
 // compiled-program cache. Build first, then run from the repo root:
 //   pnpm turbo run build --filter=@fleetplane/tile-worker... && node bench/tile-worker/run.mjs
 // Optional: N=1000000 to shrink the data set. Bounded: a few repetitions per case (well under 2 min).
+// BENCH_PRIORITY=1 (as root): raise this session's autogroup to nice -20 for the run. With the
+// kernel's autogroup scheduling, CPU is shared between sessions, not threads: on a machine busy
+// with other sessions, a second worker thread of ours only splits our session's share (the
+// "cores used" column shows it). Put back to nice 0 at the end.
 /* global AbortController */
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -24,22 +30,44 @@ const REPS = 5;
 const WORKER = fileURLToPath(new URL('../../apps/tile-worker/dist/pool/partition-worker.js', import.meta.url));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Median wall ms of `reps` runs, and the process's CPU time over wall time in them (threads included): cores used. */
 async function time(reps, fn) {
   const times = [];
   let result;
+  let cpu = 0;
+  let wall = 0;
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     result = await fn();
-    times.push(performance.now() - t0);
+    const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    times.push(dt);
+    wall += dt;
+    cpu += (c.user + c.system) / 1000;
   }
-  return { ms: median(times), result };
+  return { ms: median(times), cores: cpu / wall, result };
 }
+const AUTOGROUP = '/proc/self/autogroup';
+const autogroup = () => {
+  try {
+    return readFileSync(AUTOGROUP, 'utf8').trim();
+  } catch {
+    return 'no autogroup';
+  }
+};
+if (process.env.BENCH_PRIORITY === '1') writeFileSync(AUTOGROUP, '-20');
+process.on('exit', () => {
+  if (process.env.BENCH_PRIORITY === '1') writeFileSync(AUTOGROUP, '0');
+});
 const load = () =>
   os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
-console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}; load average (1/5/15 min) at start ${load()}`);
+console.log(
+  `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}; load average (1/5/15 min) at start ${load()}; ${autogroup()}`,
+);
 
 // A partitionable program: per-key count, sum and max after a map and a filter, over a column of N
 // numbers in a SharedArrayBuffer (as tile-worker binds columns: every thread reads it, no copy).
@@ -83,11 +111,11 @@ const w2 = await time(REPS, () => onPool(two));
 const same = JSON.stringify(fused.result) === JSON.stringify(w1.result.outputs) && JSON.stringify(w1.result.outputs) === JSON.stringify(w2.result.outputs);
 console.log('');
 console.log(`Pool: ${N.toLocaleString('en')} rows, map -> filter -> groupBy(64 keys), median of ${REPS} (results identical: ${same})`);
-console.log('| case | ms |');
-console.log('| --- | ---: |');
-console.log(`| in-process fused run (compiled.run, one thread) | ${fused.ms.toFixed(1)} |`);
-console.log(`| pool, 1 worker thread | ${w1.ms.toFixed(1)} |`);
-console.log(`| pool, 2 worker threads | ${w2.ms.toFixed(1)} |`);
+console.log('| case | ms | cores used |');
+console.log('| --- | ---: | ---: |');
+console.log(`| in-process fused run (compiled.run, one thread) | ${fused.ms.toFixed(1)} | ${fused.cores.toFixed(2)} |`);
+console.log(`| pool, 1 worker thread | ${w1.ms.toFixed(1)} | ${w1.cores.toFixed(2)} |`);
+console.log(`| pool, 2 worker threads | ${w2.ms.toFixed(1)} | ${w2.cores.toFixed(2)} |`);
 console.log(`1 -> 2 workers: ${(w1.ms / w2.ms).toFixed(2)}x (goal >= 1.8x); pool (1 worker) vs in-process: ${(w1.ms / fused.ms).toFixed(2)}x (goal <= 1.25x)`);
 await Promise.all([one.close(), two.close()]);
 
@@ -124,9 +152,14 @@ await cachePool.close();
 redis.disconnect();
 await redisServer.stop();
 
-// Compile of a 1,000-tile program: cold (first compile in this process; the compiler's code not yet
-// optimised), warm (the same program recompiled), and what tile-worker pays for a program it has
-// seen (canonical hash + compiled-program cache hit).
+// Compile of a 1,000-tile program. Cold and after warmUpCompiler() (what tile-worker does at start, in
+// its main thread and in each worker thread) each in fresh processes (compile-once.mjs), the median of
+// 7; wall time and the compiling thread's own CPU time (scheduling delays on a busy machine excluded).
+const FRESH = 7;
+const once = (mode) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(new URL('./compile-once.mjs', import.meta.url)), mode], { encoding: 'utf8' }));
+const cold = Array.from({ length: FRESH }, () => once('cold'));
+const warmed = Array.from({ length: FRESH }, () => once('warmed'));
+const med = (runs, k) => median(runs.map((r) => r[k]));
 const chain = new ProgramBuilder();
 let t = chain.columns(['x', 'y'], { id: 'src' });
 for (let i = 0; i < 997; i++) t = i % 2 === 0 ? t.map({ x: 'x + 1', y: 'y * 2' }) : t.filter(`x > ${i}`);
@@ -134,18 +167,20 @@ t.reduce({ s: { op: 'sum', expr: 'x' } }).sink();
 const chain1000 = chain.build();
 const programs = new ProgramCache({ COMPILED_PROGRAMS: 16 }, metrics);
 const parsed = JSON.parse(JSON.stringify(chain1000));
-const cold = await time(1, () => programs.get(programHash(parsed), parsed));
-const warm = await time(REPS, () => compile(parsed));
+programs.get(programHash(parsed), parsed);
 const cached = await time(REPS, () => programs.get(programHash(parsed), parsed));
 const text = JSON.stringify(chain1000);
 programs.hashOf(text, parsed);
 const cachedText = await time(REPS, () => programs.get(programs.hashOf(text, parsed), parsed));
 console.log('');
-console.log(`Compile: one chain of ${chain1000.tiles.length} tiles fused into a single loop`);
-console.log('| case | ms |');
-console.log('| --- | ---: |');
-console.log(`| cold (first compile in the process) | ${cold.ms.toFixed(1)} |`);
-console.log(`| warm (recompiled, median of ${REPS}) | ${warm.ms.toFixed(1)} |`);
-console.log(`| compiled-program cache hit, canonical hash computed (median of ${REPS}) | ${cached.ms.toFixed(2)} |`);
-console.log(`| compiled-program cache hit, same text again (text sha-256 + lookups, median of ${REPS}) | ${cachedText.ms.toFixed(2)} |`);
-console.log(`load average at end ${load()}`);
+console.log(`Compile: one chain of ${chain1000.tiles.length} tiles fused into a single loop; first compile in ${FRESH} fresh processes each, medians`);
+console.log('| case | wall ms | thread CPU ms |');
+console.log('| --- | ---: | ---: |');
+console.log(`| cold (first compile in the process) | ${med(cold, 'ms').toFixed(1)} | ${med(cold, 'cpuMs').toFixed(1)} |`);
+console.log(
+  `| first compile after warmUpCompiler() (${med(warmed, 'warmUpMs').toFixed(0)} ms at start) | ${med(warmed, 'ms').toFixed(1)} | ${med(warmed, 'cpuMs').toFixed(1)} |`,
+);
+console.log(`| warm (recompiled, median of 5 per process) | ${med(cold, 'warmMs').toFixed(1)} | |`);
+console.log(`| compiled-program cache hit, canonical hash computed (median of ${REPS}) | ${cached.ms.toFixed(2)} | |`);
+console.log(`| compiled-program cache hit, same text again (text sha-256 + lookups, median of ${REPS}) | ${cachedText.ms.toFixed(2)} | |`);
+console.log(`load average at end ${load()}; ${autogroup()}`);

@@ -13,3 +13,4 @@ export { costOf, COST_MODEL_FACTOR, type CostEstimate } from './passes/cost.js';
 export { partitionRanges } from './executor/operators.js';
 export { executeSteps, type ExecuteOptions, type PartitionRequest } from './executor/execute.js';
 export type { Partial as PartitionPartial } from './codegen/chain.js';
+export { warmUpCompiler } from './warm-up.js';

@@ -1,11 +1,15 @@
 import { parentPort, threadId } from 'node:worker_threads';
-import { compile, type CompiledProgram } from '@fleetplane/tile-compiler';
+import { compile, warmUpCompiler, type CompiledProgram } from '@fleetplane/tile-compiler';
 import type { PartitionResult, PartitionStarted, PartitionTask } from './partition-task.js';
 
 // Compiled programs of this thread, by hash. A thread compiles a program once
 // (generated functions cannot be posted between threads); a few recent ones are kept.
 const KEEP = 32;
 const programs = new Map<string, CompiledProgram>();
+
+// Each thread compiles the programs it runs: optimise the compiler's code as the thread starts,
+// so a thread's first partition does not pay for a cold compile.
+warmUpCompiler();
 
 function compiled(task: PartitionTask): CompiledProgram {
   let program = programs.get(task.programHash);

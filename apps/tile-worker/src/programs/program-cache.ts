@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { InjectConfig } from '@fleetplane/service-kit';
-import { compile, estimateFor, type CompiledProgram } from '@fleetplane/tile-compiler';
+import { compile, estimateFor, warmUpCompiler, type CompiledProgram } from '@fleetplane/tile-compiler';
 import type { TileWorkerConfig } from '../config.js';
 import { programHash, sha256 } from './canonical-hash.js';
 import { TileMetrics } from '../metrics/tile-metrics.js';
@@ -13,7 +13,7 @@ import { TileMetrics } from '../metrics/tile-metrics.js';
  * form serves every job; a job's own sizes are estimated with estimateFor.
  */
 @Injectable()
-export class ProgramCache {
+export class ProgramCache implements OnModuleInit {
   private readonly programs: LRUCache<string, CompiledProgram>;
   /** Canonical hash by sha-256 of the submitted text: a repeat of the same text skips the canonical JSON. */
   private readonly hashes: LRUCache<string, string>;
@@ -26,6 +26,11 @@ export class ProgramCache {
   ) {
     this.programs = new LRUCache({ max: config.COMPILED_PROGRAMS });
     this.hashes = new LRUCache({ max: config.COMPILED_PROGRAMS * 4 });
+  }
+
+  /** The compiler's code optimised at start, so the first SubmitJob's compile is not a cold one (BENCHMARKS.md). */
+  onModuleInit(): void {
+    warmUpCompiler();
   }
 
   /**

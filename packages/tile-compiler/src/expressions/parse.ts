@@ -34,6 +34,26 @@ function bracketDepth(text: string): number {
   return max;
 }
 
+/**
+ * jsep's syntax trees by text. Parsing is most of a cold compile (jsep's code is not optimised
+ * yet on the first program a process sees), and programs repeat expressions — the same map or
+ * filter on many branches, the same program compiled by each worker thread. A tree is plain
+ * data that convert() only reads, so one tree serves every parse of the text. Syntax errors are
+ * not kept (they throw each time). Bounded: cleared when full, which costs a re-parse only.
+ */
+const syntaxTrees = new Map<string, unknown>();
+const MAX_SYNTAX_TREES = 8_192;
+
+function parseSyntax(text: string): unknown {
+  let tree = syntaxTrees.get(text);
+  if (tree === undefined) {
+    tree = jsep(text);
+    if (syntaxTrees.size >= MAX_SYNTAX_TREES) syntaxTrees.clear();
+    syntaxTrees.set(text, tree);
+  }
+  return tree;
+}
+
 /** Node shape jsep returns; read defensively since it is untyped input to us. */
 interface RawNode {
   readonly type: string;
@@ -59,7 +79,7 @@ export function parseExpression(text: string, scope: Schema, site: ExpressionSit
 
   let raw: unknown;
   try {
-    raw = jsep(text);
+    raw = parseSyntax(text);
   } catch (err) {
     return fail(`syntax error: ${err instanceof Error ? err.message : String(err)}`);
   }
