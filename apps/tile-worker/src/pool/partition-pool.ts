@@ -1,7 +1,8 @@
 import { Piscina } from 'piscina';
-import type { PartitionPartial, PartitionRequest } from '@fleetplane/tile-compiler';
+import type { PartitionPartial, PartitionRequest, Row } from '@fleetplane/tile-compiler';
 import { isPartitionStarted, type PartitionResult, type PartitionStarted, type PartitionTask } from './partition-task.js';
 import { retryReason } from './retry-reason.js';
+import { encodeRows } from './row-batch.js';
 
 export interface PartitionPoolOptions {
   /** The worker script (dist/pool/partition-worker.js) as a path or file URL. */
@@ -37,8 +38,12 @@ export interface StageRun {
   readonly retries: number;
 }
 
-/** A task's input: a row slice, or the columns themselves when they are shared memory. */
-function taskInput(src: unknown, start: number, end: number): { src: unknown; start: number; end: number } {
+/**
+ * A task's input: rows as a columnar batch on shared memory (when the stage's input schema is
+ * known; else a row slice, cloned), the columns themselves when they are shared memory.
+ */
+function taskInput(src: unknown, start: number, end: number, schema?: Readonly<Record<string, string>>): { src: unknown; start: number; end: number } {
+  if (Array.isArray(src) && schema) return { src: encodeRows(src as Row[], start, end, schema), start: 0, end: end - start };
   if (Array.isArray(src)) return { src: src.slice(start, end), start: 0, end: end - start };
   const columns = src as Record<string, ArrayLike<number>>;
   const shared = Object.values(columns).every((c) => c instanceof Float64Array && c.buffer instanceof SharedArrayBuffer);
@@ -90,8 +95,17 @@ export class PartitionPool {
     return () => this.startedListeners.delete(listener);
   }
 
-  /** Runs every range of one chain stage on the pool; partials come back in range order. */
-  async runStage(programHash: string, programJson: string, req: PartitionRequest, signal: AbortSignal): Promise<StageRun> {
+  /**
+   * Runs every range of one chain stage on the pool; partials come back in range order.
+   * `inputSchema`: the stage input's fields and types, so row inputs travel as columnar batches.
+   */
+  async runStage(
+    programHash: string,
+    programJson: string,
+    req: PartitionRequest,
+    signal: AbortSignal,
+    inputSchema?: Readonly<Record<string, string>>,
+  ): Promise<StageRun> {
     const threads = new Set<number>();
     let retries = 0;
     const label = `#${req.stageIndex + 1} (${req.chain.stage.output})`;
@@ -100,7 +114,7 @@ export class PartitionPool {
     const stage = AbortSignal.any([signal, failed.signal]);
     const runOne = async (index: number): Promise<PartitionPartial> => {
       const range = req.ranges[index] as { start: number; end: number };
-      const task: PartitionTask = { programHash, programJson, stageIndex: req.stageIndex, ...taskInput(req.src, range.start, range.end) };
+      const task: PartitionTask = { programHash, programJson, stageIndex: req.stageIndex, ...taskInput(req.src, range.start, range.end, inputSchema) };
       for (let attempt = 1; ; attempt++) {
         const timeout = AbortSignal.timeout(this.opts.partitionTimeoutMs);
         try {

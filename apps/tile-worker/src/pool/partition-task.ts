@@ -6,7 +6,7 @@ export interface PartitionTask {
   /** The program as JSON text: a string clones as one copy, and a thread parses it only on its first task for the hash. */
   readonly programJson: string;
   readonly stageIndex: number;
-  /** Row slice, or column arrays (on SharedArrayBuffers: shared, not copied). */
+  /** Rows as a columnar batch (row-batch.ts) or a row slice, or column arrays (on SharedArrayBuffers: shared, not copied). */
   readonly src: unknown;
   readonly start: number;
   readonly end: number;

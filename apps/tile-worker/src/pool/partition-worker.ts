@@ -1,6 +1,7 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { compile, warmUpCompiler, type CompiledProgram } from '@fleetplane/tile-compiler';
 import type { PartitionResult, PartitionStarted, PartitionTask } from './partition-task.js';
+import { decodeRows, isRowBatch } from './row-batch.js';
 
 // Compiled programs of this thread, by hash. A thread compiles a program once
 // (generated functions cannot be posted between threads); a few recent ones are kept.
@@ -29,5 +30,6 @@ export default function runPartition(task: PartitionTask): PartitionResult {
   parentPort?.postMessage(started);
   const stage = compiled(task).compiled[task.stageIndex];
   if (stage?.kind !== 'chain') throw new Error(`stage #${task.stageIndex + 1} is not a loop`);
-  return { partial: stage.chain.runPartition(task.src, task.start, task.end), threadId };
+  const src = isRowBatch(task.src) ? decodeRows(task.src) : task.src;
+  return { partial: stage.chain.runPartition(src, task.start, task.end), threadId };
 }

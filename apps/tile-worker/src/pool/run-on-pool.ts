@@ -25,6 +25,7 @@ export async function runOnPool(
   opts: { signal: AbortSignal; minPoolRows: number },
 ): Promise<PoolRun> {
   const steps = compiled.steps(inputs, { partitions: pool.maxWorkers });
+  const schemas = new Map(compiled.plan.nodes.map((n) => [n.id, n.schema]));
   const threads = new Set<number>();
   let partitions = 0;
   let retries = 0;
@@ -37,7 +38,7 @@ export async function runOnPool(
       step = steps.next(req.ranges.map((r) => req.chain.runPartition(req.src, r.start, r.end)));
       continue;
     }
-    const run = await pool.runStage(program.hash, program.json, req, opts.signal);
+    const run = await pool.runStage(program.hash, program.json, req, opts.signal, schemas.get(req.chain.stage.input));
     run.threads.forEach((t) => threads.add(t));
     partitions += req.ranges.length;
     retries += run.retries;
