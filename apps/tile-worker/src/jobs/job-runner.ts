@@ -88,6 +88,7 @@ export class JobRunner {
         if (attempt >= this.config.JOB_ATTEMPTS) return void (await this.finish(job, 'FAILED', {}, `${err.message}; gave up after ${attempt} attempt(s)`));
         // Waiting for telemetry: QUEUED again (cancellable as any queued job) until BullMQ's backoff runs it again.
         await this.store.transition(job.id, ['RUNNING'], (r) => ({ ...r, state: 'QUEUED', error: `waiting: ${err.message}` }));
+        this.metrics.telemetryWaited();
         this.log.warn(`job ${job.id} delayed (attempt ${attempt} of ${this.config.JOB_ATTEMPTS}): ${err.message}`);
       }
       throw err;
@@ -151,6 +152,7 @@ export class JobRunner {
       };
       const data = await this.telemetry.read(s.telemetry, { tileId: s.tileId, kind, checkRows, signal, timeoutMs: job.timeoutMs });
       signal.throwIfAborted();
+      this.metrics.telemetryRead(data.count);
       read.set(s.tileId, data);
       sizes[s.tileId] = data.count;
       before += data.count;

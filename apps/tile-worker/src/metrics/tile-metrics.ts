@@ -27,6 +27,8 @@ export class TileMetrics {
   private readonly cacheEvictions: Counter;
   private readonly compileSeconds: Histogram;
   private readonly runSeconds: Histogram;
+  private readonly telemetryRows: Counter;
+  private readonly telemetryWaits: Counter;
   private sources?: TileGaugeSources;
 
   constructor(@Inject(MetricFactory) metrics: MetricFactory) {
@@ -56,6 +58,11 @@ export class TileMetrics {
       name: 'run_duration_seconds',
       help: 'Running a tile job on the pool (cache misses only)',
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    });
+    this.telemetryRows = metrics.counter({ name: 'telemetry_rows_total', help: "Rows read for telemetry sources from telemetry's StreamHistory" });
+    this.telemetryWaits = metrics.counter({
+      name: 'telemetry_waits_total',
+      help: 'Runs of jobs put back to QUEUED because telemetry (or agent-hub) was unavailable; BullMQ retries them',
     });
     const read = () => this.sources;
     const log = this.log;
@@ -137,6 +144,14 @@ export class TileMetrics {
   compileTimer(): () => void {
     const stop = this.compileSeconds.startTimer();
     return () => void stop();
+  }
+
+  telemetryRead(rows: number): void {
+    this.telemetryRows.inc(rows);
+  }
+
+  telemetryWaited(): void {
+    this.telemetryWaits.inc();
   }
 
   ranFor(seconds: number): void {

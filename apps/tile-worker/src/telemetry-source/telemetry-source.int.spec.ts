@@ -81,6 +81,7 @@ describe('tile-worker: telemetry sources over the real telemetry service', () =>
   let nc: NatsConnection;
   let client: Client;
   let telemetryEnv: Record<string, string>;
+  let workerHttp: number;
 
   const startTelemetry = async () => {
     const p = spawnProcess('telemetry', process.execPath, [...SERVICE_NODE_ARGS], { cwd: telemetryDir, env: telemetryEnv });
@@ -93,6 +94,7 @@ describe('tile-worker: telemetry sources over the real telemetry service', () =>
     const databaseUrl = await infra.postgres.createDatabase('telemetry');
     await deployMigrations({ schemaPath: join(telemetryDir, 'prisma/schema.prisma'), migrationsDir: join(telemetryDir, 'prisma/migrations'), databaseUrl });
     const [tHttp, tGrpc, wHttp, wGrpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    workerHttp = wHttp;
     telemetryEnv = {
       HTTP_PORT: String(tHttp),
       GRPC_PORT: String(tGrpc),
@@ -252,5 +254,8 @@ describe('tile-worker: telemetry sources over the real telemetry service', () =>
     expect(res.job!.error).toBe('');
     const usCpus = lastHour.filter((s) => SITES[s.agentId] === 'us').map((s) => s.cpuPercent);
     expect(rowsOf(res)).toMatchObject([{ site: 'us', samples: usCpus.length, p95Cpu: p95(usCpus) }]);
+    const metrics = await (await fetch(`http://127.0.0.1:${workerHttp}/metrics`)).text();
+    expect(Number(/^fleetplane_tile_worker_telemetry_waits_total(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^fleetplane_tile_worker_telemetry_rows_total(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(lastHour.length);
   }, 60_000);
 });
