@@ -3,6 +3,7 @@ import { ServiceCoreModule } from '@fleetplane/service-kit';
 import { NatsModule } from '@fleetplane/service-kit/nats';
 import { PrismaModule } from '@fleetplane/service-kit/prisma';
 import { RedisModule } from '@fleetplane/service-kit/redis';
+import { AlertsModule } from './alerts/alerts.module.js';
 import type { TelemetryConfig } from './config.js';
 import { HistoryModule } from './history/history.module.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -29,6 +30,7 @@ export class AppModule {
         SamplesModule,
         IngestModule,
         HistoryModule,
+        AlertsModule,
       ],
     };
   }

@@ -36,6 +36,16 @@ export const telemetryConfigSchema = z
     RETENTION_1H_DAYS: days(400),
     /** How often partitions are created ahead and dropped past retention (also once at start-up). */
     PARTITION_MAINTENANCE_INTERVAL_MS: ms(3_600_000, 1_000),
+    /** Alert rules are re-read at least this often (and at once on alert_rules.changed). */
+    ALERT_RULES_TTL_MS: ms(30_000, 100),
+    /** A rule scoped by site or labels keeps its agent-hub resolution this long. */
+    ALERT_SCOPE_TTL_MS: ms(60_000, 100),
+    /** How often the "no data" sweep runs (one instance per sweep). */
+    ALERT_NO_DATA_SWEEP_MS: ms(10_000, 100),
+    /** An agent's reporting interval until two samples tell it (the hub's default telemetry interval). */
+    ALERT_NO_DATA_DEFAULT_INTERVAL_MS: ms(60_000, 100),
+    /** Agents silent for longer are no longer "reporting": no new no-data alert. */
+    ALERT_NO_DATA_MAX_SILENCE_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
   })
   .refine((c) => c.INGEST_RETRY_MIN_MS <= c.INGEST_RETRY_MAX_MS, { path: ['INGEST_RETRY_MIN_MS'], message: 'must not exceed INGEST_RETRY_MAX_MS' })
   .refine((c) => c.INGEST_ACK_WAIT_MS > c.INGEST_RETRY_MAX_MS, {

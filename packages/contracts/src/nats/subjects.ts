@@ -120,6 +120,29 @@ export const telemetrySampleSchema = z.object({
 });
 export type TelemetrySample = z.infer<typeof telemetrySampleSchema>;
 
+export const ALERT_TRANSITIONS = ['fired', 'escalated', 'acknowledged', 'resolved'] as const;
+export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
+
+/** One alert transition, as published on fleet.events.alert.<transition>. */
+export const alertEventSchema = z.object({
+  alertId: z.uuid(),
+  ruleId: z.uuid(),
+  ruleName: z.string(),
+  agentId: agentIdSchema,
+  metric: z.string(),
+  /** The mount a per-mount disk alert is about; empty otherwise. */
+  mount: z.string(),
+  state: z.enum(['FIRING', 'ACKNOWLEDGED', 'RESOLVED']),
+  severity: z.enum(['WARNING', 'CRITICAL']),
+  transition: z.enum(ALERT_TRANSITIONS),
+  /** The value that caused it (null for a person's act). */
+  value: z.number().nullable(),
+  /** Who acted (user or API key id); null when the evaluator did. */
+  by: z.string().nullable(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type AlertEvent = z.infer<typeof alertEventSchema>;
+
 /** One typed map from event name to payload schema. */
 export const eventSchemas = {
   'agent.connected': z.object({ agentId: agentIdSchema, sessionId: z.string(), at: z.iso.datetime({ offset: true }) }),
@@ -192,6 +215,17 @@ export const eventSchemas = {
     migrations: z.array(z.string()).optional(),
     at: z.iso.datetime({ offset: true }),
   }),
+  /**
+   * telemetry, after each alert transition it committed (issue #7): `fired` (a new alert, FIRING),
+   * `escalated` (warning → critical on the same alert), `acknowledged` and `resolved` (automatic
+   * below the clear threshold, or by a person). `by` names the person for ack / manual resolve.
+   */
+  'alert.fired': alertEventSchema,
+  'alert.escalated': alertEventSchema,
+  'alert.acknowledged': alertEventSchema,
+  'alert.resolved': alertEventSchema,
+  /** telemetry, to every telemetry instance: alert rules changed; each reloads them. */
+  'alert_rules.changed': z.object({ ruleId: z.string(), at: z.iso.datetime({ offset: true }) }),
 } as const;
 export type EventName = keyof typeof eventSchemas;
 export type EventPayload<N extends EventName> = z.infer<(typeof eventSchemas)[N]>;
