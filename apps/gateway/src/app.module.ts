@@ -14,6 +14,7 @@ import { PrismaClient } from './generated/prisma/client.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { StreamModule } from './stream/stream.module.js';
 import { TelemetryModule } from './fleet-telemetry/telemetry.module.js';
 import { TilesModule } from './tiles/tiles.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         StatisticsModule,
         TilesModule,
         TelemetryModule,
+        AlertsModule,
         StreamModule,
         OpenApiModule,
       ],

@@ -365,6 +365,50 @@ describe('fleetplane CLI against the real system', () => {
     expect(stats.commands.lastHour.total).toBeGreaterThan(0);
   });
 
+  it("opens an alert from the agent's own samples under a rule made with alert-rules create, acks and resolves it", async () => {
+    // Any CPU value, at once: the agent's next sample (every TELEMETRY_INTERVAL_MS) fires it.
+    const created = await cli([
+      'alert-rules',
+      'create',
+      'cli-any-cpu',
+      '--metric',
+      'cpu_percent',
+      '--comparison',
+      '>=',
+      '--warning',
+      '0',
+      '--for',
+      '0',
+      '--agent',
+      AGENT,
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const rule = JSON.parse(created.stdout) as { id: string };
+    let alerts: { id: string; state: string; ruleId: string }[] = [];
+    for (const deadline = Date.now() + 25_000; alerts.length === 0; await sleep(250)) {
+      if (Date.now() > deadline) throw new Error('no alert opened');
+      const listed = await cli(['alerts', 'list', '--agent', AGENT, '--state', 'firing', '--json']);
+      expect(listed.code, listed.stderr).toBe(0);
+      alerts = (JSON.parse(listed.stdout) as typeof alerts).filter((a) => a.ruleId === rule.id);
+    }
+    const ack = await cli(['alerts', 'ack', alerts[0]!.id]);
+    expect(ack.code, ack.stderr).toBe(0);
+    expect(ack.stdout).toMatch(/^state:\s+ACKNOWLEDGED$/m);
+    const resolved = await cli(['alerts', 'resolve', alerts[0]!.id, '--json']);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect((JSON.parse(resolved.stdout) as { history: { transition: string }[] }).history.map((h) => h.transition)).toEqual([
+      'fired',
+      'acknowledged',
+      'resolved',
+    ]);
+    // A second resolve is the gateway's 409.
+    expect((await cli(['alerts', 'resolve', alerts[0]!.id])).code).toBe(255);
+    const deleted = await cli(['alert-rules', 'delete', rule.id]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect((await cli(['alert-rules', 'list'])).stdout).not.toContain('cli-any-cpu');
+  });
+
   it("runs tile-worker's two ready-made programs with tiles run, explains one, and shows the repeat as a cache hit in tiles stats", async () => {
     const cpu = join(dir, 'cpu.json');
     writeFileSync(cpu, JSON.stringify([...Array.from({ length: 19 }, () => ({ site: 'dc1', cpu: 20 })), { site: 'dc1', cpu: 99 }]));

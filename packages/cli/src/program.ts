@@ -13,6 +13,7 @@ import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { showStatistics } from './commands/stats.js';
 import { registerTelemetry } from './commands/telemetry.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerTiles } from './commands/tiles-register.js';
 import { bashCompletion } from './completion/bash.js';
 import { fishCompletion } from './completion/fish.js';
@@ -110,6 +111,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
   outputOptions(program.command('stats').description('fleet statistics: agents, commands, executions per minute, alerts')).action(() => showStatistics(ctx));
   registerTiles(program, ctx, setExit);
   registerTelemetry(program, ctx);
+  registerAlerts(program, ctx);
 
   registerRun(program, ctx, setExit);
 

@@ -94,6 +94,16 @@ const MUTATIONS: Record<string, Mutation> = {
   cancelCommand: () => ({ path: '/api/v1/commands/cmd-done/cancel', opts: { token: admin }, action: 'command.cancel' }),
   cancelExecution: () => ({ path: '/api/v1/commands/cmd-done/executions/ex-1/cancel', opts: { token: admin }, action: 'execution.cancel' }),
   retryCommand: () => ({ path: '/api/v1/commands/cmd-done/retry', opts: { token: admin, body: {} }, action: 'command.retry' }),
+  // Alerts: the canned telemetry peer answers any alert or rule id.
+  acknowledgeAlert: () => ({ path: `/api/v1/alerts/${randomUUID()}/ack`, opts: { token: admin }, action: 'alert.acknowledge' }),
+  resolveAlert: () => ({ path: `/api/v1/alerts/${randomUUID()}/resolve`, opts: { token: admin }, action: 'alert.resolve' }),
+  createAlertRule: () => ({
+    path: '/api/v1/alert-rules',
+    opts: { token: admin, body: { name: 'coverage', metric: 'cpu_percent', comparison: '>', warning: 80 } },
+    action: 'alert_rule.create',
+  }),
+  updateAlertRule: () => ({ path: `/api/v1/alert-rules/${randomUUID()}`, opts: { token: admin, body: { enabled: false } }, action: 'alert_rule.update' }),
+  deleteAlertRule: () => ({ path: `/api/v1/alert-rules/${randomUUID()}`, opts: { token: admin }, action: 'alert_rule.delete' }),
 };
 
 interface MutatingOperation {

@@ -162,6 +162,11 @@ describe('OpenAPI document', () => {
       'output_subscribed',
       'output_unsubscribed',
       'execution.output',
+      'alerts_subscribed',
+      'alert.fired',
+      'alert.escalated',
+      'alert.acknowledged',
+      'alert.resolved',
       'error',
     ]);
     for (const code of Object.values(StreamCloseCode)) expect(Object.keys(stream.closeCodes)).toContain(String(code));

@@ -10,7 +10,7 @@ export const streamDescription = {
   path: STREAM_PATH,
   transport: 'WebSocket (RFC 6455) on the API port, JSON text frames',
   authentication:
-    'The first frame, within STREAM_AUTH_TIMEOUT_MS: {"type":"auth","token":<access token>} or {"type":"auth","apiKey":<key>}. Needs role viewer and, for a key, scope commands:read. Never by cookie or query string.',
+    'The first frame, within STREAM_AUTH_TIMEOUT_MS: {"type":"auth","token":<access token>} or {"type":"auth","apiKey":<key>}. Needs role viewer and, for a key, scope commands:read (alert subscriptions also telemetry:read). Never by cookie or query string.',
   limits: { maxFrameBytes: MAX_STREAM_FRAME_BYTES, maxSubscriptionsPerSocket: MAX_SUBSCRIPTIONS },
   clientFrame: { $ref: '#/components/schemas/StreamClientFrame' },
   serverFrame: { $ref: '#/components/schemas/StreamServerFrame' },

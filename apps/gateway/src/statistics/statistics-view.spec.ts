@@ -61,10 +61,20 @@ describe(toStatisticsView.name, () => {
     expect(Object.keys(view.commands.lastDay.byState)).not.toContain('PAUSED');
   });
 
-  it("keeps command's 60 minutes as they are, stamps the gateway's time, and has no alerts yet", () => {
+  it("keeps command's 60 minutes as they are, stamps the gateway's time; alerts unknown (null) when telemetry did not answer", () => {
     expect(view.executionsPerMinute).toEqual(minutes);
     expect(view.generatedAt).toBe('2026-03-01T12:34:56.000Z');
     expect(view.alerts).toEqual({ firing: null });
+  });
+
+  it("counts telemetry's open alerts", () => {
+    const none = toStatisticsView(
+      { agents: undefined, bySite: [], byOs: [], generatedAt: '' },
+      { lastHour: undefined, lastDay: undefined, executionsPerMinute: [], generatedAt: '' },
+      new Date(0),
+      4,
+    );
+    expect(none.alerts).toEqual({ firing: 4 });
   });
 
   it('matches the documented schema, also for peers that answered nothing', () => {

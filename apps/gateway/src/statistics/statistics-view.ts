@@ -19,12 +19,13 @@ const window = (w: commandV1.CommandWindowCount | undefined) => ({ total: w?.tot
 /**
  * The Statistics answer from agent-hub's and command's replies. The minutes are
  * command's (it zero-fills them against its own clock: one source of truth for
- * what "this minute" is); alerts are null until telemetry has them.
+ * what "this minute" is); open alerts from telemetry, null when it did not answer.
  */
 export function toStatisticsView(
   fleet: agentHubV1.GetFleetStatisticsResponse,
   commands: commandV1.GetCommandStatisticsResponse,
   generatedAt: Date,
+  openAlerts: number | null = null,
 ): StatisticsView {
   return {
     generatedAt: generatedAt.toISOString(),
@@ -36,6 +37,6 @@ export function toStatisticsView(
     },
     commands: { lastHour: window(commands.lastHour), lastDay: window(commands.lastDay) },
     executionsPerMinute: (commands.executionsPerMinute ?? []).map((m) => ({ minute: m.minute, count: m.count ?? 0 })),
-    alerts: { firing: null },
+    alerts: { firing: openAlerts },
   };
 }

@@ -57,7 +57,8 @@ describe('GET /api/v1/statistics (gateway process, fake peers)', () => {
         byState: { PENDING: 0, QUEUED: 0, DISPATCHED: 0, RUNNING: 0, COMPLETED: 5, FAILED: 0, CANCELLED: 0, TIMED_OUT: 0, SKIPPED: 0, EXPIRED: 0 },
       },
     });
-    expect(res.body.alerts).toEqual({ firing: null });
+    // The canned telemetry peer has 2 warning and 1 critical alert open.
+    expect(res.body.alerts).toEqual({ firing: 3 });
     expect(Date.parse(res.body.generatedAt)).toBeGreaterThanOrEqual(before - 1_000);
   });
 

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { agentHubV1, commandV1 } from '@fleetplane/contracts/grpc';
+import { agentHubV1, commandV1, telemetryV1 } from '@fleetplane/contracts/grpc';
 import { GrpcClientModule } from '@fleetplane/service-kit/grpc';
 import type { GatewayConfig } from '../config.js';
 import { StatisticsController } from './statistics.controller.js';
-import { AGENT_HUB_STATISTICS, COMMAND_STATISTICS, StatisticsService } from './statistics.service.js';
+import { AGENT_HUB_STATISTICS, COMMAND_STATISTICS, StatisticsService, TELEMETRY_ALERT_COUNTS } from './statistics.service.js';
 
 /**
  * /statistics, from agent-hub's FleetStatisticsService and command's
- * CommandStatisticsService: the same peers and addresses as /agents and
+ * CommandStatisticsService (and telemetry's AlertService for the open alerts): the same peers and addresses as /agents and
  * /commands (and the same upstream names in metrics), clients of their own
  * because they are other services of those packages.
  */
@@ -26,6 +26,13 @@ import { AGENT_HUB_STATISTICS, COMMAND_STATISTICS, StatisticsService } from './s
         key: 'command',
         service: commandV1.COMMAND_STATISTICS_SERVICE_NAME,
         url: (config: GatewayConfig) => config.COMMAND_GRPC_URL,
+        timeoutMs: (config: GatewayConfig) => config.UPSTREAM_TIMEOUT_MS,
+      },
+      {
+        upstream: TELEMETRY_ALERT_COUNTS,
+        key: 'telemetry',
+        service: telemetryV1.ALERT_SERVICE_NAME,
+        url: (config: GatewayConfig) => config.TELEMETRY_GRPC_URL,
         timeoutMs: (config: GatewayConfig) => config.UPSTREAM_TIMEOUT_MS,
       },
     ),

@@ -35,7 +35,12 @@ export const statisticsView = z.object({
       'executions that reached a final state (completed, failed, cancelled, timed out) in each of the last 60 minutes, oldest first, zero-filled; the last is the current minute',
     ),
   alerts: z.object({
-    firing: z.number().int().min(0).nullable().describe('null until telemetry evaluates alerts; then the number firing'),
+    firing: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .describe('open alerts (FIRING or ACKNOWLEDGED, any severity) in telemetry; null while telemetry does not answer'),
   }),
 });
 export type StatisticsView = z.infer<typeof statisticsView>;

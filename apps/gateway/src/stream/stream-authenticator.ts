@@ -45,6 +45,11 @@ export class StreamAuthenticator implements StreamAuth {
   mayReadCommands(principal: Principal): boolean {
     return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes(STREAM_SCOPE);
   }
+
+  /** GET /alerts' requirement, asked for each alert subscription. */
+  mayReadTelemetry(principal: Principal): boolean {
+    return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes('telemetry:read');
+  }
 }
 
 /** Whether a revocation names the principal's user, key or session. */

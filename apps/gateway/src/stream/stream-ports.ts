@@ -1,6 +1,6 @@
 import type { WsSessionSocket } from '@fleetplane/service-kit/websocket';
 import type { Principal } from '../auth/principal.js';
-import type { AuthFrame, ExecutionOutput, ExecutionUpdated } from './stream.protocol.js';
+import type { AlertEvent, AuthFrame, ExecutionOutput, ExecutionUpdated } from './stream.protocol.js';
 
 /** The session socket, plus how far the client is behind (`ws`'s bufferedAmount). */
 export type StreamSocket = WsSessionSocket;
@@ -23,6 +23,13 @@ export interface StreamAuth {
   watch(principal: Principal, recheck: () => void): () => void;
   /** Whether `principal` may read commands and their output (role viewer, scope commands:read). */
   mayReadCommands(principal: Principal): boolean;
+  /** Whether `principal` may read alerts (role viewer, scope telemetry:read); absent: nobody. */
+  mayReadTelemetry?(principal: Principal): boolean;
+}
+
+/** Alert transitions this instance receives (fleet.events.alert.*). */
+export interface AlertFeed {
+  listen(listener: (event: AlertEvent) => void): () => void;
 }
 
 export interface EventFeed {

@@ -1,16 +1,30 @@
 import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/service-kit/websocket';
 import { actorId } from '../auth/principal.js';
-import type { EventFeed, OutputFeed, StreamAuth, StreamCredentials, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
+import type {
+  AlertFeed,
+  EventFeed,
+  OutputFeed,
+  StreamAuth,
+  StreamCredentials,
+  StreamIdentity,
+  StreamMetrics,
+  StreamOptions,
+  StreamSocket,
+} from './stream-ports.js';
 import {
+  alertMatches,
   decodeClientFrame,
   matches,
   MAX_SUBSCRIPTIONS,
   StreamCloseCode,
+  type AlertEvent,
+  type AlertSubscription,
   type AuthFrame,
   type ExecutionOutput,
   type ExecutionUpdated,
   type OutputFrame,
   type ServerFrame,
+  type SubscribeAlertsFrame,
   type SubscribeFrame,
   type Subscription,
 } from './stream.protocol.js';
@@ -44,6 +58,9 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   private readonly subscriptions = new Map<string, Subscription>();
   /** Executions whose output this socket follows, with the unsubscribe of each. */
   private readonly followed = new Map<string, () => void>();
+  /** Alert filters; listening to the alert feed only once there is one. */
+  private readonly alertSubscriptions = new Map<string, AlertSubscription>();
+  private unlistenAlerts?: () => void;
 
   constructor(
     socket: StreamSocket,
@@ -55,6 +72,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     /** The gateway's Clock (`clock.nowMs`): when the access token expires, the socket closes. */
     private readonly now: () => number,
     private readonly outputs: OutputFeed,
+    private readonly alerts?: AlertFeed,
   ) {
     super(socket, log, { initial: 'awaiting_auth', firstFrameTimeoutMs: options.authTimeoutMs });
   }
@@ -71,6 +89,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     clearInterval(this.recheckTimer);
     this.unwatch?.();
     this.unlisten?.();
+    this.unlistenAlerts?.();
+    this.alertSubscriptions.clear();
     this.subscriptions.clear();
     for (const unfollow of this.followed.values()) unfollow();
     this.followed.clear();
@@ -93,6 +113,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     }
     if (frame.type === 'auth') return this.reject(StreamCloseCode.ProtocolError, 'already authenticated', 'type');
     if (frame.type === 'subscribe_output' || frame.type === 'unsubscribe_output') return this.output(frame);
+    if (frame.type === 'subscribe_alerts') return this.subscribeAlerts(frame);
     return this.subscribe(frame);
   }
 
@@ -171,9 +192,37 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     this.send({ type: 'subscribed', ...sub });
   }
 
-  /** Event filters and followed outputs share the per-socket limit. */
+  /** Event filters, followed outputs and alert filters share the per-socket limit. */
   private subscriptionCount(): number {
-    return this.subscriptions.size + this.followed.size;
+    return this.subscriptions.size + this.followed.size + this.alertSubscriptions.size;
+  }
+
+  private subscribeAlerts(frame: SubscribeAlertsFrame): void {
+    if (!this.identity || !this.alerts || !this.auth.mayReadTelemetry?.(this.identity.principal))
+      return this.send({ type: 'error', message: 'reading alerts needs role viewer and scope telemetry:read', field: 'type' });
+    const sub: AlertSubscription = {
+      ...(frame.agentId !== undefined ? { agentId: frame.agentId } : {}),
+      ...(frame.severity !== undefined ? { severity: frame.severity } : {}),
+    };
+    const key = `${sub.agentId ?? '*'}/${sub.severity ?? '*'}`;
+    if (!this.alertSubscriptions.has(key)) {
+      if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
+        return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
+      this.alertSubscriptions.set(key, sub);
+      this.unlistenAlerts ??= this.alerts.listen((e) => this.pushAlert(e));
+    }
+    this.send({ type: 'alerts_subscribed', ...sub });
+  }
+
+  private pushAlert(event: AlertEvent): void {
+    if (!this.isOpen) return;
+    for (const sub of this.alertSubscriptions.values()) {
+      if (!alertMatches(sub, event)) continue;
+      if (!this.keepsUp()) return;
+      this.send({ type: `alert.${event.transition}`, ...event });
+      this.metrics.pushed();
+      return;
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import { LiveSessions } from '@fleetplane/service-kit/websocket';
 import type { GatewayConfig } from '../config.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { StreamConnectLimit } from '../rate-limit/stream-connect-limit.js';
+import { AlertEventFeed } from './alert-event-feed.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 import { ExecutionOutputFeed } from './execution-output-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
@@ -37,6 +38,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
     private readonly auth: StreamAuthenticator,
     private readonly feed: ExecutionEventFeed,
     private readonly outputs: ExecutionOutputFeed,
+    private readonly alerts: AlertEventFeed,
     metrics: GatewayMetrics,
     clock: Clock,
   ) {
@@ -56,7 +58,10 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
   @Inject(StreamConnectLimit) private readonly connectLimit!: StreamConnectLimit;
 
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
-    this.sessions.accept(ws, (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now, this.outputs));
+    this.sessions.accept(
+      ws,
+      (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now, this.outputs, this.alerts),
+    );
     // After accept, so an auth frame sent at once is not lost while Redis is asked.
     this.connectLimit.check(ws, req).catch((err: unknown) => this.log.error(`stream connect limit: ${(err as Error).message}`));
   }

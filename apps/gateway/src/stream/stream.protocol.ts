@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { agentIdSchema, eventSchemas, executionIdSchema, executionOutputSchema, type EventPayload, type ExecutionOutput } from '@fleetplane/contracts';
+import {
+  agentIdSchema,
+  alertEventSchema,
+  eventSchemas,
+  executionIdSchema,
+  executionOutputSchema,
+  type AlertEvent,
+  type EventPayload,
+  type ExecutionOutput,
+} from '@fleetplane/contracts';
 
 /**
  * The gateway's client WebSocket protocol at `/api/v1/stream` (JSON text frames).
@@ -49,13 +58,27 @@ const subscribeFrame = z.strictObject({
 const subscribeOutputFrame = z.strictObject({ type: z.literal('subscribe_output'), executionId: executionIdSchema });
 const unsubscribeOutputFrame = z.strictObject({ type: z.literal('unsubscribe_output'), executionId: executionIdSchema });
 
-export const clientFrameSchema = z.discriminatedUnion('type', [authFrame, subscribeFrame, subscribeOutputFrame, unsubscribeOutputFrame]);
+/**
+ * Alert transitions (issue #7): every alert.fired / escalated / acknowledged / resolved from
+ * now on, optionally only of one agent or at one severity (needs role viewer and, for a key,
+ * scope telemetry:read as well). Current state: GET /alerts.
+ */
+const subscribeAlertsFrame = z.strictObject({
+  type: z.literal('subscribe_alerts'),
+  agentId: agentIdSchema.optional(),
+  severity: z.enum(['WARNING', 'CRITICAL']).optional(),
+});
+
+export const clientFrameSchema = z.discriminatedUnion('type', [authFrame, subscribeFrame, subscribeOutputFrame, unsubscribeOutputFrame, subscribeAlertsFrame]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type AuthFrame = z.infer<typeof authFrame>;
 export type SubscribeFrame = z.infer<typeof subscribeFrame>;
 export type OutputFrame = z.infer<typeof subscribeOutputFrame> | z.infer<typeof unsubscribeOutputFrame>;
+export type SubscribeAlertsFrame = z.infer<typeof subscribeAlertsFrame>;
+export type AlertSubscription = Pick<SubscribeAlertsFrame, 'agentId' | 'severity'>;
+export type { AlertEvent };
 export type { ExecutionOutput };
-export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'subscribe_output', 'unsubscribe_output'] as const;
+export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'subscribe_output', 'unsubscribe_output', 'subscribe_alerts'] as const;
 
 export type ExecutionUpdated = EventPayload<'execution.updated'>;
 /** No filter matches everything the caller may see. */
@@ -73,6 +96,14 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   executionOutputSchema
     .extend({ type: z.literal('execution.output') })
     .describe('a chunk of output (data is base64) at `offset` of its stream; `seq` counts the chunks; may repeat a chunk: keep one per (stream, offset)'),
+  subscribeAlertsFrame.extend({ type: z.literal('alerts_subscribed') }).describe('alert transitions matching the filters follow'),
+  ...(['fired', 'escalated', 'acknowledged', 'resolved'] as const).map((t) =>
+    alertEventSchema
+      .extend({ type: z.literal(`alert.${t}`) })
+      .describe(
+        `an alert ${t === 'fired' ? 'opened (FIRING)' : t === 'escalated' ? 'went from warning to critical' : t}; GET /alerts/{alertId} has its history`,
+      ),
+  ),
   z
     .object({ type: z.literal('error'), message: z.string(), field: z.string().nullable() })
     .describe('a refused frame; when it is fatal the close code follows (1002 protocol, 4401 credentials)'),
@@ -98,6 +129,9 @@ export function decodeClientFrame(text: string): DecodedFrame {
     issue.path[0] === 'type' || issue.code === 'invalid_union' ? `type must be one of ${CLIENT_FRAME_TYPES.map((t) => `"${t}"`).join(', ')}` : issue.message;
   return { ok: false, message, field };
 }
+
+export const alertMatches = (s: AlertSubscription, e: AlertEvent): boolean =>
+  (s.agentId === undefined || s.agentId === e.agentId) && (s.severity === undefined || s.severity === e.severity);
 
 export const matches = (s: Subscription, e: ExecutionUpdated): boolean =>
   (s.commandId === undefined || s.commandId === e.commandId) && (s.agentId === undefined || s.agentId === e.agentId);

@@ -60,6 +60,15 @@ import {
   type TileJobResult,
   type TileStats,
 } from '../commands/tiles-schemas.js';
+import {
+  alertDetailSchema,
+  alertPageSchema,
+  alertRuleListSchema,
+  alertRuleSchema,
+  deletedAlertRuleSchema,
+  type AlertDetail,
+  type AlertRule,
+} from '../commands/alert-schemas.js';
 import { telemetryHistorySchema, telemetrySummarySchema, type TelemetryHistory, type TelemetrySummary } from '../commands/telemetry-schemas.js';
 import type { DocBody, DocQuery } from './document.js';
 import { createdEnrollmentTokenSchema, enrollmentTokenPageSchema, type CreatedEnrollmentToken, type EnrollmentToken } from './enrollment-schemas.js';
@@ -285,6 +294,39 @@ export class ApiClient {
   getTelemetrySummary(query: DocQuery<'getTelemetrySummary'> = {}): Promise<TelemetrySummary> {
     const q = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
     return this.call('GET', `/telemetry/summary${q.size ? `?${q.toString()}` : ''}`, telemetrySummarySchema);
+  }
+
+  listAlerts(query: DocQuery<'listAlerts'> = {}): Promise<z.infer<typeof alertPageSchema>> {
+    const q = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
+    return this.call('GET', `/alerts${q.size ? `?${q.toString()}` : ''}`, alertPageSchema);
+  }
+
+  getAlert(id: string): Promise<AlertDetail> {
+    return this.call('GET', `/alerts/${encodeURIComponent(id)}`, alertDetailSchema);
+  }
+
+  acknowledgeAlert(id: string): Promise<AlertDetail> {
+    return this.call('POST', `/alerts/${encodeURIComponent(id)}/ack`, alertDetailSchema);
+  }
+
+  resolveAlert(id: string): Promise<AlertDetail> {
+    return this.call('POST', `/alerts/${encodeURIComponent(id)}/resolve`, alertDetailSchema);
+  }
+
+  async listAlertRules(): Promise<AlertRule[]> {
+    return (await this.call('GET', '/alert-rules', alertRuleListSchema)).rules;
+  }
+
+  createAlertRule(body: DocBody<'createAlertRule'>): Promise<AlertRule> {
+    return this.call('POST', '/alert-rules', alertRuleSchema, { body });
+  }
+
+  updateAlertRule(id: string, body: DocBody<'updateAlertRule'>): Promise<AlertRule> {
+    return this.call('PATCH', `/alert-rules/${encodeURIComponent(id)}`, alertRuleSchema, { body });
+  }
+
+  async deleteAlertRule(id: string): Promise<number> {
+    return (await this.call('DELETE', `/alert-rules/${encodeURIComponent(id)}`, deletedAlertRuleSchema)).resolvedAlerts;
   }
 
   /**

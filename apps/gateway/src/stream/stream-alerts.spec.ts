@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AlertEvent } from '@fleetplane/contracts';
+import type { Principal } from '../auth/principal.js';
+import type { AlertFeed, StreamMetrics } from './stream-ports.js';
+import { StreamSession } from './stream-session.js';
+
+// The alert part of the session: subscribe_alerts, its permission, its filters.
+
+class FakeSocket {
+  sent: unknown[] = [];
+  closed?: { code: number; reason: string };
+  send(t: string) {
+    this.sent.push(JSON.parse(t));
+  }
+  close(code: number, reason: string) {
+    this.closed = { code, reason };
+  }
+  isOpen() {
+    return !this.closed;
+  }
+  bufferedBytes() {
+    return 0;
+  }
+}
+
+class FakeAlerts implements AlertFeed {
+  readonly listeners = new Set<(e: AlertEvent) => void>();
+  listen(l: (e: AlertEvent) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  publish(e: AlertEvent) {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
+const alert = (over: Partial<AlertEvent>): AlertEvent => ({
+  alertId: '11111111-1111-4111-8111-111111111111',
+  ruleId: '00000000-0000-4000-8000-000000000001',
+  ruleName: 'cpu',
+  agentId: 'agent-1',
+  metric: 'cpu_percent',
+  mount: '',
+  state: 'FIRING',
+  severity: 'WARNING',
+  transition: 'fired',
+  value: 85,
+  by: null,
+  at: '2026-03-01T12:00:00.000Z',
+  ...over,
+});
+const metrics: StreamMetrics = {
+  opened: () => undefined,
+  closed: () => undefined,
+  pushed: () => undefined,
+  outputPushed: () => undefined,
+  authFailed: () => undefined,
+};
+const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('StreamSession alerts', () => {
+  let socket: FakeSocket;
+  let alerts: FakeAlerts;
+  let mayReadTelemetry: boolean;
+  let session: StreamSession;
+  const say = async (frame: unknown) => {
+    session.receive(JSON.stringify(frame));
+    await vi.advanceTimersByTimeAsync(0);
+  };
+
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    socket = new FakeSocket();
+    alerts = new FakeAlerts();
+    mayReadTelemetry = true;
+    const auth = {
+      authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
+      watch: () => () => undefined,
+      mayReadCommands: () => true,
+      mayReadTelemetry: () => mayReadTelemetry,
+    };
+    const noFeed = { listen: () => () => undefined };
+    const noOutputs = { follow: () => ({ ready: Promise.resolve(), stop: () => undefined }) };
+    session = new StreamSession(
+      socket,
+      auth,
+      noFeed,
+      { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs: 30_000 },
+      metrics,
+      silentLog,
+      () => Date.now(),
+      noOutputs,
+      alerts,
+    );
+    session.start();
+    await say({ type: 'auth', token: 'good' });
+    socket.sent = [];
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('pushes no alert before subscribe_alerts, then every transition as alert.<transition>', async () => {
+    alerts.publish(alert({}));
+    expect(socket.sent).toEqual([]);
+    await say({ type: 'subscribe_alerts' });
+    expect(socket.sent).toEqual([{ type: 'alerts_subscribed' }]);
+    alerts.publish(alert({ transition: 'acknowledged', state: 'ACKNOWLEDGED', by: 'u-2', value: null }));
+    expect(socket.sent[1]).toMatchObject({ type: 'alert.acknowledged', by: 'u-2', state: 'ACKNOWLEDGED' });
+  });
+
+  it('filters by agent and severity; one frame per event however many filters match', async () => {
+    await say({ type: 'subscribe_alerts', agentId: 'agent-2' });
+    await say({ type: 'subscribe_alerts', severity: 'CRITICAL' });
+    socket.sent = [];
+    alerts.publish(alert({ agentId: 'agent-1' }));
+    alerts.publish(alert({ agentId: 'agent-2', severity: 'CRITICAL', transition: 'escalated' }));
+    alerts.publish(alert({ agentId: 'agent-3', severity: 'CRITICAL' }));
+    expect(socket.sent.map((f) => [(f as AlertEvent).agentId, (f as { type: string }).type])).toEqual([
+      ['agent-2', 'alert.escalated'],
+      ['agent-3', 'alert.fired'],
+    ]);
+  });
+
+  it('refuses (without closing) a caller that may not read telemetry, and a bad severity naming the field', async () => {
+    mayReadTelemetry = false;
+    await say({ type: 'subscribe_alerts' });
+    expect(socket.sent).toEqual([{ type: 'error', message: 'reading alerts needs role viewer and scope telemetry:read', field: 'type' }]);
+    expect(socket.closed).toBeUndefined();
+    expect(alerts.listeners.size).toBe(0);
+    await say({ type: 'subscribe_alerts', severity: 'LOUD' });
+    expect(socket.sent[1]).toMatchObject({ type: 'error', field: 'severity' });
+  });
+
+  it('stops listening when the socket closes', async () => {
+    await say({ type: 'subscribe_alerts' });
+    expect(alerts.listeners.size).toBe(1);
+    session.close(1000, 'bye');
+    expect(alerts.listeners.size).toBe(0);
+  });
+});
