@@ -42,6 +42,8 @@ export class SampleIngestService implements OnApplicationBootstrap, BeforeApplic
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private pausedUntil = 0;
+  /** The listeners' run for the previous batch: it overlaps the next batch's write (one at a time). */
+  private notifying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly nats: NatsClient,
@@ -79,6 +81,7 @@ export class SampleIngestService implements OnApplicationBootstrap, BeforeApplic
     await this.messages?.close();
     await this.loop;
     await this.collector.drain();
+    await this.notifying;
   }
 
   private receive(m: JsMsg): void {
@@ -117,7 +120,10 @@ export class SampleIngestService implements OnApplicationBootstrap, BeforeApplic
             inserted,
             unique.map((s) => (now - Date.parse(s.takenAt)) / 1000),
           );
-          await this.notify(unique);
+          // The listeners (alert evaluation) of this batch run while the next batch is written;
+          // waiting for the previous batch's first keeps them in order and bounds them to one.
+          await this.notifying;
+          this.notifying = this.notify(unique);
         } catch (err) {
           const delay = this.backoff.next();
           this.pausedUntil = this.clock.nowMs() + delay;
