@@ -7,6 +7,7 @@ import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BackupsModule } from './backups/backups.module.js';
 import { CommandsModule } from './commands/commands.module.js';
 import type { GatewayConfig } from './config.js';
 import { EnrollmentTokensModule } from './enrollment-tokens/enrollment-tokens.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         TilesModule,
         TelemetryModule,
         AlertsModule,
+        BackupsModule,
         StreamModule,
         OpenApiModule,
       ],

@@ -41,6 +41,8 @@ export const gatewayConfigSchema = z
     AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
     TILES_GRPC_URL: hostPort.default('127.0.0.1:5400'),
     TELEMETRY_GRPC_URL: hostPort.default('127.0.0.1:5300'),
+    /** /backups, /backup-jobs, /backup-policies. */
+    BACKUP_GRPC_URL: hostPort.default('127.0.0.1:5500'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
     REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 24 * 3600),

@@ -9,6 +9,7 @@ import { registerAgentAccess, registerEnrollmentTokens } from './commands/agent-
 import { registerAgentRegistry } from './commands/agent-registry.js';
 import { enrollAgent, getAgent, type EnrollAgentOptions } from './commands/agents.js';
 import { exportAudit, listAudit, type ExportAuditOptions, type ListAuditOptions } from './commands/audit.js';
+import { registerBackup } from './commands/backup-register.js';
 import { login, logout, type LoginOptions } from './commands/login.js';
 import type { Writer } from './commands/results.js';
 import { showStatistics } from './commands/stats.js';
@@ -110,6 +111,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Pro
 
   outputOptions(program.command('stats').description('fleet statistics: agents, commands, executions per minute, alerts')).action(() => showStatistics(ctx));
   registerTiles(program, ctx, setExit);
+  registerBackup(program, ctx, setExit);
   registerTelemetry(program, ctx);
   registerAlerts(program, ctx);
 

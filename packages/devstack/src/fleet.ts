@@ -177,6 +177,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
       TILES_GRPC_URL: `127.0.0.1:${ports.tileWorkerGrpc}`,
       TELEMETRY_GRPC_URL: `127.0.0.1:${ports.telemetryGrpc}`,
+      BACKUP_GRPC_URL: `127.0.0.1:${ports.backupGrpc}`,
       JWT_SECRET: opts.jwtSecret,
       ADMIN_EMAIL: opts.admin.email,
       ADMIN_PASSWORD: opts.admin.password,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../openapi/document.js';
+import { KNOWN_BACKUP, KNOWN_BACKUP_POLICY } from '../test/fake-backup.js';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
 import type { AuditPage } from './audit.schemas.js';
 
@@ -104,6 +105,25 @@ const MUTATIONS: Record<string, Mutation> = {
   }),
   updateAlertRule: () => ({ path: `/api/v1/alert-rules/${randomUUID()}`, opts: { token: admin, body: { enabled: false } }, action: 'alert_rule.update' }),
   deleteAlertRule: () => ({ path: `/api/v1/alert-rules/${randomUUID()}`, opts: { token: admin }, action: 'alert_rule.delete' }),
+  createBackup: () => ({ path: '/api/v1/backups', opts: { token: admin, body: { type: 'FULL' } }, action: 'backup.create' }),
+  verifyBackup: () => ({ path: `/api/v1/backups/${KNOWN_BACKUP}/verify`, opts: { token: admin, body: { readData: true } }, action: 'backup.verify' }),
+  restoreBackup: () => ({
+    path: `/api/v1/backups/${KNOWN_BACKUP}/restore`,
+    opts: { token: admin, body: { targets: [{ source: 'gateway', database: 'gateway_restored' }] } },
+    action: 'backup.restore',
+  }),
+  pruneBackups: () => ({ path: '/api/v1/backups/prune', opts: { token: admin, body: { keepLast: 3 } }, action: 'backup.prune' }),
+  createBackupPolicy: () => ({
+    path: '/api/v1/backup-policies',
+    opts: { token: admin, body: { name: 'nightly', cron: '0 3 * * *', type: 'FULL' } },
+    action: 'backup_policy.create',
+  }),
+  updateBackupPolicy: () => ({
+    path: `/api/v1/backup-policies/${KNOWN_BACKUP_POLICY}`,
+    opts: { token: admin, body: { enabled: false } },
+    action: 'backup_policy.update',
+  }),
+  deleteBackupPolicy: () => ({ path: `/api/v1/backup-policies/${KNOWN_BACKUP_POLICY}`, opts: { token: admin }, action: 'backup_policy.delete' }),
 };
 
 interface MutatingOperation {

@@ -16,6 +16,7 @@ import {
   updateAlertRuleBody,
 } from '../alerts/alerts.schemas.js';
 import { auditEntryView, auditExportQuery, auditPage, auditQuery } from '../audit/audit.schemas.js';
+import { BACKUP_NAMED_SCHEMAS, BACKUP_OPERATIONS } from '../backups/backups.operations.js';
 import { loginBody, refreshBody, tokenPair } from '../auth/auth.schemas.js';
 import type { Role } from '../auth/roles.js';
 import type { Scope } from '../auth/scopes.js';
@@ -157,6 +158,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['TileStats', tileStatsView, 'output'],
   ['SubmitTileJobBody', submitTileJobBody, 'input'],
   ['ExplainTilesBody', explainTilesBody, 'input'],
+  ...BACKUP_NAMED_SCHEMAS,
 ];
 
 const healthBody = z.object({ status: z.literal('ok') });
@@ -471,6 +473,7 @@ export const OPERATIONS: readonly Operation[] = withRateLimits([
     success: { status: 200, description: 'the command', schema: commandView },
     errors: [404, ...UPSTREAM],
   },
+  ...BACKUP_OPERATIONS,
   // Tile jobs: through tile-worker.
   {
     method: 'post',

@@ -14,6 +14,7 @@ import {
 } from '@fleetplane/test-harness';
 import { conformanceOf } from './response-conformance.js';
 import { startFakeAgentHub, startFakeCommand, type FakeServer, type SeenSubmit } from './fake-peers.js';
+import { startFakeBackup } from './fake-backup.js';
 import { startFakeTelemetry } from './fake-telemetry.js';
 import { startFakeTiles } from './fake-tiles.js';
 
@@ -69,7 +70,9 @@ export async function startGatewayStack(opts: {
     const commandPeer = await startFakeCommand(opts.seen ?? []);
     const tilesPeer = await startFakeTiles();
     const telemetryPeer = await startFakeTelemetry();
+    const backupPeer = await startFakeBackup();
     stops.push(
+      () => backupPeer.stop(),
       () => hubPeer.stop(),
       () => commandPeer.stop(),
       () => tilesPeer.stop(),
@@ -92,6 +95,7 @@ export async function startGatewayStack(opts: {
         AGENT_HUB_GRPC_URL: hubPeer.address,
         TILES_GRPC_URL: tilesPeer.address,
         TELEMETRY_GRPC_URL: telemetryPeer.address,
+        BACKUP_GRPC_URL: backupPeer.address,
         JWT_SECRET,
         ADMIN_EMAIL: opts.admin.email,
         ADMIN_PASSWORD: opts.admin.password,

@@ -69,6 +69,18 @@ import {
   type AlertDetail,
   type AlertRule,
 } from '../commands/alert-schemas.js';
+import {
+  backupJobSchema,
+  backupListSchema,
+  backupPolicyListSchema,
+  backupPolicySchema,
+  backupSchema,
+  restoreAnswerSchema,
+  type Backup,
+  type BackupJob,
+  type BackupPolicy,
+  type RestoreAnswer,
+} from '../commands/backup-schemas.js';
 import { telemetryHistorySchema, telemetrySummarySchema, type TelemetryHistory, type TelemetrySummary } from '../commands/telemetry-schemas.js';
 import type { DocBody, DocQuery } from './document.js';
 import { createdEnrollmentTokenSchema, enrollmentTokenPageSchema, type CreatedEnrollmentToken, type EnrollmentToken } from './enrollment-schemas.js';
@@ -284,6 +296,50 @@ export class ApiClient {
 
   getTileStats(): Promise<TileStats> {
     return this.call('GET', '/tiles/stats', tileStatsSchema);
+  }
+
+  createBackup(body: DocBody<'createBackup'>): Promise<BackupJob> {
+    return this.call('POST', '/backups', backupJobSchema, { body });
+  }
+
+  async listBackups(): Promise<Backup[]> {
+    return (await this.call('GET', '/backups', backupListSchema)).backups;
+  }
+
+  getBackup(id: string): Promise<Backup> {
+    return this.call('GET', `/backups/${encodeURIComponent(id)}`, backupSchema);
+  }
+
+  getBackupJob(id: string): Promise<BackupJob> {
+    return this.call('GET', `/backup-jobs/${encodeURIComponent(id)}`, backupJobSchema);
+  }
+
+  verifyBackup(id: string, body: DocBody<'verifyBackup'>): Promise<BackupJob> {
+    return this.call('POST', `/backups/${encodeURIComponent(id)}/verify`, backupJobSchema, { body });
+  }
+
+  restoreBackup(id: string, body: DocBody<'restoreBackup'>): Promise<RestoreAnswer> {
+    return this.call('POST', `/backups/${encodeURIComponent(id)}/restore`, restoreAnswerSchema, { body });
+  }
+
+  pruneBackups(body: DocBody<'pruneBackups'>): Promise<BackupJob> {
+    return this.call('POST', '/backups/prune', backupJobSchema, { body });
+  }
+
+  async listBackupPolicies(): Promise<BackupPolicy[]> {
+    return (await this.call('GET', '/backup-policies', backupPolicyListSchema)).policies;
+  }
+
+  createBackupPolicy(body: DocBody<'createBackupPolicy'>): Promise<BackupPolicy> {
+    return this.call('POST', '/backup-policies', backupPolicySchema, { body });
+  }
+
+  updateBackupPolicy(id: string, body: DocBody<'updateBackupPolicy'>): Promise<BackupPolicy> {
+    return this.call('PATCH', `/backup-policies/${encodeURIComponent(id)}`, backupPolicySchema, { body });
+  }
+
+  async deleteBackupPolicy(id: string): Promise<void> {
+    await this.call('DELETE', `/backup-policies/${encodeURIComponent(id)}`, undefined);
   }
 
   getTelemetryHistory(agentId: string, query: DocQuery<'getTelemetryHistory'> = {}): Promise<TelemetryHistory> {
