@@ -158,13 +158,18 @@ export class AlertEvaluationStore {
     );
   }
 
-  /** Open alerts by severity (the gauge, CountOpenAlerts). */
+  /** Open alerts by severity (CountOpenAlerts). */
   async countOpen(): Promise<{ warning: number; critical: number }> {
-    const rows = await this.db.$queryRawUnsafe<{ severity: Severity; n: number }[]>(
-      `SELECT severity::text AS severity, count(*)::int AS n FROM alerts WHERE state <> 'RESOLVED' GROUP BY 1`,
-    );
-    const of = (s: Severity) => rows.find((r) => r.severity === s)?.n ?? 0;
+    const rows = await this.countOpenByState();
+    const of = (sev: Severity) => rows.filter((r) => r.severity === sev).reduce((n, r) => n + r.n, 0);
     return { warning: of('WARNING'), critical: of('CRITICAL') };
+  }
+
+  /** Open alerts by state and severity (the gauge). */
+  async countOpenByState(): Promise<{ state: 'FIRING' | 'ACKNOWLEDGED'; severity: Severity; n: number }[]> {
+    return this.db.$queryRawUnsafe<{ state: 'FIRING' | 'ACKNOWLEDGED'; severity: Severity; n: number }[]>(
+      `SELECT state::text AS state, severity::text AS severity, count(*)::int AS n FROM alerts WHERE state <> 'RESOLVED' GROUP BY 1, 2`,
+    );
   }
 
   /** For the no-data sweep: in one transaction, under a lock only one instance gets per sweep. */

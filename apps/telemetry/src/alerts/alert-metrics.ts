@@ -6,15 +6,15 @@ import type { Severity, Transition } from './alert-rule.js';
 /** `fleetplane_telemetry_alerts_…` and the rule evaluation time. */
 @Injectable()
 export class AlertMetrics {
-  private readonly firing: Gauge<'severity'>;
+  private readonly firing: Gauge<'state' | 'severity'>;
   private readonly transitions: Counter<'transition' | 'severity'>;
   private readonly evaluation: Histogram;
 
   constructor(metrics: MetricFactory) {
     this.firing = metrics.gauge({
       name: 'alerts_open',
-      help: 'Open alerts (FIRING or ACKNOWLEDGED) in the database, by severity; every instance reads the same count',
-      labelNames: ['severity'] as const,
+      help: 'Open alerts in the database by state (firing, acknowledged) and severity; every instance reads the same count',
+      labelNames: ['state', 'severity'] as const,
     });
     this.transitions = metrics.counter({
       name: 'alert_transitions_total',
@@ -28,9 +28,14 @@ export class AlertMetrics {
     });
   }
 
-  open(warning: number, critical: number): void {
-    this.firing.set({ severity: 'warning' }, warning);
-    this.firing.set({ severity: 'critical' }, critical);
+  /** Every (state, severity) is set, zeros included, so a series that emptied reads 0. */
+  open(counts: readonly { state: string; severity: string; n: number }[]): void {
+    for (const state of ['FIRING', 'ACKNOWLEDGED'])
+      for (const severity of ['WARNING', 'CRITICAL'])
+        this.firing.set(
+          { state: state.toLowerCase(), severity: severity.toLowerCase() },
+          counts.find((c) => c.state === state && c.severity === severity)?.n ?? 0,
+        );
   }
 
   transition(t: Transition, severity: Severity): void {

@@ -260,5 +260,9 @@ describe('alerts across two telemetry instances', () => {
     );
     const counts = await rpc<telemetryV1.CountOpenAlertsResponse>(clientA, 'countOpenAlerts', {});
     expect((counts.warning ?? 0) + (counts.critical ?? 0)).toBeGreaterThanOrEqual(20);
+    // The gauge, refreshed with each sweep: at least the 20 warning alerts of dup-* are firing.
+    await eventually(async () =>
+      expect(metricValue(await b.metrics(), 'fleetplane_telemetry_alerts_open', { state: 'firing', severity: 'warning' })).toBeGreaterThanOrEqual(20),
+    );
   });
 });

@@ -91,7 +91,6 @@ export class NoDataSweep implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async refreshGauge(): Promise<void> {
-    const { warning, critical } = await this.store.countOpen();
-    this.metrics.open(warning, critical);
+    this.metrics.open(await this.store.countOpenByState());
   }
 }
