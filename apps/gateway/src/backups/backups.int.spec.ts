@@ -6,12 +6,14 @@ import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, runSql, SERVICE_NODE_ARGS, spawnProcess, startInfra, type Infra, type ManagedProcess } from '@fleetplane/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
+import { openStreamClient } from '../test/stream-client.js';
 import type { BackupJobView, BackupPolicyView, BackupView, RestoreAnswer } from './backups.schemas.js';
 
-// REST → the real backup service (the built apps/backup, its own PostgreSQL, Redis and NATS, a
-// repository in a temporary directory) → back: backups taken, listed, verified, restored into a
-// new database and pruned through the gateway, policies managed, and the gateway's 400 / 403 /
-// 404 / 409 / 503 answers, each held against the OpenAPI document.
+// REST → the real backup service (the built apps/backup on the gateway's NATS, with its own
+// PostgreSQL and Redis, a repository in a temporary directory) → back: backups taken, listed,
+// verified, restored into a new database and pruned through the gateway, their backup.updated
+// events on the gateway's live stream, policies managed, and the gateway's 400 / 403 / 404 / 409 /
+// 503 answers, each held against the OpenAPI document.
 const ADMIN = { email: 'backup-admin@example.com', password: 'backup-admin-password-1234' };
 const backupDir = new URL('../../../backup/', import.meta.url).pathname;
 
@@ -44,6 +46,8 @@ beforeAll(async () => {
   await deployMigrations({ schemaPath: join(backupDir, 'prisma/schema.prisma'), migrationsDir: join(backupDir, 'prisma/migrations'), databaseUrl: catalogue });
   repoDir = await mkdtemp(join(tmpdir(), 'gateway-backups-'));
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
+  // The gateway first (backup is not its readiness dependency), so backup can publish on its NATS.
+  stack = await startGatewayStack({ admin: ADMIN, env: { BACKUP_GRPC_URL: `127.0.0.1:${grpcPort}` } });
   backup = spawnProcess('backup', process.execPath, [...SERVICE_NODE_ARGS], {
     cwd: backupDir,
     env: {
@@ -51,7 +55,7 @@ beforeAll(async () => {
       GRPC_PORT: String(grpcPort),
       DATABASE_URL: catalogue,
       REDIS_URL: infra.redis.url,
-      NATS_URL: infra.nats.url,
+      NATS_URL: stack.natsUrl,
       BACKUP_REPOSITORY_PATH: repoDir,
       BACKUP_PASSPHRASE: 'gateway backups test',
       BACKUP_SOURCES: JSON.stringify({ gateway: source }),
@@ -60,7 +64,6 @@ beforeAll(async () => {
     },
   });
   await backup.waitForHttp(`http://127.0.0.1:${httpPort}/ready`, 30_000);
-  stack = await startGatewayStack({ admin: ADMIN, env: { BACKUP_GRPC_URL: `127.0.0.1:${grpcPort}` } });
   admin = (await call<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: ADMIN })).body.accessToken;
   const viewerUser = { email: 'backup-viewer@example.com', password: 'backup-viewer-password-1234' };
   expect((await call('POST', '/api/v1/users', { token: admin, body: { ...viewerUser, role: 'viewer' } })).status).toBe(201);
@@ -90,7 +93,12 @@ describe('/api/v1/backups through the real backup service', () => {
   });
 
   let taken: BackupView;
-  it('takes a FULL (202, then followed to SUCCEEDED), lists and gets it', async () => {
+  it('takes a FULL (202, then followed to SUCCEEDED and on the live stream), lists and gets it', async () => {
+    const stream = await openStreamClient(stack);
+    stream.send({ type: 'auth', token: viewer });
+    expect(await stream.next()).toEqual({ type: 'ready' });
+    stream.send({ type: 'subscribe_backups' });
+    expect(await stream.next()).toEqual({ type: 'backups_subscribed' });
     const res = await call<BackupJobView>('POST', '/api/v1/backups', { token: admin, body: { type: 'FULL' } });
     expect(res.status, res.text).toBe(202);
     expect(res.body).toMatchObject({ kind: 'BACKUP', state: 'QUEUED', type: 'FULL', sources: ['gateway'] });
@@ -102,6 +110,16 @@ describe('/api/v1/backups through the real backup service', () => {
     const list = await call<{ backups: BackupView[] }>('GET', '/api/v1/backups', { token: viewer });
     expect(list.body.backups.map((b) => b.id)).toEqual([taken.id]);
     expect((await call<BackupView>('GET', `/api/v1/backups/${taken.id}`, { token: viewer })).body.type).toBe('FULL');
+    // The job's events, as the backup service published them, reached the socket in order.
+    const states: string[] = [];
+    while (states.at(-1) !== 'SUCCEEDED') {
+      const frame = (await stream.next()) as { type: string; jobId: string; state: string; backupId?: string };
+      expect([frame.type, frame.jobId]).toEqual(['backup.updated', res.body.id]);
+      states.push(frame.state);
+      if (frame.state === 'SUCCEEDED') expect(frame.backupId).toBe(taken.id);
+    }
+    expect(states[0]).toBe('QUEUED');
+    expect(states).toContain('RUNNING');
   });
 
   it('verifies, restores into a new database (dry run first) and refuses an existing one with 409', async () => {

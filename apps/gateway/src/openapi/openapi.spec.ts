@@ -167,6 +167,8 @@ describe('OpenAPI document', () => {
       'alert.escalated',
       'alert.acknowledged',
       'alert.resolved',
+      'backups_subscribed',
+      'backup.updated',
       'error',
     ]);
     for (const code of Object.values(StreamCloseCode)) expect(Object.keys(stream.closeCodes)).toContain(String(code));

@@ -1,6 +1,6 @@
 import type { WsSessionSocket } from '@fleetplane/service-kit/websocket';
 import type { Principal } from '../auth/principal.js';
-import type { AlertEvent, AuthFrame, ExecutionOutput, ExecutionUpdated } from './stream.protocol.js';
+import type { AlertEvent, AuthFrame, BackupUpdated, ExecutionOutput, ExecutionUpdated } from './stream.protocol.js';
 
 /** The session socket, plus how far the client is behind (`ws`'s bufferedAmount). */
 export type StreamSocket = WsSessionSocket;
@@ -25,6 +25,11 @@ export interface StreamAuth {
   mayReadCommands(principal: Principal): boolean;
   /** Whether `principal` may read alerts (role viewer, scope telemetry:read); absent: nobody. */
   mayReadTelemetry?(principal: Principal): boolean;
+}
+
+/** Backup job events this instance receives (fleet.events.backup.updated). */
+export interface BackupFeed {
+  listen(listener: (event: BackupUpdated) => void): () => void;
 }
 
 /** Alert transitions this instance receives (fleet.events.alert.*). */

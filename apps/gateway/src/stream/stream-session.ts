@@ -2,6 +2,7 @@ import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/ser
 import { actorId } from '../auth/principal.js';
 import type {
   AlertFeed,
+  BackupFeed,
   EventFeed,
   OutputFeed,
   StreamAuth,
@@ -20,11 +21,13 @@ import {
   type AlertEvent,
   type AlertSubscription,
   type AuthFrame,
+  type BackupUpdated,
   type ExecutionOutput,
   type ExecutionUpdated,
   type OutputFrame,
   type ServerFrame,
   type SubscribeAlertsFrame,
+  type SubscribeBackupsFrame,
   type SubscribeFrame,
   type Subscription,
 } from './stream.protocol.js';
@@ -61,6 +64,9 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   /** Alert filters; listening to the alert feed only once there is one. */
   private readonly alertSubscriptions = new Map<string, AlertSubscription>();
   private unlistenAlerts?: () => void;
+  /** Backup job filters (a job id, or `*` for every job); listening to the backup feed only once there is one. */
+  private readonly backupSubscriptions = new Set<string>();
+  private unlistenBackups?: () => void;
 
   constructor(
     socket: StreamSocket,
@@ -73,6 +79,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     private readonly now: () => number,
     private readonly outputs: OutputFeed,
     private readonly alerts?: AlertFeed,
+    private readonly backups?: BackupFeed,
   ) {
     super(socket, log, { initial: 'awaiting_auth', firstFrameTimeoutMs: options.authTimeoutMs });
   }
@@ -91,6 +98,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     this.unlisten?.();
     this.unlistenAlerts?.();
     this.alertSubscriptions.clear();
+    this.unlistenBackups?.();
+    this.backupSubscriptions.clear();
     this.subscriptions.clear();
     for (const unfollow of this.followed.values()) unfollow();
     this.followed.clear();
@@ -114,6 +123,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     if (frame.type === 'auth') return this.reject(StreamCloseCode.ProtocolError, 'already authenticated', 'type');
     if (frame.type === 'subscribe_output' || frame.type === 'unsubscribe_output') return this.output(frame);
     if (frame.type === 'subscribe_alerts') return this.subscribeAlerts(frame);
+    if (frame.type === 'subscribe_backups') return this.subscribeBackups(frame);
     return this.subscribe(frame);
   }
 
@@ -194,7 +204,28 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
 
   /** Event filters, followed outputs and alert filters share the per-socket limit. */
   private subscriptionCount(): number {
-    return this.subscriptions.size + this.followed.size + this.alertSubscriptions.size;
+    return this.subscriptions.size + this.followed.size + this.alertSubscriptions.size + this.backupSubscriptions.size;
+  }
+
+  private subscribeBackups(frame: SubscribeBackupsFrame): void {
+    if (!this.identity || !this.backups || !this.auth.mayReadTelemetry?.(this.identity.principal))
+      return this.send({ type: 'error', message: 'reading backup jobs needs role viewer and scope telemetry:read', field: 'type' });
+    const key = frame.jobId ?? '*';
+    if (!this.backupSubscriptions.has(key)) {
+      if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
+        return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
+      this.backupSubscriptions.add(key);
+      this.unlistenBackups ??= this.backups.listen((e) => this.pushBackup(e));
+    }
+    this.send({ type: 'backups_subscribed', ...(frame.jobId ? { jobId: frame.jobId } : {}) });
+  }
+
+  private pushBackup(event: BackupUpdated): void {
+    if (!this.isOpen) return;
+    if (!this.backupSubscriptions.has('*') && !this.backupSubscriptions.has(event.jobId)) return;
+    if (!this.keepsUp()) return;
+    this.send({ type: 'backup.updated', ...event });
+    this.metrics.pushed();
   }
 
   private subscribeAlerts(frame: SubscribeAlertsFrame): void {

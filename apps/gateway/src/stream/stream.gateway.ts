@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { StreamConnectLimit } from '../rate-limit/stream-connect-limit.js';
 import { AlertEventFeed } from './alert-event-feed.js';
+import { BackupEventFeed } from './backup-event-feed.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 import { ExecutionOutputFeed } from './execution-output-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
@@ -39,6 +40,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
     private readonly feed: ExecutionEventFeed,
     private readonly outputs: ExecutionOutputFeed,
     private readonly alerts: AlertEventFeed,
+    private readonly backups: BackupEventFeed,
     metrics: GatewayMetrics,
     clock: Clock,
   ) {
@@ -60,7 +62,7 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
     this.sessions.accept(
       ws,
-      (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now, this.outputs, this.alerts),
+      (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now, this.outputs, this.alerts, this.backups),
     );
     // After accept, so an auth frame sent at once is not lost while Redis is asked.
     this.connectLimit.check(ws, req).catch((err: unknown) => this.log.error(`stream connect limit: ${(err as Error).message}`));

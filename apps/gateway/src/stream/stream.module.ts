@@ -3,14 +3,15 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { AlertEventFeed } from './alert-event-feed.js';
+import { BackupEventFeed } from './backup-event-feed.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 import { ExecutionOutputFeed } from './execution-output-feed.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
 import { StreamGateway } from './stream.gateway.js';
 
-/** The live-update WebSocket /api/v1/stream: execution.updated events, followed executions' output and alert transitions from NATS, to sockets that authenticated by their first frame. */
+/** The live-update WebSocket /api/v1/stream: execution.updated events, followed executions' output, alert transitions and backup job events from NATS, to sockets that authenticated by their first frame. */
 @Module({
   imports: [AuthModule, ApiKeysModule, MetricsModule],
-  providers: [StreamAuthenticator, ExecutionEventFeed, ExecutionOutputFeed, AlertEventFeed, StreamGateway],
+  providers: [StreamAuthenticator, ExecutionEventFeed, ExecutionOutputFeed, AlertEventFeed, BackupEventFeed, StreamGateway],
 })
 export class StreamModule {}

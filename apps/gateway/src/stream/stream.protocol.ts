@@ -69,16 +69,32 @@ const subscribeAlertsFrame = z.strictObject({
   severity: z.enum(['WARNING', 'CRITICAL']).optional(),
 });
 
-export const clientFrameSchema = z.discriminatedUnion('type', [authFrame, subscribeFrame, subscribeOutputFrame, unsubscribeOutputFrame, subscribeAlertsFrame]);
+/**
+ * Backup jobs (issue #8): every `backup.updated` from now on — each state change of a backup,
+ * restore, verify or prune job and its progress about once a second while it runs — optionally of
+ * one job only (needs role viewer and, for a key, scope telemetry:read, as GET /backup-jobs/{id}).
+ */
+const subscribeBackupsFrame = z.strictObject({ type: z.literal('subscribe_backups'), jobId: z.uuid({ message: 'must be a backup job id (uuid)' }).optional() });
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  authFrame,
+  subscribeFrame,
+  subscribeOutputFrame,
+  unsubscribeOutputFrame,
+  subscribeAlertsFrame,
+  subscribeBackupsFrame,
+]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type AuthFrame = z.infer<typeof authFrame>;
 export type SubscribeFrame = z.infer<typeof subscribeFrame>;
 export type OutputFrame = z.infer<typeof subscribeOutputFrame> | z.infer<typeof unsubscribeOutputFrame>;
 export type SubscribeAlertsFrame = z.infer<typeof subscribeAlertsFrame>;
 export type AlertSubscription = Pick<SubscribeAlertsFrame, 'agentId' | 'severity'>;
+export type SubscribeBackupsFrame = z.infer<typeof subscribeBackupsFrame>;
+export type BackupUpdated = EventPayload<'backup.updated'>;
 export type { AlertEvent };
 export type { ExecutionOutput };
-export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'subscribe_output', 'unsubscribe_output', 'subscribe_alerts'] as const;
+export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'subscribe_output', 'unsubscribe_output', 'subscribe_alerts', 'subscribe_backups'] as const;
 
 export type ExecutionUpdated = EventPayload<'execution.updated'>;
 /** No filter matches everything the caller may see. */
@@ -104,6 +120,10 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
         `an alert ${t === 'fired' ? 'opened (FIRING)' : t === 'escalated' ? 'went from warning to critical' : t}; GET /alerts/{alertId} has its history`,
       ),
   ),
+  subscribeBackupsFrame.extend({ type: z.literal('backups_subscribed') }).describe('backup job events (of the one job, when named) follow'),
+  eventSchemas['backup.updated']
+    .extend({ type: z.literal('backup.updated') })
+    .describe('a backup, restore, verify or prune job changed state or made progress; GET /backup-jobs/{jobId} has the whole job'),
   z
     .object({ type: z.literal('error'), message: z.string(), field: z.string().nullable() })
     .describe('a refused frame; when it is fatal the close code follows (1002 protocol, 4401 credentials)'),

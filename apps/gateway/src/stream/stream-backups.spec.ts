@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../auth/principal.js';
+import type { BackupFeed, StreamMetrics } from './stream-ports.js';
+import type { BackupUpdated } from './stream.protocol.js';
+import { StreamSession } from './stream-session.js';
+
+// The backup part of the session: subscribe_backups, its permission, its job filter.
+
+class FakeSocket {
+  sent: unknown[] = [];
+  closed?: { code: number; reason: string };
+  send(t: string) {
+    this.sent.push(JSON.parse(t));
+  }
+  close(code: number, reason: string) {
+    this.closed = { code, reason };
+  }
+  isOpen() {
+    return !this.closed;
+  }
+  bufferedBytes() {
+    return 0;
+  }
+}
+
+class FakeBackups implements BackupFeed {
+  readonly listeners = new Set<(e: BackupUpdated) => void>();
+  listen(l: (e: BackupUpdated) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  publish(e: BackupUpdated) {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+const JOB = '11111111-1111-4111-8111-111111111111';
+const OTHER = '22222222-2222-4222-8222-222222222222';
+const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
+const event = (over: Partial<BackupUpdated> = {}): BackupUpdated => ({
+  jobId: JOB,
+  kind: 'BACKUP',
+  state: 'RUNNING',
+  progress: { bytesRead: 1024, bytesStored: 512, dedupRatio: 2, bytesExpected: 4096, etaSeconds: 3 },
+  at: '2026-12-01T12:00:00.000Z',
+  ...over,
+});
+const metrics: StreamMetrics = {
+  opened: () => undefined,
+  closed: () => undefined,
+  pushed: () => undefined,
+  outputPushed: () => undefined,
+  authFailed: () => undefined,
+};
+const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('StreamSession backup jobs', () => {
+  let socket: FakeSocket;
+  let backups: FakeBackups;
+  let mayReadTelemetry: boolean;
+  let session: StreamSession;
+  const say = async (frame: unknown) => {
+    session.receive(JSON.stringify(frame));
+    await vi.advanceTimersByTimeAsync(0);
+  };
+
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    socket = new FakeSocket();
+    backups = new FakeBackups();
+    mayReadTelemetry = true;
+    const auth = {
+      authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
+      watch: () => () => undefined,
+      mayReadCommands: () => true,
+      mayReadTelemetry: () => mayReadTelemetry,
+    };
+    session = new StreamSession(
+      socket,
+      auth,
+      { listen: () => () => undefined },
+      { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs: 30_000 },
+      metrics,
+      silentLog,
+      () => Date.now(),
+      { follow: () => ({ ready: Promise.resolve(), stop: () => undefined }) },
+      undefined,
+      backups,
+    );
+    session.start();
+    await say({ type: 'auth', token: 'good' });
+    socket.sent = [];
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('pushes nothing before subscribe_backups, then every backup.updated with its progress', async () => {
+    backups.publish(event());
+    expect(socket.sent).toEqual([]);
+    await say({ type: 'subscribe_backups' });
+    expect(socket.sent).toEqual([{ type: 'backups_subscribed' }]);
+    backups.publish(event({ state: 'SUCCEEDED', backupId: '20261201t120000000z-1a2b3c4d' }));
+    expect(socket.sent[1]).toMatchObject({ type: 'backup.updated', jobId: JOB, state: 'SUCCEEDED', progress: { bytesRead: 1024, etaSeconds: 3 } });
+  });
+
+  it('follows one job when it is named', async () => {
+    await say({ type: 'subscribe_backups', jobId: JOB });
+    socket.sent = [];
+    backups.publish(event({ jobId: OTHER }));
+    backups.publish(event());
+    expect(socket.sent.map((f) => (f as BackupUpdated).jobId)).toEqual([JOB]);
+  });
+
+  it('refuses (without closing) a caller that may not read telemetry; stops listening on close', async () => {
+    mayReadTelemetry = false;
+    await say({ type: 'subscribe_backups' });
+    expect(socket.sent).toEqual([{ type: 'error', message: 'reading backup jobs needs role viewer and scope telemetry:read', field: 'type' }]);
+    expect([socket.closed, backups.listeners.size]).toEqual([undefined, 0]);
+    mayReadTelemetry = true;
+    await say({ type: 'subscribe_backups' });
+    expect(backups.listeners.size).toBe(1);
+    session.close(1000, 'bye');
+    expect(backups.listeners.size).toBe(0);
+  });
+
+  it('a bad job id is a protocol error naming the field', async () => {
+    await say({ type: 'subscribe_backups', jobId: 'latest' });
+    expect(socket.sent[0]).toMatchObject({ type: 'error', field: 'jobId' });
+  });
+});
