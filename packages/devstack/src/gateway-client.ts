@@ -34,6 +34,17 @@ export class GatewayError extends Error {
 
 export const FINISHED_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'SKIPPED', 'EXPIRED']);
 
+/** The parts of a backup job (GET /backup-jobs/:id) the end-to-end tests read. */
+export interface BackupJobView {
+  id: string;
+  kind: string;
+  state: string;
+  error: string | null;
+  backupId: string | null;
+  backup: { id: string; sources: Array<{ name: string; rowCounts: Record<string, number> }> } | null;
+  restore: { sources: Array<{ source: string; database: string; rows: number; mismatches: unknown[] }> } | null;
+}
+
 export class GatewayClient {
   private accessToken = '';
 
@@ -120,6 +131,28 @@ export class GatewayClient {
       const a = await this.getAgent(id).catch(() => undefined);
       if (a?.connected) return a;
       if (Date.now() > deadline) throw new Error(`agent ${id} did not connect within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** POST /backups (202), then polls GET /backup-jobs/:id until the job ends. */
+  async backup(body: { type: string; sources?: string[] }, timeoutMs = 60_000): Promise<BackupJobView> {
+    const job = await this.call<BackupJobView>('POST', '/api/v1/backups', body, [202]);
+    return this.waitForBackupJob(job.id, timeoutMs);
+  }
+
+  /** POST /backups/:id/restore (202), then polls the RESTORE job until it ends. */
+  async restoreBackup(id: string, targets: Array<{ source: string; database: string }>, timeoutMs = 60_000): Promise<BackupJobView> {
+    const answer = await this.call<{ job: BackupJobView }>('POST', `/api/v1/backups/${id}/restore`, { targets }, [202]);
+    return this.waitForBackupJob(answer.job.id, timeoutMs);
+  }
+
+  async waitForBackupJob(id: string, timeoutMs = 60_000): Promise<BackupJobView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.call<BackupJobView>('GET', `/api/v1/backup-jobs/${id}`);
+      if (job.state !== 'QUEUED' && job.state !== 'RUNNING') return job;
+      if (Date.now() > deadline) throw new Error(`backup job ${id} still ${job.state} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
