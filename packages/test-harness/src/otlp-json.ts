@@ -20,6 +20,8 @@ interface JsonSpan {
   parentSpanId?: string;
   name?: string;
   attributes?: JsonKeyValue[];
+  startTimeUnixNano?: string | number;
+  endTimeUnixNano?: string | number;
 }
 interface JsonTracesRequest {
   resourceSpans?: Array<{
@@ -60,6 +62,9 @@ export function keyValues(kvs: JsonKeyValue[] | undefined): Record<string, unkno
   return out;
 }
 
+/** Nanoseconds since the epoch (a decimal string or number, or a bigint) as milliseconds. */
+export const nanosToMs = (ns: string | number | bigint | undefined): number => (ns === undefined ? 0 : Number(BigInt(ns) / 1000n) / 1000);
+
 /** service.name is a string attribute (semantic conventions); a missing or non-string one reads as ''. */
 export const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -78,6 +83,8 @@ export function spansFromJson(body: string): ReceivedSpan[] {
           name: s.name ?? '',
           serviceName,
           attributes: keyValues(s.attributes),
+          startMs: nanosToMs(s.startTimeUnixNano),
+          endMs: nanosToMs(s.endTimeUnixNano),
         });
       }
     }

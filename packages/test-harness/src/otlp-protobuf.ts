@@ -1,4 +1,4 @@
-import { textOf } from './otlp-json.js';
+import { nanosToMs, textOf } from './otlp-json.js';
 import type { ReceivedSpan } from './otlp-receiver.js';
 
 /*
@@ -103,21 +103,34 @@ function keyValues(kvs: Buffer[]): Record<string, unknown> {
   return out;
 }
 
-// Span: 1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 9 attributes
+// Span: 1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 7 start_time_unix_nano, 8 end_time_unix_nano, 9 attributes
 function span(buf: Buffer, serviceName: string): ReceivedSpan {
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';
   let name = '';
+  let start = 0n;
+  let end = 0n;
   const attrs: Buffer[] = [];
   for (const f of fields(buf)) {
     if (f.num === 1) traceId = bytesOf(f).toString('hex');
     else if (f.num === 2) spanId = bytesOf(f).toString('hex');
     else if (f.num === 4) parentSpanId = bytesOf(f).toString('hex');
     else if (f.num === 5) name = bytesOf(f).toString('utf8');
+    else if (f.num === 7) start = bigOf(f);
+    else if (f.num === 8) end = bigOf(f);
     else if (f.num === 9) attrs.push(bytesOf(f));
   }
-  return { traceId, spanId, ...(parentSpanId ? { parentSpanId } : {}), name, serviceName, attributes: keyValues(attrs) };
+  return {
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name,
+    serviceName,
+    attributes: keyValues(attrs),
+    startMs: nanosToMs(start),
+    endMs: nanosToMs(end),
+  };
 }
 
 /** Decodes an ExportTraceServiceRequest (1: ResourceSpans; 1: Resource{1: attributes}, 2: ScopeSpans{2: spans}). */

@@ -15,10 +15,10 @@ describe('startOtlpReceiver', () => {
     });
     try {
       const tracer = provider.getTracer('spec');
-      const parent = tracer.startSpan('parent-op');
+      const parent = tracer.startSpan('parent-op', { startTime: 1_700_000_000_123 });
       parent.setAttribute('fleet.id', 'f-1');
       const traceId = parent.spanContext().traceId;
-      parent.end();
+      parent.end(1_700_000_000_456);
       await provider.forceFlush();
 
       const spans = await receiver.waitFor((s) => s.some((x) => x.name === 'parent-op'));
@@ -28,6 +28,8 @@ describe('startOtlpReceiver', () => {
         spanId: parent.spanContext().spanId,
         serviceName: 'harness-spec',
         attributes: { 'fleet.id': 'f-1' },
+        startMs: 1_700_000_000_123,
+        endMs: 1_700_000_000_456,
       });
       expect(got?.parentSpanId).toBeUndefined();
     } finally {
@@ -45,9 +47,9 @@ describe('startOtlpReceiver', () => {
     try {
       const tracer = provider.getTracer('spec');
       const parent = tracer.startSpan('parent-op');
-      const child = tracer.startSpan('child-op', {}, trace.setSpan(context.active(), parent));
+      const child = tracer.startSpan('child-op', { startTime: 1_700_000_001_000 }, trace.setSpan(context.active(), parent));
       child.setAttributes({ 'agent.count': 42, ratio: 0.5, ok: true, tags: ['a', 'b'] });
-      child.end();
+      child.end(1_700_000_001_250);
       parent.end();
       await provider.forceFlush();
 
@@ -60,6 +62,8 @@ describe('startOtlpReceiver', () => {
         name: 'child-op',
         serviceName: 'harness-proto',
         attributes: { 'agent.count': 42, ratio: 0.5, ok: true, tags: ['a', 'b'] },
+        startMs: 1_700_000_001_000,
+        endMs: 1_700_000_001_250,
       });
     } finally {
       await provider.shutdown();

@@ -11,6 +11,9 @@ export interface ReceivedSpan {
   name: string;
   serviceName: string; // resource attribute service.name
   attributes: Record<string, unknown>;
+  /** Start and end on the exporter's clock, in milliseconds since the epoch (sub-ms precision). */
+  startMs: number;
+  endMs: number;
 }
 
 export interface OtlpReceiver {
