@@ -15,3 +15,4 @@ export * from './paging/page-token.js';
 export * from './paging/keyset.js';
 export * from './lifecycle/run-service.js';
 export * from './lifecycle/periodic-task.js';
+export * from './batching/batch-collector.js';

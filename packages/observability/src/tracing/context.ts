@@ -6,6 +6,7 @@ import {
   trace,
   type Attributes,
   type Context,
+  type Link,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
@@ -58,12 +59,12 @@ const tracer = () => trace.getTracer('fleetplane');
  */
 export async function inSpan<T>(
   name: string,
-  opts: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  opts: { kind?: SpanKind; attributes?: Attributes; parent?: Context; links?: Link[] },
   fn: (span: Span) => Promise<T> | T,
 ): Promise<T> {
   return tracer().startActiveSpan(
     name,
-    { kind: opts.kind ?? SpanKind.INTERNAL, attributes: opts.attributes ?? {} },
+    { kind: opts.kind ?? SpanKind.INTERNAL, attributes: opts.attributes ?? {}, ...(opts.links ? { links: opts.links } : {}) },
     opts.parent ?? context.active(),
     async (span) => {
       try {

@@ -3,8 +3,29 @@ import { connect, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConne
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { eventSchemas, streams, subjects, type EventName, type EventPayload } from '@fleetplane/contracts';
 import { contextFromHeaders, injectIntoHeaders, inSpan, SpanKind } from '@fleetplane/observability';
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context as otelContext, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
+import { BatchCollector } from '../batching/batch-collector.js';
+
+/** One message of a batch from `consumeDurableBatches`: its payload, and its trace context for work done on its behalf. */
+export interface BatchItem<T> {
+  payload: T;
+  msg: JsMsg;
+  context: Context;
+}
+
+export interface DurableBatchOptions {
+  /** Most messages handed to the handler at once (default 500). */
+  maxBatch?: number;
+  /** Most delivered-but-unacked messages the server allows the consumer (default 10,000). */
+  maxAckPending?: number;
+}
+
+/** Redelivery after a failed batch: 1 s, 2 s, 4 s … capped at 30 s, for as long as it takes. */
+export const redeliveryDelayMs = (deliveryCount: number): number => Math.min(30_000, 1_000 * 2 ** Math.max(0, Math.min(5, deliveryCount - 1)));
+
+/** Runs `fn` with `ctx` active: what it publishes joins that context's trace. */
+export const withContext = <T>(ctx: Context, fn: () => T): T => otelContext.with(ctx, fn);
 
 export class NatsRequestError extends Error {
   constructor(
@@ -294,6 +315,104 @@ export class NatsClient implements OnApplicationShutdown {
         }
       })(),
     );
+  }
+
+  /**
+   * Consumes a stream through a durable consumer shared by every instance, handing the handler
+   * whole batches: what arrived while the previous batch was being handled (up to `maxBatch`),
+   * so a busy consumer does one write per batch instead of one per message, and an idle one
+   * still handles a lone message at once. Every message of a batch is acked after the handler
+   * resolved, or naked with a growing delay when it threw; an unparseable one is terminated.
+   * Nothing is ever given up (`max_deliver: -1`): an outage of the handler's database delays
+   * messages, it never drops them. An existing consumer is updated in place (it keeps its place).
+   *
+   * Tracing: each message gets its CONSUMER span `process <template>`, a child of its
+   * producer's span, lasting its batch; the handler runs in one INTERNAL span linked to them,
+   * and `item.context` lets it publish per message in that message's trace.
+   */
+  async consumeDurableBatches<S extends z.ZodType>(
+    stream: string,
+    durable: string,
+    schema: S,
+    handler: (batch: BatchItem<z.infer<S>>[]) => Promise<void>,
+    opts: DurableBatchOptions = {},
+  ): Promise<void> {
+    const maxBatch = opts.maxBatch ?? 500;
+    const jsm = await jetstreamManager(this.connection);
+    const tuning = { ack_wait: 30_000_000_000, max_deliver: -1, max_ack_pending: opts.maxAckPending ?? 10_000 };
+    const exists = await jsm.consumers.info(stream, durable).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await jsm.consumers.update(stream, durable, tuning);
+    else await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...tuning });
+    const consumer = await this.js!.consumers.get(stream, durable);
+    const messages = await consumer.consume({ max_messages: Math.min(tuning.max_ack_pending, maxBatch * 2) });
+    const streamSubjects = Object.values(streams).find((s) => s.name === stream)?.subjects;
+    const fallback = streamSubjects?.length === 1 ? streamSubjects[0] : undefined;
+    const templateOf = (subject: string) => subjectTemplate(subject) ?? fallback ?? subject;
+    const collector = new BatchCollector<JsMsg>((batch) => this.handleBatch(batch, durable, schema, handler, templateOf), { maxSize: maxBatch, lingerMs: 0 });
+    this.track(
+      (async () => {
+        for await (const m of messages) collector.push(m);
+        await collector.drain();
+      })(),
+    );
+  }
+
+  private async handleBatch<T>(
+    batch: JsMsg[],
+    durable: string,
+    schema: z.ZodType,
+    handler: (batch: BatchItem<T>[]) => Promise<void>,
+    templateOf: (subject: string) => string,
+  ): Promise<void> {
+    const items: Array<BatchItem<T> & { span: Span }> = [];
+    for (const m of batch) {
+      let data: unknown;
+      try {
+        data = m.json();
+      } catch {
+        data = undefined;
+      }
+      const parsed = schema.safeParse(data);
+      if (!parsed.success) {
+        this.log.warn(`terminating unparseable message ${m.seq} on ${m.subject}`);
+        m.term();
+        continue;
+      }
+      const template = templateOf(m.subject);
+      const parent = contextFromHeaders(hdrBag(m.headers));
+      const span = tracer().startSpan(
+        `process ${template}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { ...messagingAttributes('process', m.subject, template, durable), 'messaging.batch.message_count': batch.length },
+        },
+        parent,
+      );
+      items.push({ payload: parsed.data as T, msg: m, context: trace.setSpan(parent, span), span });
+    }
+    if (items.length === 0) return;
+    const links = items.map((i) => ({ context: i.span.spanContext() }));
+    try {
+      await inSpan(
+        `handle batch ${templateOf(batch[0]!.subject)}`,
+        { kind: SpanKind.INTERNAL, links, attributes: { 'messaging.batch.message_count': items.length } },
+        () => handler(items),
+      );
+      for (const i of items) {
+        i.msg.ack();
+        i.span.end();
+      }
+    } catch (err) {
+      this.log.error(`batch of ${items.length} on ${batch[0]!.subject} failed, will be redelivered: ${(err as Error).message}`);
+      for (const i of items) {
+        i.msg.nak(redeliveryDelayMs(i.msg.info.deliveryCount));
+        i.span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        i.span.end();
+      }
+    }
   }
 
   private track(loop: Promise<void>): void {
