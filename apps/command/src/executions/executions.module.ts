@@ -3,6 +3,7 @@ import { OutputRepository } from '../output/output.repository.js';
 import { CommandQueueModule } from '../queue/queue.module.js';
 import { CommandProgress } from './command-progress.js';
 import { CommandRepository } from './command.repository.js';
+import { ExecutionBatchRepository } from './execution-batch.repository.js';
 import { ExecutionEvents } from './execution-events.js';
 import { ExecutionQueries } from './execution-queries.repository.js';
 import { ExecutionTransitions } from './execution-transitions.js';
@@ -16,7 +17,7 @@ import { ExecutionTransitions } from './execution-transitions.js';
  */
 @Module({
   imports: [CommandQueueModule],
-  providers: [CommandRepository, ExecutionQueries, OutputRepository, ExecutionEvents, CommandProgress, ExecutionTransitions],
-  exports: [CommandRepository, ExecutionQueries, OutputRepository, ExecutionEvents, CommandProgress, ExecutionTransitions],
+  providers: [CommandRepository, ExecutionBatchRepository, ExecutionQueries, OutputRepository, ExecutionEvents, CommandProgress, ExecutionTransitions],
+  exports: [CommandRepository, ExecutionBatchRepository, ExecutionQueries, OutputRepository, ExecutionEvents, CommandProgress, ExecutionTransitions],
 })
 export class ExecutionsModule {}

@@ -5,11 +5,15 @@ import { ExecutionUpdatesService } from './execution-updates.service.js';
 
 /** Durable consumer name shared by every command instance: each update is handled once. */
 export const RESULTS_CONSUMER = 'command';
+/** Most updates applied in one batch (two statements); a busy consumer fills it, an idle one sends one at a time. */
+export const RESULTS_BATCH = 500;
 
 /**
- * Execution progress and results from JetStream (COMMAND_RESULTS). A message is
- * acked only once applied (or knowingly ignored); a database error naks it for
- * redelivery, so no result is lost while PostgreSQL is away.
+ * Execution progress and results from JetStream (COMMAND_RESULTS), in batches:
+ * whatever arrived while the previous batch was written is read and written
+ * together. A batch is acked only once applied (or knowingly ignored); a
+ * database error redelivers it with a growing delay, never giving up, so no
+ * result is lost while PostgreSQL is away.
  */
 @Injectable()
 export class ResultsConsumer implements OnApplicationBootstrap {
@@ -20,8 +24,12 @@ export class ResultsConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.nats.ensureStream(streams.commandResults);
-    await this.nats.consumeDurable(streams.commandResults.name, RESULTS_CONSUMER, executionUpdateSchema, async (update) => {
-      await this.updates.apply(update);
-    });
+    await this.nats.consumeDurableBatches(
+      streams.commandResults.name,
+      RESULTS_CONSUMER,
+      executionUpdateSchema,
+      (batch) => this.updates.applyBatch(batch.map((b) => ({ update: b.payload, context: b.context }))),
+      { maxBatch: RESULTS_BATCH },
+    );
   }
 }
