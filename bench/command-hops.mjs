@@ -47,6 +47,7 @@ const fleet = await startFleet({
   admin,
   jwtSecret: 'hops-secret-that-is-long-enough-0123456789',
   ...(otlp ? { otlpEndpoint: otlp.url } : {}),
+  ...(process.env.BENCH_LOG_DIR ? { logDir: process.env.BENCH_LOG_DIR } : {}),
   // Enrolling a thousand agents through the gateway is setup, not the figure: no request limits.
   env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', ...(process.env.BENCH_ENV ? JSON.parse(process.env.BENCH_ENV) : {}) },
 });

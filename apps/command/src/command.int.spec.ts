@@ -665,6 +665,45 @@ describe('command service', () => {
     });
   });
 
+  it('applies a burst of results and output together: each execution moves once, the first outcome stands, strangers and repeats change nothing', async () => {
+    const cmd = await onSite('eu', { verb: 'exec', paramsJson: JSON.stringify({ argv: ['true'] }) });
+    await eventually(
+      () => Promise.resolve(dispatchedTo(cmd.id)),
+      (d) => d.length === 6,
+    );
+    const targets = await Promise.all(web().map(async (agentId, i) => ({ agentId, i, id: (await executionFor(cmd.id, agentId)).id })));
+    await eventually(
+      () => executions(cmd.id),
+      (r) => r.executions.every((e) => String(e.state) === 'COMMAND_STATE_DISPATCHED'),
+    );
+    // All at once, so the consumer meets them in as few batches as they arrive in.
+    await Promise.all(
+      targets.flatMap(({ agentId, i, id }) => [
+        report({ executionId: id, agentId, status: 'RUNNING' }),
+        js.publish(
+          subjects.executionOutput(id),
+          JSON.stringify({ executionId: id, agentId, stream: 'stdout', seq: 0, offset: 0, data: Buffer.from(`out ${i}\n`).toString('base64') }),
+        ),
+        report({ executionId: id, agentId: 'web-intruder', status: 'FAILED', exitCode: 99 }),
+        report({ executionId: id, agentId, status: 'COMPLETED', exitCode: i, stdout: `out\u0000${i}\n` }),
+        report({ executionId: id, agentId, status: 'FAILED', exitCode: 100 + i }),
+        report({ executionId: id, agentId, status: 'RUNNING' }),
+      ]),
+    );
+    const done = await eventually(
+      () => executions(cmd.id),
+      (r) => r.executions.every((e) => String(e.state) === 'COMMAND_STATE_COMPLETED' && Number(e.stdoutBytes) > 0),
+    );
+    for (const { agentId, i, id } of targets) {
+      expect(done.executions.find((e) => e.agentId === agentId)).toMatchObject({
+        exitCode: i,
+        stdout: `out\uFFFD${i}\n`,
+        stdoutBytes: String(`out ${i}\n`.length),
+      });
+      expect(await announcedStates(id, 'COMPLETED')).toEqual(['DISPATCHED', 'RUNNING', `COMPLETED:${i}`]);
+    }
+  });
+
   it('reports readiness and its metrics', async () => {
     const ready = await fetch(`http://127.0.0.1:${httpPort}/ready`);
     expect(ready.status).toBe(200);

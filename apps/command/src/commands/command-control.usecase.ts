@@ -77,7 +77,7 @@ export class CommandControl {
     const agentIds = await this.commands.retryTargets(command.id);
     if (agentIds.length === 0) throw grpcError(GrpcStatus.FAILED_PRECONDITION, `command ${command.id} has no failed, timed-out or expired executions to retry`);
     const retried = await this.submit.resubmit({ command, agentIds, requestedBy: requester(req.requestedBy), idempotencyKey: req.idempotencyKey ?? '' });
-    return { command: await this.reads.view(retried) };
+    return { command: await this.reads.view(retried.command, retried.counts) };
   }
 
   /**

@@ -15,7 +15,8 @@ export class CommandsGrpcController implements commandV1.CommandServiceControlle
   ) {}
 
   async submitCommand(req: commandV1.SubmitCommandRequest): Promise<commandV1.SubmitCommandResponse> {
-    return { command: await this.commands.view(await this.submit.execute(req)) };
+    const { command, counts } = await this.submit.execute(req);
+    return { command: await this.commands.view(command, counts) };
   }
 
   async getCommand(req: commandV1.GetCommandRequest): Promise<commandV1.GetCommandResponse> {

@@ -5,7 +5,7 @@ import { commandV1 } from '@fleetplane/contracts/grpc';
 import { PageTokenCodec, pageSize, takePage } from '@fleetplane/service-kit';
 import { decodeGrpcPageToken, invalidArgument, notFound } from '@fleetplane/service-kit/grpc';
 import { CommandRepository, type ListCursor } from '../executions/command.repository.js';
-import { ExecutionQueries } from '../executions/execution-queries.repository.js';
+import { ExecutionQueries, type CommandCounts } from '../executions/execution-queries.repository.js';
 import type { Command } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
 import { OutputRepository } from '../output/output.repository.js';
@@ -40,9 +40,9 @@ export class CommandsService {
     return this.view(await this.require(commandId));
   }
 
-  /** The command as the API shows it, with the summary of its executions. */
-  async view(c: Command): Promise<commandV1.Command> {
-    return commandToProto(c, await this.queries.counts(c.id));
+  /** The command as the API shows it, with the summary of its executions (read, unless given). */
+  async view(c: Command, counts?: CommandCounts | null): Promise<commandV1.Command> {
+    return commandToProto(c, counts ?? (await this.queries.counts(c.id)));
   }
 
   async require(commandId: string): Promise<Command> {

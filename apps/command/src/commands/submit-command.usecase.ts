@@ -7,13 +7,25 @@ import { grpcError, GrpcStatus, invalidArgument, notFound } from '@fleetplane/se
 import { AgentDirectory, AgentHubUnavailableError, type TargetAgent } from '../agents/agent-directory.js';
 import type { CommandConfig } from '../config.js';
 import { CommandRepository, DuplicateIdempotencyKeyError, type NewCommand } from '../executions/command.repository.js';
+import type { CommandCounts } from '../executions/execution-queries.repository.js';
 import type { Command } from '../generated/prisma/client.js';
+import { countStates } from '../executions/command-state.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { MAX_TARGETS, resolveLimit, validateSubmit, type Selector, type ValidSubmit } from './submit-validation.js';
 import { planTargets } from './target-plan.js';
 
 type Limits = Pick<CommandConfig, 'DEFAULT_TIMEOUT_SECONDS' | 'MAX_TIMEOUT_SECONDS' | 'DEFAULT_TTL_SECONDS' | 'MAX_TTL_SECONDS'>;
+
+/**
+ * A submitted command with its executions' counts as stored (null when an idempotency key
+ * answered an earlier command: those are read). The answer says what was stored, not what
+ * the dispatcher did in the microseconds since.
+ */
+export interface Submitted {
+  command: Command;
+  counts: CommandCounts | null;
+}
 
 /** What a submit is besides its targets, for a retry that re-runs a stored command. */
 export interface Resubmit {
@@ -41,7 +53,7 @@ export class SubmitCommand {
     @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
   ) {}
 
-  async execute(req: commandV1.SubmitCommandRequest): Promise<Command> {
+  async execute(req: commandV1.SubmitCommandRequest): Promise<Submitted> {
     const check = validateSubmit(req, {
       defaultSeconds: this.config.DEFAULT_TIMEOUT_SECONDS,
       maxSeconds: this.config.MAX_TIMEOUT_SECONDS,
@@ -53,7 +65,7 @@ export class SubmitCommand {
   }
 
   /** A retry: the stored command's verb, parameters and limits, on the given agents. */
-  async resubmit(r: Resubmit): Promise<Command> {
+  async resubmit(r: Resubmit): Promise<Submitted> {
     const c = r.command;
     return this.store(
       {
@@ -72,11 +84,11 @@ export class SubmitCommand {
     );
   }
 
-  private async store(cmd: ValidSubmit, retryOf: string | null): Promise<Command> {
+  private async store(cmd: ValidSubmit, retryOf: string | null): Promise<Submitted> {
     const requestHash = hashRequest(cmd, retryOf);
     if (cmd.idempotencyKey) {
       const original = await this.original(cmd.requestedBy, cmd.idempotencyKey, requestHash);
-      if (original) return original;
+      if (original) return { command: original, counts: null };
     }
     const agents = await this.resolve(cmd);
     const maxConcurrency = resolveLimit(cmd.maxConcurrency, agents.length, 1);
@@ -105,7 +117,7 @@ export class SubmitCommand {
       // A concurrent submit with the same key won: answer with its command.
       if (err instanceof DuplicateIdempotencyKeyError && cmd.idempotencyKey) {
         const original = await this.original(cmd.requestedBy, cmd.idempotencyKey, requestHash);
-        if (original) return original;
+        if (original) return { command: original, counts: null };
       }
       throw err;
     }
@@ -122,7 +134,15 @@ export class SubmitCommand {
     this.metrics.matched(agents.length);
     const skipped = command.targets.filter((t) => t.state === 'SKIPPED').length;
     this.metrics.finished('SKIPPED', skipped);
-    return stored.command;
+    const counts = {
+      byState: countStates(command.targets.map((t) => t.state)),
+      exitCodes: [],
+      firstErrors: [],
+      nonResponders: [],
+      nonRespondersTotal: 0,
+      lastChange: null,
+    };
+    return { command: stored.command, counts };
   }
 
   private async original(requestedBy: string, key: string, requestHash: string): Promise<Command | null> {

@@ -34,30 +34,39 @@ const NOT_RESPONDED = Prisma.sql`(state = 'EXPIRED' OR (state = 'QUEUED' AND rea
 export class ExecutionQueries {
   constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
 
+  /**
+   * The summary in one round trip: five index-backed subqueries in one statement (before, five
+   * statements in parallel took five pool connections per read, which starved the pool under load).
+   */
   async counts(commandId: string): Promise<CommandCounts> {
-    const [states, codes, errors, waiting, last] = await Promise.all([
-      this.prisma.$queryRaw<Array<{ state: ExecutionState; n: number }>>`
-        SELECT state, count(*)::int AS n FROM executions WHERE command_id = ${commandId}::uuid GROUP BY state`,
-      this.prisma.$queryRaw<Array<{ exitCode: number; count: number }>>`
-        SELECT exit_code AS "exitCode", count(*)::int AS count FROM executions
-        WHERE command_id = ${commandId}::uuid AND exit_code IS NOT NULL GROUP BY exit_code ORDER BY exit_code`,
-      this.prisma.$queryRaw<CommandCounts['firstErrors']>`
-        SELECT id AS "executionId", agent_id AS "agentId", state, error FROM executions
-        WHERE command_id = ${commandId}::uuid AND state IN ('FAILED', 'TIMED_OUT', 'EXPIRED')
-        ORDER BY finished_at, agent_id LIMIT ${FIRST_ERRORS}`,
-      this.prisma.$queryRaw<Array<{ agentId: string; total: number }>>`
-        SELECT agent_id AS "agentId", count(*) OVER ()::int AS total FROM executions
-        WHERE command_id = ${commandId}::uuid AND ${NOT_RESPONDED} ORDER BY agent_id LIMIT ${NON_RESPONDERS}`,
-      this.prisma.$queryRaw<Array<{ at: Date | null }>>`
-        SELECT greatest(max(dispatched_at), max(started_at), max(finished_at)) AS at FROM executions WHERE command_id = ${commandId}::uuid`,
-    ]);
+    const id = Prisma.sql`${commandId}::uuid`;
+    const [row] = await this.prisma.$queryRaw<
+      Array<{
+        states: Array<{ state: ExecutionState; n: number }> | null;
+        codes: CommandCounts['exitCodes'] | null;
+        errors: CommandCounts['firstErrors'] | null;
+        waiting: Array<{ agentId: string; total: number }> | null;
+        last: string | null;
+      }>
+    >`
+      SELECT
+        (SELECT json_agg(s) FROM (SELECT state, count(*)::int AS n FROM executions WHERE command_id = ${id} GROUP BY state) s) AS states,
+        (SELECT json_agg(c) FROM (SELECT exit_code AS "exitCode", count(*)::int AS count FROM executions
+          WHERE command_id = ${id} AND exit_code IS NOT NULL GROUP BY exit_code ORDER BY exit_code) c) AS codes,
+        (SELECT json_agg(e) FROM (SELECT id AS "executionId", agent_id AS "agentId", state, error FROM executions
+          WHERE command_id = ${id} AND state IN ('FAILED', 'TIMED_OUT', 'EXPIRED')
+          ORDER BY finished_at, agent_id LIMIT ${FIRST_ERRORS}) e) AS errors,
+        (SELECT json_agg(w) FROM (SELECT agent_id AS "agentId", count(*) OVER ()::int AS total FROM executions
+          WHERE command_id = ${id} AND ${NOT_RESPONDED} ORDER BY agent_id LIMIT ${NON_RESPONDERS}) w) AS waiting,
+        (SELECT greatest(max(dispatched_at), max(started_at), max(finished_at)) FROM executions WHERE command_id = ${id}) AS last`;
+    const waiting = row?.waiting ?? [];
     return {
-      byState: Object.fromEntries(states.map((s) => [s.state, s.n])),
-      exitCodes: codes,
-      firstErrors: errors,
+      byState: Object.fromEntries((row?.states ?? []).map((s) => [s.state, s.n])),
+      exitCodes: row?.codes ?? [],
+      firstErrors: row?.errors ?? [],
       nonResponders: waiting.map((w) => w.agentId),
       nonRespondersTotal: waiting[0]?.total ?? 0,
-      lastChange: last[0]?.at ?? null,
+      lastChange: row?.last ? new Date(row.last) : null,
     };
   }
 

@@ -30,30 +30,51 @@ export interface OutputRange {
 export class OutputRepository {
   constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
 
-  async append(c: OutputChunk, capBytes: number): Promise<AppendResult> {
-    const room = capBytes - c.offset;
-    const data = room <= 0 ? Buffer.alloc(0) : c.data.subarray(0, room);
-    const cut = data.length < c.data.length;
-    const column = c.stream === 'STDOUT' ? 'stdout_bytes' : 'stderr_bytes';
-    return this.prisma.$transaction(async (tx) => {
-      let stored = 0;
-      if (data.length > 0) {
-        stored = await tx.$executeRaw`
-          INSERT INTO execution_output_chunks (execution_id, stream, "offset", data)
-          SELECT id, ${c.stream}::"OutputStream", ${c.offset}, ${data} FROM executions WHERE id = ${c.executionId}::uuid
-          ON CONFLICT DO NOTHING`;
-      }
-      // The counter only grows: chunks may arrive out of order after a redelivery.
-      const end = c.offset + data.length;
-      const updated = await tx.$executeRawUnsafe(
-        `UPDATE executions SET ${column} = greatest(${column}, $2), truncated = truncated OR $3 WHERE id = $1::uuid`,
-        c.executionId,
-        end,
-        cut,
-      );
-      if (updated === 0) return 'unknown_execution';
-      if (data.length === 0) return 'over_cap';
-      return stored === 1 ? 'stored' : 'duplicate';
+  /**
+   * Stores a batch of chunks in one statement: the chunks (each cut at the cap; a redelivered
+   * one is a no-op) and every execution's byte counters and truncated flag. Returns each chunk's
+   * outcome, in order.
+   */
+  async appendBatch(chunks: readonly OutputChunk[], capBytes: number): Promise<AppendResult[]> {
+    if (chunks.length === 0) return [];
+    const cutToCap = chunks.map((c) => {
+      const room = capBytes - c.offset;
+      const data = room <= 0 ? Buffer.alloc(0) : c.data.subarray(0, room);
+      // A stream never counts past the cap (and a chunk far beyond it names no int4 offset).
+      return { ...c, offset: Math.min(c.offset, capBytes), data, cut: data.length < c.data.length, end: Math.min(c.offset + data.length, capBytes) };
+    });
+    const col = <T>(f: (c: (typeof cutToCap)[number]) => T) => cutToCap.map(f);
+    const [row] = await this.prisma.$queryRaw<Array<{ inserted: Array<{ e: string; s: string; o: number }> | null; known: string[] | null }>>`
+      WITH input AS (
+        SELECT * FROM unnest(${col((c) => c.executionId)}::uuid[], ${col((c) => c.stream)}::text[], ${col((c) => c.offset)}::int[],
+                             ${col((c) => c.data)}::bytea[], ${col((c) => c.end)}::int[], ${col((c) => c.cut)}::boolean[])
+          AS c(execution_id, stream, "offset", data, end_offset, cut)
+      ), ins AS (
+        INSERT INTO execution_output_chunks (execution_id, stream, "offset", data)
+        SELECT c.execution_id, c.stream::"OutputStream", c."offset", c.data FROM input c JOIN executions e ON e.id = c.execution_id
+        WHERE length(c.data) > 0
+        ON CONFLICT DO NOTHING
+        RETURNING execution_id, stream::text, "offset"
+      ), agg AS (
+        SELECT execution_id, max(end_offset) FILTER (WHERE stream = 'STDOUT') AS stdout_end,
+               max(end_offset) FILTER (WHERE stream = 'STDERR') AS stderr_end, bool_or(cut) AS cut
+        FROM input GROUP BY execution_id
+      ), upd AS (
+        -- The counters only grow: chunks may arrive out of order after a redelivery.
+        UPDATE executions e SET stdout_bytes = greatest(e.stdout_bytes, coalesce(a.stdout_end, 0)),
+                                stderr_bytes = greatest(e.stderr_bytes, coalesce(a.stderr_end, 0)),
+                                truncated = e.truncated OR a.cut
+        FROM agg a WHERE e.id = a.execution_id
+        RETURNING e.id
+      )
+      SELECT (SELECT json_agg(json_build_object('e', execution_id, 's', stream, 'o', "offset")) FROM ins) AS inserted,
+             (SELECT json_agg(id) FROM upd) AS known`;
+    const inserted = new Set((row?.inserted ?? []).map((i) => `${i.e}/${i.s}/${i.o}`));
+    const known = new Set(row?.known ?? []);
+    return cutToCap.map((c): AppendResult => {
+      if (!known.has(c.executionId)) return 'unknown_execution';
+      if (c.data.length === 0) return 'over_cap';
+      return inserted.delete(`${c.executionId}/${c.stream}/${c.offset}`) ? 'stored' : 'duplicate';
     });
   }
 

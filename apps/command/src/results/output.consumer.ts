@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { z } from 'zod';
 import { COMMAND_OUTPUT_MAX_AGE_SECONDS, executionOutputSchema, streams, type ExecutionOutput } from '@fleetplane/contracts';
 import { InjectConfig } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';
@@ -6,13 +7,18 @@ import type { CommandConfig } from '../config.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
 import { OutputRepository } from '../output/output.repository.js';
 
+const uuid = z.uuid();
+
 /** Durable consumer of streamed output, shared by every command instance. */
 export const OUTPUT_CONSUMER = 'command-output';
+/** Most chunks stored in one statement. */
+export const OUTPUT_BATCH = 500;
 
 /**
  * Streamed output from JetStream (COMMAND_OUTPUT) into the execution's
- * chunks, up to OUTPUT_CAP_BYTES per stream. Acked once stored (a redelivered
- * chunk is a no-op: chunks are keyed by offset); a database error redelivers.
+ * chunks, up to OUTPUT_CAP_BYTES per stream, a batch per statement. Acked once
+ * stored (a redelivered chunk is a no-op: chunks are keyed by offset); a
+ * database error redelivers the batch.
  */
 @Injectable()
 export class OutputConsumer implements OnApplicationBootstrap {
@@ -26,15 +32,31 @@ export class OutputConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     // Output is kept in PostgreSQL; the stream only buffers it on the way.
     await this.nats.ensureStream(streams.commandOutput, COMMAND_OUTPUT_MAX_AGE_SECONDS);
-    await this.nats.consumeDurable(streams.commandOutput.name, OUTPUT_CONSUMER, executionOutputSchema, (chunk) => this.store(chunk));
+    await this.nats.consumeDurableBatches(
+      streams.commandOutput.name,
+      OUTPUT_CONSUMER,
+      executionOutputSchema,
+      (batch) => this.store(batch.map((b) => b.payload)),
+      {
+        maxBatch: OUTPUT_BATCH,
+      },
+    );
   }
 
-  async store(chunk: ExecutionOutput): Promise<void> {
-    const data = Buffer.from(chunk.data, 'base64');
-    const outcome = await this.output.append(
-      { executionId: chunk.executionId, stream: chunk.stream === 'stdout' ? 'STDOUT' : 'STDERR', offset: chunk.offset, data },
-      this.config.OUTPUT_CAP_BYTES,
-    );
-    this.metrics.output(chunk.stream, outcome, data.length);
+  async store(received: readonly ExecutionOutput[]): Promise<void> {
+    // An id that is no uuid names no execution (and would fail the whole statement).
+    const chunks = received.filter((chunk) => {
+      const ok = uuid.safeParse(chunk.executionId).success;
+      if (!ok) this.metrics.output(chunk.stream, 'unknown_execution', 0);
+      return ok;
+    });
+    const decoded = chunks.map((chunk) => ({
+      executionId: chunk.executionId,
+      stream: chunk.stream === 'stdout' ? ('STDOUT' as const) : ('STDERR' as const),
+      offset: chunk.offset,
+      data: Buffer.from(chunk.data, 'base64'),
+    }));
+    const outcomes = await this.output.appendBatch(decoded, this.config.OUTPUT_CAP_BYTES);
+    outcomes.forEach((outcome, i) => this.metrics.output(chunks[i]!.stream, outcome, decoded[i]!.data.length));
   }
 }

@@ -65,6 +65,11 @@ describe('planUpdates', () => {
     expect(plan.moves[0]!.outcome).toMatchObject({ state: 'FAILED', error: 'rejected by the agent: queue full', truncated: true, exitCode: null });
   });
 
+  it('makes an unstorable result storable instead of failing the batch: NUL in text, an exit code outside int4', () => {
+    const plan = planUpdates([update(E1, 'FAILED', { stdout: 'a\0b', error: '\0', exitCode: 2 ** 40 })], snapshots(snap(E1, 'RUNNING')));
+    expect(plan.moves[0]!.outcome).toMatchObject({ stdout: 'a\uFFFDb', error: '\uFFFD', exitCode: null });
+  });
+
   it('asks for the rate-control step again on a repeated result of a finished execution, only when its command has rate control', () => {
     const withLimits = planUpdates([update(E1, 'COMPLETED')], snapshots(snap(E1, 'FAILED', { rateControlled: true })));
     expect(withLimits.refinish).toEqual([{ commandId: C, state: 'FAILED' }]);

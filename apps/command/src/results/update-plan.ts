@@ -37,17 +37,26 @@ export interface UpdatePlan {
   refinish: Array<{ commandId: string; state: ExecutionState }>;
 }
 
-/** The outcome a final update records (REJECTED: the agent refused to run it, stored as FAILED with its reason). */
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+/** PostgreSQL text cannot hold NUL; a process may print it. */
+const storable = (text: string | undefined): string => (text ?? '').replaceAll('\0', '\uFFFD');
+
+/**
+ * The outcome a final update records (REJECTED: the agent refused to run it, stored as FAILED
+ * with its reason). Made storable: an exit code outside int4 is unknown (null), NUL becomes
+ * U+FFFD — one unstorable result must not hold back the batch it arrived in.
+ */
 export function outcomeOf(u: ExecutionUpdate, alreadyTruncated: boolean): ExecutionOutcome {
   const state = u.status === 'REJECTED' ? 'FAILED' : (u.status as ExecutionOutcome['state']);
+  const exitCode = u.exitCode !== undefined && u.exitCode >= INT32.min && u.exitCode <= INT32.max ? u.exitCode : null;
   return {
     state,
     finishedAt: new Date(u.at),
-    exitCode: u.exitCode ?? null,
-    stdout: u.stdout ?? '',
-    stderr: u.stderr ?? '',
+    exitCode,
+    stdout: storable(u.stdout),
+    stderr: storable(u.stderr),
     truncated: (u.truncated ?? false) || alreadyTruncated,
-    error: u.status === 'REJECTED' ? `rejected by the agent: ${u.error ?? 'no reason given'}` : (u.error ?? ''),
+    error: storable(u.status === 'REJECTED' ? `rejected by the agent: ${u.error ?? 'no reason given'}` : u.error),
   };
 }
 
