@@ -123,7 +123,7 @@ export class SubmitCommand {
     }
 
     try {
-      await this.queue.enqueue(stored.released, cmd.priority, currentTraceCarrier());
+      await this.queue.enqueue(stored.released, cmd.priority, currentTraceCarrier(), cmd.timeoutSeconds);
     } catch (err) {
       // Stored but not queued would never run: undo, so the caller's retry starts clean.
       await this.queue.retract(stored.released.map((e) => e.id));

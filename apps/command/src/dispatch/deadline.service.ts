@@ -9,9 +9,10 @@ import { CommandMetrics } from '../metrics/command-metrics.js';
 export type DeadlineOutcome = { kind: 'expired' | 'timed_out' | 'nothing' } | { kind: 'later'; at: Date };
 
 /**
- * An execution's deadline job: first at its expiry (it must have reached its
- * agent by then, else EXPIRED), then — once dispatched — at its run deadline
- * (no result by then: TIMED_OUT).
+ * An execution's deadline job: it must have reached its agent by its expiry
+ * (else EXPIRED), and once dispatched it must report by its run deadline
+ * (else TIMED_OUT). The job first runs at the earlier of the two that could
+ * apply (see CommandQueue.enqueue) and comes back later while neither is due.
  */
 @Injectable()
 export class DeadlineService {

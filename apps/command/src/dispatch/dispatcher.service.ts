@@ -7,7 +7,6 @@ import { CommandRepository } from '../executions/command.repository.js';
 import { runDeadline } from '../executions/deadline.js';
 import { ExecutionTransitions, type ExecutionRef } from '../executions/execution-transitions.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
-import { CommandQueue } from '../queue/command-queue.js';
 import { decideRetry, DispatchRefusedError, meansAgentNotConnected, PermanentDispatchError } from './retry-policy.js';
 
 /** How long the hub has to write the COMMAND frame and answer. */
@@ -32,25 +31,25 @@ export class Dispatcher {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
     @InjectConfig() private readonly config: Pick<CommandConfig, 'OUTPUT_CAP_BYTES'>,
-    @Inject(CommandQueue) private readonly queue: Pick<CommandQueue, 'moveDeadline'>,
   ) {}
 
   async dispatch(executionId: string): Promise<DispatchOutcome> {
-    const execution = await this.commands.findExecution(executionId);
-    if (!execution) return { kind: 'skipped', reason: 'no such execution (its submit was undone)' };
-    if (execution.state !== 'QUEUED') return { kind: 'skipped', reason: `already ${execution.state}` };
+    const execution = await this.commands.claimForDispatch(executionId);
+    if (!execution) {
+      const found = await this.commands.findExecution(executionId);
+      return { kind: 'skipped', reason: found ? `already ${found.state}` : 'no such execution (its submit was undone)' };
+    }
     const expiry = execution.expiresAt?.getTime() ?? execution.deadlineAt.getTime();
     // The deadline job owns what happens after the expiry (EXPIRED).
     if (this.clock.nowMs() >= expiry) return { kind: 'skipped', reason: 'past its expiry' };
 
-    const { command } = execution;
-    const attempts = await this.commands.recordAttempt(executionId);
+    const { command, attempts } = execution;
     try {
       const params = validateVerbParams(command.verb, command.params);
       if (!params.ok) throw new PermanentDispatchError(`stored command no longer valid: ${params.field}: ${params.message}`);
       const message: CommandDispatch = {
         executionId,
-        commandId: command.id,
+        commandId: execution.commandId,
         verb: command.verb,
         params: params.params,
         timeoutSeconds: command.timeoutSeconds,
@@ -75,8 +74,6 @@ export class Dispatcher {
       const now = await this.commands.findExecution(executionId);
       if (now?.state === 'CANCELLED') await this.stopCancelled(execution.agentId, executionId);
     }
-    // Best effort: if it fails, the check still comes at the expiry and finds the run deadline passed.
-    await this.queue.moveDeadline(executionId, deadlineAt).catch((err: Error) => this.log.warn(`deadline of ${executionId} not moved: ${err.message}`));
     this.metrics.dispatchAttempt('accepted');
     this.metrics.dispatchedAfter((at.getTime() - command.createdAt.getTime()) / 1000);
     return { kind: 'dispatched' };

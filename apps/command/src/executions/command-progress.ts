@@ -48,7 +48,7 @@ export class CommandProgress {
     const released = await this.commands.releasePending(commandId, maxConcurrency, this.clock.now(), ttl, timeout);
     if (released.length === 0) return;
     try {
-      await this.queue.enqueue(released, priority, undefined);
+      await this.queue.enqueue(released, priority, undefined, timeout);
     } catch (err) {
       // Released without a job would wait forever: hold them back again and let the caller's
       // retry (the redelivered result calls afterFinish again) release them.

@@ -58,6 +58,17 @@ export interface MovedExecution {
   agentId: string;
 }
 
+/** A QUEUED execution taken for a dispatch attempt, with the parts of its command the COMMAND frame carries. */
+export interface DispatchClaim {
+  id: string;
+  commandId: string;
+  agentId: string;
+  expiresAt: Date | null;
+  deadlineAt: Date;
+  attempts: number;
+  command: Pick<Command, 'verb' | 'params' | 'timeoutSeconds' | 'priority' | 'createdAt'>;
+}
+
 /** Thrown when another submit with the same idempotency key won the race. */
 export class DuplicateIdempotencyKeyError extends Error {}
 
@@ -168,10 +179,19 @@ export class CommandRepository {
     return this.prisma.execution.findUnique({ where: { id }, include: { command: true } });
   }
 
-  /** Counts a dispatch attempt; returns the attempts so far. */
-  async recordAttempt(id: string): Promise<number> {
-    const e = await this.prisma.execution.update({ where: { id }, data: { attempts: { increment: 1 } }, select: { attempts: true } });
-    return e.attempts;
+  /**
+   * Counts a dispatch attempt of a QUEUED execution and returns what its dispatch needs, in one
+   * statement (it was a read with a join and an update, two round trips per execution). Null
+   * when the execution is not QUEUED, or gone.
+   */
+  async claimForDispatch(id: string): Promise<DispatchClaim | null> {
+    const [row] = await this.prisma.$queryRaw<DispatchClaim[]>`
+      UPDATE executions e SET attempts = e.attempts + 1
+      FROM commands c
+      WHERE e.id = ${id}::uuid AND e.state = 'QUEUED' AND c.id = e.command_id
+      RETURNING e.id, e.command_id AS "commandId", e.agent_id AS "agentId", e.expires_at AS "expiresAt", e.deadline_at AS "deadlineAt", e.attempts,
+        json_build_object('verb', c.verb, 'params', c.params, 'timeoutSeconds', c.timeout_seconds, 'priority', c.priority, 'createdAt', c.created_at) AS command`;
+    return row ? { ...row, command: { ...row.command, createdAt: new Date(row.command.createdAt) } } : null;
   }
 
   /**

@@ -3,12 +3,13 @@ import type { Queue } from 'bullmq';
 import type { TraceCarrier } from '@fleetplane/observability';
 import { Clock } from '@fleetplane/service-kit';
 import { InjectQueue } from '@fleetplane/service-kit/queue';
+import { runDeadline } from '../executions/deadline.js';
 import type { Priority } from '../generated/prisma/enums.js';
 import { BULLMQ_PRIORITY, DEADLINE_QUEUE, deadlineJobId, DISPATCH_QUEUE, dispatchJobId, type DeadlineJob, type DispatchJob } from './jobs.js';
 
 export interface QueuedExecution {
   id: string;
-  /** When it must have reached its agent; the deadline job first looks then. */
+  /** When it must have reached its agent. */
   expiresAt: Date;
 }
 
@@ -24,16 +25,23 @@ export class CommandQueue {
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined): Promise<void> {
+  /**
+   * Each execution's deadline job is scheduled once, at the earliest moment it can matter: its
+   * expiry, or the run deadline of a dispatch right now, whichever comes first. The check then
+   * looks again at the real expiry or run deadline if it is not there yet, so the dispatch
+   * needs no Redis call to move the job (it used to cost up to three round trips per execution).
+   */
+  async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined, timeoutSeconds: number): Promise<void> {
     const carrier = trace ? { trace } : {};
     const now = this.clock.nowMs();
+    const earliestRunDeadline = runDeadline(new Date(now), timeoutSeconds).getTime();
     await this.deadlines.addBulk(
       executions.map((e) => ({
         name: 'deadline',
         data: { executionId: e.id, ...carrier },
         opts: {
           jobId: deadlineJobId(e.id),
-          delay: Math.max(0, e.expiresAt.getTime() - now),
+          delay: Math.max(0, Math.min(e.expiresAt.getTime(), earliestRunDeadline) - now),
           attempts: 20,
           backoff: { type: 'exponential', delay: 500 },
           ...KEEP,
@@ -63,18 +71,6 @@ export class CommandQueue {
         opts: { jobId: `${dispatchJobId(id)}-${wakeId}`, priority: BULLMQ_PRIORITY[priority], ...KEEP },
       })),
     );
-  }
-
-  /**
-   * Brings an execution's deadline check forward to its run deadline once it
-   * is dispatched (it was scheduled at its expiry, which may be an hour later).
-   * False when the job is not waiting (it is running, or gone).
-   */
-  async moveDeadline(executionId: string, at: Date): Promise<boolean> {
-    const job = await this.deadlines.getJob(deadlineJobId(executionId));
-    if (!job || !(await job.isDelayed())) return false;
-    await job.changeDelay(Math.max(0, at.getTime() - this.clock.nowMs()));
-    return true;
   }
 
   /** Best-effort removal after a failed submit (the worker also drops jobs whose execution does not exist). */
