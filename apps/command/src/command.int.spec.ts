@@ -713,6 +713,8 @@ describe('command service', () => {
     expect(metrics).toMatch(/^fleetplane_command_commands_submitted_total\{[^}]*verb="exec"[^}]*\} \d+/m);
     expect(metrics).toMatch(/^fleetplane_command_executions_finished_total\{[^}]*state="COMPLETED"[^}]*\} [1-9]\d*/m);
     expect(metrics).toMatch(/^fleetplane_command_dispatch_latency_seconds_count\{[^}]*\} \d+/m);
+    expect(metrics).toMatch(/^fleetplane_command_submit_duration_seconds_count\{[^}]*outcome="ok"[^}]*\} [1-9]\d*/m);
+    expect(metrics).toMatch(/^fleetplane_command_execution_end_to_end_seconds_count\{[^}]*state="COMPLETED"[^}]*\} [1-9]\d*/m);
     expect(metrics).toMatch(/^fleetplane_command_dispatch_queue_jobs\{[^}]*state="prioritized"[^}]*\} \d+/m);
   });
 

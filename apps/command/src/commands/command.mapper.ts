@@ -2,22 +2,21 @@ import { commandV1 } from '@fleetplane/contracts/grpc';
 import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState } from '../generated/prisma/enums.js';
 import { ALL_STATES, deriveCommandState } from '../executions/command-state.js';
-import type { ExecutionSummary } from '../executions/command.repository.js';
 import type { CommandCounts } from '../executions/execution-queries.repository.js';
 import { priorityToProto } from './priority.js';
 
 export const stateToProto = (s: ExecutionState): commandV1.CommandState => commandV1.CommandState[`COMMAND_STATE_${s}`];
 const iso = (d: Date | null): string => (d ? d.toISOString() : '');
 
-export function executionToProto(e: Execution | ExecutionSummary): commandV1.Execution {
+export function executionToProto(e: Execution): commandV1.Execution {
   return {
     id: e.id,
     commandId: e.commandId,
     agentId: e.agentId,
     state: stateToProto(e.state),
     ...(e.exitCode === null ? {} : { exitCode: e.exitCode }),
-    stdout: 'stdout' in e ? e.stdout : '',
-    stderr: 'stderr' in e ? e.stderr : '',
+    stdout: e.stdout,
+    stderr: e.stderr,
     truncated: e.truncated,
     error: e.error,
     attempts: e.attempts,

@@ -61,7 +61,15 @@ export class SubmitCommand {
       maxTtlSeconds: this.config.MAX_TTL_SECONDS,
     });
     if (!check.ok) throw invalidArgument(check.field, check.message);
-    return this.store(check.value, null);
+    const started = performance.now();
+    try {
+      const submitted = await this.store(check.value, null);
+      this.metrics.submitTook((performance.now() - started) / 1000, 'ok');
+      return submitted;
+    } catch (err) {
+      this.metrics.submitTook((performance.now() - started) / 1000, 'error');
+      throw err;
+    }
   }
 
   /** A retry: the stored command's verb, parameters and limits, on the given agents. */

@@ -32,12 +32,15 @@ export class AgentConnectedListener implements OnModuleInit {
   }
 
   async wake(agentId: string, wakeId: string): Promise<number> {
-    const waiting = await this.commands.waitingFor(agentId);
-    if (waiting.length === 0) return 0;
-    const byPriority = await this.commands.prioritiesOf(waiting.map((w) => w.id));
-    for (const [priority, ids] of byPriority) await this.queue.wake(ids, priority, wakeId);
-    this.metrics.woken(waiting.length);
-    this.log.debug(`agent ${agentId} connected: ${waiting.length} waiting execution(s) dispatched`);
-    return waiting.length;
+    const byPriority = await this.commands.waitingFor(agentId);
+    let woken = 0;
+    for (const [priority, ids] of byPriority) {
+      await this.queue.wake(ids, priority, wakeId);
+      woken += ids.length;
+    }
+    if (woken === 0) return 0;
+    this.metrics.woken(woken);
+    this.log.debug(`agent ${agentId} connected: ${woken} waiting execution(s) dispatched`);
+    return woken;
   }
 }

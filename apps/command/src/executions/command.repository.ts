@@ -6,8 +6,6 @@ import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState, Priority } from '../generated/prisma/enums.js';
 import { UNFINISHED_STATES } from './command-state.js';
 
-/** An execution without its inline output, for listings. */
-export type ExecutionSummary = Omit<Execution, 'stdout' | 'stderr'>;
 export type ExecutionWithCommand = Execution & { command: Command };
 
 /** One target as submit decided it: released now (QUEUED), held back by max concurrency (PENDING), or SKIPPED. */
@@ -213,18 +211,16 @@ export class CommandRepository {
     await this.prisma.execution.updateMany({ where: { id, state: 'QUEUED' }, data: { reason: 'agent offline' } });
   }
 
-  /** The executions released for an agent that are not yet on their way: what its connection should wake. */
-  waitingFor(agentId: string): Promise<ReleasedExecution[]> {
-    return this.prisma.execution.findMany({
+  /**
+   * The executions released for an agent that are not yet on their way (what its connection
+   * should wake), by their command's priority, in one query.
+   */
+  async waitingFor(agentId: string): Promise<Map<Priority, string[]>> {
+    const rows = await this.prisma.execution.findMany({
       where: { agentId, state: 'QUEUED' },
-      select: { id: true, agentId: true, expiresAt: true },
+      select: { id: true, command: { select: { priority: true } } },
       take: 1_000,
-    }) as Promise<ReleasedExecution[]>;
-  }
-
-  /** Execution ids grouped by their command's priority (for the dispatch queue). */
-  async prioritiesOf(executionIds: string[]): Promise<Map<Priority, string[]>> {
-    const rows = await this.prisma.execution.findMany({ where: { id: { in: executionIds } }, select: { id: true, command: { select: { priority: true } } } });
+    });
     const out = new Map<Priority, string[]>();
     for (const r of rows) out.set(r.command.priority, [...(out.get(r.command.priority) ?? []), r.id]);
     return out;

@@ -16,7 +16,7 @@ export class ExecutionBatchRepository {
   async snapshot(ids: readonly string[]): Promise<Map<string, ExecutionSnapshot>> {
     if (ids.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<ExecutionSnapshot[]>`
-      SELECT e.id, e.command_id AS "commandId", e.agent_id AS "agentId", e.state::text AS state, e.truncated,
+      SELECT e.id, e.command_id AS "commandId", e.agent_id AS "agentId", e.state::text AS state, e.truncated, e.created_at AS "createdAt",
              (c.max_errors IS NOT NULL OR c.max_concurrency IS NOT NULL) AS "rateControlled"
       FROM executions e JOIN commands c ON c.id = e.command_id
       WHERE e.id = ANY(${[...new Set(ids)]}::uuid[])`;

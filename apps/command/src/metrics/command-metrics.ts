@@ -23,6 +23,8 @@ export class CommandMetrics {
   private readonly outputBytes: Counter<'stream'>;
   private readonly outputChunks: Counter<'outcome'>;
   private readonly wakes: Counter;
+  private readonly submitDuration: Histogram<'outcome'>;
+  private readonly endToEnd: Histogram<'state'>;
   private readDispatchQueue?: QueueDepthReader;
 
   constructor(@Inject(MetricFactory) metrics: MetricFactory) {
@@ -63,6 +65,18 @@ export class CommandMetrics {
       help: 'Streamed output chunks, by outcome (stored, duplicate, over_cap, unknown_execution)',
       labelNames: ['outcome'] as const,
     });
+    this.submitDuration = metrics.histogram({
+      name: 'submit_duration_seconds',
+      help: 'SubmitCommand as served: validation, target resolution, storing and queueing (outcome ok or error)',
+      labelNames: ['outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    });
+    this.endToEnd = metrics.histogram({
+      name: 'execution_end_to_end_seconds',
+      help: "From the command's submit to its execution's result stored, for results the agents report, by final state",
+      labelNames: ['state'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+    });
     this.wakes = metrics.counter({ name: 'agent_wakes_total', help: 'Executions re-dispatched because their offline agent connected' });
     const backlog = () => this.readBacklog();
     metrics.gauge({
@@ -82,6 +96,16 @@ export class CommandMetrics {
 
   finished(state: 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'SKIPPED' | 'EXPIRED', n = 1): void {
     if (n > 0) this.executionsFinished.inc({ state }, n);
+  }
+
+  /** Seconds a SubmitCommand took. */
+  submitTook(seconds: number, outcome: 'ok' | 'error'): void {
+    this.submitDuration.observe({ outcome }, seconds);
+  }
+
+  /** An agent's result was stored this long after its command was submitted. */
+  finishedAfter(state: string, seconds: number): void {
+    this.endToEnd.observe({ state }, seconds);
   }
 
   matched(targets: number): void {

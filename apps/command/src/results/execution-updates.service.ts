@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { Context } from '@opentelemetry/api';
 import type { ExecutionUpdate } from '@fleetplane/contracts';
+import { Clock } from '@fleetplane/service-kit';
 import { withContext } from '@fleetplane/service-kit/nats';
 import { ERROR_STATES, isTerminal } from '../executions/command-state.js';
 import { CommandProgress } from '../executions/command-progress.js';
@@ -40,6 +41,7 @@ export class ExecutionUpdatesService {
     @Inject(CommandProgress) private readonly progress: Pick<CommandProgress, 'afterFinish'>,
     @Inject(ExecutionBatchRepository) private readonly batches: ExecutionBatchRepository,
     @Inject(ExecutionEvents) private readonly events: ExecutionEvents,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /**
@@ -80,6 +82,7 @@ export class ExecutionUpdatesService {
       });
       if (move.outcome) {
         this.metrics.finished(move.outcome.state);
+        this.metrics.finishedAfter(move.outcome.state, (this.clock.nowMs() - move.snapshot.createdAt.getTime()) / 1000);
         if (move.snapshot.rateControlled) needsRateControl(move.snapshot.commandId, move.outcome.state);
       }
     }
@@ -115,6 +118,7 @@ export class ExecutionUpdatesService {
     const outcome = outcomeOf(u, execution.truncated);
     if (!(await this.transitions.finish(execution, outcome))) return 'already_finished';
     this.metrics.finished(outcome.state);
+    this.metrics.finishedAfter(outcome.state, (this.clock.nowMs() - execution.createdAt.getTime()) / 1000);
     return 'applied';
   }
 }

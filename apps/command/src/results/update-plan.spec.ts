@@ -12,6 +12,7 @@ const snap = (id: string, state: ExecutionSnapshot['state'], extra: Partial<Exec
   agentId: 'web-1',
   state,
   truncated: false,
+  createdAt: new Date('2026-12-01T09:59:59.000Z'),
   rateControlled: false,
   ...extra,
 });

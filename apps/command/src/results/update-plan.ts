@@ -11,6 +11,8 @@ export interface ExecutionSnapshot {
   agentId: string;
   state: ExecutionState;
   truncated: boolean;
+  /** When its command was submitted (executions are created with it). */
+  createdAt: Date;
   /** Its command has max_errors or max_concurrency, so a finish must run the rate-control step. */
   rateControlled: boolean;
 }
