@@ -16,3 +16,4 @@ export * from './paging/keyset.js';
 export * from './lifecycle/run-service.js';
 export * from './lifecycle/periodic-task.js';
 export * from './batching/batch-collector.js';
+export * from './batching/coalescer.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
+import { Coalescer, keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { Command, Execution } from '../generated/prisma/client.js';
 import type { ExecutionState, Priority } from '../generated/prisma/enums.js';
@@ -74,6 +74,9 @@ export class DuplicateIdempotencyKeyError extends Error {}
 export type ListCursor = KeysetCursor<Date>;
 const NEWEST_FIRST = { field: 'createdAt', direction: 'desc' } as const;
 
+/** Most dispatch claims or DISPATCHED marks written in one statement. */
+const DISPATCH_BATCH = 500;
+
 /** Rows per INSERT when storing a command's executions (a 100,000-agent command is 20 statements in one transaction). */
 const INSERT_BATCH = 5_000;
 
@@ -84,6 +87,11 @@ const INSERT_BATCH = 5_000;
  */
 @Injectable()
 export class CommandRepository {
+  private readonly claims = new Coalescer<string, DispatchClaim | null>((ids) => this.claimAll(ids), { maxSize: DISPATCH_BATCH });
+  private readonly dispatchedMarks = new Coalescer<{ id: string; at: Date; deadlineAt: Date }, boolean>((m) => this.markAllDispatched(m), {
+    maxSize: DISPATCH_BATCH,
+  });
+
   constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
 
   findById(id: string): Promise<Command | null> {
@@ -178,32 +186,54 @@ export class CommandRepository {
   }
 
   /**
-   * Counts a dispatch attempt of a QUEUED execution and returns what its dispatch needs, in one
-   * statement (it was a read with a join and an update, two round trips per execution). Null
-   * when the execution is not QUEUED, or gone.
+   * Counts a dispatch attempt of a QUEUED execution and returns what its dispatch needs; null
+   * when the execution is not QUEUED, or gone. Concurrent dispatches share one statement
+   * (UPDATE … FROM … RETURNING over all their ids): a busy dispatcher makes one round trip
+   * per batch, not two per execution (a read with a join and an update, before).
    */
-  async claimForDispatch(id: string): Promise<DispatchClaim | null> {
-    const [row] = await this.prisma.$queryRaw<DispatchClaim[]>`
-      UPDATE executions e SET attempts = e.attempts + 1
-      FROM commands c
-      WHERE e.id = ${id}::uuid AND e.state = 'QUEUED' AND c.id = e.command_id
-      RETURNING e.id, e.command_id AS "commandId", e.agent_id AS "agentId", e.expires_at AS "expiresAt", e.deadline_at AS "deadlineAt", e.attempts,
-        json_build_object('verb', c.verb, 'params', c.params, 'timeoutSeconds', c.timeout_seconds, 'priority', c.priority, 'createdAt', c.created_at) AS command`;
-    return row ? { ...row, command: { ...row.command, createdAt: new Date(row.command.createdAt) } } : null;
+  claimForDispatch(id: string): Promise<DispatchClaim | null> {
+    return this.claims.run(id);
   }
 
   /**
    * The hub accepted the command: the run deadline starts now. Only a queued
    * execution becomes DISPATCHED: the agent's RUNNING (or even its result)
-   * can arrive before this write.
+   * can arrive before this write, and then only dispatchedAt and the run
+   * deadline are recorded. Concurrent marks share one statement.
    */
-  async markDispatched(id: string, at: Date, deadlineAt: Date): Promise<boolean> {
-    const moved = await this.prisma.execution.updateMany({
-      where: { id, state: { in: ['PENDING', 'QUEUED'] } },
-      data: { state: 'DISPATCHED', dispatchedAt: at, deadlineAt, reason: '' },
-    });
-    if (moved.count === 0) await this.prisma.execution.updateMany({ where: { id, dispatchedAt: null }, data: { dispatchedAt: at, deadlineAt } });
-    return moved.count === 1;
+  markDispatched(id: string, at: Date, deadlineAt: Date): Promise<boolean> {
+    return this.dispatchedMarks.run({ id, at, deadlineAt });
+  }
+
+  private async claimAll(ids: string[]): Promise<Array<DispatchClaim | null>> {
+    const rows = await this.prisma.$queryRaw<DispatchClaim[]>`
+      UPDATE executions e SET attempts = e.attempts + 1
+      FROM commands c
+      WHERE e.id = ANY(${[...new Set(ids)]}::uuid[]) AND e.state = 'QUEUED' AND c.id = e.command_id
+      RETURNING e.id, e.command_id AS "commandId", e.agent_id AS "agentId", e.expires_at AS "expiresAt", e.deadline_at AS "deadlineAt", e.attempts,
+        json_build_object('verb', c.verb, 'params', c.params, 'timeoutSeconds', c.timeout_seconds, 'priority', c.priority, 'createdAt', c.created_at) AS command`;
+    const byId = new Map(rows.map((r) => [r.id, { ...r, command: { ...r.command, createdAt: new Date(r.command.createdAt) } }]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async markAllDispatched(marks: Array<{ id: string; at: Date; deadlineAt: Date }>): Promise<boolean[]> {
+    const moved = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      WITH m AS (
+        SELECT * FROM unnest(${marks.map((m) => m.id)}::uuid[], ${marks.map((m) => m.at)}::timestamptz[], ${marks.map((m) => m.deadlineAt)}::timestamptz[])
+          AS m(id, at, deadline_at)
+      ), moved AS (
+        UPDATE executions e SET state = 'DISPATCHED', dispatched_at = m.at, deadline_at = m.deadline_at, reason = ''
+        FROM m WHERE e.id = m.id AND e.state IN ('PENDING', 'QUEUED')
+        RETURNING e.id
+      ), overtaken AS (
+        -- Already RUNNING (or finished) by the time the hub's answer came: keep the times only.
+        UPDATE executions e SET dispatched_at = m.at, deadline_at = m.deadline_at
+        FROM m WHERE e.id = m.id AND e.dispatched_at IS NULL AND e.state NOT IN ('PENDING', 'QUEUED')
+        RETURNING e.id
+      )
+      SELECT id FROM moved`;
+    const ids = new Set(moved.map((r) => r.id));
+    return marks.map((m) => ids.has(m.id));
   }
 
   /** No hub holds the agent: the execution waits (QUEUED) until the agent connects or it expires. */

@@ -42,6 +42,16 @@ describe('BatchCollector', () => {
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);
   });
 
+  it('with lingerMs 0 hands on what one turn of the event loop pushed, without a timer', async () => {
+    const batches: number[][] = [];
+    const c = new BatchCollector<number>((b) => Promise.resolve(void batches.push(b)), { maxSize: 10, lingerMs: 0 });
+    c.push(1);
+    c.push(2);
+    expect(batches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toEqual([[1, 2]]);
+  });
+
   it('goes on after a flush that throws', async () => {
     const batches: number[][] = [];
     const c = new BatchCollector<number>(

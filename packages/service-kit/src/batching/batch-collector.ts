@@ -1,12 +1,14 @@
 /**
  * Gathers items into batches: a batch is handed on as soon as it is full, or `lingerMs` after
- * its first item when traffic is light. One batch is in flight at a time; what arrives meanwhile
+ * its first item when traffic is light (0: at the end of the current turn of the event loop,
+ * so a lone item waits for nothing). One batch is in flight at a time; what arrives meanwhile
  * waits for the next (the consumer's max_ack_pending bounds how much that can be). The flush
  * function handles its own failures: the collector never drops or re-queues an item.
  */
 export class BatchCollector<T> {
   private buffer: T[] = [];
-  private timer?: NodeJS.Timeout;
+  /** Cancels the pending linger (a timeout, or an immediate for lingerMs 0), if one is set. */
+  private cancelLinger?: () => void;
   private flushing?: Promise<void>;
 
   constructor(
@@ -17,7 +19,7 @@ export class BatchCollector<T> {
   push(item: T): void {
     this.buffer.push(item);
     if (this.buffer.length >= this.opts.maxSize) this.kick();
-    else this.timer ??= setTimeout(() => this.kick(), this.opts.lingerMs);
+    else if (!this.cancelLinger) this.cancelLinger = this.linger();
   }
 
   get buffered(): number {
@@ -30,9 +32,18 @@ export class BatchCollector<T> {
     await this.flushing;
   }
 
+  private linger(): () => void {
+    if (this.opts.lingerMs > 0) {
+      const t = setTimeout(() => this.kick(), this.opts.lingerMs);
+      return () => clearTimeout(t);
+    }
+    const i = setImmediate(() => this.kick());
+    return () => clearImmediate(i);
+  }
+
   private kick(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelLinger?.();
+    this.cancelLinger = undefined;
     // A flush in flight takes the buffer when it ends.
     this.flushing ??= this.flushAll().finally(() => (this.flushing = undefined));
   }
