@@ -40,7 +40,7 @@ export const commandConfigSchema = z
       .min(1)
       .default(7 * 24),
     /** Dispatch jobs one instance works on at once. */
-    DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+    DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
   })
   .refine((c) => c.DEFAULT_TIMEOUT_SECONDS <= c.MAX_TIMEOUT_SECONDS, {
     path: ['DEFAULT_TIMEOUT_SECONDS'],
