@@ -1,6 +1,8 @@
 // Reads one command's trace (spans as the test-harness OTLP receiver gives them) into hops:
 // the gaps and spans between the gateway's POST and the gateway seeing the COMPLETED event.
 // Used by bench/command-hops.mjs. A hop whose spans are missing is NaN (left out of its figure).
+// Also the live-stream client the command benchmarks time completions with.
+import WebSocket from 'ws';
 
 export const HOPS = [
   { key: 'gatewayIn', label: 'gateway: auth + validation, until the gRPC call' },
@@ -87,4 +89,40 @@ export function hopsOfTrace(spans) {
     total: gap(root.startMs, gwEvent?.startMs),
   };
   return { commandId, values };
+}
+
+/** The live stream, subscribed to everything: resolves `finished(commandId)` when its execution is final. */
+export async function openStream(gatewayUrl, token) {
+  const ws = new WebSocket(`${gatewayUrl.replace('http', 'ws')}/api/v1/stream`);
+  const done = new Map(); // commandId -> { at, state } or a waiter
+  const waiters = new Map();
+  ws.on('message', (data) => {
+    const f = JSON.parse(String(data));
+    if (f.type !== 'execution.updated' || !['COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'EXPIRED', 'SKIPPED'].includes(f.state)) return;
+    const seen = { at: performance.now(), state: f.state };
+    const w = waiters.get(f.commandId);
+    if (w) {
+      waiters.delete(f.commandId);
+      w(seen);
+    } else done.set(f.commandId, seen);
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const ready = (type) => new Promise((resolve) => ws.on('message', (d) => JSON.parse(String(d)).type === type && resolve()));
+  const isReady = ready('ready');
+  ws.send(JSON.stringify({ type: 'auth', token }));
+  await isReady;
+  const subscribed = ready('subscribed');
+  ws.send(JSON.stringify({ type: 'subscribe' }));
+  await subscribed;
+  return {
+    finished(commandId) {
+      const seen = done.get(commandId);
+      if (seen) {
+        done.delete(commandId);
+        return Promise.resolve(seen);
+      }
+      return new Promise((resolve) => waiters.set(commandId, resolve));
+    },
+    close: () => ws.close(),
+  };
 }

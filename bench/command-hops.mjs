@@ -14,11 +14,10 @@
 // Run: node bench/command-hops.mjs [--sequential 500] [--loaded 3000] [--clients 64] [--agents 1000] [--trace]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
 import { startInfra, startOtlpReceiver } from '../packages/test-harness/dist/index.js';
 import { startFleet } from '../packages/devstack/dist/index.js';
 import { FleetSimulator, enrollThroughGateway } from '../packages/fleet-sim/dist/index.js';
-import { hopsOfTrace, HOPS } from './command-hops-lib.mjs';
+import { hopsOfTrace, HOPS, openStream } from './command-hops-lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -60,42 +59,6 @@ async function api(token, method, path, body) {
   });
   if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
   return res.json();
-}
-
-/** The live stream, subscribed to everything: resolves `finished(commandId)` when its execution is final. */
-async function openStream(token) {
-  const ws = new WebSocket(`${fleet.gatewayUrl.replace('http', 'ws')}/api/v1/stream`);
-  const done = new Map(); // commandId -> { at, state } or a waiter
-  const waiters = new Map();
-  ws.on('message', (data) => {
-    const f = JSON.parse(String(data));
-    if (f.type !== 'execution.updated' || !['COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'EXPIRED', 'SKIPPED'].includes(f.state)) return;
-    const seen = { at: performance.now(), state: f.state };
-    const w = waiters.get(f.commandId);
-    if (w) {
-      waiters.delete(f.commandId);
-      w(seen);
-    } else done.set(f.commandId, seen);
-  });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const ready = (type) => new Promise((resolve) => ws.on('message', (d) => JSON.parse(String(d)).type === type && resolve()));
-  const isReady = ready('ready');
-  ws.send(JSON.stringify({ type: 'auth', token }));
-  await isReady;
-  const subscribed = ready('subscribed');
-  ws.send(JSON.stringify({ type: 'subscribe' }));
-  await subscribed;
-  return {
-    finished(commandId) {
-      const seen = done.get(commandId);
-      if (seen) {
-        done.delete(commandId);
-        return Promise.resolve(seen);
-      }
-      return new Promise((resolve) => waiters.set(commandId, resolve));
-    },
-    close: () => ws.close(),
-  };
 }
 
 async function runCommands({ count, clients, agentIds, token, stream }) {
@@ -159,7 +122,7 @@ try {
   const sim = new FleetSimulator(creds, { hubUrl: fleet.hubWsUrl, command: { latencyMs: 0, outputBytes: 16, failureRate: 0 } });
   sim.start();
   await sim.whenAllConnected(BUDGET_MS);
-  const stream = await openStream(token);
+  const stream = await openStream(fleet.gatewayUrl, token);
   // Warm-up: connections, prepared statements, JIT; not counted.
   await runCommands({ count: 50, clients: 4, agentIds: [agents[0].id], token, stream });
   otlp?.spans().splice(0);

@@ -361,6 +361,15 @@ describe('command service', () => {
     expect(agent1.received.filter((r) => r.dispatch.commandId === first.id)).toHaveLength(1);
   });
 
+  it('answers concurrent submits with the same idempotency key with one command', async () => {
+    const commandsOfAgent1 = async () =>
+      (await unary<commandV1.ListCommandsResponse>(client, 'listCommands', { agentId: 'agent-1', pageSize: 100 })).commands.length;
+    const before = await commandsOfAgent1();
+    const racing = await Promise.all(Array.from({ length: 8 }, () => echo(['agent-1'], { idempotencyKey: 'raced' })));
+    expect(new Set(racing.map((c) => c.id)).size).toBe(1);
+    expect(await commandsOfAgent1()).toBe(before + 1);
+  });
+
   it('keeps an execution for an offline agent QUEUED without polling, dispatches it when the agent connects, and expires one past its ttl', async () => {
     const cmd = await echo(['agent-offline']);
     const waiting = await eventually(

@@ -70,6 +70,16 @@ export interface DispatchClaim {
 /** Thrown when another submit with the same idempotency key won the race. */
 export class DuplicateIdempotencyKeyError extends Error {}
 
+/** A unique constraint refused the row: P2002 from a model query, SQLSTATE 23505 from a raw one. */
+function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2002') return true;
+  const meta = err.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined;
+  return (
+    meta?.code === '23505' || meta?.driverAdapterError?.cause?.originalCode === '23505' || meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation'
+  );
+}
+
 /** Where a listing continues: the last command's creation time and id. */
 export type ListCursor = KeysetCursor<Date>;
 const NEWEST_FIRST = { field: 'createdAt', direction: 'desc' } as const;
@@ -103,56 +113,73 @@ export class CommandRepository {
   }
 
   /**
-   * Stores the command and one execution per target in one transaction; the
-   * released ones (QUEUED) get their expiry now and are returned for the queue.
+   * Stores the command and one execution per target atomically; the released ones (QUEUED) get
+   * their expiry now and are returned for the queue. Up to INSERT_BATCH targets that is one
+   * statement (the command's INSERT and the executions' INSERT … SELECT FROM unnest as CTEs: one
+   * round trip, and no interactive transaction waiting for a pooled connection under load);
+   * bigger commands insert their executions in batches inside a transaction.
    */
   async create(c: NewCommand): Promise<{ command: Command; released: ReleasedExecution[] }> {
     const expiresAt = new Date(c.createdAt.getTime() + c.ttlSeconds * 1000);
     // The outer bound until dispatch sets the real one: waiting, then running.
     const deadlineAt = new Date(expiresAt.getTime() + c.timeoutSeconds * 1000);
-    const id = randomUUID();
+    const command: Command = {
+      id: randomUUID(),
+      verb: c.verb,
+      params: c.params as Prisma.JsonObject,
+      priority: c.priority,
+      requestedBy: c.requestedBy,
+      timeoutSeconds: c.timeoutSeconds,
+      idempotencyKey: c.idempotencyKey,
+      requestHash: c.requestHash,
+      selector: c.selector as Prisma.JsonObject | null,
+      targetCount: c.targets.length,
+      maxConcurrency: c.maxConcurrency,
+      maxErrors: c.maxErrors,
+      ttlSeconds: c.ttlSeconds,
+      retryOf: c.retryOf,
+      endReason: '',
+      cancelledAt: null,
+      createdAt: c.createdAt,
+      updatedAt: c.createdAt,
+    };
     const rows = c.targets.map((t) => ({ ...t, id: randomUUID() }));
+    const insertCommand = Prisma.sql`
+      INSERT INTO commands (id, verb, params, priority, requested_by, timeout_seconds, idempotency_key, request_hash, selector,
+                            target_count, max_concurrency, max_errors, ttl_seconds, retry_of, created_at, updated_at)
+      VALUES (${command.id}::uuid, ${c.verb}, ${JSON.stringify(c.params)}::jsonb, ${c.priority}::"Priority", ${c.requestedBy}, ${c.timeoutSeconds},
+              ${c.idempotencyKey}, ${c.requestHash}, ${c.selector === null ? null : JSON.stringify(c.selector)}::jsonb, ${rows.length},
+              ${c.maxConcurrency}::int, ${c.maxErrors}::int, ${c.ttlSeconds}, ${c.retryOf}::uuid, ${c.createdAt}, ${c.createdAt})
+      RETURNING id`;
+    const insertExecutions = (batch: typeof rows, from: Prisma.Sql) => Prisma.sql`
+      INSERT INTO executions (id, command_id, agent_id, state, reason, deadline_at, expires_at, finished_at, created_at)
+      SELECT e.id, ${command.id}::uuid, e.agent_id, e.state::"ExecutionState", e.reason, ${deadlineAt},
+             CASE WHEN e.state = 'QUEUED' THEN ${expiresAt}::timestamptz END,
+             CASE WHEN e.state = 'SKIPPED' THEN ${c.createdAt}::timestamptz END,
+             ${c.createdAt}
+      FROM unnest(${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.agentId)}::text[],
+                  ${batch.map((r) => r.state)}::text[], ${batch.map((r) => r.reason)}::text[]) AS e(id, agent_id, state, reason)
+      ${from}`;
     try {
-      const command = await this.prisma.$transaction(async (tx) => {
-        const command = await tx.command.create({
-          data: {
-            id,
-            verb: c.verb,
-            params: c.params as Prisma.InputJsonObject,
-            priority: c.priority,
-            requestedBy: c.requestedBy,
-            timeoutSeconds: c.timeoutSeconds,
-            ttlSeconds: c.ttlSeconds,
-            idempotencyKey: c.idempotencyKey,
-            requestHash: c.requestHash,
-            selector: c.selector === null ? Prisma.DbNull : (c.selector as Prisma.InputJsonObject),
-            targetCount: c.targets.length,
-            maxConcurrency: c.maxConcurrency,
-            maxErrors: c.maxErrors,
-            retryOf: c.retryOf,
-            createdAt: c.createdAt,
+      if (rows.length <= INSERT_BATCH) {
+        // The executions' SELECT reads the command's RETURNING, so they follow it within the statement.
+        await this.prisma.$executeRaw`WITH c AS (${insertCommand}) ${insertExecutions(rows, Prisma.sql`CROSS JOIN c`)}`;
+      } else {
+        await this.prisma.$transaction(
+          async (tx) => {
+            await tx.$executeRaw`${insertCommand}`;
+            for (let i = 0; i < rows.length; i += INSERT_BATCH) await tx.$executeRaw`${insertExecutions(rows.slice(i, i + INSERT_BATCH), Prisma.empty)}`;
           },
-        });
-        for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-          const batch = rows.slice(i, i + INSERT_BATCH);
-          // unnest: one statement and five parameters for thousands of rows (createMany binds 8 per row).
-          await tx.$executeRaw`
-            INSERT INTO executions (id, command_id, agent_id, state, reason, deadline_at, expires_at, finished_at, created_at)
-            SELECT e.id, ${id}::uuid, e.agent_id, e.state::"ExecutionState", e.reason, ${deadlineAt},
-                   CASE WHEN e.state = 'QUEUED' THEN ${expiresAt}::timestamptz END,
-                   CASE WHEN e.state = 'SKIPPED' THEN ${c.createdAt}::timestamptz END,
-                   ${c.createdAt}
-            FROM unnest(${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.agentId)}::text[],
-                        ${batch.map((r) => r.state)}::text[], ${batch.map((r) => r.reason)}::text[]) AS e(id, agent_id, state, reason)`;
-        }
-        return command;
-      });
-      const released = rows.filter((r) => r.state === 'QUEUED').map((r) => ({ id: r.id, agentId: r.agentId, expiresAt }));
-      return { command, released };
+          // A 100,000-agent command is 20 statements; under load the pool may make it wait.
+          { maxWait: 10_000, timeout: 60_000 },
+        );
+      }
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new DuplicateIdempotencyKeyError();
+      if (isUniqueViolation(err)) throw new DuplicateIdempotencyKeyError();
       throw err;
     }
+    const released = rows.filter((r) => r.state === 'QUEUED').map((r) => ({ id: r.id, agentId: r.agentId, expiresAt }));
+    return { command, released };
   }
 
   /** Compensation when the jobs could not be queued: the submit fails as a whole. */

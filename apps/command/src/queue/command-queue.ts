@@ -35,26 +35,29 @@ export class CommandQueue {
     const carrier = trace ? { trace } : {};
     const now = this.clock.nowMs();
     const earliestRunDeadline = runDeadline(new Date(now), timeoutSeconds).getTime();
-    await this.deadlines.addBulk(
-      executions.map((e) => ({
-        name: 'deadline',
-        data: { executionId: e.id, ...carrier },
-        opts: {
-          jobId: deadlineJobId(e.id),
-          delay: Math.max(0, Math.min(e.expiresAt.getTime(), earliestRunDeadline) - now),
-          attempts: 20,
-          backoff: { type: 'exponential', delay: 500 },
-          ...KEEP,
-        },
-      })),
-    );
-    await this.dispatch.addBulk(
-      executions.map((e) => ({
-        name: 'dispatch',
-        data: { executionId: e.id, ...carrier },
-        opts: { jobId: dispatchJobId(e.id), priority: BULLMQ_PRIORITY[priority], ...KEEP },
-      })),
-    );
+    // Both on one pipelined connection at once: one round trip's wait, not two.
+    await Promise.all([
+      this.deadlines.addBulk(
+        executions.map((e) => ({
+          name: 'deadline',
+          data: { executionId: e.id, ...carrier },
+          opts: {
+            jobId: deadlineJobId(e.id),
+            delay: Math.max(0, Math.min(e.expiresAt.getTime(), earliestRunDeadline) - now),
+            attempts: 20,
+            backoff: { type: 'exponential', delay: 500 },
+            ...KEEP,
+          },
+        })),
+      ),
+      this.dispatch.addBulk(
+        executions.map((e) => ({
+          name: 'dispatch',
+          data: { executionId: e.id, ...carrier },
+          opts: { jobId: dispatchJobId(e.id), priority: BULLMQ_PRIORITY[priority], ...KEEP },
+        })),
+      ),
+    ]);
   }
 
   /**
