@@ -2,14 +2,13 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { streams, type TelemetrySample } from '@fleetplane/contracts';
 import { inSpan, SpanKind } from '@fleetplane/observability';
-import { Clock, InjectConfig, PeriodicTask } from '@fleetplane/service-kit';
+import { BatchCollector, Clock, InjectConfig, PeriodicTask } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 import type { TelemetryConfig } from '../config.js';
 import { TelemetryMetrics } from '../metrics/telemetry-metrics.js';
 import { LatestSampleRepository } from '../samples/latest-sample.repository.js';
 import { historyTables } from '../storage/history-tables.js';
 import type { PartitionedTable } from '../storage/partition-plan.js';
-import { BatchCollector } from './batch-collector.js';
 import { decodeSample } from './sample-decoder.js';
 import { DeadLetters } from './dead-letters.js';
 import { consumerBacklog, DURABLE, openSampleConsumer } from './ingest-consumer.js';
