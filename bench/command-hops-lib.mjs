@@ -8,7 +8,7 @@ export const HOPS = [
   { key: 'gatewayIn', label: 'gateway: auth + validation, until the gRPC call' },
   { key: 'grpcIn', label: 'gRPC gateway → command (client start → server start)' },
   { key: 'targets', label: 'command: target lookup (SelectAgents to agent-hub)' },
-  { key: 'insert', label: 'command: store command + executions (BEGIN → COMMIT)' },
+  { key: 'insert', label: 'command: store command + executions (one statement; before: BEGIN → COMMIT)' },
   { key: 'queueAdd', label: 'command: queue add (BullMQ)' },
   { key: 'submitRest', label: 'command: rest of the submit (validation, answer)' },
   { key: 'gatewayOut', label: 'gateway: after the gRPC answer (audit, response)' },
@@ -46,8 +46,9 @@ export function hopsOfTrace(spans) {
   const server = first(kids(gwClient), (s) => s.serviceName === 'command' && s.name === SUBMIT);
   const underServer = descendants(server);
   const select = first(underServer, (s) => s.name.endsWith('/SelectAgents') && s.serviceName === 'command');
-  const begin = first(kids(server), (s) => s.name.startsWith('pg.query:BEGIN'));
-  const commit = first(kids(server), (s) => s.name.startsWith('pg.query:COMMIT'));
+  // One statement (WITH … INSERT) since issue #14; BEGIN … COMMIT before, and for big commands.
+  const begin = first(kids(server), (s) => s.name.startsWith('pg.query:BEGIN') || s.name.startsWith('pg.query:WITH'));
+  const commit = begin?.name.startsWith('pg.query:WITH') ? begin : first(kids(server), (s) => s.name.startsWith('pg.query:COMMIT'));
   const evals = kids(server)
     .filter((s) => s.name === 'evalsha' || s.name.startsWith('addBulk') || s.name.startsWith('EVALSHA'))
     .sort((a, b) => a.startMs - b.startMs);

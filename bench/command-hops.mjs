@@ -35,6 +35,12 @@ const AGENTS = Math.max(1, Number(opt.agents));
 const BUDGET_MS = 5 * 60_000;
 const admin = { email: 'hops@fleetplane.local', password: 'bench-password-not-secret' };
 
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const cpuOfAll = () => Object.fromEntries([...fleet.processes.entries()].map(([name, p]) => [name, cpuSeconds(p.pid)]));
 const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)?.[1] ?? NaN) / 1024;
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '–');
@@ -134,7 +140,14 @@ try {
     otlp?.spans().splice(0);
   }
   if (LOADED > 0) {
+    const cpuBefore = { ...cpuOfAll(), bench: process.cpuUsage() };
     const run = await runCommands({ count: LOADED, clients: CLIENTS, agentIds: agents.map((a) => a.id), token, stream });
+    const cpuAfter = cpuOfAll();
+    const bench = process.cpuUsage(cpuBefore.bench);
+    run.cpu = Object.fromEntries([
+      ...Object.keys(cpuAfter).map((name) => [name, cpuAfter[name] - cpuBefore[name]]),
+      ['bench (clients, simulated agents, OTLP receiver)', (bench.user + bench.system) / 1e6],
+    ]);
     results.push({ name: `loaded, ${AGENTS} agents, ${CLIENTS} clients, ${run.count} commands`, run, hops: await breakdown(run) });
   }
   const rssEnd = Object.fromEntries([...fleet.processes.entries()].map(([name, p]) => [name, rssMiB(p.pid)]));
@@ -161,6 +174,15 @@ try {
       console.log(`| ${h.label} | ${cells.join(' | ')} |`);
     }
     console.log(`\ntraces used: ${results.map((r) => `${r.hops?.traces ?? 0} of ${r.run.count}`).join(', ')}`);
+  }
+  const loaded = results.find((r) => r.run.cpu);
+  if (loaded) {
+    console.log(
+      `\n## CPU per process during the loaded run (${(loaded.run.elapsed / 1000).toFixed(1)} s wall, 2 cores; PostgreSQL, Redis and NATS not counted)\n`,
+    );
+    console.log('| process | CPU seconds | CPU ms per command |');
+    console.log('|---|---|---|');
+    for (const [name, sec] of Object.entries(loaded.run.cpu)) console.log(`| ${name} | ${sec.toFixed(1)} | ${((sec * 1000) / loaded.run.count).toFixed(2)} |`);
   }
   console.log('\n## Resident memory (RSS) per process\n');
   console.log('| process | after warm-up | at the end |');
