@@ -1,38 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertEvent } from '@fleetplane/contracts';
 import type { Principal } from '../auth/principal.js';
-import type { AlertFeed, StreamMetrics } from './stream-ports.js';
+import { FakeFeed, FakeSocket, noMetrics, OPTIONS, quietFeeds, silentLog } from '../test/stream-session-fakes.js';
 import { StreamSession } from './stream-session.js';
 
 // The alert part of the session: subscribe_alerts, its permission, its filters.
-
-class FakeSocket {
-  sent: unknown[] = [];
-  closed?: { code: number; reason: string };
-  send(t: string) {
-    this.sent.push(JSON.parse(t));
-  }
-  close(code: number, reason: string) {
-    this.closed = { code, reason };
-  }
-  isOpen() {
-    return !this.closed;
-  }
-  bufferedBytes() {
-    return 0;
-  }
-}
-
-class FakeAlerts implements AlertFeed {
-  readonly listeners = new Set<(e: AlertEvent) => void>();
-  listen(l: (e: AlertEvent) => void) {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  publish(e: AlertEvent) {
-    for (const l of this.listeners) l(e);
-  }
-}
 
 const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
 const alert = (over: Partial<AlertEvent>): AlertEvent => ({
@@ -50,18 +22,9 @@ const alert = (over: Partial<AlertEvent>): AlertEvent => ({
   at: '2026-03-01T12:00:00.000Z',
   ...over,
 });
-const metrics: StreamMetrics = {
-  opened: () => undefined,
-  closed: () => undefined,
-  pushed: () => undefined,
-  outputPushed: () => undefined,
-  authFailed: () => undefined,
-};
-const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
-
 describe('StreamSession alerts', () => {
   let socket: FakeSocket;
-  let alerts: FakeAlerts;
+  let alerts: FakeFeed<AlertEvent>;
   let mayReadTelemetry: boolean;
   let session: StreamSession;
   const say = async (frame: unknown) => {
@@ -72,7 +35,7 @@ describe('StreamSession alerts', () => {
   beforeEach(async () => {
     vi.useFakeTimers();
     socket = new FakeSocket();
-    alerts = new FakeAlerts();
+    alerts = new FakeFeed<AlertEvent>();
     mayReadTelemetry = true;
     const auth = {
       authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
@@ -80,19 +43,7 @@ describe('StreamSession alerts', () => {
       mayReadCommands: () => true,
       mayReadTelemetry: () => mayReadTelemetry,
     };
-    const noFeed = { listen: () => () => undefined };
-    const noOutputs = { follow: () => ({ ready: Promise.resolve(), stop: () => undefined }) };
-    session = new StreamSession(
-      socket,
-      auth,
-      noFeed,
-      { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs: 30_000 },
-      metrics,
-      silentLog,
-      () => Date.now(),
-      noOutputs,
-      alerts,
-    );
+    session = new StreamSession(socket, auth, { ...quietFeeds(), alerts }, OPTIONS, noMetrics, silentLog, () => Date.now());
     session.start();
     await say({ type: 'auth', token: 'good' });
     socket.sent = [];

@@ -1,38 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import type { BackupFeed, StreamMetrics } from './stream-ports.js';
+import { FakeFeed, FakeSocket, noMetrics, OPTIONS, quietFeeds, silentLog } from '../test/stream-session-fakes.js';
 import type { BackupUpdated } from './stream.protocol.js';
 import { StreamSession } from './stream-session.js';
 
 // The backup part of the session: subscribe_backups, its permission, its job filter.
-
-class FakeSocket {
-  sent: unknown[] = [];
-  closed?: { code: number; reason: string };
-  send(t: string) {
-    this.sent.push(JSON.parse(t));
-  }
-  close(code: number, reason: string) {
-    this.closed = { code, reason };
-  }
-  isOpen() {
-    return !this.closed;
-  }
-  bufferedBytes() {
-    return 0;
-  }
-}
-
-class FakeBackups implements BackupFeed {
-  readonly listeners = new Set<(e: BackupUpdated) => void>();
-  listen(l: (e: BackupUpdated) => void) {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  publish(e: BackupUpdated) {
-    for (const l of this.listeners) l(e);
-  }
-}
 
 const JOB = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
@@ -45,18 +17,10 @@ const event = (over: Partial<BackupUpdated> = {}): BackupUpdated => ({
   at: '2026-12-01T12:00:00.000Z',
   ...over,
 });
-const metrics: StreamMetrics = {
-  opened: () => undefined,
-  closed: () => undefined,
-  pushed: () => undefined,
-  outputPushed: () => undefined,
-  authFailed: () => undefined,
-};
-const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('StreamSession backup jobs', () => {
   let socket: FakeSocket;
-  let backups: FakeBackups;
+  let backups: FakeFeed<BackupUpdated>;
   let mayReadTelemetry: boolean;
   let session: StreamSession;
   const say = async (frame: unknown) => {
@@ -67,7 +31,7 @@ describe('StreamSession backup jobs', () => {
   beforeEach(async () => {
     vi.useFakeTimers();
     socket = new FakeSocket();
-    backups = new FakeBackups();
+    backups = new FakeFeed<BackupUpdated>();
     mayReadTelemetry = true;
     const auth = {
       authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
@@ -75,18 +39,7 @@ describe('StreamSession backup jobs', () => {
       mayReadCommands: () => true,
       mayReadTelemetry: () => mayReadTelemetry,
     };
-    session = new StreamSession(
-      socket,
-      auth,
-      { listen: () => () => undefined },
-      { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs: 30_000 },
-      metrics,
-      silentLog,
-      () => Date.now(),
-      { follow: () => ({ ready: Promise.resolve(), stop: () => undefined }) },
-      undefined,
-      backups,
-    );
+    session = new StreamSession(socket, auth, { ...quietFeeds(), backups }, OPTIONS, noMetrics, silentLog, () => Date.now());
     session.start();
     await say({ type: 'auth', token: 'good' });
     socket.sent = [];

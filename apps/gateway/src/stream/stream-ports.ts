@@ -52,6 +52,14 @@ export interface OutputFeed {
   follow(executionId: string, listener: (chunk: ExecutionOutput) => void): { ready: Promise<void>; stop: () => void };
 }
 
+/** What a session can push: execution events and output always; alerts and backups where this gateway relays them. */
+export interface StreamFeeds {
+  events: EventFeed;
+  outputs: OutputFeed;
+  alerts?: AlertFeed;
+  backups?: BackupFeed;
+}
+
 export interface StreamMetrics {
   opened(): void;
   closed(): void;

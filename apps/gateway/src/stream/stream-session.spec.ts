@@ -1,38 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import type { EventFeed, OutputFeed, StreamCredentials, StreamIdentity, StreamMetrics } from './stream-ports.js';
+import type { OutputFeed, StreamCredentials, StreamIdentity, StreamMetrics } from './stream-ports.js';
+import { FakeFeed, FakeSocket, noMetrics, OPTIONS, silentLog } from '../test/stream-session-fakes.js';
 import { StreamSession } from './stream-session.js';
 import { MAX_SUBSCRIPTIONS, type ExecutionOutput, type ExecutionUpdated } from './stream.protocol.js';
-
-class FakeSocket {
-  /** Frames as the client would parse them. */
-  sent: unknown[] = [];
-  closed?: { code: number; reason: string };
-  buffered = 0;
-  send(t: string) {
-    this.sent.push(JSON.parse(t));
-  }
-  close(code: number, reason: string) {
-    this.closed = { code, reason };
-  }
-  isOpen() {
-    return !this.closed;
-  }
-  bufferedBytes() {
-    return this.buffered;
-  }
-}
-
-class FakeFeed implements EventFeed {
-  readonly listeners = new Set<(e: ExecutionUpdated) => void>();
-  listen(l: (e: ExecutionUpdated) => void) {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  publish(e: ExecutionUpdated) {
-    for (const l of this.listeners) l(e);
-  }
-}
 
 /** Followers per execution id, as ExecutionOutputFeed keeps them (one NATS subscription each). */
 class FakeOutputs implements OutputFeed {
@@ -73,12 +44,10 @@ const event = (e: Partial<ExecutionUpdated>): ExecutionUpdated => ({
   at: '2026-03-01T12:00:00.000Z',
   ...e,
 });
-const silentLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
-const OPTIONS = { authTimeoutMs: 5000, maxBufferedBytes: 1000, recheckIntervalMs: 30_000 };
 
 describe(StreamSession.name, () => {
   let socket: FakeSocket;
-  let feed: FakeFeed;
+  let feed: FakeFeed<ExecutionUpdated>;
   let outputs: FakeOutputs;
   let mayRead: boolean;
   let seen: StreamCredentials[];
@@ -106,7 +75,7 @@ describe(StreamSession.name, () => {
     vi.useFakeTimers();
     vi.setSystemTime(T0);
     socket = new FakeSocket();
-    feed = new FakeFeed();
+    feed = new FakeFeed<ExecutionUpdated>();
     outputs = new FakeOutputs();
     mayRead = true;
     seen = [];
@@ -131,7 +100,7 @@ describe(StreamSession.name, () => {
       },
       mayReadCommands: () => mayRead,
     };
-    session = new StreamSession(socket, auth, feed, OPTIONS, metrics, silentLog, () => Date.now(), outputs);
+    session = new StreamSession(socket, auth, { events: feed, outputs }, OPTIONS, metrics, silentLog, () => Date.now());
     session.start();
   });
 
@@ -351,12 +320,11 @@ describe(StreamSession.name, () => {
     const slow = new StreamSession(
       socket,
       { authenticate: () => new Promise<StreamIdentity>((r) => (release = r)), watch: () => () => undefined, mayReadCommands: () => true },
-      feed,
+      { events: feed, outputs },
       OPTIONS,
-      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, outputPushed: () => undefined, authFailed: () => undefined },
+      noMetrics,
       silentLog,
       () => Date.now(),
-      outputs,
     );
     slow.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     slow.receive(JSON.stringify({ type: 'subscribe', commandId: COMMAND_A }));
@@ -379,12 +347,11 @@ describe(StreamSession.name, () => {
     const broken = new StreamSession(
       socket,
       { authenticate: async () => Promise.reject(new Error('database down')), watch: () => () => undefined, mayReadCommands: () => true },
-      feed,
+      { events: feed, outputs },
       OPTIONS,
-      { opened: () => undefined, closed: () => undefined, pushed: () => undefined, outputPushed: () => undefined, authFailed: () => undefined },
+      noMetrics,
       silentLog,
       () => Date.now(),
-      outputs,
     );
     broken.receive(JSON.stringify({ type: 'auth', token: 'good' }));
     await settle();

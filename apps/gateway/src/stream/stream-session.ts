@@ -1,17 +1,6 @@
 import { WsSession, type SessionLog, type WsSessionState } from '@fleetplane/service-kit/websocket';
 import { actorId } from '../auth/principal.js';
-import type {
-  AlertFeed,
-  BackupFeed,
-  EventFeed,
-  OutputFeed,
-  StreamAuth,
-  StreamCredentials,
-  StreamIdentity,
-  StreamMetrics,
-  StreamOptions,
-  StreamSocket,
-} from './stream-ports.js';
+import type { StreamAuth, StreamCredentials, StreamFeeds, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
 import {
   alertMatches,
   decodeClientFrame,
@@ -71,15 +60,12 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   constructor(
     socket: StreamSocket,
     private readonly auth: StreamAuth,
-    private readonly feed: EventFeed,
+    private readonly feeds: StreamFeeds,
     private readonly options: StreamOptions,
     private readonly metrics: StreamMetrics,
     log: SessionLog,
     /** The gateway's Clock (`clock.nowMs`): when the access token expires, the socket closes. */
     private readonly now: () => number,
-    private readonly outputs: OutputFeed,
-    private readonly alerts?: AlertFeed,
-    private readonly backups?: BackupFeed,
   ) {
     super(socket, log, { initial: 'awaiting_auth', firstFrameTimeoutMs: options.authTimeoutMs });
   }
@@ -142,7 +128,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     if (identity.expiresAt !== null) this.armExpiry(identity.expiresAt);
     this.unwatch = this.auth.watch(identity.principal, () => void this.recheck());
     this.recheckTimer = setInterval(() => void this.recheck(), this.options.recheckIntervalMs);
-    this.unlisten = this.feed.listen((e) => this.push(e));
+    this.unlisten = this.feeds.events.listen((e) => this.push(e));
     this.send({ type: 'ready' });
   }
 
@@ -208,14 +194,14 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   }
 
   private subscribeBackups(frame: SubscribeBackupsFrame): void {
-    if (!this.identity || !this.backups || !this.auth.mayReadTelemetry?.(this.identity.principal))
+    if (!this.identity || !this.feeds.backups || !this.auth.mayReadTelemetry?.(this.identity.principal))
       return this.send({ type: 'error', message: 'reading backup jobs needs role viewer and scope telemetry:read', field: 'type' });
     const key = frame.jobId ?? '*';
     if (!this.backupSubscriptions.has(key)) {
       if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
         return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
       this.backupSubscriptions.add(key);
-      this.unlistenBackups ??= this.backups.listen((e) => this.pushBackup(e));
+      this.unlistenBackups ??= this.feeds.backups.listen((e) => this.pushBackup(e));
     }
     this.send({ type: 'backups_subscribed', ...(frame.jobId ? { jobId: frame.jobId } : {}) });
   }
@@ -229,7 +215,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   }
 
   private subscribeAlerts(frame: SubscribeAlertsFrame): void {
-    if (!this.identity || !this.alerts || !this.auth.mayReadTelemetry?.(this.identity.principal))
+    if (!this.identity || !this.feeds.alerts || !this.auth.mayReadTelemetry?.(this.identity.principal))
       return this.send({ type: 'error', message: 'reading alerts needs role viewer and scope telemetry:read', field: 'type' });
     const sub: AlertSubscription = {
       ...(frame.agentId !== undefined ? { agentId: frame.agentId } : {}),
@@ -240,7 +226,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
       if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
         return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
       this.alertSubscriptions.set(key, sub);
-      this.unlistenAlerts ??= this.alerts.listen((e) => this.pushAlert(e));
+      this.unlistenAlerts ??= this.feeds.alerts.listen((e) => this.pushAlert(e));
     }
     this.send({ type: 'alerts_subscribed', ...sub });
   }
@@ -273,7 +259,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     if (!this.followed.has(executionId)) {
       if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
         return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
-      const { ready, stop } = this.outputs.follow(executionId, (chunk) => this.pushOutput(chunk));
+      const { ready, stop } = this.feeds.outputs.follow(executionId, (chunk) => this.pushOutput(chunk));
       this.followed.set(executionId, stop);
       // Confirmed only once NATS routes the subject here: a client that reads the stored output
       // after output_subscribed misses no chunk between the two.

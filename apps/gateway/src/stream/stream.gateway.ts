@@ -62,7 +62,16 @@ export class StreamGateway implements OnGatewayConnection, BeforeApplicationShut
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
     this.sessions.accept(
       ws,
-      (socket) => new StreamSession(socket, this.auth, this.feed, this.options, this.metrics, this.log, this.now, this.outputs, this.alerts, this.backups),
+      (socket) =>
+        new StreamSession(
+          socket,
+          this.auth,
+          { events: this.feed, outputs: this.outputs, alerts: this.alerts, backups: this.backups },
+          this.options,
+          this.metrics,
+          this.log,
+          this.now,
+        ),
     );
     // After accept, so an auth frame sent at once is not lost while Redis is asked.
     this.connectLimit.check(ws, req).catch((err: unknown) => this.log.error(`stream connect limit: ${(err as Error).message}`));
