@@ -3,13 +3,17 @@
 // execution is stored COMPLETED; then a command whose simulated processes run long, cancelled,
 // timed until every execution is CANCELLED. Whole system on loopback (gateway, command, agent-hub
 // as processes on real NATS, Redis, PostgreSQL); the client watches GET /commands/{id}'s summary.
-// Run: node bench/fleet-fanout.mjs [N ...]   (default 1000; bounded by a time budget per step)
-import { startInfra } from '../packages/test-harness/dist/index.js';
+// Run: node bench/fleet-fanout.mjs [--trace] [N ...]   (default 1000; bounded by a time budget per step)
+// With --trace every process exports spans to an OTLP receiver here, and the submit of each
+// fan-out is broken down into its parts (target resolution, store, queue adds) from its spans.
+import { startInfra, startOtlpReceiver } from '../packages/test-harness/dist/index.js';
 import { startFleet, GatewayClient } from '../packages/devstack/dist/index.js';
 import { FleetSimulator, enrollThroughGateway } from '../packages/fleet-sim/dist/index.js';
 
+const TRACE = process.argv.includes('--trace');
 const SIZES = process.argv
   .slice(2)
+  .filter((a) => a !== '--trace')
   .map(Number)
   .filter((n) => n > 0);
 if (SIZES.length === 0) SIZES.push(1000);
@@ -42,14 +46,30 @@ async function until(url, token, id, t0, done) {
   }
 }
 
+const otlp = TRACE ? await startOtlpReceiver() : undefined;
 const infra = await startInfra();
 const fleet = await startFleet({
   infra,
   admin,
   jwtSecret: 'fanout-secret-that-is-long-enough-0123456789',
-  // The enrolment of thousands of agents through the gateway is setup, not the figure: no request limits.
-  env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', DISPATCH_CONCURRENCY: '64' },
+  ...(otlp ? { otlpEndpoint: otlp.url } : {}),
+  // The enrolment of thousands of agents through the gateway is setup, not the figure: no request
+  // limits. A 10,000-target submit takes longer than the gateway's default 5 s upstream timeout.
+  env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', DISPATCH_CONCURRENCY: '64', UPSTREAM_TIMEOUT_MS: '60000' },
 });
+
+/** The slowest SubmitCommand the command service served, and how long each of its parts took. */
+async function submitBreakdown() {
+  await new Promise((r) => setTimeout(r, 3_000));
+  const spans = otlp.spans();
+  const submit = spans
+    .filter((s) => s.serviceName === 'command' && s.name.endsWith('CommandService/SubmitCommand'))
+    .sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))[0];
+  if (!submit) return 'no SubmitCommand span';
+  const kids = spans.filter((s) => s.parentSpanId === submit.spanId).sort((a, b) => a.startMs - b.startMs);
+  const parts = kids.map((k) => `${k.name.slice(0, 40)} ${(k.endMs - k.startMs).toFixed(0)} ms`);
+  return `SubmitCommand ${(submit.endMs - submit.startMs).toFixed(0)} ms: ${parts.join(', ')}`;
+}
 const rows = [];
 try {
   const gateway = new GatewayClient(fleet.gatewayUrl);
@@ -72,6 +92,8 @@ try {
     let t0 = performance.now();
     const c = await api(fleet.gatewayUrl, token, 'POST', '/api/v1/commands', { verb: 'exec', params: { argv: ['true'] }, targets: target });
     const submitMs = performance.now() - t0;
+    if (otlp) console.error(`[fanout] ${n}: ${await submitBreakdown()}`);
+    otlp?.spans().splice(0);
     const fanoutMs = await until(fleet.gatewayUrl, token, c.id, t0, (s) => s.COMPLETED === n);
     await sim.stop();
 
@@ -90,6 +112,7 @@ try {
 } finally {
   await fleet.stop();
   await infra.stop();
+  await otlp?.stop();
 }
 
 console.log('\n## Fleet commands: one command to N simulated agents (selector by site)\n');
