@@ -93,10 +93,12 @@ export function hopsOfTrace(spans) {
 }
 
 /** The live stream, subscribed to everything: resolves `finished(commandId)` when its execution is final. */
-export async function openStream(gatewayUrl, token) {
+export async function openStream(gatewayUrl, token, shared) {
   const ws = new WebSocket(`${gatewayUrl.replace('http', 'ws')}/api/v1/stream`);
-  const done = new Map(); // commandId -> { at, state } or a waiter
-  const waiters = new Map();
+  // commandId -> { at, state } seen before anyone asked, and commandId -> waiter. A stream opened
+  // with another stream's `shared` feeds the same maps: a long run swaps in a fresh socket before
+  // its access token (and so the socket) expires.
+  const { done, waiters } = shared ?? { done: new Map(), waiters: new Map() };
   ws.on('message', (data) => {
     const f = JSON.parse(String(data));
     if (f.type !== 'execution.updated' || !['COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'EXPIRED', 'SKIPPED'].includes(f.state)) return;
@@ -116,6 +118,7 @@ export async function openStream(gatewayUrl, token) {
   ws.send(JSON.stringify({ type: 'subscribe' }));
   await subscribed;
   return {
+    shared: { done, waiters },
     finished(commandId) {
       const seen = done.get(commandId);
       if (seen) {

@@ -106,7 +106,8 @@ try {
   });
   sim.start();
   await sim.whenAllConnected(120_000);
-  const stream = await openStream(fleet.gatewayUrl, token);
+  let stream = await openStream(fleet.gatewayUrl, token);
+  let renewAt = Date.now() + 5 * 60_000;
   sample('start');
 
   let submitted = 0;
@@ -146,6 +147,13 @@ try {
       const heap = await heapSnapshots('after warm-up');
       await sleep(30_000);
       warm = { row: sample('after warm-up'), heap };
+    }
+    if (Date.now() >= renewAt) {
+      token = await login();
+      const old = stream;
+      stream = await openStream(fleet.gatewayUrl, token, old.shared);
+      setTimeout(() => old.close(), 5_000);
+      renewAt += 5 * 60_000;
     }
     if (Date.now() >= nextSample) {
       const row = sample('');
