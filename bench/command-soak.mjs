@@ -94,11 +94,15 @@ const sample = (label) => {
 };
 
 try {
-  const token = (
-    await (
-      await fetch(`${fleet.gatewayUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })
-    ).json()
-  ).accessToken;
+  const login = async () =>
+    (
+      await (
+        await fetch(`${fleet.gatewayUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })
+      ).json()
+    ).accessToken;
+  // Access tokens last 15 minutes, and the stream closes when its token does: both are renewed
+  // every 5 minutes, the new stream opened before the old one closes.
+  let token = await login();
   const agents = Array.from({ length: AGENTS }, (_, i) => ({ id: `soak-${i}`, site: 'soak' }));
   const sim = new FleetSimulator(await enrollThroughGateway({ gatewayUrl: fleet.gatewayUrl, ...admin }, agents, 16), {
     hubUrl: fleet.hubWsUrl,
