@@ -117,16 +117,18 @@ describe('NatsClient spans follow the OTel messaging conventions (real nats-serv
     }
   });
 
-  it('JetStream: publishDurable and a durable consumer, named by the subject template, the durable as consumer group', async () => {
+  it('JetStream: publishDurable and a batched durable consumer, each message named by the subject template, the durable as consumer group', async () => {
     await client.ensureStream(streams.commandResults);
     const got: string[] = [];
-    await client.consumeDurable(streams.commandResults.name, 'spans-test', z.object({ id: z.string() }), ({ id }) => {
-      got.push(id);
+    await client.consumeDurableBatches(streams.commandResults.name, 'spans-test', z.object({ id: z.string() }), (batch) => {
+      got.push(...batch.map((b) => b.payload.id));
       return Promise.resolve();
     });
     await client.publishDurable(subjects.executionUpdates('exec-1'), { id: 'exec-1' });
-    const s = await spans('publish fleet.results.*', 'process fleet.results.*');
+    const s = await spans('publish fleet.results.*', 'process fleet.results.*', 'handle batch fleet.results.*');
     expect(got).toEqual(['exec-1']);
+    // The handler's own span is linked to the messages it handled.
+    expect(s['handle batch fleet.results.*']?.links.map((l) => l.context.spanId)).toEqual([s['process fleet.results.*']?.spanContext().spanId]);
     expect(s['publish fleet.results.*']).toMatchObject({ kind: SpanKind.PRODUCER });
     expect(s['process fleet.results.*']?.attributes).toMatchObject({
       'messaging.operation.type': 'process',

@@ -265,59 +265,6 @@ export class NatsClient implements OnApplicationShutdown {
   }
 
   /**
-   * Consumes a stream through a durable consumer shared by every instance of the
-   * service. A message is acked only after the handler succeeded; a failure naks
-   * it for redelivery, an unparseable one is terminated (it would never succeed).
-   */
-  async consumeDurable<S extends z.ZodType>(
-    stream: string,
-    durable: string,
-    schema: S,
-    handler: (payload: z.infer<S>, msg: JsMsg) => Promise<void>,
-  ): Promise<void> {
-    const jsm = await jetstreamManager(this.connection);
-    await jsm.consumers.add(stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 30_000_000_000,
-      max_deliver: 20,
-    });
-    const consumer = await this.js!.consumers.get(stream, durable);
-    const messages = await consumer.consume();
-    // A subject the catalogue does not know is named by the stream's subject filter, when it has one.
-    const streamSubjects = Object.values(streams).find((s) => s.name === stream)?.subjects;
-    const fallback = streamSubjects?.length === 1 ? streamSubjects[0] : undefined;
-    this.track(
-      (async () => {
-        for await (const m of messages) {
-          await consume(m.subject, subjectTemplate(m.subject) ?? fallback ?? m.subject, m.headers, durable, async () => {
-            let data: unknown;
-            try {
-              data = m.json();
-            } catch {
-              data = undefined;
-            }
-            const parsed = schema.safeParse(data);
-            if (!parsed.success) {
-              this.log.warn(`terminating unparseable message ${m.seq} on ${m.subject}`);
-              m.term();
-              return;
-            }
-            try {
-              await handler(parsed.data, m);
-              m.ack();
-            } catch (err) {
-              this.log.error(`handler for ${m.subject} failed, will be redelivered: ${(err as Error).message}`);
-              m.nak(1_000);
-            }
-          }).catch(() => undefined);
-        }
-      })(),
-    );
-  }
-
-  /**
    * Consumes a stream through a durable consumer shared by every instance, handing the handler
    * whole batches: what arrived while the previous batch was being handled (up to `maxBatch`),
    * so a busy consumer does one write per batch instead of one per message, and an idle one
