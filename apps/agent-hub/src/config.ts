@@ -31,6 +31,8 @@ export const hubConfigSchema = z.object({
   MAX_CONNECTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** HELLOs being checked and recorded at once (each reads and writes the database). */
   MAX_CONCURRENT_HELLOS: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** Sockets upgraded whose HELLO_ACK has not gone out yet (waiting for HELLO or in it); more upgrades are refused. */
+  MAX_PENDING_HANDSHAKES: z.coerce.number().int().min(1).max(100_000).default(512),
   /** The retry-after hint of a refusal; the agent waits between it and twice it. */
   ADMISSION_RETRY_AFTER_MS: millis(5_000),
   // Per-connection inbound limits (1-second windows): a peer over either is closed with 4413.

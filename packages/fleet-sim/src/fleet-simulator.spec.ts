@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -143,6 +144,33 @@ describe('FleetSimulator against a fake hub', () => {
     expect(s.everConnected).toBe(1);
     expect(s.reconnects).toBeGreaterThanOrEqual(1);
     expect(hub.of('sim-0', 'HELLO')).toHaveLength(1);
+  });
+
+  it('counts an upgrade refused with HTTP 503 under 503, waits its hint and comes back (never gives up)', async () => {
+    hub = await FakeHub.start(); // afterEach closes it; the agents talk to the front below
+    const wss = new WebSocketServer({ noServer: true });
+    wss.on('connection', (ws) => ws.once('message', () => FakeHub.ack(ws, 60_000)));
+    let upgrades = 0;
+    const front = createServer();
+    front.on('upgrade', (req, socket, head) => {
+      if (++upgrades <= 2) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nretry-after-ms: 40\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    try {
+      sim = new FleetSimulator(creds(1), { hubUrl: `ws://127.0.0.1:${(front.address() as AddressInfo).port}/agent/v1`, tickMs: 10 });
+      sim.start();
+      await sim.whenAllConnected(5_000);
+      expect(sim.summary()).toMatchObject({ refusedByCode: { '503': 2 }, socketErrors: {}, gaveUp: {}, reconnects: 2, connected: 1 });
+      await sim.stop(1_000);
+    } finally {
+      for (const ws of wss.clients) ws.terminate();
+      front.closeAllConnections();
+      await new Promise((r) => front.close(r));
+    }
   });
 
   it('reconnects an agent whose session dropped and counts the drop by code', async () => {

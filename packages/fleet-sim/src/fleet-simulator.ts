@@ -15,7 +15,7 @@ import {
   type HelloAck,
   type ResultFrame,
 } from '@fleetplane/contracts';
-import type { BackoffPolicy } from '@fleetplane/agent';
+import { upgradeRefusal, type BackoffPolicy } from '@fleetplane/agent';
 import type { AgentCredential } from './credentials.js';
 import { bump, emptySummary, type FleetSummary } from './fleet-summary.js';
 import { newReconnectSchedule, type ReconnectSchedule } from './sim-backoff.js';
@@ -171,14 +171,23 @@ export class FleetSimulator {
     agent.ws = ws;
     agent.established = false;
     this.wheel.after(this.options.helloAckTimeoutMs, { agent, gen, kind: 'ack-timeout' });
+    // An upgrade the hub refused (503 + hint) is the real agent's 4429; counted under its HTTP status.
+    let refusal: { status: number; code: number; reason: string } | undefined;
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      refusal = { status, ...upgradeRefusal(status, res.headers) };
+      ws.terminate();
+    });
     ws.on('open', () => {
       const inventory = simulatedInventory(agent.index, agent.cred.site);
       ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: agent.cred.id, token: agent.cred.token, inventory, features: [...REFERENCE_AGENT_FEATURES] }));
     });
     ws.on('pong', () => (agent.lastPongAt = Date.now()));
     ws.on('message', (data: Buffer) => this.received(agent, gen, wsDataToText(data)));
-    ws.on('error', (err) => bump(this.stats.socketErrors, err.message.slice(0, 80)));
-    ws.on('close', (code: number, reason: Buffer) => this.closed(agent, gen, code, reason.toString()));
+    ws.on('error', (err) => refusal || bump(this.stats.socketErrors, err.message.slice(0, 80)));
+    ws.on('close', (code: number, reason: Buffer) =>
+      refusal ? this.closed(agent, gen, refusal.code, refusal.reason, refusal.status) : this.closed(agent, gen, code, reason.toString()),
+    );
   }
 
   private received(agent: SimAgent, gen: number, text: string): void {
@@ -345,7 +354,8 @@ export class FleetSimulator {
     if (!(agent.features & FEATURE_RESULT_ACK)) (agent.queued ??= []).push(text);
   }
 
-  private closed(agent: SimAgent, gen: number, code: number, reason: string): void {
+  /** `httpStatus`: the upgrade was answered with it instead of 101 (counted under it, scheduled as `code`). */
+  private closed(agent: SimAgent, gen: number, code: number, reason: string, httpStatus?: number): void {
     if (gen !== agent.gen) return;
     const wasEstablished = agent.established;
     agent.established = false;
@@ -353,7 +363,7 @@ export class FleetSimulator {
       this.connectedNow--;
       bump(this.stats.droppedByCode, code);
     } else {
-      bump(this.stats.refusedByCode, code);
+      bump(this.stats.refusedByCode, httpStatus ?? code);
     }
     if (this.stopping) return;
     const fatal = FATAL_CLOSE[code];

@@ -10,7 +10,7 @@ export interface FleetSummary {
   /** Sockets opened after an agent's first one. */
   reconnects: number;
   helloAcks: number;
-  /** Closes before HELLO_ACK, by close code: the hub refusing (4401, admission control) or failing. */
+  /** Closes before HELLO_ACK, by close code (the hub refusing: 4401, 4429; or failing), or by HTTP status for an upgrade the hub refused (503). */
   refusedByCode: Record<string, number>;
   /** Closes of acknowledged sessions, by close code. */
   droppedByCode: Record<string, number>;

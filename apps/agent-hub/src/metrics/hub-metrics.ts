@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge } from 'prom-client';
 import { MetricFactory } from '@fleetplane/service-kit';
 import type { EnrollOutcome } from '../access/enroll-outcome.js';
-import type { AdmissionRefusalReason, ProtocolErrorReason, SessionMetrics } from '../protocol/session-ports.js';
+import type { AdmissionRefusalReason, AdmissionStage, ProtocolErrorReason, SessionMetrics } from '../protocol/session-ports.js';
 
 /** The numbers an SRE watches on a hub, all `fleetplane_agent_hub_…`. */
 @Injectable()
@@ -12,7 +12,7 @@ export class HubMetrics implements SessionMetrics {
   private readonly protocolErrors: Counter<'reason'>;
   private readonly dispatches: Counter<'outcome'>;
   private readonly publishFailures: Counter<'kind'>;
-  private readonly admissionRefusals: Counter<'reason'>;
+  private readonly admissionRefusals: Counter<'reason' | 'stage'>;
   private readonly presenceFlushes: Counter<'outcome'>;
   private readonly deadInstanceSessions: Counter;
   private readonly enrollments: Counter<'outcome'>;
@@ -41,8 +41,8 @@ export class HubMetrics implements SessionMetrics {
     });
     this.admissionRefusals = metrics.counter({
       name: 'admission_refusals_total',
-      help: 'Connections and HELLOs refused with 4429 (try again later), by limit reached',
-      labelNames: ['reason'] as const,
+      help: 'Connections refused by admission control, by limit reached and stage (upgrade: HTTP 503 before any WebSocket; hello: close 4429)',
+      labelNames: ['reason', 'stage'] as const,
     });
     this.presenceFlushes = metrics.counter({
       name: 'presence_flushes_total',
@@ -75,8 +75,8 @@ export class HubMetrics implements SessionMetrics {
   publishFailed(kind: 'result' | 'output' | 'telemetry'): void {
     this.publishFailures.inc({ kind });
   }
-  admissionRefused(reason: AdmissionRefusalReason): void {
-    this.admissionRefusals.inc({ reason });
+  admissionRefused(reason: AdmissionRefusalReason, stage: AdmissionStage): void {
+    this.admissionRefusals.inc({ reason, stage });
   }
   presenceFlushed(outcome: 'ok' | 'failed'): void {
     this.presenceFlushes.inc({ outcome });

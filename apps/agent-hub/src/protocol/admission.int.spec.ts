@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentCloseCode, parseRetryAfterMs } from '@fleetplane/contracts';
+import { AgentCloseCode, parseRetryAfterMs, parseUpgradeRetryAfterMs } from '@fleetplane/contracts';
 import { HubClient } from '@fleetplane/agent';
-import { TestAgentSocket } from '../testing/agent-socket.js';
+import { TestAgentSocket, type RefusedUpgrade } from '../testing/agent-socket.js';
 import { startHubUnderTest, type HubUnderTest } from '../testing/hub-process.js';
 
 // Admission control of the built hub (real PostgreSQL + NATS): a burst beyond the
-// per-second rate and a socket beyond MAX_AGENTS are refused with 4429 and a hint,
-// and the reference agent's client waits that hint before trying again.
+// per-second rate and a socket beyond MAX_AGENTS are refused at the HTTP upgrade
+// with 503 and a retry-after hint (no WebSocket is built for them), and the
+// reference agent's client waits that hint before trying again.
 const RETRY_AFTER_MS = 1_500;
 const MAX_AGENTS = 12;
 const inventory = { site: 'adm', os: 'linux', kernel: '6', version: '1', capabilities: [], containerEngine: '', labels: {} };
@@ -20,16 +21,27 @@ function recordingLog(lines: Array<Record<string, unknown>>): HubClientLog {
   return { info: record, warn: record, error: record, debug: record } as unknown as HubClientLog;
 }
 
-type Outcome = { admitted: true; socket: TestAgentSocket } | { admitted: false; code: number; reason: string };
+type Outcome = { admitted: true; socket: TestAgentSocket } | { admitted: false; upgrade?: RefusedUpgrade; code?: number; reason: string };
 
-/** Opens a socket and says HELLO: admitted once HELLO_ACK arrives, or refused with the close it got. */
+/** Opens a socket and says HELLO: admitted once HELLO_ACK arrives, or refused at the upgrade or with the close it got. */
 async function attempt(url: string, agentId: string, token: string): Promise<Outcome> {
-  const socket = await TestAgentSocket.open(url);
+  const opened = await TestAgentSocket.tryOpen(url);
+  if ('refused' in opened) return { admitted: false, upgrade: opened.refused, reason: opened.refused.body.trim() };
+  const { socket } = opened;
   socket.sendFrame({ type: 'HELLO', agentId, token, inventory });
   return Promise.race([
     socket.next('HELLO_ACK', 30_000).then(() => ({ admitted: true as const, socket })),
     socket.closed.then((c) => ({ admitted: false as const, ...c })),
   ]);
+}
+
+/** A refused upgrade as admission control answers it: 503, the hint in both headers, the reason as the body. */
+function expectUpgradeRefusal(refused: RefusedUpgrade | undefined, reason: RegExp): void {
+  expect(refused?.status).toBe(503);
+  expect(refused!.headers['retry-after']).toBe(String(Math.ceil(RETRY_AFTER_MS / 1_000)));
+  expect(parseUpgradeRetryAfterMs(refused!.status, refused!.headers)).toBe(RETRY_AFTER_MS);
+  expect(refused!.body.trim()).toMatch(reason);
+  expect(parseRetryAfterMs(refused!.body.trim())).toBe(RETRY_AFTER_MS);
 }
 
 describe('admission control (process, real PostgreSQL + NATS)', () => {
@@ -55,42 +67,38 @@ describe('admission control (process, real PostgreSQL + NATS)', () => {
     for (;;) {
       const o = await attempt(hub.wsUrl, agentId, tokens.get(agentId)!);
       if (o.admitted) return o.socket;
-      expect(o.code).toBe(AgentCloseCode.TryAgainLater);
-      expect(o.reason).toMatch(/^connects per second;/);
-      await sleep(parseRetryAfterMs(o.reason) ?? RETRY_AFTER_MS);
+      expectUpgradeRefusal(o.upgrade, /^connects per second;/);
+      await sleep(RETRY_AFTER_MS);
     }
   };
 
-  it('refuses a connection burst beyond the per-second rate with 4429 and a parseable retry-after; the admitted keep their sessions', async () => {
+  it('refuses an upgrade burst beyond the per-second rate with 503 and a parseable retry-after, no WebSocket built; the admitted keep their sessions', async () => {
     const outcomes = await Promise.all([...tokens.keys()].filter((id) => id.startsWith('adm-')).map((id) => attempt(hub.wsUrl, id, tokens.get(id)!)));
     const admitted = outcomes.filter((o) => o.admitted);
     const refused = outcomes.filter((o) => !o.admitted);
     expect(admitted.length).toBeGreaterThanOrEqual(10);
     expect(refused.length).toBeGreaterThan(0);
-    for (const r of refused) {
-      expect(r.code).toBe(AgentCloseCode.TryAgainLater);
-      expect(r.reason).toMatch(/^(connects per second|max agents); retry-after-ms=\d+$/);
-      expect(parseRetryAfterMs(r.reason)).toBe(RETRY_AFTER_MS);
-    }
+    for (const r of refused) expectUpgradeRefusal(r.upgrade, /^(connects per second|max agents); retry-after-ms=\d+$/);
     for (const a of admitted) expect(a.socket.isOpen).toBe(true);
     for (const a of admitted) a.socket.close();
     await Promise.all(admitted.map((a) => a.socket.closed));
     const metrics = await (await fetch(hub.metricsUrl)).text();
-    expect(metrics).toMatch(/fleetplane_agent_hub_admission_refusals_total\{reason="connects_per_second"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/fleetplane_agent_hub_admission_refusals_total\{reason="connects_per_second",stage="upgrade"[^}]*\} [1-9]/);
+    // Refused at the upgrade: none of them became a socket the hub had to close.
+    expect(metrics).not.toMatch(/fleetplane_agent_hub_admission_refusals_total\{[^}]*stage="hello"[^}]*\} [1-9]/);
   });
 
-  it(`refuses a socket beyond MAX_AGENTS (${MAX_AGENTS}) with 4429 "max agents"`, async () => {
+  it(`refuses an upgrade beyond MAX_AGENTS (${MAX_AGENTS}) with 503 "max agents"`, async () => {
     await expect.poll(async () => (await fetch(hub.metricsUrl)).text(), { timeout: 10_000 }).toMatch(/fleetplane_agent_hub_connected_agents(\{[^}]*\})? 0\n/);
     for (let i = 0; i < MAX_AGENTS; i++) held.push(await admitPatiently(`adm-${i}`));
     await sleep(RETRY_AFTER_MS); // a full bucket: the next refusal can only be MAX_AGENTS
-    const extra = await TestAgentSocket.open(hub.wsUrl);
-    const closed = await extra.closed;
-    expect(closed.code).toBe(AgentCloseCode.TryAgainLater);
-    expect(closed.reason).toBe(`max agents; retry-after-ms=${RETRY_AFTER_MS}`);
+    const extra = await TestAgentSocket.tryOpen(hub.wsUrl);
+    expect('refused' in extra).toBe(true);
+    if ('refused' in extra) expectUpgradeRefusal(extra.refused, new RegExp(`^max agents; retry-after-ms=${RETRY_AFTER_MS}$`));
     for (const s of held) expect(s.isOpen).toBe(true);
   });
 
-  it('the reference agent waits the retry-after (with jitter on top) and connects once there is room', async () => {
+  it('the reference agent takes a 503 refusal as a 4429: waits the retry-after (with jitter on top), never gives up, connects once there is room', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const client = new HubClient({
       url: hub.wsUrl,
@@ -107,7 +115,7 @@ describe('admission control (process, real PostgreSQL + NATS)', () => {
     try {
       await expect.poll(() => lines.find((l) => l['code'] === AgentCloseCode.TryAgainLater), { timeout: 10_000 }).toBeDefined();
       const refusal = lines.find((l) => l['code'] === AgentCloseCode.TryAgainLater)!;
-      expect(refusal['reason']).toBe(`max agents; retry-after-ms=${RETRY_AFTER_MS}`);
+      expect(refusal['reason']).toBe(`hub answered the upgrade with HTTP 503; retry-after-ms=${RETRY_AFTER_MS}`);
       // The hint is a floor, above the client's own 50 ms cap; jitter adds up to as much again.
       expect(refusal['retryInMs']).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
       expect(refusal['retryInMs']).toBeLessThanOrEqual(2 * RETRY_AFTER_MS);

@@ -37,6 +37,7 @@ function fakeHooks(overrides: Partial<SessionHooks> = {}) {
     authenticate: vi.fn<SessionHooks['authenticate']>((_id, token) => Promise.resolve(token === TOKEN)),
     beginHello: vi.fn<SessionHooks['beginHello']>(() => undefined),
     endHello: vi.fn<SessionHooks['endHello']>(() => undefined),
+    endHandshake: vi.fn<SessionHooks['endHandshake']>(() => undefined),
     opened: vi.fn<SessionHooks['opened']>(() => record('opened')),
     result: vi.fn<SessionHooks['result']>((_s, f) => record(`result:${f.status}`)),
     output: vi.fn<SessionHooks['output']>((_s, f) => record(`output:${f.offset}`)),
@@ -279,6 +280,22 @@ describe(AgentSession.name, () => {
     await settle();
     expect(bad.socket.closedWith?.code).toBe(AgentCloseCode.Unauthorized);
     expect(bad.mocks.endHello).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends its admission handshake once: at HELLO_ACK, or at a close before it', async () => {
+    const ok = setup();
+    ok.session.receive(hello());
+    await settle();
+    expect(ok.socket.types()).toContain('HELLO_ACK');
+    expect(ok.mocks.endHandshake).toHaveBeenCalledTimes(1);
+    ok.session.close(1000, 'bye');
+    await ok.session.whenSettled();
+    expect(ok.mocks.endHandshake).toHaveBeenCalledTimes(1);
+    const silent = setup();
+    expect(silent.mocks.endHandshake).not.toHaveBeenCalled();
+    silent.session.socketClosed(1006);
+    await silent.session.whenSettled();
+    expect(silent.mocks.endHandshake).toHaveBeenCalledTimes(1);
   });
 
   it('is closed with 4409 when replaced, stays silent to dispatches and cleans up', async () => {

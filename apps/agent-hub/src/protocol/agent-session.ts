@@ -55,6 +55,8 @@ export class AgentSession extends WsSession<Handshake> {
   private _sessionId = '';
   private _replaced = false;
   private _features: readonly AgentFeature[] = NO_FEATURES;
+  /** Counted by admission control from the upgrade until HELLO_ACK or the close, whichever comes first. */
+  private handshaking = true;
   /** SHA-256 of the credential the session authenticated with, to notice a rotation at a presence flush. */
   credentialHash = '';
   /** When the last frame arrived (any frame proves the agent alive). */
@@ -161,6 +163,7 @@ export class AgentSession extends WsSession<Handshake> {
    * `opened`, and only after that finished (it may still be running).
    */
   protected override cleanUp(code: number): Promise<void> | void {
+    this.endHandshake();
     const opening = this.openAttempt;
     if (!opening) return;
     return opening.catch(() => undefined).then(() => this.hooks.closed(this, code));
@@ -220,7 +223,7 @@ export class AgentSession extends WsSession<Handshake> {
   private async authenticate(hello: Hello): Promise<void> {
     const refusal = this.hooks.beginHello();
     if (refusal) {
-      this.metrics.admissionRefused(refusal.reason);
+      this.metrics.admissionRefused(refusal.reason, 'hello');
       this.close(AgentCloseCode.TryAgainLater, tryAgainLaterReason(refusal.retryAfterMs, refusal.reason.replaceAll('_', ' ')));
       return;
     }
@@ -265,7 +268,14 @@ export class AgentSession extends WsSession<Handshake> {
         ...(this._features.length > 0 ? { features: [...this._features] } : {}),
       }),
     );
+    this.endHandshake();
     this.log.log(`agent ${this._agentId} connected (session ${this._sessionId})`);
+  }
+
+  private endHandshake(): void {
+    if (!this.handshaking) return;
+    this.handshaking = false;
+    this.hooks.endHandshake();
   }
 
   private rejectFrame(reason: string): void {

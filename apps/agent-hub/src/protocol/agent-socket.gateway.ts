@@ -5,24 +5,24 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { LiveSessions } from '@fleetplane/service-kit/websocket';
-import { AGENT_WS_PATH, AgentCloseCode, MAX_AGENT_FRAME_BYTES, tryAgainLaterReason } from '@fleetplane/contracts';
+import { AGENT_WS_PATH, MAX_AGENT_FRAME_BYTES } from '@fleetplane/contracts';
 import type { HubConfig } from '../config.js';
 import { HubMetrics } from '../metrics/hub-metrics.js';
 import { AdmissionControl } from './admission-control.js';
 import { AgentSession } from './agent-session.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import type { InboundLimits, SessionTimings } from './session-ports.js';
-
-// A refused socket is closed at once; an error on it (peer gone mid-close) is of no interest.
-const ignore = (): void => undefined;
+import { refuseUpgrade } from './upgrade-refusal.js';
 
 /**
  * The agent WebSocket endpoint, on the HTTP server's port: a `ws` server of
  * its own on the HTTP server's upgrade event rather than a Nest gateway, whose
  * adapter builds an rxjs pipeline per socket and runs every frame through it
  * although nothing here is routed by Nest (a few KiB and a parse per frame,
- * times tens of thousands of agents). Admission control refuses a socket
- * (4429) before a session exists for it; `ws` itself closes frames over
+ * times tens of thousands of agents). Admission control refuses at the
+ * upgrade event, before any WebSocket exists: a plain HTTP 503 with the
+ * retry-after hint, so a reconnect storm's excess costs the hub a write, not a
+ * handshake, a parser and a session. `ws` itself closes frames over
  * MAX_AGENT_FRAME_BYTES with 1009; everything else is the session's job.
  */
 @Injectable()
@@ -54,26 +54,25 @@ export class AgentSocketGateway implements OnApplicationBootstrap, BeforeApplica
     this.sessions = new LiveSessions({ log: this.log, onFrameTooBig: () => metrics.protocolError('frame_too_big') });
   }
 
-  /** Before the HTTP server listens (runService listens after init). */
+  /** Before the HTTP server listens (runService listens after init), so every upgrade is decided here. */
   onApplicationBootstrap(): void {
     this.server = this.http.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
+    this.admission.setAccepting(true);
   }
 
+  /** A socket admission control took at the upgrade (its handshake is counted until HELLO_ACK or the close). */
   handleConnection(ws: WebSocket): void {
-    const refusal = this.admission.admitConnection(this.sessions.size);
-    if (refusal) {
-      this.metrics.admissionRefused(refusal.reason);
-      ws.on('error', ignore);
-      ws.close(AgentCloseCode.TryAgainLater, tryAgainLaterReason(refusal.retryAfterMs, refusal.reason.replaceAll('_', ' ')));
-      return;
-    }
     this.sessions.accept(ws, (socket) => new AgentSession(socket, this.lifecycle, this.timings, this.metrics, this.log, this.inbound, this.now));
   }
 
-  /** Before NATS and the database go away: stop taking sockets, close every one (1001) and clear presence. */
+  /**
+   * Before NATS and the database go away: refuse new upgrades (503, so agents
+   * wait the hint instead of hammering a closing port), close every session
+   * (1001) and clear presence.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    this.server?.off('upgrade', this.onUpgrade);
+    this.admission.setAccepting(false);
     await this.sessions.closeAll('hub shutting down');
     this.wss.close();
   }
@@ -84,6 +83,18 @@ export class AgentSocketGateway implements OnApplicationBootstrap, BeforeApplica
       socket.destroy();
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.handleConnection(ws));
+    const refusal = this.admission.admitUpgrade(this.sessions.size);
+    if (refusal) {
+      this.metrics.admissionRefused(refusal.reason, 'upgrade');
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    let upgraded = false;
+    // Synchronous without verifyClient: a handshake `ws` rejected (bad key, wrong version) is known on return.
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
+      this.handleConnection(ws);
+    });
+    if (!upgraded) this.admission.endHandshake();
   }
 }

@@ -32,7 +32,12 @@ describe(`hostile peers (process, real PostgreSQL + NATS; FUZZ_SEED=${SEED})`, (
 
   beforeAll(async () => {
     hub = await startHubUnderTest({
-      env: { MAX_CONNECTS_PER_SECOND: '100000', MAX_CONCURRENT_HELLOS: '1000', INBOUND_FRAMES_PER_SECOND: String(FRAMES_PER_SECOND) },
+      env: {
+        MAX_CONNECTS_PER_SECOND: '100000',
+        MAX_CONCURRENT_HELLOS: '1000',
+        MAX_PENDING_HANDSHAKES: '100000',
+        INBOUND_FRAMES_PER_SECOND: String(FRAMES_PER_SECOND),
+      },
     });
     nc = await connect({ servers: hub.natsUrl });
     for (const id of [...GOOD, ...Array.from({ length: WORKERS }, (_, w) => `hostile-${w}`)]) {

@@ -13,7 +13,7 @@ import { SessionTimerWheel } from './session-timer-wheel.js';
 
 /**
  * The agent WebSocket endpoint and its sessions: authenticates against the
- * registry, admits connections (4429 beyond the limits), records presence
+ * registry, admits connections (503 at the upgrade, 4429 at HELLO, beyond the limits), records presence
  * (connects at once, last-seen in batches) and hands each open session to
  * routing. It exports only SessionRegistry, through which AccessModule closes sessions.
  */

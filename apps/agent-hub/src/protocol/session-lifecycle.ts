@@ -40,6 +40,10 @@ export class SessionLifecycle implements SessionHooks {
     this.admission.endHello();
   }
 
+  endHandshake(): void {
+    this.admission.endHandshake();
+  }
+
   async authenticate(agentId: string, token: string): Promise<boolean> {
     return tokenMatches(token, await this.agents.findTokenHash(agentId));
   }

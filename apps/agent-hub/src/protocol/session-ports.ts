@@ -16,8 +16,11 @@ export interface InboundLimits {
   bytesPerSecond: number;
 }
 
-/** Why admission control refused a connection or a HELLO (4429). */
-export type AdmissionRefusalReason = 'max_agents' | 'connects_per_second' | 'concurrent_hellos';
+/** Why admission control refused an upgrade (HTTP 503) or a HELLO (4429). */
+export type AdmissionRefusalReason = 'not_ready' | 'max_agents' | 'pending_handshakes' | 'concurrent_hellos' | 'connects_per_second';
+
+/** Where the refusal happened: at the HTTP upgrade (503, no WebSocket) or at the HELLO (close 4429). */
+export type AdmissionStage = 'upgrade' | 'hello';
 
 export interface AdmissionRefusal {
   reason: AdmissionRefusalReason;
@@ -34,6 +37,8 @@ export interface SessionHooks {
    */
   beginHello(): AdmissionRefusal | undefined;
   endHello(): void;
+  /** The socket's handshake ended (HELLO_ACK sent, or closed before): called once per session. */
+  endHandshake(): void;
   /** Stores inventory and presence, starts routing commands, announces the session. Awaited before HELLO_ACK. */
   opened(session: AgentSession, hello: Hello): Promise<void>;
   /** Stores the result; for a session using "result-ack", a final one is then acknowledged to the agent. */
@@ -68,5 +73,5 @@ export type ProtocolErrorReason =
 export interface SessionMetrics {
   frameReceived(type: string): void;
   protocolError(reason: ProtocolErrorReason): void;
-  admissionRefused(reason: AdmissionRefusalReason): void;
+  admissionRefused(reason: AdmissionRefusalReason, stage: AdmissionStage): void;
 }

@@ -1,5 +1,13 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { WebSocket } from 'ws';
 import { decodeHubFrame, frame, wsDataToText, type AgentToHub, type HubToAgent } from '@fleetplane/contracts';
+
+/** An upgrade the hub answered with something other than 101: its status, headers and body. */
+export interface RefusedUpgrade {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 /** A hand-driven agent connection for protocol tests: records every frame and the close. */
 export class TestAgentSocket {
@@ -23,6 +31,27 @@ export class TestAgentSocket {
     const s = new TestAgentSocket(url);
     await new Promise((resolve, reject) => s.ws.once('open', resolve).once('error', reject));
     return s;
+  }
+
+  /** Opens a socket, or reports how the hub refused the upgrade (admission control answers 503 before any WebSocket). */
+  static tryOpen(url: string): Promise<{ socket: TestAgentSocket } | { refused: RefusedUpgrade }> {
+    const s = new TestAgentSocket(url);
+    return new Promise((resolve, reject) => {
+      let refused = false;
+      s.ws.once('open', () => resolve({ socket: s }));
+      // After a refusal, terminate() reports "closed before the connection was established": expected.
+      s.ws.on('error', (err) => refused || reject(err));
+      s.ws.once('unexpected-response', (_req, res) => {
+        refused = true;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          resolve({ refused: { status: res.statusCode ?? 0, headers: res.headers, body } });
+          s.ws.terminate();
+        });
+      });
+    });
   }
 
   /** Opens a socket, HELLOs and waits for HELLO_ACK. */

@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pino } from 'pino';
@@ -11,7 +12,7 @@ import {
   type CommandFrame,
   type HubToAgent,
 } from '@fleetplane/contracts';
-import { HubClient, type StopReason } from './hub-client.js';
+import { HubClient, upgradeRefusal, type StopReason } from './hub-client.js';
 
 const TOKEN = 't'.repeat(43);
 const sample = {
@@ -207,6 +208,55 @@ describe(HubClient.name, () => {
     hub.onHello = (ws) => ws.close(AgentCloseCode.Revoked, 'revoked');
     expect(await done).toBe('unauthorized');
     expect(hub.of('HELLO')).toHaveLength(1);
+  });
+
+  it('treats an upgrade answered 503 with a hint like a 4429: waits the hint (above its cap) before the next attempt', async () => {
+    hub = new FakeHub(); // afterEach closes it; this test talks to the front below
+    // A hub front that refuses the first upgrade with 503 + retry-after-ms and drops the next one.
+    let refused = 0;
+    const front: Server = createServer();
+    front.on('upgrade', (_req, socket) => {
+      if (refused++ === 0) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nretry-after-ms: 250\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      socket.destroy();
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const frontPort = (front.address() as { port: number }).port;
+    const lines: Array<Record<string, unknown>> = [];
+    client = new HubClient({
+      url: `ws://127.0.0.1:${frontPort}/agent/v1`,
+      agentId: 'web-1',
+      token: TOKEN,
+      inventory: { site: '', os: 'linux', kernel: '6', version: '0.1.0', capabilities: [], containerEngine: '', labels: {} },
+      sample: () => Promise.resolve(sample),
+      onCommand: () => undefined,
+      log: pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
+      random: () => 0,
+      backoff: { baseMs: 10, maxMs: 50, firstReconnectWindowMs: 20 },
+    });
+    done = client.run();
+    await until(() => refused >= 2, 'a second attempt');
+    client.stop();
+    await done;
+    front.closeAllConnections();
+    await new Promise((r) => front.close(r));
+    const refusal = lines.find((l) => l['code'] === AgentCloseCode.TryAgainLater);
+    // random() = 0: exactly the hint, although the policy's cap is 50 ms; no "connection error" noise for it.
+    expect(refusal).toMatchObject({ retryInMs: 250, reason: 'hub answered the upgrade with HTTP 503; retry-after-ms=250' });
+    expect(lines.filter((l) => l['msg'] === 'could not connect to hub')[0]).toEqual(refusal);
+    expect(lines.filter((l) => l['msg'] === 'hub connection error' && String(l['err']).includes('503'))).toEqual([]);
+  });
+
+  it('reads an upgrade refusal: 503/429 with a hint is a 4429, anything else a failed attempt', () => {
+    expect(upgradeRefusal(503, { 'retry-after-ms': '1200' })).toEqual({
+      code: AgentCloseCode.TryAgainLater,
+      reason: 'hub answered the upgrade with HTTP 503; retry-after-ms=1200',
+    });
+    expect(upgradeRefusal(429, { 'retry-after': '2' }).code).toBe(AgentCloseCode.TryAgainLater);
+    expect(upgradeRefusal(503, {})).toEqual({ code: 1006, reason: 'hub answered the upgrade with HTTP 503' });
+    expect(upgradeRefusal(502, { 'retry-after-ms': '5' }).code).toBe(1006);
   });
 
   it('reconnects with backoff when the hub is unreachable at first', async () => {

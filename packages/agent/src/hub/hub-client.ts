@@ -7,6 +7,8 @@ import {
   decodeHubFrame,
   frame,
   hasFeature,
+  parseUpgradeRetryAfterMs,
+  tryAgainLaterReason,
   type AgentToHub,
   type CancelFrame,
   type CommandFrame,
@@ -123,6 +125,7 @@ export class HubClient implements SessionLink {
       this.ws = ws;
       const timers: NodeJS.Timeout[] = [];
       let wasEstablished = false;
+      let refusal: { code: number; reason: string } | undefined;
       let lastPong = Date.now();
       const ackTimer = setTimeout(() => {
         this.opts.log.warn('no HELLO_ACK from the hub in time');
@@ -132,6 +135,11 @@ export class HubClient implements SessionLink {
       ws.on('open', () => {
         const features = this.opts.features?.length ? { features: [...this.opts.features] } : {};
         ws.send(frame<AgentToHub>({ type: 'HELLO', agentId: this.opts.agentId, token: this.opts.token, inventory: this.opts.inventory, ...features }));
+      });
+      // A hub answers an upgrade it cannot take now with 503 and a hint: that is a 4429 without the WebSocket.
+      ws.on('unexpected-response', (_req, res) => {
+        refusal = upgradeRefusal(res.statusCode ?? 0, res.headers);
+        ws.terminate();
       });
       ws.on('pong', () => (lastPong = Date.now()));
       ws.on('message', (data) => {
@@ -170,12 +178,12 @@ export class HubClient implements SessionLink {
             return;
         }
       });
-      ws.on('error', (err) => this.opts.log.warn({ err: err.message }, 'hub connection error'));
+      ws.on('error', (err) => refusal || this.opts.log.warn({ err: err.message }, 'hub connection error'));
       ws.on('close', (code, reason) => {
         clearTimeout(ackTimer);
         for (const t of timers) clearInterval(t);
         this.established = false;
-        resolve({ code, reason: reason.toString(), established: wasEstablished });
+        resolve({ ...(refusal ?? { code, reason: reason.toString() }), established: wasEstablished });
       });
     });
   }
@@ -206,6 +214,17 @@ export class HubClient implements SessionLink {
     // Not sent (disconnected meanwhile): the journal re-sends the final result after the next HELLO_ACK.
     setTimeout(() => this.trySend(text), RESEND_DELAY_MS).unref();
   }
+}
+
+/**
+ * What a non-101 answer to the upgrade means for the reconnect schedule: a 503 (or 429) with a
+ * retry-after hint is a refusal like a 4429 close, and is logged and scheduled as one; anything else
+ * (a 404 or 502 from a proxy, a 503 without a hint) is a failed attempt (1006) that grows the backoff.
+ */
+export function upgradeRefusal(statusCode: number, headers: Record<string, string | string[] | undefined>): { code: number; reason: string } {
+  const retryAfterMs = parseUpgradeRetryAfterMs(statusCode, headers);
+  const why = `hub answered the upgrade with HTTP ${statusCode}`;
+  return retryAfterMs === undefined ? { code: 1006, reason: why } : { code: AgentCloseCode.TryAgainLater, reason: tryAgainLaterReason(retryAfterMs, why) };
 }
 
 // frame() writes the envelope first, so the id is found without parsing a frame of up to 1 MiB.
