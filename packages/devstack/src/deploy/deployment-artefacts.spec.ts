@@ -1,41 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { configSchemaOf, envProblems } from '@fleetplane/deploy-manifests';
 import { serviceEnv, shutdownDelayMs } from '@fleetplane/service-kit';
 import { SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 import { DATABASE_SERVICES, DEFAULT_FLEET_PORTS, REPO_ROOT, SERVICES } from '../fleet.js';
+import { compose } from './compose.js';
 
 // No Docker engine runs on these machines, so the deployment files are checked
 // statically against the code: every variable compose sets is one the service
 // reads, every required one is set, every value passes the service's own schema,
 // and Prometheus scrapes every service where it listens.
-interface ComposeService {
-  build?: { context: string; dockerfile: string; args?: Record<string, string> };
-  image?: string;
-  command?: string[];
-  environment?: Record<string, string>;
-  depends_on?: Record<string, { condition: string }> | string[];
-  stop_grace_period?: string;
-  ports?: string[];
-}
-const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const prometheus = parse(readFileSync(join(REPO_ROOT, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
   scrape_configs: { static_configs: { targets: string[] }[] }[];
 };
 const dockerfile = readFileSync(join(REPO_ROOT, 'infra/docker/Dockerfile'), 'utf8');
-
-/** Variables the OpenTelemetry SDK reads itself; no service schema lists them. */
-const SDK_VARIABLES = new Set(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']);
-
-async function configSchemaOf(service: string): Promise<z.ZodObject> {
-  const mod = (await import(pathToFileURL(join(REPO_ROOT, 'apps', service, 'dist', 'config.js')).href)) as Record<string, unknown>;
-  const schemas = Object.values(mod).filter((v): v is z.ZodObject => v instanceof z.ZodObject);
-  if (schemas.length !== 1) throw new Error(`${service}/src/config.ts should export exactly one zod object schema, found ${schemas.length}`);
-  return schemas[0]!;
-}
 
 // Compose interpolates ${VAR:-default} and ${VAR:?message} from the operator's .env:
 // take the default where there is one, else a plausible stand-in.
@@ -62,17 +43,16 @@ describe('docker-compose.yml', () => {
   it.each(SERVICES)('%s: builds from the shared Dockerfile with its own SERVICE', (service) => {
     const s = compose.services[service]!;
     expect(s.build).toMatchObject({ context: '.', dockerfile: 'infra/docker/Dockerfile', args: { SERVICE: service } });
+    // The name the image is tagged with, the one infra/k8s runs (and its migration job's).
+    expect(s.image).toBe(`fleetplane/${service}`);
+    if (compose.services[`${service}-migrate`]) expect(compose.services[`${service}-migrate`]!.image).toBe(s.image);
     expect(existsSync(join(REPO_ROOT, 'apps', service, 'package.json'))).toBe(true);
   });
 
   it.each(SERVICES)('%s: sets only variables its config reads, all it requires, with valid values', async (service) => {
     const schema = await configSchemaOf(service);
     const env = Object.fromEntries(Object.entries(compose.services[service]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
-    const known = new Set(Object.keys(schema.shape));
-    const unknown = Object.keys(env).filter((k) => !known.has(k) && !SDK_VARIABLES.has(k));
-    expect(unknown, `variables ${service} never reads`).toEqual([]);
-    const result = schema.safeParse({ ...env, HTTP_HOST: '0.0.0.0' });
-    expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
+    expect(envProblems(schema, { ...env, HTTP_HOST: '0.0.0.0' })).toEqual([]);
   });
 
   it.each(SERVICES)('%s: is given time to wait not-ready and drain before Docker kills it', async (service) => {

@@ -1,0 +1,3 @@
+export function dashboardFiles(): Map<string, string> {
+  return new Map();
+}

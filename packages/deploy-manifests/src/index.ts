@@ -1,0 +1,11 @@
+export { configSchemaOf, envProblems, imageEnv, SDK_VARIABLES } from './config-schemas.js';
+export { buildKustomization, type KubeObject } from './kustomize.js';
+export { MIGRATE_COMMAND } from './migrations.js';
+export { NATS_IMAGE, natsConfig } from './nats.js';
+export { OVERLAYS } from './overlays.js';
+export { GENERATED_DIRS, REPO_ROOT } from './paths.js';
+export { podEnv } from './resolve-config.js';
+export { renderAll } from './render.js';
+export { SERVICE_SPECS, SERVICES, SHUTDOWN, type ServiceName, type ServiceSpec } from './services.js';
+export { LEFT_AT_DEFAULT_ANNOTATION } from './workload.js';
+export { validateKubeObject } from './validate.js';
