@@ -6,9 +6,12 @@
 // Run: node bench/fleet-fanout.mjs [--trace] [N ...]   (default 1000; bounded by a time budget per step)
 // With --trace every process exports spans to an OTLP receiver here, and the submit of each
 // fan-out is broken down into its parts (target resolution, store, queue adds) from its spans.
+// Every fan-out also prints the CPU each process used from the POST until all were COMPLETED
+// (the simulated agents run in this process, as `bench`).
 import { startInfra, startOtlpReceiver } from '../packages/test-harness/dist/index.js';
 import { startFleet, GatewayClient } from '../packages/devstack/dist/index.js';
 import { FleetSimulator, enrollThroughGateway } from '../packages/fleet-sim/dist/index.js';
+import { cpuBetween, cpuByProcess } from './process-cpu.mjs';
 
 const TRACE = process.argv.includes('--trace');
 const SIZES = process.argv
@@ -55,7 +58,14 @@ const fleet = await startFleet({
   ...(otlp ? { otlpEndpoint: otlp.url } : {}),
   // The enrolment of thousands of agents through the gateway is setup, not the figure: no request
   // limits. A 10,000-target submit takes longer than the gateway's default 5 s upstream timeout.
-  env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', DISPATCH_CONCURRENCY: '64', UPSTREAM_TIMEOUT_MS: '60000' },
+  env: {
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_ENABLED: 'false',
+    DISPATCH_CONCURRENCY: '64',
+    UPSTREAM_TIMEOUT_MS: '60000',
+    // e.g. BENCH_ENV='{"NODE_OPTIONS":"--cpu-prof --cpu-prof-dir=/tmp/prof"}' to profile every service.
+    ...(process.env.BENCH_ENV ? JSON.parse(process.env.BENCH_ENV) : {}),
+  },
 });
 
 /** The slowest SubmitCommand the command service served, and how long each of its parts took. */
@@ -89,12 +99,18 @@ try {
     const token = await bearer(fleet.gatewayUrl);
     const target = { site };
 
+    const pids = new Map([...fleet.processes.entries()].map(([name, p]) => [name, p.pid]));
+    const cpuBefore = cpuByProcess(pids);
+    const windowStart = process.hrtime.bigint() / 1000n;
     let t0 = performance.now();
     const c = await api(fleet.gatewayUrl, token, 'POST', '/api/v1/commands', { verb: 'exec', params: { argv: ['true'] }, targets: target });
     const submitMs = performance.now() - t0;
     if (otlp) console.error(`[fanout] ${n}: ${await submitBreakdown()}`);
     otlp?.spans().splice(0);
     const fanoutMs = await until(fleet.gatewayUrl, token, c.id, t0, (s) => s.COMPLETED === n);
+    const cpu = cpuBetween(cpuBefore, cpuByProcess(pids));
+    // For bench/profile-summary.mjs --from --to on the services' --cpu-prof profiles.
+    console.error(`[fanout] ${n}: POST until all COMPLETED = monotonic µs ${windowStart} to ${process.hrtime.bigint() / 1000n}`);
     await sim.stop();
 
     sim = new FleetSimulator(creds, { hubUrl: fleet.hubWsUrl, command: { latencyMs: 3_600_000, outputBytes: 0, failureRate: 0 } });
@@ -106,7 +122,7 @@ try {
     await api(fleet.gatewayUrl, token, 'POST', `/api/v1/commands/${slow.id}/cancel`);
     const cancelMs = await until(fleet.gatewayUrl, token, slow.id, t0, (s) => s.CANCELLED === n);
     await sim.stop();
-    rows.push({ n, submitMs, fanoutMs, cancelMs });
+    rows.push({ n, submitMs, fanoutMs, cancelMs, cpu });
     console.error(`[fanout] ${n}: submit ${submitMs.toFixed(0)} ms, all COMPLETED ${fanoutMs.toFixed(0)} ms, all CANCELLED ${cancelMs.toFixed(0)} ms`);
   }
 } finally {
@@ -122,4 +138,11 @@ for (const r of rows) {
   console.log(
     `| ${r.n} | ${r.submitMs.toFixed(0)} ms | ${(r.fanoutMs / 1000).toFixed(2)} s | ${Math.round(r.n / (r.fanoutMs / 1000))} | ${(r.cancelMs / 1000).toFixed(2)} s |`,
   );
+}
+for (const r of rows) {
+  const total = r.cpu.reduce((sum, [, sec]) => sum + sec, 0);
+  console.log(`\n### CPU per process, ${r.n} agents, POST until all COMPLETED (${(r.fanoutMs / 1000).toFixed(2)} s wall, 2 cores)\n`);
+  console.log('| process | CPU seconds | CPU ms per execution |');
+  console.log('|---|---:|---:|');
+  for (const [name, sec] of [...r.cpu, ['all', total]]) console.log(`| ${name} | ${sec.toFixed(2)} | ${((sec * 1000) / r.n).toFixed(2)} |`);
 }

@@ -49,10 +49,12 @@ const fleetAgent = (id: string, site = 'test', labels: Record<string, string> = 
   labels,
   os: 'linux',
 });
-/** The registry the fake agent-hub answers from: three single agents, and six web servers in eu (one without docker). */
+/** The registry the fake agent-hub answers from: five single agents (one that never connects), and six web servers in eu (one without docker). */
 const FLEET: FleetAgent[] = [
   fleetAgent('agent-1'),
   fleetAgent('agent-offline', 'test', {}, ALL_VERBS, false),
+  fleetAgent('agent-away', 'test', {}, ALL_VERBS, false),
+  fleetAgent('agent-slow'),
   fleetAgent('agent-prio'),
   ...[1, 2, 3, 4, 5].map((n) => fleetAgent(`web-${n}`, 'eu', { role: 'web' })),
   fleetAgent('web-6', 'eu', { role: 'web' }, NO_DOCKER),
@@ -432,6 +434,48 @@ describe('command service', () => {
     expect(await stateOf(cmd.id)).toMatchObject({ state: 'COMMAND_STATE_TIMED_OUT', stdout: '', error: 'no result within 1 s of dispatch' });
     await announcedStates(markerId, 'RUNNING');
     expect(await announcedStates(e.id, 'TIMED_OUT')).toEqual(['DISPATCHED', 'TIMED_OUT']);
+  });
+
+  it("ends each execution of one batch at its own deadline: the away agent's at its expiry, the silent one's at its run deadline", async () => {
+    // One dispatch job and one deadline job carry both; the deadline job first runs at the
+    // expiry (2 s), ends the one still waiting, and comes back for the dispatched one (1 s + 5 s grace).
+    const cmd = await echo(['agent-1', 'agent-away'], { timeoutSeconds: 1, ttlSeconds: 2 });
+    await agent1.waitFor((d) => d.commandId === cmd.id);
+    const ended = await eventually(
+      () => executions(cmd.id).then((r) => r.executions),
+      (list) => list.every((x) => x.state === commandV1.CommandState.COMMAND_STATE_EXPIRED || x.state === commandV1.CommandState.COMMAND_STATE_TIMED_OUT),
+      20_000,
+    );
+    expect(Object.fromEntries(ended.map((e) => [e.agentId, [e.state, e.error]]))).toEqual({
+      'agent-1': [commandV1.CommandState.COMMAND_STATE_TIMED_OUT, 'no result within 1 s of dispatch'],
+      'agent-away': [commandV1.CommandState.COMMAND_STATE_EXPIRED, 'agent agent-away did not take it within 2 s (agent offline)'],
+    });
+  });
+
+  it('tries again only what of a batch its hub did not answer, in a job of its own', async () => {
+    const slow = new FakeHub(nc, 'agent-slow');
+    slow.hold();
+    await nc.flush();
+    const cmd = await echo(['agent-1', 'agent-slow']);
+    const execs = (await executions(cmd.id)).executions;
+    const idOf = (agentId: string) => execs.find((e) => e.agentId === agentId)!.id;
+    await agent1.waitFor((d) => d.commandId === cmd.id);
+    // agent-slow's hub holds its answer past the 5 s request timeout: a second COMMAND comes.
+    await slow.waitFor((d) => d.commandId === cmd.id);
+    await eventually(
+      () => Promise.resolve(slow.received.filter((r) => r.dispatch.commandId === cmd.id).length),
+      (n) => n >= 2,
+      20_000,
+    );
+    slow.release();
+    const after = await eventually(
+      () => executions(cmd.id).then((r) => r.executions),
+      (list) => list.every((x) => x.state === commandV1.CommandState.COMMAND_STATE_DISPATCHED),
+    );
+    // agent-1's went once; only agent-slow's was claimed again.
+    expect(Object.fromEntries(after.map((e) => [e.agentId, e.attempts]))).toMatchObject({ 'agent-1': 1 });
+    expect(after.find((e) => e.agentId === 'agent-slow')!.attempts).toBeGreaterThanOrEqual(2);
+    expect(agent1.received.filter((r) => r.dispatch.executionId === idOf('agent-1'))).toHaveLength(1);
   });
 
   it('dispatches a critical command queued behind low ones first, and low ones in order', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { MAX_JOB_BATCH } from './queue/jobs.js';
 
 export const commandConfigSchema = z
   .object({
@@ -39,8 +40,10 @@ export const commandConfigSchema = z
       .int()
       .min(1)
       .default(7 * 24),
-    /** Dispatch jobs one instance works on at once. */
+    /** Executions one instance sends to the hubs at once (each waits for its hub's answer); also the dispatch jobs it holds. */
     DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
+    /** Executions per dispatch job and per deadline job: a 10,000-agent command is 10,000 / this many of each. */
+    DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(MAX_JOB_BATCH).default(100),
   })
   .refine((c) => c.DEFAULT_TIMEOUT_SECONDS <= c.MAX_TIMEOUT_SECONDS, {
     path: ['DEFAULT_TIMEOUT_SECONDS'],

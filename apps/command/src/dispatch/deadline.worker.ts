@@ -5,10 +5,10 @@ import { parseJobData, QueueHost, QueueWorker, retryUnlessPermanent } from '@fle
 import { DEADLINE_QUEUE, deadlineJobSchema } from '../queue/jobs.js';
 import { DeadlineService } from './deadline.service.js';
 
-/** Deadline jobs one instance works on at once; each is a read and at most one conditional write. */
+/** Deadline jobs one instance works on at once; each is one read and a conditional write per execution that is due. */
 const DEADLINE_CONCURRENCY = 8;
 
-/** Runs each execution's deadline job (delayed until the deadline). */
+/** Runs each batch's deadline job (delayed until the earliest deadline that can matter). */
 @Injectable()
 export class DeadlineWorker extends QueueWorker {
   /**
@@ -26,19 +26,23 @@ export class DeadlineWorker extends QueueWorker {
   }
 
   protected async process(job: Job, token: string | undefined): Promise<void> {
-    const { executionId, trace } = parseJobData(deadlineJobSchema, job.data, DEADLINE_QUEUE);
-    const outcome = await inSpan(
+    const { executionIds, trace } = parseJobData(deadlineJobSchema, job.data, DEADLINE_QUEUE);
+    const later = await inSpan(
       'command.deadline',
-      { kind: SpanKind.INTERNAL, parent: contextFromCarrier(trace), attributes: { 'fleetplane.execution_id': executionId } },
+      { kind: SpanKind.INTERNAL, parent: contextFromCarrier(trace), attributes: { 'fleetplane.execution_count': executionIds.length } },
       async (span) => {
-        const o = await this.deadlines.check(executionId);
-        span.setAttribute('fleetplane.deadline.outcome', o.kind);
-        return o;
+        const o = await this.deadlines.check(executionIds);
+        span.setAttribute('fleetplane.deadline.ended', o.ended);
+        span.setAttribute('fleetplane.deadline.later', o.later.length);
+        return o.later;
       },
     );
-    // Dispatched since the job was scheduled at its expiry: look again at the run deadline.
-    if (outcome.kind === 'later') {
-      await job.moveToDelayed(outcome.at.getTime(), token);
+    // Dispatched since the job was scheduled at its expiry, or not due yet: look again at the
+    // earliest of what is left, for what is left.
+    if (later.length > 0) {
+      const at = Math.min(...later.map((l) => l.at.getTime()));
+      await job.updateData({ executionIds: later.map((l) => l.id), ...(trace ? { trace } : {}) });
+      await job.moveToDelayed(at, token);
       throw new DelayedError();
     }
   }

@@ -1,35 +1,63 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
-import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
+import { contextFromCarrier, inSpan, SpanKind, type TraceCarrier } from '@fleetplane/observability';
 import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { parseJobData, QueueHost, QueueWorker } from '@fleetplane/service-kit/queue';
 import type { CommandConfig } from '../config.js';
-import { DISPATCH_QUEUE, dispatchJobSchema } from '../queue/jobs.js';
-import { Dispatcher } from './dispatcher.service.js';
+import { CommandQueue } from '../queue/command-queue.js';
+import { BULLMQ_PRIORITY, DISPATCH_QUEUE, dispatchJobSchema } from '../queue/jobs.js';
+import { Dispatcher, type DispatchOutcome } from './dispatcher.service.js';
+import { PriorityLimiter } from './priority-limiter.js';
 import { backoffMs, dispatchRetryPolicy } from './retry-policy.js';
 
 /**
- * Works the dispatch queue: DISPATCH_CONCURRENCY jobs at once, highest
- * priority first. A retry moves the job back to "delayed" (it keeps its
- * priority), so a waiting retry does not hold a concurrency slot.
+ * Works the dispatch queue, highest priority first. A job carries a batch of one command's
+ * executions; each goes to its hub as its own request, at most DISPATCH_CONCURRENCY of them at
+ * once per instance (PriorityLimiter), and their claims and DISPATCHED writes share statements.
+ * What must be tried again waits in BullMQ's delayed set (keeping its priority), so a waiting
+ * retry holds no slot: the whole job when nothing of it went, else a job of its own.
  */
 @Injectable()
 export class DispatchWorker extends QueueWorker {
   protected readonly retryPolicy = dispatchRetryPolicy;
+  private readonly limiter: PriorityLimiter;
 
   constructor(
     @Inject(QueueHost) host: QueueHost,
     @Inject(Dispatcher) private readonly dispatcher: Dispatcher,
+    @Inject(CommandQueue) private readonly queue: CommandQueue,
     @Inject(Clock) private readonly clock: Clock,
     @InjectConfig() config: Pick<CommandConfig, 'DISPATCH_CONCURRENCY'>,
   ) {
     super(host, { queue: DISPATCH_QUEUE, concurrency: config.DISPATCH_CONCURRENCY });
+    this.limiter = new PriorityLimiter(config.DISPATCH_CONCURRENCY);
   }
 
   protected async process(job: Job, token: string | undefined): Promise<void> {
-    const { executionId, trace } = parseJobData(dispatchJobSchema, job.data, DISPATCH_QUEUE);
+    const { executionIds, trace } = parseJobData(dispatchJobSchema, job.data, DISPATCH_QUEUE);
+    // Every dispatch job is added with its command's priority; NORMAL covers one that was not.
+    const priority = job.opts.priority || BULLMQ_PRIORITY.NORMAL;
+    const outcomes = await Promise.all(executionIds.map((id) => this.limiter.run(priority, () => this.dispatchOne(id, trace, job.attemptsStarted))));
+    const again = executionIds.map((id, i) => ({ id, outcome: outcomes[i]! })).filter((x) => x.outcome.kind === 'retry');
+    if (again.length === 0) return;
+    const delayMs = Math.min(...again.map((x) => (x.outcome.kind === 'retry' ? x.outcome.delayMs : 0)));
+    if (again.length === executionIds.length) {
+      await job.moveToDelayed(this.clock.nowMs() + delayMs, token);
+      throw new DelayedError();
+    }
+    // If this add fails, the job fails and BullMQ runs it again: what went is not sent twice.
+    await this.queue.retryLater(
+      again.map((x) => x.id),
+      priority,
+      delayMs,
+      `r${job.attemptsStarted}`,
+      trace,
+    );
+  }
+
+  private dispatchOne(executionId: string, trace: TraceCarrier | undefined, attempt: number): Promise<DispatchOutcome> {
     // PRODUCER: this span continues the submitter's trace and parents the NATS request to the hub.
-    const outcome = await inSpan(
+    return inSpan(
       'command.dispatch',
       { kind: SpanKind.PRODUCER, parent: contextFromCarrier(trace), attributes: { 'fleetplane.execution_id': executionId, 'messaging.system': 'nats' } },
       async (span) => {
@@ -39,14 +67,10 @@ export class DispatchWorker extends QueueWorker {
           return result;
         } catch (err) {
           // Database or Redis trouble before the hub was asked: retry; the deadline bounds it.
-          return { kind: 'retry' as const, delayMs: backoffMs(job.attemptsStarted), error: err as Error };
+          this.log.warn(`dispatch of ${executionId} hit ${(err as Error).message}; retrying`);
+          return { kind: 'retry' as const, delayMs: backoffMs(attempt) };
         }
       },
     );
-    if (outcome.kind === 'retry') {
-      if ('error' in outcome) this.log.warn(`dispatch of ${executionId} hit ${outcome.error.message}; retrying in ${outcome.delayMs} ms`);
-      await job.moveToDelayed(this.clock.nowMs() + outcome.delayMs, token);
-      throw new DelayedError();
-    }
   }
 }

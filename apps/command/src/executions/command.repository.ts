@@ -212,6 +212,11 @@ export class CommandRepository {
     return this.prisma.execution.findUnique({ where: { id }, include: { command: true } });
   }
 
+  /** The executions among `ids` that have not finished, with their commands (a deadline job's batch). */
+  findUnfinishedExecutions(ids: string[]): Promise<ExecutionWithCommand[]> {
+    return this.prisma.execution.findMany({ where: { id: { in: ids }, state: { in: [...UNFINISHED_STATES] } }, include: { command: true } });
+  }
+
   /**
    * Counts a dispatch attempt of a QUEUED execution and returns what its dispatch needs; null
    * when the execution is not QUEUED, or gone. Concurrent dispatches share one statement

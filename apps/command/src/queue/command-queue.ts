@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { TraceCarrier } from '@fleetplane/observability';
-import { Clock } from '@fleetplane/service-kit';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { InjectQueue } from '@fleetplane/service-kit/queue';
+import type { CommandConfig } from '../config.js';
 import { runDeadline } from '../executions/deadline.js';
 import type { Priority } from '../generated/prisma/enums.js';
-import { BULLMQ_PRIORITY, DEADLINE_QUEUE, deadlineJobId, DISPATCH_QUEUE, dispatchJobId, type DeadlineJob, type DispatchJob } from './jobs.js';
+import { BULLMQ_PRIORITY, DEADLINE_QUEUE, deadlineJobId, DISPATCH_QUEUE, dispatchJobId, inBatches, type DeadlineJob, type DispatchJob } from './jobs.js';
 
 export interface QueuedExecution {
   id: string;
@@ -16,34 +17,44 @@ export interface QueuedExecution {
 // Finished jobs are kept briefly for debugging, then trimmed so Redis does not grow without bound.
 const KEEP = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 24 * 3600, count: 5000 } };
 
-/** Puts released executions on the dispatch queue (by priority) and schedules their deadline checks. */
+/**
+ * Puts released executions on the dispatch queue (by priority) and schedules their deadline
+ * checks, DISPATCH_BATCH_SIZE executions to a job: a job costs a few Redis round trips and
+ * scripts to add, take and finish, whatever it carries.
+ */
 @Injectable()
 export class CommandQueue {
+  private readonly batchSize: number;
+
   constructor(
     @InjectQueue(DISPATCH_QUEUE) private readonly dispatch: Queue<DispatchJob>,
     @InjectQueue(DEADLINE_QUEUE) private readonly deadlines: Queue<DeadlineJob>,
     @Inject(Clock) private readonly clock: Clock,
-  ) {}
+    @InjectConfig() config: Pick<CommandConfig, 'DISPATCH_BATCH_SIZE'>,
+  ) {
+    this.batchSize = config.DISPATCH_BATCH_SIZE;
+  }
 
   /**
-   * Each execution's deadline job is scheduled once, at the earliest moment it can matter: its
-   * expiry, or the run deadline of a dispatch right now, whichever comes first. The check then
-   * looks again at the real expiry or run deadline if it is not there yet, so the dispatch
-   * needs no Redis call to move the job (it used to cost up to three round trips per execution).
+   * A batch's deadline job is scheduled once, at the earliest moment it can matter: its
+   * executions' expiry (a command's executions share it), or the run deadline of a dispatch
+   * right now, whichever comes first. The check then looks again at the real expiry or run
+   * deadline of what is not there yet, so a dispatch needs no Redis call to move the job.
    */
   async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined, timeoutSeconds: number): Promise<void> {
     const carrier = trace ? { trace } : {};
     const now = this.clock.nowMs();
     const earliestRunDeadline = runDeadline(new Date(now), timeoutSeconds).getTime();
+    const batches = inBatches(executions, this.batchSize);
     // Both on one pipelined connection at once: one round trip's wait, not two.
     await Promise.all([
       this.deadlines.addBulk(
-        executions.map((e) => ({
+        batches.map((b) => ({
           name: 'deadline',
-          data: { executionId: e.id, ...carrier },
+          data: { executionIds: b.map((e) => e.id), ...carrier },
           opts: {
-            jobId: deadlineJobId(e.id),
-            delay: Math.max(0, Math.min(e.expiresAt.getTime(), earliestRunDeadline) - now),
+            jobId: deadlineJobId(b[0]!.id),
+            delay: Math.max(0, Math.min(Math.min(...b.map((e) => e.expiresAt.getTime())), earliestRunDeadline) - now),
             attempts: 20,
             backoff: { type: 'exponential', delay: 500 },
             ...KEEP,
@@ -51,10 +62,10 @@ export class CommandQueue {
         })),
       ),
       this.dispatch.addBulk(
-        executions.map((e) => ({
+        batches.map((b) => ({
           name: 'dispatch',
-          data: { executionId: e.id, ...carrier },
-          opts: { jobId: dispatchJobId(e.id), priority: BULLMQ_PRIORITY[priority], ...KEEP },
+          data: { executionIds: b.map((e) => e.id), ...carrier },
+          opts: { jobId: dispatchJobId(b[0]!.id), priority: BULLMQ_PRIORITY[priority], ...KEEP },
         })),
       ),
     ]);
@@ -68,17 +79,30 @@ export class CommandQueue {
    */
   async wake(executionIds: string[], priority: Priority, wakeId: string): Promise<void> {
     await this.dispatch.addBulk(
-      executionIds.map((id) => ({
+      inBatches(executionIds, this.batchSize).map((ids) => ({
         name: 'dispatch',
-        data: { executionId: id },
-        opts: { jobId: `${dispatchJobId(id)}-${wakeId}`, priority: BULLMQ_PRIORITY[priority], ...KEEP },
+        data: { executionIds: ids },
+        opts: { jobId: `${dispatchJobId(ids[0]!)}-${wakeId}`, priority: BULLMQ_PRIORITY[priority], ...KEEP },
       })),
+    );
+  }
+
+  /**
+   * Tries some of a batch's executions again after `delayMs` (the rest of the batch went), as a
+   * job of their own at the batch's priority. `retryId` makes the job id unique per retry.
+   */
+  async retryLater(executionIds: string[], bullmqPriority: number, delayMs: number, retryId: string, trace: TraceCarrier | undefined): Promise<void> {
+    await this.dispatch.add(
+      'dispatch',
+      { executionIds, ...(trace ? { trace } : {}) },
+      { jobId: `${dispatchJobId(executionIds[0]!)}-${retryId}`, priority: bullmqPriority, delay: delayMs, ...KEEP },
     );
   }
 
   /** Best-effort removal after a failed submit (the worker also drops jobs whose execution does not exist). */
   async retract(executionIds: string[]): Promise<void> {
-    await Promise.allSettled(executionIds.flatMap((id) => [this.dispatch.remove(dispatchJobId(id)), this.deadlines.remove(deadlineJobId(id))]));
+    const firsts = inBatches(executionIds, this.batchSize).map((b) => b[0]!);
+    await Promise.allSettled(firsts.flatMap((id) => [this.dispatch.remove(dispatchJobId(id)), this.deadlines.remove(deadlineJobId(id))]));
   }
 
   /** Jobs per state on the dispatch queue, for the queue-depth gauge. */
