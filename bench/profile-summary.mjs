@@ -47,6 +47,21 @@ for (const [id, t] of self) {
   const key = `${f.functionName || '(anonymous)'}  ${pkg}${f.url ? `:${f.lineNumber + 1}` : ''}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
 }
+// Each sample charged to the nearest frame of our own code above it (apps/, packages/): which of
+// our functions the library and runtime time is spent for.
+const parentOf = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+const isOwn = (url) => /\/(apps|packages)\/[^/]+\/dist\//.test(url) && !url.includes('node_modules');
+const byOwnCaller = new Map();
+for (const [id, t] of self) {
+  let n = byId.get(id);
+  if (n.callFrame.functionName === '(idle)') continue;
+  while (n && !isOwn(n.callFrame.url)) n = byId.get(parentOf.get(n.id));
+  const key = n
+    ? `${n.callFrame.functionName || '(anonymous)'}  ${packageOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`
+    : '(no own frame: runtime, GC, library callbacks)';
+  byOwnCaller.set(key, (byOwnCaller.get(key) ?? 0) + t);
+}
 const busy = total - idle;
 const top = Number(opt.top);
 console.log(`window ${(total / 1000).toFixed(0)} ms, busy ${(busy / 1000).toFixed(0)} ms (${((busy / total) * 100).toFixed(0)} %)`);
@@ -54,3 +69,5 @@ console.log('\nself time by package (share of busy time)');
 for (const [k, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((t / busy) * 100).toFixed(1).padStart(5)} %  ${k}`);
 console.log('\nself time by function');
 for (const [k, t] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((t / busy) * 100).toFixed(1).padStart(5)} %  ${k}`);
+console.log('\nall time below our own code, by its nearest own frame');
+for (const [k, t] of [...byOwnCaller].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((t / busy) * 100).toFixed(1).padStart(5)} %  ${k}`);

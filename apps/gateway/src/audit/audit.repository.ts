@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { keysetOrderBy, keysetWhere, type KeysetCursor } from '@fleetplane/service-kit';
 import { PrismaClient, type AuditLog, type Prisma } from '../generated/prisma/client.js';
 import type { AuditFilters } from './audit.schemas.js';
+import type { SpooledRow } from './audit-spool.js';
 
 export type AuditRow = AuditLog;
 export type NewAuditRow = Prisma.AuditLogUncheckedCreateInput;
@@ -38,9 +39,23 @@ export class AuditRepository {
     await this.db.auditLog.create({ data: row });
   }
 
-  /** Rows replayed from the spool: each has its id already, so one inserted before is skipped, not doubled. */
-  async insertMany(rows: NewAuditRow[]): Promise<void> {
-    await this.db.auditLog.createMany({ data: rows, skipDuplicates: true });
+  /**
+   * Rows of a batch, or replayed from the spool: each has its id already, so one inserted
+   * before is skipped, not doubled. One `INSERT … SELECT FROM unnest` written by hand: through
+   * Prisma's `createMany`, compiling and serialising a 500-row batch was a fifth of the
+   * gateway's CPU while a 1,000-agent command finished.
+   */
+  async insertMany(rows: SpooledRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const col = <T>(f: (r: SpooledRow) => T) => rows.map(f);
+    await this.db.$executeRaw`
+      INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, trace_id, command_id, details)
+      SELECT * FROM unnest(
+        ${col((r) => r.id)}::uuid[], ${col((r) => r.at)}::timestamptz[], ${col((r) => r.actor ?? null)}::text[],
+        ${col((r) => r.actorType ?? null)}::"ActorType"[], ${col((r) => r.action)}::text[], ${col((r) => r.target ?? null)}::text[],
+        ${col((r) => r.outcome)}::"AuditOutcome"[], ${col((r) => r.ip ?? null)}::text[], ${col((r) => r.traceId ?? null)}::text[],
+        ${col((r) => r.commandId ?? null)}::text[], ${col((r) => JSON.stringify(r.details ?? {}))}::jsonb[])
+      ON CONFLICT (id) DO NOTHING`;
   }
 
   /** Newest first, matching `filters`; `after` is the (at, id) of the last row of the previous page. */
