@@ -23,7 +23,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot({ service: 'agent-hub', config }),
         PrismaModule.forRoot(PrismaClient),
-        NatsModule.forRoot({ url: config.NATS_URL, name: 'agent-hub' }),
+        NatsModule.forRoot({ url: config.NATS_URL, name: 'agent-hub', replicas: config.JETSTREAM_REPLICAS }),
         AgentsModule,
         RoutingModule,
         ProtocolModule,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { jetstreamReplicas, loadConfig, natsServers, port, serviceEnv, url } from '@fleetplane/service-kit';
 
 const millis = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback);
 
@@ -17,7 +17,8 @@ export const hubConfigSchema = z.object({
   /** /metrics on a port of its own: HTTP_PORT is the agents' public WebSocket endpoint. */
   METRICS_PORT: port(9410),
   DATABASE_URL: url(['postgresql', 'postgres']),
-  NATS_URL: url(['nats']),
+  NATS_URL: natsServers(['nats']),
+  JETSTREAM_REPLICAS: jetstreamReplicas,
   /** Told to agents in HELLO_ACK; a socket silent for MISSED_HEARTBEATS_BEFORE_CLOSE intervals is closed. */
   HEARTBEAT_INTERVAL_MS: millis(15_000),
   /** How long a new socket may take to send its HELLO. */

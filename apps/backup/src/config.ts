@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COMPRESSION_ALGORITHMS } from '@fleetplane/backup-repository';
-import { loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { loadConfig, natsServers, port, serviceEnv, url } from '@fleetplane/service-kit';
 
 /** `{"gateway": "postgresql://backup_reader@…/gateway", …}`: the databases a backup may cover, by name. */
 const sourcesJson = z.string().transform((text, ctx) => {
@@ -31,7 +31,7 @@ export const backupConfigSchema = z
     /** BullMQ: the job queue and the policies' schedulers. */
     REDIS_URL: url(['redis', 'rediss']),
     /** Progress events (`backup.updated`) and event triggers (`migration.starting`). */
-    NATS_URL: url(['nats']),
+    NATS_URL: natsServers(['nats']),
     /** How often a running job publishes its progress. */
     BACKUP_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /** Attempts of a backup, verify or prune job that fails transiently (a database or storage away); restores run once. */

@@ -24,7 +24,7 @@ export class AppModule {
         PrismaModule.forRoot(PrismaClient),
         RedisModule.forRoot({ default: {} }),
         QueueModule.forRoot({ prefix: QUEUE_PREFIX }),
-        NatsModule.forRoot({ url: config.NATS_URL, name: 'command' }),
+        NatsModule.forRoot({ url: config.NATS_URL, name: 'command', replicas: config.JETSTREAM_REPLICAS }),
         // Features.
         CommandsModule,
         DispatchModule,

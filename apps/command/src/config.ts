@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { hostPort, jetstreamReplicas, loadConfig, natsServers, port, serviceEnv, url } from '@fleetplane/service-kit';
 import { MAX_JOB_BATCH } from './queue/jobs.js';
 
 export const commandConfigSchema = z
@@ -8,7 +8,8 @@ export const commandConfigSchema = z
     HTTP_PORT: port(4200),
     GRPC_PORT: port(5200),
     DATABASE_URL: url(['postgresql', 'postgres']),
-    NATS_URL: url(['nats']),
+    NATS_URL: natsServers(['nats']),
+    JETSTREAM_REPLICAS: jetstreamReplicas,
     REDIS_URL: url(['redis', 'rediss']),
     AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
     /** Used when a submit says 0. */

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { hostPort, loadConfig, natsServers, port, serviceEnv, url } from '@fleetplane/service-kit';
 import { rateLimitEnv } from './rate-limit/rate-limit-env.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -36,7 +36,7 @@ export const gatewayConfigSchema = z
     DATABASE_URL: url(['postgresql', 'postgres']),
     REDIS_URL: url(['redis', 'rediss']),
     /** execution.updated events for the live-update WebSocket. */
-    NATS_URL: url(['nats']),
+    NATS_URL: natsServers(['nats']),
     COMMAND_GRPC_URL: hostPort.default('127.0.0.1:5200'),
     AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),
     TILES_GRPC_URL: hostPort.default('127.0.0.1:5400'),

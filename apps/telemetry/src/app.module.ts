@@ -25,7 +25,7 @@ export class AppModule {
         ServiceCoreModule.forRoot({ service: 'telemetry', config }),
         PrismaModule.forRoot(PrismaClient),
         RedisModule.forRoot({ default: {} }),
-        NatsModule.forRoot({ url: config.NATS_URL, name: 'telemetry' }),
+        NatsModule.forRoot({ url: config.NATS_URL, name: 'telemetry', replicas: config.JETSTREAM_REPLICAS }),
         StorageModule,
         SamplesModule,
         IngestModule,

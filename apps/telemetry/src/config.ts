@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPort, loadConfig, port, serviceEnv, url } from '@fleetplane/service-kit';
+import { hostPort, jetstreamReplicas, loadConfig, natsServers, port, serviceEnv, url } from '@fleetplane/service-kit';
 
 const DAY_MS = 86_400_000;
 const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
@@ -11,7 +11,8 @@ export const telemetryConfigSchema = z
     HTTP_PORT: port(4300),
     GRPC_PORT: port(5300),
     DATABASE_URL: url(['postgresql', 'postgres']),
-    NATS_URL: url(['nats', 'tls']),
+    NATS_URL: natsServers(['nats', 'tls']),
+    JETSTREAM_REPLICAS: jetstreamReplicas,
     REDIS_URL: url(['redis', 'rediss']),
     /** agent-hub's gRPC API: agent selection by site and labels (history stream, fleet summary). */
     AGENT_HUB_GRPC_URL: hostPort.default('127.0.0.1:5100'),

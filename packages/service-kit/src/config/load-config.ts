@@ -24,6 +24,34 @@ export const url = (protocols: string[]) =>
   z.url({ message: `must be a URL (${protocols.join(', ')})` }).refine((u) => protocols.some((p) => u.startsWith(`${p}://`)), {
     message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
   });
+/**
+ * NATS_URL: one server URL or a comma-separated list of them (a cluster's seed servers; the client
+ * learns the rest from the cluster and fails over between them). Each entry is checked like `url`.
+ */
+export const natsServers = (protocols: string[] = ['nats']) => {
+  const one = url(protocols);
+  return z
+    .string()
+    .min(1, 'must be a URL or a comma-separated list of URLs')
+    .superRefine((value, ctx) => {
+      if (value === '') return; // min(1) said it
+      for (const entry of value.split(',')) {
+        const checked = one.safeParse(entry.trim());
+        if (!checked.success) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry.trim())}: ${checked.error.issues[0]?.message ?? 'invalid'}` });
+      }
+    });
+};
+/** The servers of a NATS_URL list, trimmed. */
+export const splitServers = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+/**
+ * JETSTREAM_REPLICAS: how many servers keep a copy of every stream a service creates (1 on a single
+ * server; 3 on a 3-node cluster, so one node may fail or restart without losing or stopping a stream).
+ */
+export const jetstreamReplicas = z.coerce.number().int().min(1).max(5).default(1);
 export const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
 export const serviceEnv = {

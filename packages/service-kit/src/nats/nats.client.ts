@@ -6,6 +6,7 @@ import { contextFromHeaders, injectIntoHeaders, inSpan, SpanKind } from '@fleetp
 import { context as otelContext, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { BatchCollector } from '../batching/batch-collector.js';
+import { splitServers } from '../config/load-config.js';
 
 /** One message of a batch from `consumeDurableBatches`: its payload, and its trace context for work done on its behalf. */
 export interface BatchItem<T> {
@@ -154,14 +155,23 @@ export class NatsClient implements OnApplicationShutdown {
   /** Running receive loops; each removes itself when its subscription ends. */
   private readonly loops = new Set<Promise<void>>();
 
-  async connect(url: string, name: string): Promise<void> {
+  /** Replicas of the streams `ensureStream` creates (JETSTREAM_REPLICAS). */
+  private replicas = 1;
+
+  /**
+   * `url` is one server or a comma-separated list (a cluster's seeds). Reconnects forever, to
+   * whichever server of the cluster answers: an outage delays, it never ends the service.
+   */
+  async connect(url: string, name: string, opts: { replicas?: number } = {}): Promise<void> {
+    const servers = splitServers(url);
+    this.replicas = opts.replicas ?? 1;
     // noAsyncTraces: nats.js otherwise builds an Error (a stack capture) for every request and
     // its timer, to have a call site should it fail: ~11 % of agent-hub's CPU under a fan-out,
     // whose JetStream publishes are requests. Our request errors are classified by kind and
     // traced by their spans, so the call site adds nothing.
-    this.nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true });
+    this.nc = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true });
     this.js = jetstream(this.nc);
-    this.log.log(`connected to ${url}`);
+    this.log.log(`connected to ${this.nc.getServer()} (of ${servers.join(', ')})`);
   }
 
   get connection(): NatsConnection {
@@ -245,10 +255,13 @@ export class NatsClient implements OnApplicationShutdown {
     return sub;
   }
 
-  /** Creates (or updates) a stream; idempotent, so every instance may call it at start-up. */
+  /**
+   * Creates (or updates) a stream with JETSTREAM_REPLICAS replicas; idempotent, so every instance
+   * may call it at start-up (an update also brings an existing stream to the configured replicas).
+   */
   async ensureStream(def: { name: string; subjects: readonly string[] }, maxAgeSeconds = 7 * 24 * 3600): Promise<void> {
     const jsm = await jetstreamManager(this.connection);
-    const cfg = { name: def.name, subjects: [...def.subjects], max_age: maxAgeSeconds * 1_000_000_000 };
+    const cfg = { name: def.name, subjects: [...def.subjects], max_age: maxAgeSeconds * 1_000_000_000, num_replicas: this.replicas };
     try {
       await jsm.streams.info(def.name);
       await jsm.streams.update(def.name, cfg);
