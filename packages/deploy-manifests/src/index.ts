@@ -9,3 +9,5 @@ export { renderAll } from './render.js';
 export { SERVICE_SPECS, SERVICES, SHUTDOWN, type ServiceName, type ServiceSpec } from './services.js';
 export { LEFT_AT_DEFAULT_ANNOTATION } from './workload.js';
 export { validateKubeObject } from './validate.js';
+export { exportedMetrics, isServed, metricNamesIn } from './promql-names.js';
+export { dashboardExpressions } from './grafana/dashboards.js';

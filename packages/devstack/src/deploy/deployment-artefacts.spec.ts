@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -132,5 +132,58 @@ describe('infra/docker/Dockerfile', () => {
     expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...SERVICE_NODE_ARGS]).replace(/","/g, '", "')}`);
     const nodeVersion = readFileSync(join(REPO_ROOT, 'infra/local/bootstrap.sh'), 'utf8').match(/NODE_VERSION=([\d.]+)/)?.[1];
     expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}`);
+  });
+});
+
+describe('docker-compose.yml: observability and the NATS cluster profile', () => {
+  /** `./host:/container[:ro]` bind mounts of a service, host path resolved. */
+  const binds = (service: string) =>
+    (compose.services[service]!.volumes ?? [])
+      .filter((v) => v.startsWith('./'))
+      .map((v) => {
+        const [host, target] = v.split(':');
+        return { host: join(REPO_ROOT, host!), target: target! };
+      });
+
+  it.each(['prometheus', 'grafana'])('%s: mounts only files and directories that exist', (service) => {
+    expect(binds(service).length).toBeGreaterThan(0);
+    for (const b of binds(service)) expect(existsSync(b.host), b.host).toBe(true);
+  });
+
+  it('has Prometheus load the rules directory it mounts, which holds the rule files', () => {
+    const rules = (prometheus as unknown as { rule_files: string[] }).rule_files;
+    const mount = binds('prometheus').find((b) => b.host.endsWith('infra/prometheus/rules'))!;
+    expect(rules).toEqual([`${mount.target}/*.yml`]);
+    expect(readdirSync(mount.host).filter((f) => f.endsWith('.yml')).length).toBeGreaterThan(0);
+  });
+
+  it('has Grafana provisioned with the Prometheus service as data source and the dashboards directory it mounts', () => {
+    const mount = (suffix: string) => binds('grafana').find((b) => b.host.endsWith(suffix))!;
+    const read = (dir: string) =>
+      parse(readFileSync(join(mount(dir).host, 'fleetplane.yml'), 'utf8')) as Record<string, { url?: string; options?: { path: string } }[]>;
+    expect(mount('provisioning/datasources').target).toBe('/etc/grafana/provisioning/datasources');
+    expect(mount('provisioning/dashboards').target).toBe('/etc/grafana/provisioning/dashboards');
+    expect(read('provisioning/datasources').datasources![0]!.url).toBe(`http://prometheus:${compose.services.prometheus!.ports![0]!.split(':')[1]}`);
+    expect(read('provisioning/dashboards').providers![0]!.options!.path).toBe(mount('infra/grafana/dashboards').target);
+    expect(readdirSync(mount('infra/grafana/dashboards').host).filter((f) => f.endsWith('.json')).length).toBe(SERVICES.length + 1);
+  });
+
+  it('has a nats-cluster profile of three JetStream servers of the same image, each routed to the other two', () => {
+    const nodes = ['nats-1', 'nats-2', 'nats-3'];
+    for (const node of nodes) {
+      const s = compose.services[node]!;
+      expect(s.profiles).toEqual(['nats-cluster']);
+      expect(s.image).toBe(compose.services.nats!.image);
+      const args = s.command!;
+      expect(args).toContain('-js');
+      expect(args[args.indexOf('--name') + 1]).toBe(node);
+      expect(args[args.indexOf('--cluster_name') + 1]).toBe('fleetplane');
+      const routes = args[args.indexOf('--routes') + 1]!.split(',');
+      expect(routes.sort()).toEqual(nodes.filter((n) => n !== node).map((n) => `nats://${n}:6222`));
+      const volume = s.volumes![0]!.split(':')[0]!;
+      expect(compose.volumes).toHaveProperty(volume);
+    }
+    // Profiled: `docker compose up` alone starts the single server only.
+    expect(compose.services.nats!.profiles).toBeUndefined();
   });
 });
