@@ -39,6 +39,8 @@ export interface ServiceSpec {
   /** Services whose gRPC port this one calls. */
   calls: ServiceName[];
   usesNats: boolean;
+  /** Creates JetStream streams (ensureStream), with JETSTREAM_REPLICAS copies each. */
+  createsStreams: boolean;
   usesRedis: boolean;
   /** Writable directories beyond /tmp (emptyDir; the root filesystem is read-only). */
   scratch?: Record<string, string>;
@@ -82,6 +84,7 @@ export const SERVICE_SPECS: Record<ServiceName, ServiceSpec> = {
     },
     calls: [],
     usesNats: true,
+    createsStreams: true,
     usesRedis: false,
   },
   command: {
@@ -99,6 +102,7 @@ export const SERVICE_SPECS: Record<ServiceName, ServiceSpec> = {
     autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [cpu(70)] },
     calls: ['agent-hub'],
     usesNats: true,
+    createsStreams: true,
     usesRedis: true,
   },
   telemetry: {
@@ -116,6 +120,7 @@ export const SERVICE_SPECS: Record<ServiceName, ServiceSpec> = {
     autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [cpu(70)] },
     calls: ['agent-hub'],
     usesNats: true,
+    createsStreams: true,
     usesRedis: true,
   },
   backup: {
@@ -152,6 +157,7 @@ export const SERVICE_SPECS: Record<ServiceName, ServiceSpec> = {
     autoscaling: { minReplicas: 2, maxReplicas: 4, metrics: [cpu(70)] },
     calls: [],
     usesNats: true,
+    createsStreams: false,
     usesRedis: true,
   },
   'tile-worker': {
@@ -176,6 +182,7 @@ export const SERVICE_SPECS: Record<ServiceName, ServiceSpec> = {
     autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [cpu(70)] },
     calls: ['telemetry', 'agent-hub'],
     usesNats: false,
+    createsStreams: false,
     usesRedis: true,
   },
   gateway: {
@@ -211,6 +218,7 @@ export const SERVICE_SPECS: Record<ServiceName, ServiceSpec> = {
     autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [cpu(70)] },
     calls: ['command', 'agent-hub', 'tile-worker', 'telemetry', 'backup'],
     usesNats: true,
+    createsStreams: false,
     usesRedis: true,
     scratch: { 'audit-spool': '/var/spool/fleetplane-audit' },
   },

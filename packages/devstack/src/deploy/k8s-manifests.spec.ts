@@ -203,6 +203,19 @@ describe('infra/k8s/overlays/*: the services', () => {
     }
   });
 
+  it('replicates every JetStream stream on all NATS servers in prod (JETSTREAM_REPLICAS of each service that reads it), one copy in dev', async () => {
+    const nats = find(prod, 'StatefulSet', 'nats') as KubeObject & { spec: { replicas: number } };
+    const dev = built.get('infra/k8s/overlays/dev')!;
+    for (const s of SERVICES) {
+      const schema = await configSchemaOf(s);
+      const devEnv = containerEnv(dev, s, (find(dev, 'Deployment', s) as Workload).spec.template.spec.containers[0]!);
+      if ('JETSTREAM_REPLICAS' in schema.shape) {
+        expect(env(s).JETSTREAM_REPLICAS, s).toBe(String(nats.spec.replicas));
+        expect(devEnv.JETSTREAM_REPLICAS, s).toBeUndefined();
+      } else expect(env(s).JETSTREAM_REPLICAS, s).toBeUndefined();
+    }
+  });
+
   it('scales agent-hub on the connected agents per pod (the hub gauge) and CPU, every other service on CPU', () => {
     for (const s of SERVICES) {
       const hpa = find(prod, 'HorizontalPodAutoscaler', s) as KubeObject & {
