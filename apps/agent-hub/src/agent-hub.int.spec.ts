@@ -72,6 +72,36 @@ describe('agent-hub (process, real PostgreSQL + NATS)', () => {
     }
   });
 
+  it('stores each of many concurrent HELLOs (one batched statement) with its own inventory and session, and routes to each', async () => {
+    const ids = Array.from({ length: 24 }, (_, i) => `batch-${i}`);
+    const creds = await Promise.all(ids.map(async (id) => [id, (await hub.grpc.enrollAgent({ agentId: id })).token] as const));
+    const sockets = await Promise.all(
+      creds.map(async ([id, token], i) => {
+        const s = await TestAgentSocket.open(hub.wsUrl);
+        const caps = i % 2 ? ['exec', 'docker'] : [];
+        s.sendFrame({ type: 'HELLO', agentId: id, token, inventory: { ...inventory, kernel: `6.${i}`, capabilities: caps, labels: { n: String(i) } } });
+        return { id, socket: s, sessionId: (await s.next('HELLO_ACK')).sessionId, caps, i };
+      }),
+    );
+    try {
+      for (const { id, caps, i } of sockets) {
+        expect((await hub.grpc.getAgent(id)).agent).toMatchObject({
+          connected: true,
+          kernel: `6.${i}`,
+          capabilities: caps,
+          labels: { n: String(i) },
+          protocolVersion: 1,
+        });
+      }
+      expect(new Set(sockets.map((s) => s.sessionId)).size).toBe(ids.length);
+      const replies = await Promise.all(sockets.map(({ id }) => dispatch(id, `exec-${id}`)));
+      expect(replies).toEqual(ids.map(() => ({ accepted: true })));
+      for (const { socket, id } of sockets) expect((await socket.next('COMMAND')).executionId).toBe(`exec-${id}`);
+    } finally {
+      for (const { socket } of sockets) socket.close();
+    }
+  });
+
   it('answers GetAgent of an unknown id with NOT_FOUND', async () => {
     await expect(hub.grpc.getAgent('nobody-here')).rejects.toMatchObject({ code: status.NOT_FOUND, details: 'agent nobody-here not found' });
   });

@@ -13,6 +13,7 @@ import {
   type HubToAgent,
 } from '@fleetplane/contracts';
 import { currentTraceCarrier, inSpan, SpanKind } from '@fleetplane/observability';
+import { Coalescer } from '@fleetplane/service-kit';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 import { HubMetrics } from '../metrics/hub-metrics.js';
 
@@ -40,6 +41,18 @@ type Subscription = ReturnType<NatsClient['subscribe']>;
 @Injectable()
 export class CommandRouter {
   private readonly subscriptions = new Map<RoutableSession, Subscription>();
+  /**
+   * One PING/PONG for every subscription made in the same turn of the event
+   * loop (or while the previous flush was out): the server has them all once it
+   * answers, and a batch of HELLOs costs one round trip instead of one each.
+   */
+  private readonly flushes = new Coalescer<void, void>(
+    async (waiters) => {
+      await this.nats.connection.flush();
+      return waiters.map(() => undefined);
+    },
+    { maxSize: 100_000 },
+  );
 
   constructor(
     private readonly nats: NatsClient,
@@ -56,7 +69,7 @@ export class CommandRouter {
     );
     this.subscriptions.set(session, sub);
     // The subscription must be known to the server before HELLO_ACK tells the agent (and anyone watching) it is reachable.
-    await this.nats.connection.flush();
+    await this.flushes.run();
   }
 
   detach(session: RoutableSession): void {
