@@ -1,13 +1,11 @@
-import { main, runService } from '@fleetplane/service-kit';
-import { AppModule } from './app.module.js';
-import { loadHubConfig } from './config.js';
+import { enableCompileCache } from 'node:module';
+import { holdPortWhileStarting } from './startup/starting-listener.js';
 
-main(async () => {
-  const config = loadHubConfig();
-  await runService({
-    name: 'agent-hub',
-    module: AppModule.forRoot(config),
-    config,
-    grpc: { key: 'agentHub', url: `${config.HTTP_HOST}:${config.GRPC_PORT}` },
-  });
-});
+// The agents' port is taken first (node:http only), so a restarted hub answers
+// "not ready, retry after" from its first second instead of refusing connections
+// while it loads: see startup/starting-listener.ts. Then V8's on-disk compile
+// cache (a no-op where the cache directory is not writable) and the hub itself.
+const held = await holdPortWhileStarting(process.env);
+enableCompileCache();
+const { startHub } = await import('./start-hub.js');
+startHub(held);

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { tryAgainLaterReason, upgradeRefusalHeaders } from '@fleetplane/contracts';
+// The dependency-free subpath: the starting listener (startup/) loads this before anything heavy.
+import { tryAgainLaterReason, upgradeRefusalHeaders } from '@fleetplane/contracts/admission';
 import type { AdmissionRefusal } from './session-ports.js';
 
 // The peer may be gone already; nothing is left to do for it.
