@@ -30,10 +30,14 @@ export const hubConfigSchema = z.object({
   MAX_AGENTS: z.coerce.number().int().min(1).max(1_000_000).default(60_000),
   /** New connections accepted per second (a token bucket holding one second's worth). */
   MAX_CONNECTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(1_000),
-  /** HELLOs being checked and recorded at once (each reads and writes the database). */
-  MAX_CONCURRENT_HELLOS: z.coerce.number().int().min(1).max(10_000).default(64),
-  /** Sockets upgraded whose HELLO_ACK has not gone out yet (waiting for HELLO or in it); more upgrades are refused. */
-  MAX_PENDING_HANDSHAKES: z.coerce.number().int().min(1).max(100_000).default(512),
+  /** HELLOs being checked and recorded at once (their reads and writes are batched: one SELECT and one UPDATE per batch). */
+  MAX_CONCURRENT_HELLOS: z.coerce.number().int().min(1).max(10_000).default(256),
+  /**
+   * Sockets upgraded whose HELLO_ACK has not gone out yet (waiting for their HELLO or in it); more
+   * upgrades are refused (503). At most MAX_CONCURRENT_HELLOS, an admitted socket always finds a
+   * HELLO slot, so the excess of a storm is refused before its WebSocket exists, not after.
+   */
+  MAX_PENDING_HANDSHAKES: z.coerce.number().int().min(1).max(100_000).default(256),
   /** The retry-after hint of a refusal; the agent waits between it and twice it. */
   ADMISSION_RETRY_AFTER_MS: millis(5_000),
   // Per-connection inbound limits (1-second windows): a peer over either is closed with 4413.

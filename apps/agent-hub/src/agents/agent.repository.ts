@@ -50,7 +50,7 @@ interface ConnectWrite {
 
 /**
  * HELLOs handled at once share a statement (admission control lets at most
- * MAX_CONCURRENT_HELLOS run, 64 by default); more go in the next one.
+ * MAX_CONCURRENT_HELLOS run, 256 by default); more go in the next one.
  */
 const HELLO_BATCH = 256;
 
