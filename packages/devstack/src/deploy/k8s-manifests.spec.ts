@@ -176,6 +176,12 @@ describe('infra/k8s/overlays/*: the services', () => {
     else expect(c.startupProbe?.httpGet).toEqual({ path: '/health', port: http });
   });
 
+  it("probes liveness where the image's own HEALTHCHECK does, and the migrator the Jobs run is in the package the image ships", () => {
+    expect(source('infra/docker/Dockerfile')).toMatch(/^HEALTHCHECK .*process\.env\.HTTP_PORT\)\+'\/health'/m);
+    const bin = MIGRATE_COMMAND[1]!.replace('node_modules/@fleetplane/prisma-migrate/', 'packages/prisma-migrate/');
+    expect(source(bin).length).toBeGreaterThan(0);
+  });
+
   it('keeps the health paths off the gateway API prefix, where the probes and the HealthController expect them', () => {
     expect(source('apps/gateway/src/http/configure-http.ts')).toMatch(/UNPREFIXED = \['health', 'ready', 'metrics'/);
     expect(source('packages/service-kit/src/grpc/grpc-server.ts')).toContain('health.addToServer(server)');
