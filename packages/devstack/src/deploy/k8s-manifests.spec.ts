@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,14 @@ function containerEnv(objects: KubeObject[], service: string, c: Container): Rec
 }
 
 const source = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+/** The source of a service's `runService({ … })` call (in main.ts, or the module main.ts loads it from). */
+const runServiceCalls = (service: string): string[] => {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [`${dir}/${e.name}`] : [],
+    );
+  return walk(`apps/${service}/src`).flatMap((f) => [...source(f).matchAll(/\brunService\(\{[\s\S]*?\n\s*\}\);/g)].map((m) => m[0]));
+};
 /** The HTTP paths service-kit's HealthController serves (packages/observability), read from its decorators. */
 const healthPaths = [...source('packages/observability/src/health/health.controller.ts').matchAll(/@Get\('([a-z]+)'\)/g)].map((m) => `/${m[1]}`);
 
@@ -170,7 +178,9 @@ describe('infra/k8s/overlays/*: the services', () => {
     expect(c.livenessProbe?.httpGet).toEqual({ path: '/health', port: http });
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/ready', port: http });
     // Only a service that starts a gRPC server (runService with `grpc`) has the health service on it.
-    const servesGrpc = /\bgrpc: \{/.test(source(`apps/${s}/src/main.ts`));
+    const starts = runServiceCalls(s);
+    expect(starts.length, `${s} starts with one runService call`).toBe(1);
+    const servesGrpc = /\bgrpc: \{/.test(starts[0]!);
     expect(servesGrpc).toBe(env(s).GRPC_PORT !== undefined);
     if (servesGrpc) expect(c.startupProbe?.grpc).toEqual({ port: Number(env(s).GRPC_PORT) });
     else expect(c.startupProbe?.httpGet).toEqual({ path: '/health', port: http });
