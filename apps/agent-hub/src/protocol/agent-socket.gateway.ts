@@ -32,7 +32,9 @@ export class AgentSocketGateway implements OnApplicationBootstrap, BeforeApplica
   private readonly timings: SessionTimings;
   private readonly inbound: InboundLimits;
   private readonly now: () => number;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME_BYTES });
+  // No client tracking: LiveSessions already holds every session, and `ws`'s own Set would add an
+  // entry and a close listener per socket (tens of thousands) for nothing.
+  private readonly wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_AGENT_FRAME_BYTES });
   private server?: Server;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
 
