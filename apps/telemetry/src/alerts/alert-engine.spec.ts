@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TelemetrySample } from '@fleetplane/contracts';
-import { decide } from './alert-engine.js';
+import { decide, mayChangeState } from './alert-engine.js';
 import type { AlertRule } from './alert-rule.js';
 import { stateKey, type EvaluationState } from './alert-evaluation.store.js';
 
@@ -77,5 +77,25 @@ describe('decide', () => {
     const c = decide([{ rule: cpu, applies: () => true }], new Map([['a1', samples]]), empty());
     expect(c.fire).toHaveLength(1);
     expect(c.fire[0]).toMatchObject({ severity: 'CRITICAL', at: 10_000 });
+  });
+
+  it('sends to the locked evaluation only agents with a value that would keep a condition or fire (mayChangeState)', () => {
+    const cpu = { rule: rule({ id: 'r-cpu', name: 'cpu', metric: 'cpu_percent', warning: 80, critical: 95, clear: 75, forSeconds: 300 }), applies: () => true };
+    const noData = {
+      rule: rule({ id: 'r-nd', name: 'no-data', metric: 'no_data', comparison: '>=', warning: null, critical: 3, clear: null }),
+      applies: () => true,
+    };
+    // Below warning (even in the hysteresis band, which matters only with an open alert): nothing to do.
+    expect(mayChangeState([cpu, noData], 'a1', [sample('a1', 1000, { cpuPercent: 78 })])).toBe(false);
+    // Past warning, not yet for 300 s: a condition to keep.
+    expect(mayChangeState([cpu], 'a1', [sample('a1', 1000, { cpuPercent: 10 }), sample('a1', 2000, { cpuPercent: 81 })])).toBe(true);
+    // A rule out of scope for the agent does not count.
+    expect(mayChangeState([{ ...cpu, applies: () => false }], 'a1', [sample('a1', 1000, { cpuPercent: 99 })])).toBe(false);
+    // Disk per mount: one full mount is enough.
+    const mounts = [
+      { mount: '/', usedBytes: 10, totalBytes: 100 },
+      { mount: '/var', usedBytes: 90, totalBytes: 100 },
+    ];
+    expect(mayChangeState([{ rule: rule({}), applies: () => true }], 'a1', [sample('a1', 1000, { mounts })])).toBe(true);
   });
 });

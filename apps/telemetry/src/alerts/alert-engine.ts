@@ -48,12 +48,42 @@ export class AlertEngine implements OnModuleInit {
       return { agentId, at: new Date(newest), intervalMs: n > 1 ? newest - Date.parse(list[n - 2]!.takenAt) : null };
     });
     const started = performance.now();
-    const committed = await this.store.evaluate([...byAgent.keys()], lastSeen, (state) => decide(rules, byAgent, state));
+    // Only agents whose values could change something take the locked evaluation: those with a
+    // value past a threshold, and those with state (pending condition, open alert) in the database.
+    const hot = new Set<string>();
+    const cold: string[] = [];
+    for (const [agentId, list] of byAgent) {
+      if (mayChangeState(rules, agentId, list)) hot.add(agentId);
+      else cold.push(agentId);
+    }
+    for (const agentId of await this.store.recordSeen(lastSeen, cold)) hot.add(agentId);
+    const evaluated = new Map([...byAgent].filter(([agentId]) => hot.has(agentId)));
+    const committed = await this.store.evaluate([...evaluated.keys()], (state) => decide(rules, evaluated, state));
     this.metrics.evaluated((performance.now() - started) / 1000);
     this.events.publish(committed);
     if (committed.length > 0)
       this.log.log(`${committed.length} alert transition(s): ${committed.map((c) => `${c.transition} ${c.alert.ruleName}@${c.alert.agentId}`).join(', ')}`);
   }
+}
+
+/**
+ * Whether any of an agent's samples could change alert state for an agent that has none (no
+ * pending condition, no open alert): a value the evaluator would keep a condition for or fire on.
+ */
+export function mayChangeState(rules: readonly ActiveRule[], agentId: string, samples: readonly TelemetrySample[]): boolean {
+  let catalogue: ReturnType<typeof metricValues>[] | undefined;
+  for (const active of rules) {
+    const rule = active.rule;
+    if (rule.metric === NO_DATA || !active.applies(agentId)) continue;
+    catalogue ??= samples.map((s) => metricValues(s));
+    for (const [i, s] of samples.entries()) {
+      for (const { value } of ruleValues(rule.metric, s, catalogue[i])) {
+        const ev = evaluate(rule, null, null, value, Date.parse(s.takenAt));
+        if (ev.condition !== null || ev.outcome.transition !== null) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** The batch's samples, agent by agent and oldest first, against each rule in scope. */

@@ -67,8 +67,8 @@ export interface Committed {
 const LOCK_NAMESPACE = 7001;
 
 /**
- * The evaluator's shared state in PostgreSQL. Each evaluation runs in one transaction that
- * first takes an advisory lock per agent (in key order, so two instances never deadlock):
+ * The evaluator's shared state in PostgreSQL. Each evaluation (of the batch's agents that
+ * `recordSeen` and `mayChangeState` leave in) runs in one transaction that first takes an advisory lock per agent (in key order, so two instances never deadlock):
  * instances that receive samples of the same agent at once evaluate them one after the other,
  * each seeing what the other committed. The partial unique index on open alerts per
  * (rule, agent, mount) is the backstop: an insert that would duplicate one does nothing.
@@ -77,29 +77,48 @@ const LOCK_NAMESPACE = 7001;
 export class AlertEvaluationStore {
   constructor(private readonly db: PrismaClient) {}
 
-  async evaluate(
-    agentIds: readonly string[],
-    lastSeen: { agentId: string; at: Date; intervalMs: number | null }[],
-    decide: (state: EvaluationState) => Changes,
-  ): Promise<Committed[]> {
+  /**
+   * Without the agents' locks: records when each agent of the batch was last seen (for the
+   * no-data sweep) and returns which of `candidates` have state (a pending condition or an open
+   * alert), i.e. need the locked evaluation even though no value of theirs is past a threshold.
+   *
+   * Why this needs no lock: an agent with no state whose values are all below every threshold
+   * and clear changes nothing when evaluated (the evaluator writes no condition for such a value).
+   * Skipping it is what a locked evaluation would do if it ran just before whichever transaction
+   * creates state for that agent next: the outcome is one the locks allow. The last-seen upsert
+   * is committed before the read, so a no-data sweep that re-reads it under the lock afterwards
+   * sees the agent reporting.
+   */
+  async recordSeen(lastSeen: { agentId: string; at: Date; intervalMs: number | null }[], candidates: readonly string[]): Promise<Set<string>> {
+    if (lastSeen.length > 0) {
+      await this.db.$executeRawUnsafe(
+        `INSERT INTO agent_last_seen AS s (agent_id, last_at, interval_ms)
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[]) ORDER BY 1
+         ON CONFLICT (agent_id) DO UPDATE SET
+           interval_ms = coalesce(excluded.interval_ms,
+             CASE WHEN excluded.last_at > s.last_at THEN (extract(epoch FROM excluded.last_at - s.last_at) * 1000)::int ELSE s.interval_ms END),
+           last_at = greatest(s.last_at, excluded.last_at)`,
+        lastSeen.map((l) => l.agentId),
+        lastSeen.map((l) => l.at),
+        lastSeen.map((l) => l.intervalMs),
+      );
+    }
+    if (candidates.length === 0) return new Set();
+    const rows = await this.db.$queryRawUnsafe<{ agent_id: string }[]>(
+      `SELECT agent_id FROM alert_conditions WHERE agent_id = ANY($1::text[])
+       UNION SELECT agent_id FROM alerts WHERE state <> 'RESOLVED' AND agent_id = ANY($1::text[])`,
+      [...candidates],
+    );
+    return new Set(rows.map((r) => r.agent_id));
+  }
+
+  /** The locked evaluation of these agents (see the class comment); `recordSeen` has recorded them. */
+  async evaluate(agentIds: readonly string[], decide: (state: EvaluationState) => Changes): Promise<Committed[]> {
     if (agentIds.length === 0) return [];
     return this.db.$transaction(
       async (tx) => {
         const ids = [...agentIds];
         await this.lockAgents(tx, ids);
-        if (lastSeen.length > 0) {
-          await tx.$executeRawUnsafe(
-            `INSERT INTO agent_last_seen AS s (agent_id, last_at, interval_ms)
-             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
-             ON CONFLICT (agent_id) DO UPDATE SET
-               interval_ms = coalesce(excluded.interval_ms,
-                 CASE WHEN excluded.last_at > s.last_at THEN (extract(epoch FROM excluded.last_at - s.last_at) * 1000)::int ELSE s.interval_ms END),
-               last_at = greatest(s.last_at, excluded.last_at)`,
-            lastSeen.map((l) => l.agentId),
-            lastSeen.map((l) => l.at),
-            lastSeen.map((l) => l.intervalMs),
-          );
-        }
         const conditionRows = await tx.$queryRawUnsafe<
           { rule_id: string; agent_id: string; mount: string; breach_since: Date; critical_since: Date | null; last_at: Date }[]
         >(`SELECT rule_id::text, agent_id, mount, breach_since, critical_since, last_at FROM alert_conditions WHERE agent_id = ANY($1::text[])`, ids);
