@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startNats, type ServerHandle } from '@fleetplane/test-harness';
@@ -102,6 +102,26 @@ describe('NatsClient.consumeDurableBatches (real nats-server with JetStream)', (
     await until(() => seen.includes(2), 'the good message');
     await until(async () => (await backlog(s.name, 'bad')) === 0, 'nothing left (the bad one terminated)');
     expect(seen).toEqual([2]);
+  });
+
+  it('ensureDurableConsumer creates the consumer (explicit acks, max_deliver -1) and updates it in place, keeping its position', async () => {
+    const s = await stream();
+    await client.ensureDurableConsumer(s.name, 'ensured', { ackWaitMs: 5_000, maxAckPending: 100 });
+    const jsm = await jetstreamManager(client.connection);
+    const created = await jsm.consumers.info(s.name, 'ensured');
+    expect(created.config).toMatchObject({ ack_policy: 'explicit', max_deliver: -1, max_ack_pending: 100, ack_wait: 5_000_000_000 });
+    const js = jetstream(client.connection);
+    for (let n = 0; n < 3; n++) await js.publish(s.subject, JSON.stringify({ n }));
+    const consumer = await js.consumers.get(s.name, 'ensured');
+    const first = await consumer.next();
+    first?.ack();
+    await until(async () => (await jsm.consumers.info(s.name, 'ensured')).ack_floor.stream_seq === 1, 'the first ack');
+    await client.ensureDurableConsumer(s.name, 'ensured', { ackWaitMs: 9_000, maxAckPending: 200 });
+    const updated = await jsm.consumers.info(s.name, 'ensured');
+    expect(updated.config).toMatchObject({ max_deliver: -1, max_ack_pending: 200, ack_wait: 9_000_000_000 });
+    // Not recreated: what was acked stays acked, the rest is still to come.
+    expect(updated.ack_floor.stream_seq).toBe(1);
+    expect(updated.num_pending).toBe(2);
   });
 
   it('redelivery backs off 1 s, 2 s, 4 s … and stays at 30 s', () => {

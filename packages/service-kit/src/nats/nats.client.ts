@@ -282,6 +282,24 @@ export class NatsClient implements OnApplicationShutdown {
   }
 
   /**
+   * Creates the durable pull consumer every instance shares, or updates it in place (so it keeps
+   * its position in the stream): explicit acks, from the start of the stream, and
+   * `max_deliver: -1` — JetStream never gives a message up, so an outage of whatever the consumer
+   * writes to delays messages and never drops them. `ackWaitMs` is how long a delivered message
+   * may stay unacked before JetStream redelivers it.
+   */
+  async ensureDurableConsumer(stream: string, durable: string, opts: { ackWaitMs: number; maxAckPending: number }): Promise<void> {
+    const jsm = await jetstreamManager(this.connection);
+    const tuning = { ack_wait: opts.ackWaitMs * 1_000_000, max_deliver: -1, max_ack_pending: opts.maxAckPending };
+    const exists = await jsm.consumers.info(stream, durable).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await jsm.consumers.update(stream, durable, tuning);
+    else await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...tuning });
+  }
+
+  /**
    * Consumes a stream through a durable consumer shared by every instance, handing the handler
    * whole batches: what arrived while the previous batch was being handled (up to `maxBatch`),
    * so a busy consumer does one write per batch instead of one per message, and an idle one
@@ -302,16 +320,10 @@ export class NatsClient implements OnApplicationShutdown {
     opts: DurableBatchOptions = {},
   ): Promise<void> {
     const maxBatch = opts.maxBatch ?? 500;
-    const jsm = await jetstreamManager(this.connection);
-    const tuning = { ack_wait: 30_000_000_000, max_deliver: -1, max_ack_pending: opts.maxAckPending ?? 10_000 };
-    const exists = await jsm.consumers.info(stream, durable).then(
-      () => true,
-      () => false,
-    );
-    if (exists) await jsm.consumers.update(stream, durable, tuning);
-    else await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...tuning });
+    const maxAckPending = opts.maxAckPending ?? 10_000;
+    await this.ensureDurableConsumer(stream, durable, { ackWaitMs: 30_000, maxAckPending });
     const consumer = await this.js!.consumers.get(stream, durable);
-    const messages = await consumer.consume({ max_messages: Math.min(tuning.max_ack_pending, maxBatch * 2) });
+    const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, maxBatch * 2) });
     const streamSubjects = Object.values(streams).find((s) => s.name === stream)?.subjects;
     const fallback = streamSubjects?.length === 1 ? streamSubjects[0] : undefined;
     const templateOf = (subject: string) => subjectTemplate(subject) ?? fallback ?? subject;
