@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertEvent } from '@fleetplane/contracts';
-import type { Principal } from '../auth/principal.js';
-import { FakeFeed, FakeSocket, noMetrics, OPTIONS, quietFeeds, silentLog } from '../test/stream-session-fakes.js';
-import { StreamSession } from './stream-session.js';
+import { FakeFeed, openAuthenticatedSession, type FakeSocket } from '../test/stream-session-fakes.js';
+import type { StreamSession } from './stream-session.js';
 
 // The alert part of the session: subscribe_alerts, its permission, its filters.
 
-const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
 const alert = (over: Partial<AlertEvent>): AlertEvent => ({
   alertId: '11111111-1111-4111-8111-111111111111',
   ruleId: '00000000-0000-4000-8000-000000000001',
@@ -27,26 +25,13 @@ describe('StreamSession alerts', () => {
   let alerts: FakeFeed<AlertEvent>;
   let mayReadTelemetry: boolean;
   let session: StreamSession;
-  const say = async (frame: unknown) => {
-    session.receive(JSON.stringify(frame));
-    await vi.advanceTimersByTimeAsync(0);
-  };
+  let say: (frame: unknown) => Promise<void>;
 
   beforeEach(async () => {
     vi.useFakeTimers();
-    socket = new FakeSocket();
     alerts = new FakeFeed<AlertEvent>();
     mayReadTelemetry = true;
-    const auth = {
-      authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
-      watch: () => () => undefined,
-      mayReadCommands: () => true,
-      mayReadTelemetry: () => mayReadTelemetry,
-    };
-    session = new StreamSession(socket, auth, { ...quietFeeds(), alerts }, OPTIONS, noMetrics, silentLog, () => Date.now());
-    session.start();
-    await say({ type: 'auth', token: 'good' });
-    socket.sent = [];
+    ({ socket, session, say } = await openAuthenticatedSession({ alerts, mayReadTelemetry: () => mayReadTelemetry }));
   });
 
   afterEach(() => {

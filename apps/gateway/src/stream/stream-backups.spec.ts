@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Principal } from '../auth/principal.js';
-import { FakeFeed, FakeSocket, noMetrics, OPTIONS, quietFeeds, silentLog } from '../test/stream-session-fakes.js';
+import { FakeFeed, openAuthenticatedSession, type FakeSocket } from '../test/stream-session-fakes.js';
 import type { BackupUpdated } from './stream.protocol.js';
-import { StreamSession } from './stream-session.js';
+import type { StreamSession } from './stream-session.js';
 
 // The backup part of the session: subscribe_backups, its permission, its job filter.
 
 const JOB = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
-const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
 const event = (over: Partial<BackupUpdated> = {}): BackupUpdated => ({
   jobId: JOB,
   kind: 'BACKUP',
@@ -23,26 +21,13 @@ describe('StreamSession backup jobs', () => {
   let backups: FakeFeed<BackupUpdated>;
   let mayReadTelemetry: boolean;
   let session: StreamSession;
-  const say = async (frame: unknown) => {
-    session.receive(JSON.stringify(frame));
-    await vi.advanceTimersByTimeAsync(0);
-  };
+  let say: (frame: unknown) => Promise<void>;
 
   beforeEach(async () => {
     vi.useFakeTimers();
-    socket = new FakeSocket();
     backups = new FakeFeed<BackupUpdated>();
     mayReadTelemetry = true;
-    const auth = {
-      authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
-      watch: () => () => undefined,
-      mayReadCommands: () => true,
-      mayReadTelemetry: () => mayReadTelemetry,
-    };
-    session = new StreamSession(socket, auth, { ...quietFeeds(), backups }, OPTIONS, noMetrics, silentLog, () => Date.now());
-    session.start();
-    await say({ type: 'auth', token: 'good' });
-    socket.sent = [];
+    ({ socket, session, say } = await openAuthenticatedSession({ backups, mayReadTelemetry: () => mayReadTelemetry }));
   });
 
   afterEach(() => {

@@ -1,4 +1,9 @@
+import { vi } from 'vitest';
+import type { AlertEvent } from '@fleetplane/contracts';
+import type { Principal } from '../auth/principal.js';
 import type { StreamFeeds, StreamMetrics } from '../stream/stream-ports.js';
+import type { BackupUpdated } from '../stream/stream.protocol.js';
+import { StreamSession } from '../stream/stream-session.js';
 
 // Test doubles the StreamSession specs share (execution events, output, alerts, backups).
 
@@ -48,3 +53,36 @@ export const quietFeeds = (): StreamFeeds => ({
   events: { listen: () => () => undefined },
   outputs: { follow: () => ({ ready: Promise.resolve(), stop: () => undefined }) },
 });
+
+export const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@example.com', role: 'viewer', sessionId: 's-1' };
+
+/**
+ * A session authenticated as a viewer, with the one extra feed a spec is about (alerts or backup
+ * jobs), and nothing sent yet. `mayReadTelemetry` is asked on every subscribe, so a spec can
+ * change its answer between frames. Needs `vi.useFakeTimers()`: `say` hands a frame in and lets
+ * the session's promises settle.
+ */
+export async function openAuthenticatedSession(opts: {
+  alerts?: FakeFeed<AlertEvent>;
+  backups?: FakeFeed<BackupUpdated>;
+  mayReadTelemetry?: () => boolean;
+}): Promise<{ socket: FakeSocket; session: StreamSession; say: (frame: unknown) => Promise<void> }> {
+  const socket = new FakeSocket();
+  const mayReadTelemetry = opts.mayReadTelemetry ?? (() => true);
+  const auth = {
+    authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
+    watch: () => () => undefined,
+    mayReadCommands: () => true,
+    mayReadTelemetry: () => mayReadTelemetry(),
+  };
+  const feeds: StreamFeeds = { ...quietFeeds(), ...(opts.alerts ? { alerts: opts.alerts } : {}), ...(opts.backups ? { backups: opts.backups } : {}) };
+  const session = new StreamSession(socket, auth, feeds, OPTIONS, noMetrics, silentLog, () => Date.now());
+  const say = async (frame: unknown) => {
+    session.receive(JSON.stringify(frame));
+    await vi.advanceTimersByTimeAsync(0);
+  };
+  session.start();
+  await say({ type: 'auth', token: 'good' });
+  socket.sent = [];
+  return { socket, session, say };
+}
