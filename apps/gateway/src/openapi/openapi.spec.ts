@@ -163,6 +163,7 @@ describe('OpenAPI document', () => {
       'output_unsubscribed',
       'execution.output',
       'alerts_subscribed',
+      'alerts_unsubscribed',
       'alert.fired',
       'alert.escalated',
       'alert.acknowledged',

@@ -11,6 +11,8 @@ export const streamDescription = {
   transport: 'WebSocket (RFC 6455) on the API port, JSON text frames',
   authentication:
     'The first frame, within STREAM_AUTH_TIMEOUT_MS: {"type":"auth","token":<access token>} or {"type":"auth","apiKey":<key>}. Needs role viewer and, for a key, scope commands:read (alert subscriptions also telemetry:read). Never by cookie or query string.',
+  subscriptions:
+    "After `ready`: `subscribe` (execution events), `subscribe_output` / `unsubscribe_output` (one execution's output), `subscribe_alerts` / `unsubscribe_alerts` (alert transitions; an unsubscribe names the same agentId / severity filters as the subscribe it ends, and is answered `alerts_unsubscribed`), `subscribe_backups` (backup jobs). Each is confirmed by its `*_subscribed` / `*_unsubscribed` frame.",
   limits: { maxFrameBytes: MAX_STREAM_FRAME_BYTES, maxSubscriptionsPerSocket: MAX_SUBSCRIPTIONS },
   clientFrame: { $ref: '#/components/schemas/StreamClientFrame' },
   serverFrame: { $ref: '#/components/schemas/StreamServerFrame' },

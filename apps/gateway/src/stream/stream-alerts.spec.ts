@@ -70,6 +70,30 @@ describe('StreamSession alerts', () => {
     expect(socket.sent[1]).toMatchObject({ type: 'error', field: 'severity' });
   });
 
+  it('unsubscribe_alerts ends the subscription with exactly those filters; with none left it stops listening', async () => {
+    await say({ type: 'subscribe_alerts', agentId: 'agent-2' });
+    await say({ type: 'subscribe_alerts', severity: 'CRITICAL' });
+    await say({ type: 'unsubscribe_alerts', severity: 'CRITICAL' });
+    expect(socket.sent.at(-1)).toEqual({ type: 'alerts_unsubscribed', severity: 'CRITICAL' });
+    socket.sent = [];
+    alerts.publish(alert({ agentId: 'agent-3', severity: 'CRITICAL' }));
+    alerts.publish(alert({ agentId: 'agent-2' }));
+    expect(socket.sent.map((f) => (f as AlertEvent).agentId)).toEqual(['agent-2']);
+    // One that does not exist: answered the same, changes nothing.
+    await say({ type: 'unsubscribe_alerts' });
+    expect(socket.sent.at(-1)).toEqual({ type: 'alerts_unsubscribed' });
+    expect(alerts.listeners.size).toBe(1);
+    await say({ type: 'unsubscribe_alerts', agentId: 'agent-2' });
+    expect(alerts.listeners.size).toBe(0);
+    socket.sent = [];
+    alerts.publish(alert({ agentId: 'agent-2' }));
+    expect(socket.sent).toEqual([]);
+    // Subscribing again listens again.
+    await say({ type: 'subscribe_alerts' });
+    alerts.publish(alert({}));
+    expect(socket.sent.map((f) => (f as { type: string }).type)).toEqual(['alerts_subscribed', 'alert.fired']);
+  });
+
   it('stops listening when the socket closes', async () => {
     await say({ type: 'subscribe_alerts' });
     expect(alerts.listeners.size).toBe(1);

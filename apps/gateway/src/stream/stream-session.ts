@@ -3,6 +3,7 @@ import { actorId } from '../auth/principal.js';
 import type { StreamAuth, StreamCredentials, StreamFeeds, StreamIdentity, StreamMetrics, StreamOptions, StreamSocket } from './stream-ports.js';
 import {
   alertMatches,
+  alertSubscriptionOf,
   decodeClientFrame,
   matches,
   MAX_SUBSCRIPTIONS,
@@ -16,6 +17,7 @@ import {
   type OutputFrame,
   type ServerFrame,
   type SubscribeAlertsFrame,
+  type UnsubscribeAlertsFrame,
   type SubscribeBackupsFrame,
   type SubscribeFrame,
   type Subscription,
@@ -109,6 +111,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
     if (frame.type === 'auth') return this.reject(StreamCloseCode.ProtocolError, 'already authenticated', 'type');
     if (frame.type === 'subscribe_output' || frame.type === 'unsubscribe_output') return this.output(frame);
     if (frame.type === 'subscribe_alerts') return this.subscribeAlerts(frame);
+    if (frame.type === 'unsubscribe_alerts') return this.unsubscribeAlerts(frame);
     if (frame.type === 'subscribe_backups') return this.subscribeBackups(frame);
     return this.subscribe(frame);
   }
@@ -217,11 +220,7 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   private subscribeAlerts(frame: SubscribeAlertsFrame): void {
     if (!this.identity || !this.feeds.alerts || !this.auth.mayReadTelemetry?.(this.identity.principal))
       return this.send({ type: 'error', message: 'reading alerts needs role viewer and scope telemetry:read', field: 'type' });
-    const sub: AlertSubscription = {
-      ...(frame.agentId !== undefined ? { agentId: frame.agentId } : {}),
-      ...(frame.severity !== undefined ? { severity: frame.severity } : {}),
-    };
-    const key = `${sub.agentId ?? '*'}/${sub.severity ?? '*'}`;
+    const { sub, key } = alertSubscriptionOf(frame);
     if (!this.alertSubscriptions.has(key)) {
       if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)
         return this.send({ type: 'error', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`, field: null });
@@ -229,6 +228,17 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
       this.unlistenAlerts ??= this.feeds.alerts.listen((e) => this.pushAlert(e));
     }
     this.send({ type: 'alerts_subscribed', ...sub });
+  }
+
+  /** Ends the subscription with these filters; with none left, stops listening to the alert feed. */
+  private unsubscribeAlerts(frame: UnsubscribeAlertsFrame): void {
+    const { sub, key } = alertSubscriptionOf(frame);
+    this.alertSubscriptions.delete(key);
+    if (this.alertSubscriptions.size === 0) {
+      this.unlistenAlerts?.();
+      this.unlistenAlerts = undefined;
+    }
+    this.send({ type: 'alerts_unsubscribed', ...sub });
   }
 
   private pushAlert(event: AlertEvent): void {

@@ -68,6 +68,11 @@ const subscribeAlertsFrame = z.strictObject({
   agentId: agentIdSchema.optional(),
   severity: z.enum(['WARNING', 'CRITICAL']).optional(),
 });
+/**
+ * Ends the alert subscription with exactly these filters (as `unsubscribe_output` ends one
+ * execution's output); the others stay. Answered `alerts_unsubscribed` whether or not it existed.
+ */
+const unsubscribeAlertsFrame = subscribeAlertsFrame.extend({ type: z.literal('unsubscribe_alerts') });
 
 /**
  * Backup jobs (issue #8): every `backup.updated` from now on — each state change of a backup,
@@ -82,6 +87,7 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   subscribeOutputFrame,
   unsubscribeOutputFrame,
   subscribeAlertsFrame,
+  unsubscribeAlertsFrame,
   subscribeBackupsFrame,
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
@@ -89,12 +95,21 @@ export type AuthFrame = z.infer<typeof authFrame>;
 export type SubscribeFrame = z.infer<typeof subscribeFrame>;
 export type OutputFrame = z.infer<typeof subscribeOutputFrame> | z.infer<typeof unsubscribeOutputFrame>;
 export type SubscribeAlertsFrame = z.infer<typeof subscribeAlertsFrame>;
+export type UnsubscribeAlertsFrame = z.infer<typeof unsubscribeAlertsFrame>;
 export type AlertSubscription = Pick<SubscribeAlertsFrame, 'agentId' | 'severity'>;
 export type SubscribeBackupsFrame = z.infer<typeof subscribeBackupsFrame>;
 export type BackupUpdated = EventPayload<'backup.updated'>;
 export type { AlertEvent };
 export type { ExecutionOutput };
-export const CLIENT_FRAME_TYPES = ['auth', 'subscribe', 'subscribe_output', 'unsubscribe_output', 'subscribe_alerts', 'subscribe_backups'] as const;
+export const CLIENT_FRAME_TYPES = [
+  'auth',
+  'subscribe',
+  'subscribe_output',
+  'unsubscribe_output',
+  'subscribe_alerts',
+  'unsubscribe_alerts',
+  'subscribe_backups',
+] as const;
 
 export type ExecutionUpdated = EventPayload<'execution.updated'>;
 /** No filter matches everything the caller may see. */
@@ -113,6 +128,9 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
     .extend({ type: z.literal('execution.output') })
     .describe('a chunk of output (data is base64) at `offset` of its stream; `seq` counts the chunks; may repeat a chunk: keep one per (stream, offset)'),
   subscribeAlertsFrame.extend({ type: z.literal('alerts_subscribed') }).describe('alert transitions matching the filters follow'),
+  subscribeAlertsFrame
+    .extend({ type: z.literal('alerts_unsubscribed') })
+    .describe('the alert subscription with these filters has ended (the others, if any, go on)'),
   ...(['fired', 'escalated', 'acknowledged', 'resolved'] as const).map((t) =>
     alertEventSchema
       .extend({ type: z.literal(`alert.${t}`) })
@@ -148,6 +166,15 @@ export function decodeClientFrame(text: string): DecodedFrame {
   const message =
     issue.path[0] === 'type' || issue.code === 'invalid_union' ? `type must be one of ${CLIENT_FRAME_TYPES.map((t) => `"${t}"`).join(', ')}` : issue.message;
   return { ok: false, message, field };
+}
+
+/** A subscribe_alerts / unsubscribe_alerts frame's filters, and the key one socket keeps them under. */
+export function alertSubscriptionOf(frame: Pick<SubscribeAlertsFrame, 'agentId' | 'severity'>): { sub: AlertSubscription; key: string } {
+  const sub: AlertSubscription = {
+    ...(frame.agentId !== undefined ? { agentId: frame.agentId } : {}),
+    ...(frame.severity !== undefined ? { severity: frame.severity } : {}),
+  };
+  return { sub, key: `${sub.agentId ?? '*'}/${sub.severity ?? '*'}` };
 }
 
 export const alertMatches = (s: AlertSubscription, e: AlertEvent): boolean =>
