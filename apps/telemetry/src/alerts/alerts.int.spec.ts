@@ -1,8 +1,9 @@
+import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { status } from '@grpc/grpc-js';
 import { alertEventSchema, subjects, type AlertEvent, type TelemetrySample } from '@fleetplane/contracts';
-import { createGrpcClient, unary, telemetryV1, type GrpcClient } from '@fleetplane/contracts/grpc';
+import { createGrpcClient, serveGrpc, unary, telemetryV1, type agentHubV1, type GrpcClient } from '@fleetplane/contracts/grpc';
 import { runSql, startInfra, type Infra } from '@fleetplane/test-harness';
 import { eventually, metricValue, startTelemetry, telemetryDatabase, type TelemetryProcess } from '../testing/telemetry-process.js';
 
@@ -12,6 +13,25 @@ import { eventually, metricValue, startTelemetry, telemetryDatabase, type Teleme
 // rule's `for` passes with timestamps, not sleeps.
 
 const NO_DATA_RULE = '00000000-0000-4000-8000-000000000005';
+
+// The registry a site or labels scope is resolved through: a real gRPC server with canned
+// answers, standing in for agent-hub (its own tests cover SelectAgents against its database).
+const REGISTRY: { id: string; site: string; labels: Record<string, string> }[] = [
+  { id: 'scoped-lab-1', site: 'lab', labels: { rack: 'r1' } },
+  { id: 'scoped-lab-2', site: 'lab', labels: { rack: 'r2' } },
+  { id: 'scoped-edge-1', site: 'edge', labels: { rack: 'r1' } },
+];
+function registry(): grpc.UntypedServiceImplementation {
+  const selectAgents = (call: grpc.ServerWritableStream<agentHubV1.SelectAgentsRequest, agentHubV1.SelectAgentsResponse>) => {
+    const sel = call.request.selector!;
+    const agents = REGISTRY.filter(
+      (a) => sel.all || ((sel.site === '' || a.site === sel.site) && Object.entries(sel.labels).every(([k, v]) => a.labels[k] === v)),
+    );
+    call.write({ agents: agents.map((a) => ({ id: a.id, site: a.site, capabilities: [], connected: true })) });
+    call.end();
+  };
+  return { countAgents: () => undefined, summarizeAgents: () => undefined, selectAgents };
+}
 
 /** `eventually` for a check that reads only what the test holds (the events received). */
 const soon = <T>(check: () => T, timeoutMs?: number) => eventually(() => Promise.resolve().then(check), timeoutMs);
@@ -30,6 +50,7 @@ const sample = (agentId: string, at: number, cpuPercent: number): TelemetrySampl
 
 describe('alerts across two telemetry instances', () => {
   let infra: Infra;
+  let hub: Awaited<ReturnType<typeof serveGrpc>>;
   let databaseUrl: string;
   let a: TelemetryProcess;
   let b: TelemetryProcess;
@@ -39,9 +60,10 @@ describe('alerts across two telemetry instances', () => {
   const events: AlertEvent[] = [];
 
   beforeAll(async () => {
-    infra = await startInfra();
+    [infra, hub] = await Promise.all([startInfra(), serveGrpc('agentHub', {}, { AgentRegistryService: registry() })]);
     databaseUrl = await telemetryDatabase(infra.postgres);
     const env = {
+      AGENT_HUB_GRPC_URL: hub.address,
       DATABASE_URL: databaseUrl,
       NATS_URL: infra.nats.url,
       REDIS_URL: infra.redis.url,
@@ -69,6 +91,7 @@ describe('alerts across two telemetry instances', () => {
     await nc?.close();
     await a?.process.stop();
     await b?.process.stop();
+    await hub?.stop();
     await infra?.stop();
   });
 
@@ -143,6 +166,93 @@ describe('alerts across two telemetry instances', () => {
       ['fired', 70],
       ['resolved', 30],
     ]);
+  });
+
+  it("escalates an open warning to critical once the value held past critical for the rule's for: the same alert, alert.escalated, in its history", async () => {
+    const rule = await createRule(clientA, { scope: { agentIds: ['esc-1'], site: '', labels: {} } });
+    const t0 = Date.now() - 300_000;
+    // Warning (60) for 30 s → fired WARNING; then past critical (90) from +40 s, held 30 s at +70 s → escalated.
+    const values: [number, number][] = [
+      [0, 70],
+      [30_000, 75],
+      [40_000, 95],
+      [60_000, 96],
+    ];
+    for (const [i, [dt, cpu]] of values.entries()) {
+      publish(sample('esc-1', t0 + dt, cpu));
+      await stored('esc-1', i + 1);
+    }
+    await soon(() => expect(eventsOf(rule.id).map((e) => [e.transition, e.severity])).toEqual([['fired', 'WARNING']]));
+    // Critical held 30 s (from +40 s): escalated now, not at +60 s (the value says which sample did it).
+    publish(sample('esc-1', t0 + 70_000, 97));
+    await soon(() =>
+      expect(eventsOf(rule.id).map((e) => [e.transition, e.severity, e.value])).toEqual([
+        ['fired', 'WARNING', 75],
+        ['escalated', 'CRITICAL', 97],
+      ]),
+    );
+    const [fired, escalated] = eventsOf(rule.id);
+    expect(escalated!.alertId).toBe(fired!.alertId);
+    expect(escalated!.state).toBe('FIRING');
+    const got = await rpc<telemetryV1.GetAlertResponse>(clientB, 'getAlert', { alertId: fired!.alertId });
+    expect(got.alert).toMatchObject({ severity: telemetryV1.AlertSeverity.ALERT_SEVERITY_CRITICAL, state: telemetryV1.AlertState.ALERT_STATE_FIRING });
+    expect(got.history.map((h) => [h.transition, h.value])).toEqual([
+      ['fired', 75],
+      ['escalated', 97],
+    ]);
+    // Back under clear: resolved at its escalated severity.
+    publish(sample('esc-1', t0 + 80_000, 10));
+    await soon(() =>
+      expect(eventsOf(rule.id).map((e) => [e.transition, e.severity])).toEqual([
+        ['fired', 'WARNING'],
+        ['escalated', 'CRITICAL'],
+        ['resolved', 'CRITICAL'],
+      ]),
+    );
+  });
+
+  it('a rule scoped by site or labels evaluates only the agents agent-hub puts in that scope', async () => {
+    const bySite = await createRule(clientA, { forSeconds: 0, scope: { agentIds: [], site: 'lab', labels: {} } });
+    const byLabel = await createRule(clientB, { forSeconds: 0, scope: { agentIds: [], site: '', labels: { rack: 'r1' } } });
+    const both = await createRule(clientA, { forSeconds: 0, scope: { agentIds: [], site: 'lab', labels: { rack: 'r1' } } });
+    // A round of samples (each agent at 99 %) until every scoped alert has fired: an instance
+    // that had not yet reloaded its rules when a round arrived evaluates the next one with them.
+    const ids = [...REGISTRY.map((a) => a.id), 'scoped-unknown'];
+    const t = Date.now() - 60_000;
+    let rounds = 0;
+    const firedFor = (ruleId: string) =>
+      [
+        ...new Set(
+          eventsOf(ruleId)
+            .filter((e) => e.transition === 'fired')
+            .map((e) => e.agentId),
+        ),
+      ].sort();
+    await eventually(async () => {
+      for (const id of ids) publish(sample(id, t + rounds * 1000, 99));
+      rounds++;
+      await nc.flush();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(firedFor(bySite.id)).toEqual(['scoped-lab-1', 'scoped-lab-2']);
+      expect(firedFor(byLabel.id)).toEqual(['scoped-edge-1', 'scoped-lab-1']);
+      // Site and labels AND-ed.
+      expect(firedFor(both.id)).toEqual(['scoped-lab-1']);
+    });
+    // Every round seen by the evaluator: nothing fired outside the scopes, nothing twice.
+    await eventually(async () =>
+      expect(
+        (
+          await sql<{ n: number }>(`SELECT count(*)::int AS n FROM agent_last_seen WHERE agent_id = ANY($1::text[]) AND last_at = $2`, [
+            ids,
+            new Date(t + (rounds - 1) * 1000),
+          ])
+        )[0]!.n,
+      ).toBe(ids.length),
+    );
+    const open = await sql<{ rule_id: string; agent_id: string }>(`SELECT rule_id::text, agent_id FROM alerts WHERE rule_id = ANY($1::uuid[]) ORDER BY 1, 2`, [
+      [bySite.id, byLabel.id, both.id],
+    ]);
+    expect(open).toHaveLength(5);
   });
 
   it('two instances taking the same agents at once open one alert per agent', async () => {
