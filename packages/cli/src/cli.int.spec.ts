@@ -178,6 +178,42 @@ describe('fleetplane CLI against the real system', () => {
       expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^[\w-]+: 1\/1 done, 0 failed, 0 running, 0 waiting \[COMPLETED\]$/);
     });
 
+    it('follows the command on the live stream while it waits: the gateway pushed its execution changes to the CLI', async () => {
+      // An API key: this file's 3 s access tokens could expire under a stream before it saw anything.
+      const key = await cli([
+        'api-keys',
+        'create',
+        'cli-live',
+        '--role',
+        'operator',
+        '--scope',
+        'commands:read',
+        '--scope',
+        'commands:write',
+        '--expires',
+        '1d',
+      ]);
+      expect(key.code, key.stderr).toBe(0);
+      const asKey = { FLEETPLANE_API_KEY: key.stdout.trimEnd(), FLEETPLANE_URL: fleet.gatewayUrl };
+      // Nothing else in this file opens the stream, so what the gateway pushed went to this run.
+      const metric = async (name: string) => {
+        const text = await (await fetch(`http://127.0.0.1:${fleet.ports.gatewayMetrics}/metrics`)).text();
+        return Number(new RegExp(`^fleetplane_gateway_${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      };
+      const before = await metric('stream_events_pushed_total');
+      // The program finishes once the CLI's socket is on the stream, so its COMPLETED cannot come before the subscribe.
+      const go = join(dir, 'live-go');
+      const run = cli(['run', '--site', 'local', '--', 'sh', '-c', `while [ ! -e ${go} ]; do sleep 0.1; done; echo followed`], '', asKey);
+      for (const deadline = Date.now() + 20_000; (await metric('stream_clients')) < 1; await sleep(100)) {
+        if (Date.now() > deadline) throw new Error('the CLI never opened the live stream');
+      }
+      writeFileSync(go, '');
+      const r = await run;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/COMPLETED\s+0\s+followed/);
+      expect((await metric('stream_events_pushed_total')) - before).toBeGreaterThanOrEqual(1);
+    });
+
     it("refuses a selector that matches no agent with the gateway's 400 naming targets", async () => {
       const r = await cli(['run', '--site', 'nowhere', '--', 'true']);
       expect(r.code).toBe(255);

@@ -84,6 +84,7 @@ import {
 import { telemetryHistorySchema, telemetrySummarySchema, type TelemetryHistory, type TelemetrySummary } from '../commands/telemetry-schemas.js';
 import type { DocBody, DocQuery } from './document.js';
 import { createdEnrollmentTokenSchema, enrollmentTokenPageSchema, type CreatedEnrollmentToken, type EnrollmentToken } from './enrollment-schemas.js';
+import type { StreamAuth } from './live-changes.js';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -101,6 +102,13 @@ export class ApiClient {
     private auth: Auth,
     private readonly fetchFn: FetchFn = fetch,
   ) {}
+
+  /** What the live stream's auth frame carries for this client: the current access token (a REST call refreshes it first) or the API key. */
+  streamAuth(): StreamAuth | undefined {
+    if (this.auth.kind === 'apiKey') return { apiKey: this.auth.key };
+    if (this.auth.kind === 'session') return { token: this.auth.tokens.accessToken };
+    return undefined;
+  }
 
   login(email: string, password: string): Promise<TokenPair> {
     return this.call('POST', '/auth/login', tokenPairSchema, { body: { email, password }, authenticated: false });

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api/client.js';
+import { followCommand } from '../api/live-changes.js';
 import type { SubmitCommand } from '../api/requests.js';
 import type { Command, Execution, Priority } from '../api/schemas.js';
 import type { Context } from '../context.js';
@@ -28,6 +29,9 @@ export interface SubmitOptions extends TargetOptions {
   wait?: boolean;
   idempotencyKey?: string;
 }
+
+/** While following the live stream, the longest `run` goes without reading the command (a change it missed, a stream that closed). */
+export const LIVE_POLL_MS = 5_000;
 
 /** Past the command's own deadlines, how long the agents and the pipeline get to report back. */
 export const WAIT_MARGIN_MS = 30_000;
@@ -96,17 +100,21 @@ export async function submitAndWait(
   const live = format === 'table' && listed.length === 1 ? await followSingleOutput(ctx, api, submitted.id) : undefined;
   // Plain progress lines only where a table follows: the outputs of named agents stay as the programs wrote them.
   const progress = new ProgressReporter(ctx.err, tty && !live, format === 'table' && !Array.isArray(targets));
+  // The command is read again when the live stream says one of its executions changed (and at
+  // least every LIVE_POLL_MS); without a stream, on the poll timer as before.
+  const changes = ctx.sleep ? undefined : await followCommand(api.baseUrl, () => api.streamAuth(), submitted.id);
   let done: Command;
   try {
     done = await waitForCommand((id) => api.getCommand(id), submitted.id, {
       timeoutMs: waitBudgetMs(submitted),
       onPoll: (c) => progress.update(c),
-      ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+      ...(changes ? { sleep: (ms: number) => changes.next(Math.max(ms, LIVE_POLL_MS)) } : ctx.sleep ? { sleep: ctx.sleep } : {}),
     });
   } catch (err) {
     live?.stop();
     throw err;
   } finally {
+    changes?.close();
     progress.finish();
   }
   const executions = await allExecutions(api, done.id);
