@@ -44,6 +44,8 @@ export const backupConfigSchema = z
      */
     BACKUP_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     BACKUP_JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+    /** How long CancelJob waits for a running job to stop before answering with it still RUNNING. */
+    BACKUP_CANCEL_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
     /** Where the repository lives; each backend reads its own variables below. */
     BACKUP_STORAGE: z.enum(['local', 's3', 'azure-blob', 'postgres']).default('local'),
     /** local: the repository's directory. */

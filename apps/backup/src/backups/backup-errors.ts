@@ -1,12 +1,13 @@
 import { IntegrityError, NotFoundError, RepositoryConfigError } from '@fleetplane/backup-repository';
 import { grpcError, GrpcStatus } from '@fleetplane/service-kit/grpc';
-import { QueueUnavailableError } from '../jobs/jobs.service.js';
+import { NotCancellableError, QueueUnavailableError } from '../jobs/jobs.service.js';
 
 /** The repository's and PostgreSQL's errors as gRPC statuses; anything else stays INTERNAL. */
 export function toGrpcError(error: unknown): unknown {
   if (error instanceof IntegrityError) return grpcError(GrpcStatus.DATA_LOSS, error.message);
   if (error instanceof NotFoundError) return grpcError(GrpcStatus.NOT_FOUND, error.message);
   if (error instanceof QueueUnavailableError) return grpcError(GrpcStatus.UNAVAILABLE, error.message);
+  if (error instanceof NotCancellableError) return grpcError(GrpcStatus.FAILED_PRECONDITION, error.message);
   if (error instanceof RepositoryConfigError) return grpcError(GrpcStatus.FAILED_PRECONDITION, error.message);
   const code = (error as { code?: string }).code;
   // 42P04 duplicate_database: a restore target that exists.

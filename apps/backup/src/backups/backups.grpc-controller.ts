@@ -40,6 +40,10 @@ export class BackupsGrpcController implements backupV1.BackupServiceController {
     return { job: await this.backups.getJob(req.jobId) };
   }
 
+  async cancelJob(req: backupV1.CancelJobRequest): Promise<backupV1.CancelJobResponse> {
+    return { job: await this.backups.cancelJob(req) };
+  }
+
   async listJobs(req: backupV1.ListJobsRequest): Promise<backupV1.ListJobsResponse> {
     return { jobs: await this.backups.listJobs(req.limit) };
   }

@@ -6,11 +6,13 @@ import { LastSuccessRestorer } from '../catalogue/last-success-restorer.js';
 import type { BackupConfig } from '../config.js';
 import { BackupJobsWorker } from '../jobs/backup-jobs.worker.js';
 import { JobEvents } from '../jobs/job-events.js';
+import { JobCancellation } from '../jobs/job-cancellation.js';
 import { JobExecutor } from '../jobs/job-executor.js';
 import { JOBS_QUEUE } from '../jobs/job-queue.js';
 import { JobReconciler } from '../jobs/job-reconciler.js';
 import { JobStore } from '../jobs/job-store.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { RunningJobs } from '../jobs/running-jobs.js';
 import { BackupMetrics } from '../metrics/backup-metrics.js';
 import { MigrationTrigger } from '../policies/migration-trigger.js';
 import { PoliciesService } from '../policies/policies.service.js';
@@ -35,6 +37,8 @@ import { openRepository, REPOSITORY } from './repository.provider.js';
     JobStore,
     JobEvents,
     JobExecutor,
+    RunningJobs,
+    JobCancellation,
     JobsService,
     JobReconciler,
     PolicyStore,

@@ -135,6 +135,15 @@ export class BackupsService {
     return toProtoJob(job);
   }
 
+  async cancelJob(req: backupV1.CancelJobRequest): Promise<backupV1.BackupJob> {
+    if (!JOB_ID.test(req.jobId)) throw invalidArgument('jobId', `"${req.jobId}" is not a job id (uuid)`);
+    return this.guard(async () => {
+      const job = await this.jobs.cancel(req.jobId, req.requestedBy || 'unknown');
+      if (!job) throw notFound(`job ${req.jobId}`);
+      return toProtoJob(job);
+    });
+  }
+
   async listJobs(limit: number): Promise<backupV1.BackupJob[]> {
     if (limit < 0 || limit > 500) throw invalidArgument('limit', 'must be 1-500 (0 means 50)');
     return (await this.jobs.list(limit || 50)).map(toProtoJob);

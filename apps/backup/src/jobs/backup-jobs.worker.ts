@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Job as QueueJob } from 'bullmq';
+import { UnrecoverableError, type Job as QueueJob } from 'bullmq';
 import type { backupV1 } from '@fleetplane/contracts/grpc';
 import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { parseJobData, QueueHost, QueueWorker } from '@fleetplane/service-kit/queue';
@@ -17,6 +17,7 @@ import { JobReconciler } from './job-reconciler.js';
 import { backupJobRetryPolicy } from './job-retry-policy.js';
 import { JobsService } from './jobs.service.js';
 import { JobStore, type JobProgressSnapshot } from './job-store.js';
+import { RunningJobs } from './running-jobs.js';
 
 /** A finished backup's totals as its last progress (a backup quicker than one progress interval reports none on the way). */
 function finalProgress(result: JobOutcome['result'], expected: number): JobProgressSnapshot | undefined {
@@ -30,6 +31,8 @@ function finalProgress(result: JobOutcome['result'], expected: number): JobProgr
  * FAILED with the reason (QUEUED again when a transient failure has attempts left), publishing
  * `backup.updated` at each step and the progress while a backup reads. A job whose process dies
  * is picked up again by BullMQ's stalled check once its lock lapses, and runs again from the start.
+ * A cancel aborts the run's signal (RunningJobs): the run stops, commits nothing, and the row ends
+ * CANCELLED; the BullMQ job is failed as unrecoverable so it is not retried.
  */
 @Injectable()
 export class BackupJobsWorker extends QueueWorker {
@@ -48,6 +51,7 @@ export class BackupJobsWorker extends QueueWorker {
     @Inject(SourceStatusStore) private readonly statuses: SourceStatusStore,
     @Inject(BackupMetrics) private readonly metrics: BackupMetrics,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(RunningJobs) private readonly running: RunningJobs,
   ) {
     super(host, {
       queue: JOBS_QUEUE,
@@ -67,9 +71,17 @@ export class BackupJobsWorker extends QueueWorker {
     if (!row) return; // cancelled, or already ended
     this.events.publish(row);
     const started = this.clock.nowMs();
+    let signal: AbortSignal | undefined;
     try {
       const expected = row.kind === 'BACKUP' ? await this.expectedBytes(row) : 0;
-      const outcome = await this.lock.run(() => this.executor.run(row, (p) => void this.reportProgress(jobId, p), expected));
+      // Cancellable from here on, also while it waits for the repository lock.
+      const outcome = await this.running.run(jobId, (s) => {
+        signal = s;
+        return this.lock.run(() => {
+          s.throwIfAborted();
+          return this.executor.run(row, (p) => void this.reportProgress(jobId, p), expected, s);
+        });
+      });
       const done = await this.store.succeed(
         jobId,
         outcome.result as unknown as Prisma.InputJsonValue,
@@ -80,6 +92,12 @@ export class BackupJobsWorker extends QueueWorker {
       this.metrics.jobFinished(row.kind, 'SUCCEEDED', (this.clock.nowMs() - started) / 1000);
       if (row.kind === 'BACKUP') await this.afterBackup(row, outcome.result as backupV1.Backup);
     } catch (err) {
+      if (signal?.aborted) {
+        const reason = (signal.reason as Error).message;
+        this.events.publish(await this.store.cancelledWhileRunning(jobId, reason));
+        this.metrics.jobFinished(row.kind, 'CANCELLED', (this.clock.nowMs() - started) / 1000);
+        throw new UnrecoverableError(reason);
+      }
       const final = this.retryPolicy.classify(err) === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const message = (err as Error).message ?? String(err);
       const updated = final

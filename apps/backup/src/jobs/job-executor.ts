@@ -41,20 +41,21 @@ export class JobExecutor {
     this.restorer = new RestoreRunner(repository, { postgres: new PostgresRestorer(config.BACKUP_RESTORE_URL) });
   }
 
-  run(job: Job, onProgress: (p: JobProgressSnapshot) => void, expectedBytes: number): Promise<JobOutcome> {
+  /** `signal` cancels a backup, restore or verify (a prune, once running, is not interrupted). */
+  run(job: Job, onProgress: (p: JobProgressSnapshot) => void, expectedBytes: number, signal?: AbortSignal): Promise<JobOutcome> {
     switch (job.kind) {
       case 'BACKUP':
-        return this.backup(job, onProgress, expectedBytes);
+        return this.backup(job, onProgress, expectedBytes, signal);
       case 'RESTORE':
-        return this.restore(job);
+        return this.restore(job, signal);
       case 'VERIFY':
-        return this.verify(job);
+        return this.verify(job, signal);
       case 'PRUNE':
         return this.prune(job);
     }
   }
 
-  private async backup(job: Job, onProgress: (p: JobProgressSnapshot) => void, expectedBytes: number): Promise<JobOutcome> {
+  private async backup(job: Job, onProgress: (p: JobProgressSnapshot) => void, expectedBytes: number, signal?: AbortSignal): Promise<JobOutcome> {
     const params = backupParamsSchema.parse(job.params);
     const configured = this.config.BACKUP_SOURCES;
     const sources = params.sources.map((name) => {
@@ -69,13 +70,14 @@ export class JobExecutor {
       tags: { requestedBy: job.requestedBy, job: job.id },
       progressIntervalMs: this.config.BACKUP_PROGRESS_INTERVAL_MS,
       onProgress: (p) => onProgress(progressSnapshot(p, expectedBytes, this.clock.nowMs() - started)),
+      ...(signal ? { signal } : {}),
     });
     return { result: toProtoBackup(outcome.manifest), backupId: outcome.manifest.id };
   }
 
-  private async restore(job: Job): Promise<JobOutcome> {
+  private async restore(job: Job, signal?: AbortSignal): Promise<JobOutcome> {
     const params = restoreParamsSchema.parse(job.params);
-    const result = await this.restorer.run({ backupId: params.backupId, targets: params.targets });
+    const result = await this.restorer.run({ backupId: params.backupId, targets: params.targets, ...(signal ? { signal } : {}) });
     const mismatches = result.checks.flatMap((c) =>
       c.mismatches.map((m) => `${c.database}.${m.table}: expected ${m.expected} rows, found ${m.actual ?? 'no table'}`),
     );
@@ -84,10 +86,15 @@ export class JobExecutor {
     return { result: { sources: restoredSources(result) }, backupId: params.backupId };
   }
 
-  private async verify(job: Job): Promise<JobOutcome> {
+  private async verify(job: Job, signal?: AbortSignal): Promise<JobOutcome> {
     const params = verifyParamsSchema.parse(job.params);
     await this.repository.readManifest(params.backupId);
-    const report = await this.repository.verify({ backups: [params.backupId], readData: params.readData, samplePercent: params.samplePercent });
+    const report = await this.repository.verify({
+      backups: [params.backupId],
+      readData: params.readData,
+      samplePercent: params.samplePercent,
+      ...(signal ? { signal } : {}),
+    });
     return {
       result: { ok: report.errors.length === 0, packsChecked: report.packsChecked, blobsChecked: report.blobsChecked, errors: report.errors },
       backupId: params.backupId,

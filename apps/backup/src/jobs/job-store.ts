@@ -93,9 +93,14 @@ export class JobStore {
     return this.guarded(id, ACTIVE, { state: 'FAILED', error, finishedAt: this.clock.now() });
   }
 
-  /** Only a job that has not started can be cancelled. */
-  cancel(id: string): Promise<Job | null> {
-    return this.guarded(id, ['QUEUED'], { state: 'CANCELLED', finishedAt: this.clock.now() });
+  /** A job that has not started (or waits for a retry): cancelled at once. */
+  cancelQueued(id: string, reason: string): Promise<Job | null> {
+    return this.guarded(id, ['QUEUED'], { state: 'CANCELLED', error: reason, finishedAt: this.clock.now() });
+  }
+
+  /** A running job its worker stopped on a cancel (nothing it wrote was committed). */
+  cancelledWhileRunning(id: string, reason: string): Promise<Job | null> {
+    return this.guarded(id, ['RUNNING'], { state: 'CANCELLED', error: reason, finishedAt: this.clock.now() });
   }
 
   /** The latest successful backup of exactly these sources, for the expected size (ETA). */

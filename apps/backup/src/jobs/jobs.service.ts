@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { InjectConfig } from '@fleetplane/service-kit';
+import { Clock, InjectConfig } from '@fleetplane/service-kit';
 import { InjectQueue } from '@fleetplane/service-kit/queue';
 import type { BackupConfig } from '../config.js';
 import type { Job } from '../generated/prisma/client.js';
+import { JobCancellation } from './job-cancellation.js';
 import { JobEvents } from './job-events.js';
 import { JOBS_QUEUE } from './job-queue.js';
 import { JobStore, type NewJob } from './job-store.js';
@@ -11,6 +13,11 @@ import { JobStore, type NewJob } from './job-store.js';
 /** The queue is away: the job was recorded FAILED and the caller should try again later. */
 export class QueueUnavailableError extends Error {
   override name = 'QueueUnavailableError';
+}
+
+/** A job that cannot be cancelled (finished already, or a running prune): FAILED_PRECONDITION. */
+export class NotCancellableError extends Error {
+  override name = 'NotCancellableError';
 }
 
 /**
@@ -25,6 +32,8 @@ export class JobsService implements OnApplicationBootstrap {
     @Inject(JobStore) private readonly store: JobStore,
     @Inject(JobEvents) private readonly events: JobEvents,
     @InjectConfig() private readonly config: BackupConfig,
+    @Inject(JobCancellation) private readonly cancellation: JobCancellation,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,6 +62,37 @@ export class JobsService implements OnApplicationBootstrap {
     }
     this.events.publish(row);
     return row;
+  }
+
+  /**
+   * QUEUED: CANCELLED at once (and taken off the queue; a worker that picks it up anyway finds the
+   * row cancelled and skips it). RUNNING: the instance running it is asked to abort it, and the row
+   * is answered once it has stopped, or after BACKUP_CANCEL_WAIT_MS still RUNNING (ask again). A
+   * finished job, or a running prune, is refused. null: no such job.
+   */
+  async cancel(id: string, by: string): Promise<Job | null> {
+    const reason = `cancelled by ${by}`;
+    const row = await this.store.get(id);
+    if (!row) return null;
+    if (row.state === 'QUEUED') {
+      const cancelled = await this.store.cancelQueued(id, reason);
+      if (cancelled) {
+        await this.queue.remove(id).catch(() => 0);
+        this.events.publish(cancelled);
+        return cancelled;
+      }
+      return this.cancel(id, by); // it started (or ended) meanwhile
+    }
+    if (row.state !== 'RUNNING') throw new NotCancellableError(`job ${id} has already ended (${row.state})`);
+    if (row.kind === 'PRUNE') throw new NotCancellableError(`job ${id} is a running prune, which is not interrupted (it would only leave its work half done)`);
+    this.cancellation.request(id, by, this.clock.now());
+    const until = this.clock.nowMs() + this.config.BACKUP_CANCEL_WAIT_MS;
+    let current: Job | null = row;
+    while (current?.state === 'RUNNING' && this.clock.nowMs() < until) {
+      await sleep(100);
+      current = await this.store.get(id);
+    }
+    return current;
   }
 
   get(id: string): Promise<Job | null> {

@@ -52,7 +52,7 @@ export class BackupMetrics implements BackupObserver {
   }
 
   /** A job reached a final state after running `seconds`. */
-  jobFinished(kind: string, state: 'SUCCEEDED' | 'FAILED', seconds: number): void {
+  jobFinished(kind: string, state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', seconds: number): void {
     this.jobDuration.observe({ kind, state }, seconds);
     if (state === 'FAILED') this.jobFailures.inc({ kind });
   }

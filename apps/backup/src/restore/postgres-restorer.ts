@@ -27,9 +27,28 @@ export class PostgresRestorer {
   /** `adminUrl`: a role that may CREATE DATABASE; the target database gets its name from the request. */
   constructor(private readonly adminUrl: string) {}
 
-  async restore(target: string, archive: AsyncIterable<Uint8Array>, metadata: unknown): Promise<RestoreCheck> {
+  /**
+   * An aborted `signal` kills pg_restore and drops the database this call created: a cancelled restore
+   * leaves no half-filled database behind (a failed one is left for inspection).
+   */
+  async restore(target: string, archive: AsyncIterable<Uint8Array>, metadata: unknown, signal?: AbortSignal): Promise<RestoreCheck> {
     const { rowCounts } = postgresMetadataSchema.parse(metadata);
+    signal?.throwIfAborted();
     await this.withAdmin((c) => c.query(`CREATE DATABASE ${ident(target)}`));
+    try {
+      return await this.fill(target, archive, rowCounts, signal);
+    } catch (error) {
+      if (signal?.aborted) await this.withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${ident(target)} WITH (FORCE)`));
+      throw error;
+    }
+  }
+
+  private async fill(
+    target: string,
+    archive: AsyncIterable<Uint8Array>,
+    rowCounts: Record<string, number>,
+    signal: AbortSignal | undefined,
+  ): Promise<RestoreCheck> {
     const targetUrl = databaseUrl(this.adminUrl, target);
     const run = runTool(pgTool('pg_restore'), ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${target}`], targetUrl, {
       stdin: 'pipe',
@@ -38,17 +57,25 @@ export class PostgresRestorer {
     const stdin = run.child.stdin;
     const streamError = new Promise<never>((_, reject) => stdin.once('error', reject));
     streamError.catch(() => undefined);
+    const kill = () => run.child.kill('SIGTERM');
+    signal?.addEventListener('abort', kill, { once: true });
     try {
       for await (const bytes of archive) {
+        signal?.throwIfAborted();
         if (!stdin.write(bytes)) await Promise.race([once(stdin, 'drain'), streamError, run.done]);
       }
       stdin.end();
     } catch (error) {
       run.child.kill('SIGTERM');
       await run.done.catch(() => undefined);
-      throw error;
+      throw signal?.aborted ? signal.reason : error;
+    } finally {
+      signal?.removeEventListener('abort', kill);
     }
-    await run.done;
+    await run.done.catch((error: unknown) => {
+      throw signal?.aborted ? signal.reason : error;
+    });
+    signal?.throwIfAborted();
     const actual = await withClient(targetUrl, tableRowCounts);
     const mismatches = Object.entries(rowCounts)
       .filter(([table, expected]) => actual[table] !== expected)

@@ -8,6 +8,8 @@ export interface BackupRequest {
   /** Called every `progressIntervalMs` (default 1 s) while sources are read, with the running totals. */
   readonly onProgress?: (progress: BackupProgress) => void;
   readonly progressIntervalMs?: number;
+  /** Cancels the run: the dumps are killed, what was written is deleted, nothing is committed. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a finished (or failed) run reports, for metrics and the catalogue. */
@@ -55,20 +57,33 @@ export class BackupRunner {
       const ticker = request.onProgress ? setInterval(() => request.onProgress!({ ...writer.progress }), request.progressIntervalMs ?? 1000) : undefined;
       const captures = new Map<string, SourceCapture>();
       const pending = new Set<SourceCapture>();
+      const { signal } = request;
       const open = async (source: BackupSource) => {
+        signal?.throwIfAborted();
         const capture = await source.open();
         pending.add(capture);
         return capture;
       };
+      // A cancel kills the dumps at once: the read then ends (and addSource throws the signal's reason).
+      const killDumps = () => {
+        for (const capture of pending) capture.abort();
+      };
+      signal?.addEventListener('abort', killDumps, { once: true });
       try {
         if (request.type === 'SNAPSHOT') for (const source of request.sources) captures.set(source.name, await open(source));
         for (const source of request.sources) {
           const capture = captures.get(source.name) ?? (await open(source));
-          await writer.addSource({ name: source.name, kind: source.kind, metadata: capture.metadata }, capture.data);
+          await writer.addSource({ name: source.name, kind: source.kind, metadata: capture.metadata }, capture.data, signal);
           await capture.finished;
           pending.delete(capture);
         }
+        signal?.throwIfAborted();
+      } catch (error) {
+        // Nothing of a failed or cancelled run stays: its packs were in no index or manifest.
+        await writer.discard().catch(() => undefined);
+        throw error;
       } finally {
+        signal?.removeEventListener('abort', killDumps);
         clearInterval(ticker);
         // A failed run must not leave dumps blocked on a pipe nobody reads, holding their snapshots.
         for (const capture of pending) {
@@ -87,7 +102,8 @@ export class BackupRunner {
       this.observer.succeeded(outcome);
       return outcome;
     } catch (error) {
-      this.observer.failed(request.type, error);
+      // A cancelled run is not a failure (no alert, no failures_total).
+      if (!request.signal?.aborted) this.observer.failed(request.type, error);
       throw error;
     }
   }

@@ -7,6 +7,8 @@ export interface RestoreRequest {
   readonly targets: Record<string, string>;
   /** Only list what would be restored. */
   readonly dryRun?: boolean;
+  /** Cancels the restore: pg_restore is killed and the database it was filling dropped. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RestorePlanItem {
@@ -46,9 +48,10 @@ export class RestoreRunner {
     if (request.dryRun) return { plan, checks: [] };
     const checks: RestoreCheck[] = [];
     for (const item of plan) {
+      request.signal?.throwIfAborted();
       const source = manifest.sources.find((s) => s.name === item.source)!;
       if (source.kind !== 'postgres') throw new NotFoundError(`no restorer for sources of kind "${source.kind}"`);
-      checks.push(await this.restorers.postgres.restore(item.target, this.repository.restore(manifest, item.source), source.metadata));
+      checks.push(await this.restorers.postgres.restore(item.target, this.repository.restore(manifest, item.source), source.metadata, request.signal));
     }
     return { plan, checks };
   }

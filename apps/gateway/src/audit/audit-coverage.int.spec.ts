@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../openapi/document.js';
-import { KNOWN_BACKUP, KNOWN_BACKUP_POLICY } from '../test/fake-backup.js';
+import { KNOWN_BACKUP, KNOWN_BACKUP_JOB, KNOWN_BACKUP_POLICY } from '../test/fake-backup.js';
 import { callGateway, startGatewayStack, type CallOptions, type GatewayStack, type Reply } from '../test/gateway-stack.js';
 import type { AuditPage } from './audit.schemas.js';
 
@@ -106,6 +106,7 @@ const MUTATIONS: Record<string, Mutation> = {
   updateAlertRule: () => ({ path: `/api/v1/alert-rules/${randomUUID()}`, opts: { token: admin, body: { enabled: false } }, action: 'alert_rule.update' }),
   deleteAlertRule: () => ({ path: `/api/v1/alert-rules/${randomUUID()}`, opts: { token: admin }, action: 'alert_rule.delete' }),
   createBackup: () => ({ path: '/api/v1/backups', opts: { token: admin, body: { type: 'FULL' } }, action: 'backup.create' }),
+  cancelBackupJob: () => ({ path: `/api/v1/backup-jobs/${KNOWN_BACKUP_JOB}/cancel`, opts: { token: admin }, action: 'backup_job.cancel' }),
   verifyBackup: () => ({ path: `/api/v1/backups/${KNOWN_BACKUP}/verify`, opts: { token: admin, body: { readData: true } }, action: 'backup.verify' }),
   restoreBackup: () => ({
     path: `/api/v1/backups/${KNOWN_BACKUP}/restore`,

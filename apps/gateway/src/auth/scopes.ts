@@ -13,6 +13,7 @@ export const SCOPES = [
   'commands:read',
   'commands:write',
   'telemetry:read',
+  'backups:read',
   'alerts:write',
   'backups:write',
   'tiles:write',
@@ -22,7 +23,7 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const READS: readonly Scope[] = ['agents:read', 'commands:read', 'telemetry:read'];
+const READS: readonly Scope[] = ['agents:read', 'commands:read', 'telemetry:read', 'backups:read'];
 const WRITES: readonly Scope[] = ['commands:write', 'alerts:write', 'backups:write', 'tiles:write'];
 
 /**
@@ -45,5 +46,18 @@ export const REQUIRED_SCOPE = 'fleetplane:required-scope';
  */
 export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
 
-/** The scopes a caller holds: a key its own, a user those of its role. */
-export const scopesOf = (p: Principal): readonly Scope[] => (p.kind === 'user' ? ROLE_SCOPES[p.role] : p.scopes);
+/**
+ * Scopes a key's scope brings with it: a key made to start backups may follow the jobs it starts
+ * and read the backups it took. Keys made before `backups:read` existed (when backup reads took
+ * `telemetry:read`) keep that through `backups:write`; a key with only `telemetry:read` no longer
+ * reads backups.
+ */
+const IMPLIED: Partial<Record<Scope, readonly Scope[]>> = { 'backups:write': ['backups:read'] };
+
+const withImplied = (scopes: readonly Scope[]): readonly Scope[] => {
+  const extra = scopes.flatMap((s) => IMPLIED[s] ?? []).filter((s) => !scopes.includes(s));
+  return extra.length === 0 ? scopes : [...scopes, ...extra];
+};
+
+/** The scopes a caller holds: a key its own (and what they imply), a user those of its role. */
+export const scopesOf = (p: Principal): readonly Scope[] => (p.kind === 'user' ? ROLE_SCOPES[p.role] : withImplied(p.scopes));

@@ -27,9 +27,9 @@ import {
 } from './backups.schemas.js';
 import { BackupsService } from './backups.service.js';
 
-// Reading backups, jobs and policies takes a viewer and the telemetry:read scope (operational data,
-// like telemetry); starting backups and verifies an operator, restores, prunes and policy changes an
-// admin; every mutation the backups:write scope.
+// Reading backups, jobs and policies takes a viewer and the backups:read scope; starting backups and
+// verifies, and cancelling jobs, an operator; restores, prunes and policy changes an admin; every
+// mutation the backups:write scope (which implies backups:read for a key: see auth/scopes.ts).
 
 @Controller('backups')
 export class BackupsController {
@@ -46,7 +46,7 @@ export class BackupsController {
 
   @Get()
   @RequireRole('viewer')
-  @RequireScope('telemetry:read')
+  @RequireScope('backups:read')
   list(): Promise<{ backups: BackupView[] }> {
     return this.backups.list();
   }
@@ -61,7 +61,7 @@ export class BackupsController {
 
   @Get(':id')
   @RequireRole('viewer')
-  @RequireScope('telemetry:read')
+  @RequireScope('backups:read')
   get(@Param('id', new ZodPipe(backupIdParam, 'id')) id: string): Promise<BackupView> {
     return this.backups.get(id);
   }
@@ -97,9 +97,18 @@ export class BackupJobsController {
 
   @Get(':id')
   @RequireRole('viewer')
-  @RequireScope('telemetry:read')
+  @RequireScope('backups:read')
   get(@Param('id', new ZodPipe(backupJobIdParam, 'id')) id: string): Promise<BackupJobView> {
     return this.backups.getJob(id);
+  }
+
+  /** 200 with the job: CANCELLED (or still RUNNING if it did not stop in time: ask again); 409 when it has ended. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireRole('operator', 'backup_job.cancel')
+  @RequireScope('backups:write')
+  cancel(@CurrentCaller() caller: Caller, @Param('id', new ZodPipe(backupJobIdParam, 'id')) id: string): Promise<BackupJobView> {
+    return this.backups.cancelJob(caller, id);
   }
 }
 
@@ -109,7 +118,7 @@ export class BackupPoliciesController {
 
   @Get()
   @RequireRole('viewer')
-  @RequireScope('telemetry:read')
+  @RequireScope('backups:read')
   list(): Promise<{ policies: BackupPolicyView[] }> {
     return this.backups.listPolicies();
   }

@@ -93,6 +93,7 @@ describe('/api/v1/backups through the real backup service', () => {
   });
 
   let taken: BackupView;
+  let takenJob: string;
   it('takes a FULL (202, then followed to SUCCEEDED and on the live stream), lists and gets it', async () => {
     const stream = await openStreamClient(stack);
     stream.send({ type: 'auth', token: viewer });
@@ -105,6 +106,7 @@ describe('/api/v1/backups through the real backup service', () => {
     const done = await finished(res.body.id);
     expect(done.state, done.error ?? '').toBe('SUCCEEDED');
     taken = done.backup!;
+    takenJob = done.id;
     expect(taken.sources[0]!.rowCounts).toEqual({ 'public.agents': 5000 });
     expect(done.progress.bytesRead).toBe(taken.bytesRead);
     const list = await call<{ backups: BackupView[] }>('GET', '/api/v1/backups', { token: viewer });
@@ -120,6 +122,35 @@ describe('/api/v1/backups through the real backup service', () => {
     }
     expect(states[0]).toBe('QUEUED');
     expect(states).toContain('RUNNING');
+  });
+
+  it('cancels jobs (operator): 409 for one that has ended, 404 for an unknown one, 403 for a viewer', async () => {
+    const ended = await call<{ message: string }>('POST', `/api/v1/backup-jobs/${takenJob}/cancel`, { token: admin });
+    expect([ended.status, ended.body.message]).toEqual([409, expect.stringMatching(/already ended \(SUCCEEDED\)/)]);
+    expect((await call('POST', `/api/v1/backup-jobs/${randomUUID()}/cancel`, { token: admin })).status).toBe(404);
+    expect((await call('POST', `/api/v1/backup-jobs/${takenJob}/cancel`, { token: viewer })).status).toBe(403);
+    const badId = await call<{ field: string }>('POST', '/api/v1/backup-jobs/latest/cancel', { token: admin });
+    expect([badId.status, badId.body.field]).toEqual([400, 'id']);
+  });
+
+  it('reads take the backups:read scope: a key with only telemetry:read is refused, one with backups:read (or backups:write) served', async () => {
+    const key = async (role: string, scopes: string[]) => {
+      const made = await call<{ key: string }>('POST', '/api/v1/api-keys', { token: admin, body: { name: `backups-${scopes.join('-')}`, role, scopes } });
+      expect(made.status, made.text).toBe(201);
+      return made.body.key;
+    };
+    const telemetryOnly = await key('viewer', ['telemetry:read']);
+    const refused = await call<{ message: string }>('GET', '/api/v1/backups', { apiKey: telemetryOnly });
+    expect([refused.status, refused.body.message]).toEqual([403, expect.stringMatching(/backups:read/)]);
+    expect((await call('GET', `/api/v1/backup-jobs/${takenJob}`, { apiKey: telemetryOnly })).status).toBe(403);
+    const reader = await key('viewer', ['backups:read']);
+    const listed = await call<{ backups: BackupView[] }>('GET', '/api/v1/backups', { apiKey: reader });
+    expect([listed.status, listed.body.backups?.map((b) => b.id)]).toEqual([200, [taken.id]]);
+    expect((await call('GET', `/api/v1/backup-policies`, { apiKey: reader })).status).toBe(200);
+    expect((await call('POST', '/api/v1/backups', { apiKey: reader, body: { type: 'FULL' } })).status).toBe(403);
+    // A key made to start backups follows its jobs (keys from before backups:read existed keep working).
+    const writer = await key('operator', ['backups:write']);
+    expect((await call('GET', `/api/v1/backup-jobs/${takenJob}`, { apiKey: writer })).status).toBe(200);
   });
 
   it('verifies, restores into a new database (dry run first) and refuses an existing one with 409', async () => {

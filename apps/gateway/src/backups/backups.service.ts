@@ -83,6 +83,16 @@ export class BackupsService {
     return this.job((await inRestTerms(() => this.backup.call('getJob', { jobId: id }))).job);
   }
 
+  cancelJob(caller: Caller, id: string): Promise<BackupJobView> {
+    return this.audited(
+      caller,
+      'backup_job.cancel',
+      {},
+      async () => this.job((await this.backup.call('cancelJob', { jobId: id, requestedBy: actorId(caller.principal) })).job),
+      id,
+    );
+  }
+
   verify(caller: Caller, id: string, body: VerifyBackupBody): Promise<BackupJobView> {
     return this.audited(
       caller,

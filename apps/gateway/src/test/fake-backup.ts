@@ -95,6 +95,10 @@ export async function startFakeBackup(): Promise<FakeServer> {
       const missing = known(c.request.jobId, 'job', KNOWN_BACKUP_JOB);
       return missing ? cb(missing) : cb(null, { job: job(K.JOB_KIND_BACKUP) });
     },
+    cancelJob: (c: Call<backupV1.CancelJobRequest>, cb: Cb) => {
+      const missing = known(c.request.jobId, 'job', KNOWN_BACKUP_JOB);
+      return missing ? cb(missing) : cb(null, { job: { ...job(K.JOB_KIND_BACKUP), state: backupV1.JobState.JOB_STATE_CANCELLED, finishedAt: AT } });
+    },
     listJobs: (_c: Call<unknown>, cb: Cb) => cb(null, { jobs: [job(K.JOB_KIND_BACKUP)] }),
     listPolicies: (_c: Call<unknown>, cb: Cb) => cb(null, { policies: [policy()] }),
     createPolicy: (c: Call<backupV1.CreatePolicyRequest>, cb: Cb) =>

@@ -79,9 +79,13 @@ export class BackupWriter {
     }
   }
 
-  /** Reads one source to its end. Sources are added one after another. */
-  async addSource(source: SourceDescription, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SourceEntry> {
+  /**
+   * Reads one source to its end. Sources are added one after another. An aborted `signal` stops the
+   * read with its reason (checked per chunk); the caller then `discard`s the backup.
+   */
+  async addSource(source: SourceDescription, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<SourceEntry> {
     if (this.committed) throw new RepositoryConfigError('the backup is already committed');
+    signal?.throwIfAborted();
     if (this.sources.some((s) => s.name === source.name)) throw new RepositoryConfigError(`source "${source.name}" is already in this backup`);
     const { repository, parallelism } = this.init;
     const keyring = repository.keyring;
@@ -93,6 +97,7 @@ export class BackupWriter {
     const drainOne = async (): Promise<void> => this.addBlob(await inFlight.shift()!);
 
     for await (const chunk of chunkStream(data, repository.chunker())) {
+      signal?.throwIfAborted();
       hash.update(chunk.data);
       size += chunk.data.length;
       this.progress.bytesRead += chunk.data.length;
@@ -118,6 +123,8 @@ export class BackupWriter {
       if (inFlight.length >= parallelism) await drainOne();
     }
     while (inFlight.length > 0) await drainOne();
+    // A source cut short by the abort (its dump killed) must not be recorded as complete.
+    signal?.throwIfAborted();
     const entry: SourceEntry = { name: source.name, kind: source.kind, metadata: source.metadata ?? {}, size, sha256: hash.digest('hex'), chunks };
     this.sources.push(entry);
     return entry;
@@ -130,6 +137,8 @@ export class BackupWriter {
     await this.flushPack();
     const { repository, index, type, parent, tags } = this.init;
     if (this.packsWritten.length > 0) await writeIndexFile(repository.backend, repository.keyring, this.packsWritten);
+    // Only now are this backup's chunks the repository's: a later backup may dedup against them.
+    for (const { pack, blobs } of this.packsWritten) index.addPack(pack, blobs);
     if (type === 'SNAPSHOT') for (const id of await this.writersOfReusedChunks(index)) this.dependsOn.add(id);
     const manifest: Manifest = {
       version: REPOSITORY_FORMAT_VERSION,
@@ -149,6 +158,19 @@ export class BackupWriter {
     return manifest;
   }
 
+  /**
+   * Gives up an uncommitted backup (failed or cancelled): deletes the packs it wrote. They were in no
+   * index file and no manifest, so nothing ever saw them; deleting them only frees the space (a
+   * crash before this leaves them unreferenced, which verify ignores and they cost only space).
+   */
+  async discard(): Promise<void> {
+    if (this.committed) throw new RepositoryConfigError('the backup is already committed');
+    this.committed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const { pack } of this.packsWritten.splice(0)) await this.init.repository.backend.delete(KEYS.pack(pack));
+  }
+
   private async addBlob(blob: SealedBlob): Promise<void> {
     this.pending.push(blob);
     this.pendingBytes += blob.sealed.length;
@@ -157,14 +179,13 @@ export class BackupWriter {
 
   private async flushPack(): Promise<void> {
     if (this.pending.length === 0) return;
-    const { repository, index } = this.init;
+    const { repository } = this.init;
     const pack = buildPack(this.pending, repository.keyring);
     this.pending = [];
     this.pendingBytes = 0;
     await repository.backend.put(KEYS.pack(pack.id), pack.bytes);
     this.progress.bytesStored += pack.bytes.length;
     this.packsWritten.push({ pack: pack.id, blobs: pack.entries });
-    index.addPack(pack.id, pack.entries);
   }
 
   /** SNAPSHOT: the backups whose packs hold the chunks it reused (read from their manifests' pack lists). */

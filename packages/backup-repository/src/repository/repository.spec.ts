@@ -40,6 +40,12 @@ async function backup(repo: Repository, type: 'FULL' | 'INCREMENTAL' | 'DIFFEREN
   return writer.commit();
 }
 
+async function keys(backend: MemoryBackend, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const { key } of backend.list(prefix)) found.push(key);
+  return found.sort();
+}
+
 async function newRepo(options: Partial<InitOptions> = {}) {
   const backend = new MemoryBackend();
   const repo = await Repository.init(backend, { masterKey: passphrase, ...small, ...options });
@@ -141,6 +147,34 @@ describe('backup types', () => {
     await expect(repo.startBackup({ type: 'INCREMENTAL' })).rejects.toThrow(/needs a parent/);
     await expect(repo.startBackup({ type: 'FULL', parent: full.id })).rejects.toThrow(/takes no parent/);
     await expect(repo.startBackup({ type: 'DIFFERENTIAL', parent: inc.id })).rejects.toThrow(/relative to a FULL/);
+  });
+
+  it('an aborted backup leaves nothing visible: no manifest, no pack, nothing a later SNAPSHOT dedups against; verify passes', async () => {
+    const { backend, repo } = await newRepo();
+    const full = await backup(repo, 'FULL', { db: rows(2000) });
+    const packsBefore = await keys(backend, 'packs/');
+    const controller = new AbortController();
+    const writer = await repo.startBackup({ type: 'SNAPSHOT' });
+    function* aborting(): Generator<Uint8Array> {
+      const fresh = rows(20_000, 7);
+      for (let at = 0; at < fresh.length; at += 10_000) {
+        if (at >= fresh.length / 2) controller.abort(new Error('cancelled by test'));
+        yield fresh.subarray(at, at + 10_000);
+      }
+    }
+    await expect(writer.addSource({ name: 'db', kind: 'bytes' }, aborting(), controller.signal)).rejects.toThrow('cancelled by test');
+    // Half the source was chunked and several packs were written before the abort.
+    expect(writer.progress.newChunks).toBeGreaterThan(0);
+    await writer.discard();
+    expect(await repo.listBackups()).toEqual([full.id]);
+    expect(await keys(backend, 'packs/')).toEqual(packsBefore);
+    expect((await repo.verify({ readData: true })).errors).toEqual([]);
+    // The next backup dedups only against committed chunks: the FULL's data stores nothing new.
+    const snap = await backup(repo, 'SNAPSHOT', { db: rows(2000) });
+    expect(snap.stats.newChunks).toBe(0);
+    const again = await backup(repo, 'SNAPSHOT', { other: rows(20_000, 7) });
+    expect((await collect(repo.restore(again, 'other'))).equals(rows(20_000, 7))).toBe(true);
+    expect((await repo.verify({ readData: true })).errors).toEqual([]);
   });
 
   it('dedups shifted data: a copy with bytes inserted in front stores only a few chunks (property)', async () => {

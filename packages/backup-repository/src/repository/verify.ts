@@ -11,6 +11,8 @@ export interface VerifyOptions {
   readonly samplePercent?: number;
   /** Only these backups' manifests, and with readData only the packs holding their chunks (default: all). */
   readonly backups?: readonly string[];
+  /** Stops the verify (with the signal's reason) between packs. */
+  readonly signal?: AbortSignal;
 }
 
 export interface VerifyReport {
@@ -62,6 +64,7 @@ export async function verifyRepository(repository: Repository, options: VerifyOp
     const scope = options.backups ? new Set([...referenced].map((id) => index.get(id)?.pack).filter((p): p is string => p !== undefined)) : undefined;
     const chosen = [...packs.keys()].filter((p) => (!scope || scope.has(p)) && (percent === 100 || Math.random() * 100 < percent));
     for (const pack of chosen) {
+      options.signal?.throwIfAborted();
       try {
         const bytes = await repository.backend.get(KEYS.pack(pack));
         const entries = readPack(pack, bytes, repository.keyring);

@@ -322,6 +322,10 @@ export class ApiClient {
     return this.call('GET', `/backup-jobs/${encodeURIComponent(id)}`, backupJobSchema);
   }
 
+  cancelBackupJob(id: string): Promise<BackupJob> {
+    return this.call('POST', `/backup-jobs/${encodeURIComponent(id)}/cancel`, backupJobSchema);
+  }
+
   verifyBackup(id: string, body: DocBody<'verifyBackup'>): Promise<BackupJob> {
     return this.call('POST', `/backups/${encodeURIComponent(id)}/verify`, backupJobSchema, { body });
   }

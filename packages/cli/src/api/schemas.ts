@@ -14,6 +14,7 @@ export const SCOPES = [
   'commands:read',
   'commands:write',
   'telemetry:read',
+  'backups:read',
   'alerts:write',
   'backups:write',
   'tiles:write',

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { parseLimit } from '../options.js';
 import { outputOptions } from '../program/shared-options.js';
 import {
+  cancelJob,
   collect,
   createBackup,
   deletePolicy,
@@ -47,6 +48,9 @@ export function registerBackup(program: Program, ctx: Context, setExit: (code: n
   outputOptions(backup.command('job').description('a backup, restore, verify or prune job').argument('<id>', 'job id'))
     .option('--wait', 'follow it to the end with a progress bar')
     .action(async (id: string, opts: WaitOption) => setExit(await showJob(ctx, id, opts)));
+  outputOptions(backup.command('cancel').description('cancel a queued or running backup, restore or verify job').argument('<job>', 'job id')).action(
+    async (id: string) => setExit(await cancelJob(ctx, id)),
+  );
   outputOptions(backup.command('verify').description("check a backup's structure, and with --read-data every chunk").argument('<id>', 'backup id'))
     .option('--read-data', 're-read and authenticate the data')
     .option('--sample <percent>', 'with --read-data: the share of packs to read (1-100)', parseLimit)

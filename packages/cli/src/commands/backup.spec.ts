@@ -90,6 +90,20 @@ describe('fleetplane backup', () => {
     expect([nowait.code, nowait.stdout, queued.requests.length]).toEqual([0, `${JOB}\n`, 1]);
   });
 
+  it('cancel: posts to the job, 0 once CANCELLED; 255 when it is still RUNNING; the 409 of an ended job is an error', async () => {
+    const cancelled = fakeFetch(() => ({ status: 200, body: job('CANCELLED', { error: 'cancelled by user-1' }) }));
+    const r = await cli()(['backup', 'cancel', JOB], { fetch: cancelled });
+    expect(r.code, r.stderr).toBe(0);
+    expect(cancelled.requests[0]).toMatchObject({ method: 'POST', path: `/backup-jobs/${JOB}/cancel` });
+    expect(r.stdout).toContain('CANCELLED');
+    const still = await cli()(['backup', 'cancel', JOB], { fetch: fakeFetch(() => ({ status: 200, body: job('RUNNING') })) });
+    expect([still.code, still.stderr]).toEqual([255, expect.stringContaining('did not stop in time')]);
+    const ended = fakeFetch(() => ({ status: 409, body: { statusCode: 409, error: 'Conflict', message: `job ${JOB} has already ended (SUCCEEDED)` } }));
+    const late = await cli()(['backup', 'cancel', JOB], { fetch: ended });
+    expect(late.code).not.toBe(0);
+    expect(late.stderr).toContain('already ended (SUCCEEDED)');
+  });
+
   it('restore: --target source=database, a dry run prints the plan without a job', async () => {
     const plan = [{ source: 'gateway', database: 'gw_copy', sizeBytes: 1024, tables: 1, rows: 10, mismatches: [] }];
     const fetch = fakeFetch(() => ({ status: 202, body: { dryRun: true, job: null, plan } }));

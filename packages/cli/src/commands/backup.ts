@@ -228,6 +228,18 @@ export async function showJob(ctx: Context, id: string, opts: WaitOption): Promi
   return follow(ctx, job, { wait: opts.wait ?? false }, formatJob);
 }
 
+/**
+ * Cancels a job: 0 once it is CANCELLED; 255 when it did not stop within the service's wait (still
+ * RUNNING: run it again). A job that has ended is the gateway's 409, reported as an error.
+ */
+export async function cancelJob(ctx: Context, id: string): Promise<number> {
+  const job = await (await ctx.client()).cancelBackupJob(id);
+  await ctx.print(job, (width) => formatJob(job, width));
+  if (job.state === 'CANCELLED') return EXIT_OK;
+  ctx.err.write(`backup job ${id} is still ${job.state}: it did not stop in time; run fleetplane backup cancel ${id} again\n`);
+  return EXIT_CLI;
+}
+
 export async function verifyBackup(ctx: Context, id: string, opts: VerifyOptions): Promise<number> {
   const job = await (await ctx.client()).verifyBackup(id, { readData: opts.readData ?? false, samplePercent: opts.sample ?? 100 });
   return follow(ctx, job, opts, formatJob);

@@ -207,6 +207,12 @@ export const eventSchemas = {
     at: z.iso.datetime({ offset: true }),
   }),
   /**
+   * backup, to every backup instance: stop this RUNNING job (CancelJob). The instance running it
+   * aborts it; the others ignore it. At most once: CancelJob answers with the row, RUNNING if no
+   * instance stopped it, and may be asked again.
+   */
+  'backup.cancel_requested': z.object({ jobId: z.uuid(), by: z.string().min(1), at: z.iso.datetime({ offset: true }) }),
+  /**
    * A service is about to apply database migrations (published by whoever runs them). Backup
    * policies with `trigger: "migration.starting"` take a backup of their sources when it arrives.
    */
