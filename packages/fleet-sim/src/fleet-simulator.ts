@@ -210,6 +210,8 @@ export class FleetSimulator {
         return;
       case 'ERROR':
         bump(this.stats.hubErrors, msg.code);
+        // As the reference agent does: a final RESULT the hub could not store (NATS failing over) is sent again.
+        if (msg.code === 'NOT_STORED' && msg.replyTo) this.resendNotStored(agent, msg.replyTo);
         return;
       case 'HEARTBEAT':
         return;
@@ -343,6 +345,17 @@ export class FleetSimulator {
     if (!agent.established || agent.ws?.readyState !== WebSocket.OPEN) return false;
     agent.ws.send(text);
     return true;
+  }
+
+  /** The unacknowledged final RESULT whose frame id is `frameId`, sent again half a second later. */
+  private resendNotStored(agent: SimAgent, frameId: string): void {
+    const marker = `"id":"${frameId}"`;
+    for (const text of agent.unacked?.values() ?? []) {
+      if (!text.includes(marker)) continue;
+      this.stats.resultsResent++;
+      setTimeout(() => this.sendIfOpen(agent, text), 500).unref();
+      return;
+    }
   }
 
   /** RUNNING goes live or not at all; a final RESULT is kept until RESULT_ACK (or, for a hub without it, until sent). */
