@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
-import { freePort, spawnProcess, type Infra, type ManagedProcess, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import { freePort, spawnProcess, startTcpBalancer, type Infra, type ManagedProcess, SERVICE_NODE_ARGS, type TcpBalancer } from '@fleetplane/test-harness';
 
 /** The repository root, found from this file (packages/devstack/dist/fleet.js). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -67,6 +67,13 @@ export interface FleetOptions {
   backupRepositoryPath?: string;
   /** Where each agent's state (its execution journal) goes, one directory per agent id; a fresh temporary one by default. */
   agentStateDir?: string;
+  /**
+   * Instances of every service (default 1). With more, each instance listens on ports of its own
+   * (`instancePorts[i]`, free ones) and is named `<service>-<i>`; `ports` are then round-robin TCP
+   * balancers in front of them (what a Kubernetes Service is), and every address a service or agent
+   * is given is a balancer's.
+   */
+  instances?: number;
 }
 
 export interface Fleet {
@@ -75,6 +82,16 @@ export interface Fleet {
   hubWsUrl: string;
   processes: Map<string, ManagedProcess>;
   databaseUrls: Record<(typeof DATABASE_SERVICES)[number], string>;
+  /** How many instances of each service run. */
+  instances: number;
+  /** Each instance's own ports (with one instance: `[ports]`). */
+  instancePorts: FleetPorts[];
+  /** The running process of a service's instance (its key in `processes`: `<service>` or `<service>-<i>`). */
+  instance(service: ServiceName, index?: number): ManagedProcess;
+  /** SIGKILL one instance: no drain, no goodbye, as a crashed node or an OOM kill. */
+  kill(service: ServiceName, index?: number): Promise<void>;
+  /** Starts an instance again (killed or not) with the same ports and environment; resolves once it is ready. */
+  restart(service: ServiceName, index?: number): Promise<ManagedProcess>;
   /** Starts a reference agent process connected to the hub. */
   startAgent(agent: { id: string; token: string; site?: string; env?: Record<string, string> }): Promise<ManagedProcess>;
   /** Stops agents first, then the gateway, then the services it calls: nothing is left running. */
@@ -96,7 +113,11 @@ const appDir = (service: string) => join(REPO_ROOT, 'apps', service);
  * /ready answers. Used by `make up`, the end-to-end tests and the benchmark.
  */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  const instances = opts.instances ?? 1;
+  if (!Number.isInteger(instances) || instances < 1) throw new Error(`startFleet: instances must be a positive integer, got ${instances}`);
   const ports = opts.ports ?? (await allocatePorts());
+  // One instance listens on the fleet's ports; several get their own, behind a balancer on each fleet port.
+  const instancePorts = instances === 1 ? [ports] : await Promise.all(Array.from({ length: instances }, () => allocatePorts()));
   const { infra } = opts;
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
   const redisDb = (n: number) => `${infra.redis.url}/${n}`;
@@ -123,33 +144,34 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     ...(opts.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: opts.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' } : {}),
     ...opts.env,
   };
-  const envs: Record<ServiceName, Record<string, string>> = {
+  // Listening ports come from the instance's own ports; addresses of other services from `ports`.
+  const envsOf = (own: FleetPorts): Record<ServiceName, Record<string, string>> => ({
     'agent-hub': {
-      HTTP_PORT: String(ports.agentHubHttp),
-      METRICS_PORT: String(ports.agentHubMetrics),
-      GRPC_PORT: String(ports.agentHubGrpc),
+      HTTP_PORT: String(own.agentHubHttp),
+      METRICS_PORT: String(own.agentHubMetrics),
+      GRPC_PORT: String(own.agentHubGrpc),
       DATABASE_URL: databaseUrls['agent-hub'],
       NATS_URL: infra.nats.url,
     },
     command: {
-      HTTP_PORT: String(ports.commandHttp),
-      GRPC_PORT: String(ports.commandGrpc),
+      HTTP_PORT: String(own.commandHttp),
+      GRPC_PORT: String(own.commandGrpc),
       DATABASE_URL: databaseUrls.command,
       NATS_URL: infra.nats.url,
       REDIS_URL: redisDb(0),
       AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
     },
     telemetry: {
-      HTTP_PORT: String(ports.telemetryHttp),
-      GRPC_PORT: String(ports.telemetryGrpc),
+      HTTP_PORT: String(own.telemetryHttp),
+      GRPC_PORT: String(own.telemetryGrpc),
       DATABASE_URL: databaseUrls.telemetry,
       NATS_URL: infra.nats.url,
       REDIS_URL: redisDb(1),
       AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
     },
     backup: {
-      HTTP_PORT: String(ports.backupHttp),
-      GRPC_PORT: String(ports.backupGrpc),
+      HTTP_PORT: String(own.backupHttp),
+      GRPC_PORT: String(own.backupGrpc),
       DATABASE_URL: databaseUrls.backup,
       NATS_URL: infra.nats.url,
       REDIS_URL: redisDb(4),
@@ -161,15 +183,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       BACKUP_RESTORE_URL: infra.postgres.url,
     },
     'tile-worker': {
-      HTTP_PORT: String(ports.tileWorkerHttp),
-      GRPC_PORT: String(ports.tileWorkerGrpc),
+      HTTP_PORT: String(own.tileWorkerHttp),
+      GRPC_PORT: String(own.tileWorkerGrpc),
       REDIS_URL: redisDb(3),
       TELEMETRY_GRPC_URL: `127.0.0.1:${ports.telemetryGrpc}`,
       AGENT_HUB_GRPC_URL: `127.0.0.1:${ports.agentHubGrpc}`,
     },
     gateway: {
-      HTTP_PORT: String(ports.gateway),
-      METRICS_PORT: String(ports.gatewayMetrics),
+      HTTP_PORT: String(own.gateway),
+      METRICS_PORT: String(own.gatewayMetrics),
       DATABASE_URL: databaseUrls.gateway,
       REDIS_URL: redisDb(2),
       NATS_URL: infra.nats.url,
@@ -182,37 +204,55 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       ADMIN_EMAIL: opts.admin.email,
       ADMIN_PASSWORD: opts.admin.password,
     },
-  };
-  const httpPort: Record<ServiceName, number> = {
-    'agent-hub': ports.agentHubHttp,
-    command: ports.commandHttp,
-    telemetry: ports.telemetryHttp,
-    backup: ports.backupHttp,
-    'tile-worker': ports.tileWorkerHttp,
-    gateway: ports.gateway,
-  };
+  });
+  const httpPortOf = (own: FleetPorts): Record<ServiceName, number> => ({
+    'agent-hub': own.agentHubHttp,
+    command: own.commandHttp,
+    telemetry: own.telemetryHttp,
+    backup: own.backupHttp,
+    'tile-worker': own.tileWorkerHttp,
+    gateway: own.gateway,
+  });
 
   const processes = new Map<string, ManagedProcess>();
+  const balancers: TcpBalancer[] = [];
   const stopAll = async () => {
     // Reverse start order: agents, gateway, then what it calls.
     for (const p of [...processes.values()].reverse()) await p.stop().catch(() => undefined);
+    await Promise.all(balancers.map((b) => b.stop()));
     if (temporaryRepository) rmSync(temporaryRepository, { recursive: true, force: true });
     if (temporaryAgentState) rmSync(temporaryAgentState, { recursive: true, force: true });
   };
-  const launch = (service: ServiceName) => {
-    const p = spawnProcess(service, process.execPath, [...SERVICE_NODE_ARGS], {
+  const instanceName = (service: ServiceName, index: number) => (instances === 1 ? service : `${service}-${index}`);
+  const checkIndex = (index: number) => {
+    if (!Number.isInteger(index) || index < 0 || index >= instances) throw new Error(`no instance ${index} (the fleet runs ${instances})`);
+  };
+  const launchInstance = async (service: ServiceName, index: number) => {
+    const name = instanceName(service, index);
+    const own = instancePorts[index]!;
+    const p = spawnProcess(name, process.execPath, [...SERVICE_NODE_ARGS], {
       cwd: appDir(service),
-      env: { ...common, OTEL_SERVICE_NAME: service, ...envs[service] },
-      ...(opts.logDir ? { logFile: join(opts.logDir, `${service}.log`) } : {}),
+      env: { ...common, OTEL_SERVICE_NAME: service, ...envsOf(own)[service] },
+      ...(opts.logDir ? { logFile: join(opts.logDir, `${name}.log`) } : {}),
     });
-    processes.set(service, p);
-    return p.waitForHttp(`http://127.0.0.1:${httpPort[service]}/ready`, 60_000);
+    processes.set(name, p);
+    await p.waitForHttp(`http://127.0.0.1:${httpPortOf(own)[service]}/ready`, 60_000);
+    return p;
   };
   try {
-    // agent-hub first (command checks agents with it), the gateway last.
-    await launch('agent-hub');
-    await Promise.all((['command', 'telemetry', 'backup', 'tile-worker'] as const).map(launch));
-    await launch('gateway');
+    if (instances > 1) {
+      for (const key of Object.keys(ports) as Array<keyof FleetPorts>) {
+        balancers.push(await startTcpBalancer({ port: ports[key], backends: instancePorts.map((p) => p[key]) }));
+      }
+    }
+    // Instance by instance, as a scale-up would: the first ones create what is created once
+    // (the admin, streams, consumers) without racing each other.
+    for (let i = 0; i < instances; i++) {
+      // agent-hub first (command checks agents with it), the gateway last.
+      await launchInstance('agent-hub', i);
+      await Promise.all((['command', 'telemetry', 'backup', 'tile-worker'] as const).map((s) => launchInstance(s, i)));
+      await launchInstance('gateway', i);
+    }
   } catch (err) {
     await stopAll();
     throw err;
@@ -225,6 +265,23 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     hubWsUrl,
     processes,
     databaseUrls,
+    instances,
+    instancePorts,
+    instance(service, index = 0) {
+      checkIndex(index);
+      const p = processes.get(instanceName(service, index));
+      if (!p) throw new Error(`${instanceName(service, index)} is not running`);
+      return p;
+    },
+    async kill(service, index = 0) {
+      checkIndex(index);
+      await processes.get(instanceName(service, index))?.stop('SIGKILL');
+    },
+    async restart(service, index = 0) {
+      checkIndex(index);
+      await processes.get(instanceName(service, index))?.stop();
+      return launchInstance(service, index);
+    },
     startAgent(agent) {
       const p = spawnProcess(`agent ${agent.id}`, process.execPath, [...SERVICE_NODE_ARGS], {
         cwd: join(REPO_ROOT, 'packages', 'agent'),

@@ -50,6 +50,11 @@ export class GatewayClient {
 
   constructor(readonly baseUrl: string) {}
 
+  /** The access token of the last login, for callers that send their own requests (the multi-instance load). */
+  get bearer(): string {
+    return this.accessToken;
+  }
+
   private async call<T>(method: string, path: string, body?: unknown, expected = [200]): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,

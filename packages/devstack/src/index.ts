@@ -1,2 +1,3 @@
 export * from './fleet.js';
 export * from './gateway-client.js';
+export * from './multi/index.js';
