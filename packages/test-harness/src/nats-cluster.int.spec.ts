@@ -109,4 +109,21 @@ describe('startNatsCluster', () => {
     await read(150);
     expect([...received].map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i));
   }, 90_000);
+
+  it('with one node starts a plain JetStream server (no cluster block: JetStream refuses one without routes)', async () => {
+    const single = await startNatsCluster({ nodes: 1 });
+    try {
+      const c = await connect({ servers: single.urls });
+      try {
+        const m = await jetstreamManager(c);
+        await m.streams.add({ name: 'SINGLE', subjects: ['single.>'] });
+        await jetstream(c).publish('single.x', 'x');
+        expect((await m.streams.info('SINGLE')).state.messages).toBe(1);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await single.stop();
+    }
+  });
 });

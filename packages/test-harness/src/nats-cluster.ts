@@ -52,11 +52,16 @@ const READY_TIMEOUT_MS = 30_000;
 
 /** One node's configuration file: JetStream with its own store, routes to every other node on loopback. */
 function nodeConfig(node: NatsClusterNode, clusterName: string, routes: string[]): string {
-  return [
+  const base = [
     `server_name: ${JSON.stringify(node.name)}`,
     `listen: "127.0.0.1:${node.port}"`,
     `http: "127.0.0.1:${node.monitorPort}"`,
     `jetstream { store_dir: ${JSON.stringify(node.storeDir)} }`,
+  ];
+  // One node is a plain server: JetStream refuses a cluster block without routes.
+  if (routes.length === 0) return [...base, ''].join('\n');
+  return [
+    ...base,
     'cluster {',
     `  name: ${JSON.stringify(clusterName)}`,
     `  listen: "127.0.0.1:${node.clusterPort}"`,
