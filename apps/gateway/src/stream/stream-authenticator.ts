@@ -46,6 +46,11 @@ export class StreamAuthenticator implements StreamAuth {
     return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes(STREAM_SCOPE);
   }
 
+  /** GET /backup-jobs/{id}'s requirement (a key's backups:write implies it), asked for each backup subscription. */
+  mayReadBackups(principal: Principal): boolean {
+    return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes('backups:read');
+  }
+
   /** GET /alerts' requirement, asked for each alert subscription. */
   mayReadTelemetry(principal: Principal): boolean {
     return roleAllows(principal.role, 'viewer') && scopesOf(principal).includes('telemetry:read');

@@ -19,15 +19,15 @@ const event = (over: Partial<BackupUpdated> = {}): BackupUpdated => ({
 describe('StreamSession backup jobs', () => {
   let socket: FakeSocket;
   let backups: FakeFeed<BackupUpdated>;
-  let mayReadTelemetry: boolean;
+  let mayReadBackups: boolean;
   let session: StreamSession;
   let say: (frame: unknown) => Promise<void>;
 
   beforeEach(async () => {
     vi.useFakeTimers();
     backups = new FakeFeed<BackupUpdated>();
-    mayReadTelemetry = true;
-    ({ socket, session, say } = await openAuthenticatedSession({ backups, mayReadTelemetry: () => mayReadTelemetry }));
+    mayReadBackups = true;
+    ({ socket, session, say } = await openAuthenticatedSession({ backups, mayReadBackups: () => mayReadBackups }));
   });
 
   afterEach(() => {
@@ -52,11 +52,11 @@ describe('StreamSession backup jobs', () => {
   });
 
   it('refuses (without closing) a caller that may not read telemetry; stops listening on close', async () => {
-    mayReadTelemetry = false;
+    mayReadBackups = false;
     await say({ type: 'subscribe_backups' });
-    expect(socket.sent).toEqual([{ type: 'error', message: 'reading backup jobs needs role viewer and scope telemetry:read', field: 'type' }]);
+    expect(socket.sent).toEqual([{ type: 'error', message: 'reading backup jobs needs role viewer and scope backups:read', field: 'type' }]);
     expect([socket.closed, backups.listeners.size]).toEqual([undefined, 0]);
-    mayReadTelemetry = true;
+    mayReadBackups = true;
     await say({ type: 'subscribe_backups' });
     expect(backups.listeners.size).toBe(1);
     session.close(1000, 'bye');

@@ -25,6 +25,8 @@ export interface StreamAuth {
   mayReadCommands(principal: Principal): boolean;
   /** Whether `principal` may read alerts (role viewer, scope telemetry:read); absent: nobody. */
   mayReadTelemetry?(principal: Principal): boolean;
+  /** Whether `principal` may follow backup jobs (role viewer, scope backups:read); absent: nobody. */
+  mayReadBackups?(principal: Principal): boolean;
 }
 
 /** Backup job events this instance receives (fleet.events.backup.updated). */

@@ -197,8 +197,8 @@ export class StreamSession extends WsSession<Handshake, StreamSocket> {
   }
 
   private subscribeBackups(frame: SubscribeBackupsFrame): void {
-    if (!this.identity || !this.feeds.backups || !this.auth.mayReadTelemetry?.(this.identity.principal))
-      return this.send({ type: 'error', message: 'reading backup jobs needs role viewer and scope telemetry:read', field: 'type' });
+    if (!this.identity || !this.feeds.backups || !this.auth.mayReadBackups?.(this.identity.principal))
+      return this.send({ type: 'error', message: 'reading backup jobs needs role viewer and scope backups:read', field: 'type' });
     const key = frame.jobId ?? '*';
     if (!this.backupSubscriptions.has(key)) {
       if (this.subscriptionCount() >= MAX_SUBSCRIPTIONS)

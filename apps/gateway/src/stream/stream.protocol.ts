@@ -77,7 +77,7 @@ const unsubscribeAlertsFrame = subscribeAlertsFrame.extend({ type: z.literal('un
 /**
  * Backup jobs (issue #8): every `backup.updated` from now on — each state change of a backup,
  * restore, verify or prune job and its progress about once a second while it runs — optionally of
- * one job only (needs role viewer and, for a key, scope telemetry:read, as GET /backup-jobs/{id}).
+ * one job only (needs role viewer and, for a key, scope backups:read, as GET /backup-jobs/{id}).
  */
 const subscribeBackupsFrame = z.strictObject({ type: z.literal('subscribe_backups'), jobId: z.uuid({ message: 'must be a backup job id (uuid)' }).optional() });
 

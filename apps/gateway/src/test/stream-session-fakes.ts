@@ -58,7 +58,7 @@ export const viewer: Principal = { kind: 'user', userId: 'u-1', email: 'v@exampl
 
 /**
  * A session authenticated as a viewer, with the one extra feed a spec is about (alerts or backup
- * jobs), and nothing sent yet. `mayReadTelemetry` is asked on every subscribe, so a spec can
+ * jobs), and nothing sent yet. `mayReadTelemetry` (alerts) and `mayReadBackups` are asked on every subscribe, so a spec can
  * change its answer between frames. Needs `vi.useFakeTimers()`: `say` hands a frame in and lets
  * the session's promises settle.
  */
@@ -66,14 +66,17 @@ export async function openAuthenticatedSession(opts: {
   alerts?: FakeFeed<AlertEvent>;
   backups?: FakeFeed<BackupUpdated>;
   mayReadTelemetry?: () => boolean;
+  mayReadBackups?: () => boolean;
 }): Promise<{ socket: FakeSocket; session: StreamSession; say: (frame: unknown) => Promise<void> }> {
   const socket = new FakeSocket();
   const mayReadTelemetry = opts.mayReadTelemetry ?? (() => true);
+  const mayReadBackups = opts.mayReadBackups ?? (() => true);
   const auth = {
     authenticate: () => Promise.resolve({ principal: viewer, expiresAt: null }),
     watch: () => () => undefined,
     mayReadCommands: () => true,
     mayReadTelemetry: () => mayReadTelemetry(),
+    mayReadBackups: () => mayReadBackups(),
   };
   const feeds: StreamFeeds = { ...quietFeeds(), ...(opts.alerts ? { alerts: opts.alerts } : {}), ...(opts.backups ? { backups: opts.backups } : {}) };
   const session = new StreamSession(socket, auth, feeds, OPTIONS, noMetrics, silentLog, () => Date.now());
