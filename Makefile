@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ENV := . ./.tools/env.sh
 
-.PHONY: up test bench bootstrap clean
+.PHONY: up test chaos bench bootstrap clean
 
 bootstrap:
 	@bash infra/local/bootstrap.sh
@@ -15,6 +15,10 @@ up: bootstrap
 ## make test: build, type-check, lint and format check, then every unit and integration test (real NATS, Redis, PostgreSQL on loopback).
 test: bootstrap
 	@$(ENV) && pnpm test
+
+## make chaos: the multi-instance chaos suite (kills a NATS node and one instance of each service under load); not part of make test.
+chaos: bootstrap
+	@$(ENV) && pnpm run build --output-logs=errors-only && pnpm test:chaos
 
 ## make bench: the benchmarks recorded in BENCHMARKS.md.
 bench: bootstrap

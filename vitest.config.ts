@@ -12,7 +12,8 @@ export default defineConfig({
           name: 'unit',
           sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'],
-          exclude: ['**/*.int.spec.ts', '**/node_modules/**', '**/dist/**'],
+          // *.chaos.spec.ts is the chaos suite of its own config (vitest.chaos.config.ts).
+          exclude: ['**/*.int.spec.ts', '**/*.chaos.spec.ts', '**/node_modules/**', '**/dist/**'],
         },
       },
       {
