@@ -50,7 +50,7 @@ export class DispatchWorker extends QueueWorker {
       again.map((x) => x.id),
       priority,
       delayMs,
-      `r${job.attemptsStarted}`,
+      `${job.id}-r${job.attemptsStarted}`,
       trace,
     );
   }

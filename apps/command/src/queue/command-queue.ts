@@ -89,14 +89,12 @@ export class CommandQueue {
 
   /**
    * Tries some of a batch's executions again after `delayMs` (the rest of the batch went), as a
-   * job of their own at the batch's priority. `retryId` makes the job id unique per retry.
+   * job of their own at the batch's priority. `jobId` must be new: BullMQ ignores an id it still
+   * remembers, so the worker derives it from the failing job's own id and attempt (a retry of a
+   * retry gets a longer one, never the id of the job that is adding it).
    */
-  async retryLater(executionIds: string[], bullmqPriority: number, delayMs: number, retryId: string, trace: TraceCarrier | undefined): Promise<void> {
-    await this.dispatch.add(
-      'dispatch',
-      { executionIds, ...(trace ? { trace } : {}) },
-      { jobId: `${dispatchJobId(executionIds[0]!)}-${retryId}`, priority: bullmqPriority, delay: delayMs, ...KEEP },
-    );
+  async retryLater(executionIds: string[], bullmqPriority: number, delayMs: number, jobId: string, trace: TraceCarrier | undefined): Promise<void> {
+    await this.dispatch.add('dispatch', { executionIds, ...(trace ? { trace } : {}) }, { jobId, priority: bullmqPriority, delay: delayMs, ...KEEP });
   }
 
   /** Best-effort removal after a failed submit (the worker also drops jobs whose execution does not exist). */
