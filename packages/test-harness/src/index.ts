@@ -1,4 +1,5 @@
 export { freePort } from './ports.js';
+export { until } from './wait.js';
 export type { ServerHandle, ServerOptions } from './server-handle.js';
 export { startNats } from './nats.js';
 export { startRedis } from './redis.js';

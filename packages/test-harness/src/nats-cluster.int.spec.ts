@@ -1,25 +1,9 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsCluster, type NatsCluster } from './index.js';
+import { startNatsCluster, until, type NatsCluster } from './index.js';
 
 const STREAM = 'CLUSTER';
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (ok(last as T)) return last as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what} not reached in ${timeoutMs} ms; last: ${String(last instanceof Error ? last.message : JSON.stringify(last))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('startNatsCluster', () => {
   let cluster: NatsCluster;

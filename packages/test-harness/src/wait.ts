@@ -32,3 +32,22 @@ export async function waitUntilReady(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Polls `fn` every 100 ms until `ok` holds for what it returned, and returns that; a throw counts
+ * as "not yet". On timeout the error says what was awaited and what was seen last.
+ */
+export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (ok(last as T)) return last as T;
+    } catch (err) {
+      last = err instanceof Error ? err.message : err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    await sleep(100);
+  }
+}

@@ -1,23 +1,8 @@
 import type { ServiceName } from '../fleet.js';
 import type { CommandLoad } from './command-load.js';
 import type { MultiSystem } from './multi-system.js';
+import { until } from '@fleetplane/test-harness';
 import { agentsByHub, executionStates, storedSamples } from './system-checks.js';
-
-/** Polls `fn` every 100 ms until `ok`; the error says what was awaited and what was seen last. */
-export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (ok(last as T)) return last as T;
-    } catch (err) {
-      last = err instanceof Error ? err.message : err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** One crash: what is killed, how to tell that the path it served works again, and how it comes back. */
 export interface KillStep {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINISHED_STATES } from '../gateway-client.js';
 import { CommandLoad } from './command-load.js';
-import { hubStep, killSteps, runStep, SIM_PREFIX, until } from './kill-sequence.js';
+import { until } from '@fleetplane/test-harness';
+import { hubStep, killSteps, runStep, SIM_PREFIX } from './kill-sequence.js';
 import { startMultiSystem, type MultiSystem } from './multi-system.js';
 import { agentsByHub, executionStates, executionStatesOfAgents, markerCounts, queueCounts, storedSamples } from './system-checks.js';
 
