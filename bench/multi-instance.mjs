@@ -9,8 +9,7 @@
 // then restarted. Needs the built packages (pnpm run build).
 // Run: node bench/multi-instance.mjs [--instances 2] [--nats-nodes 3] [--seconds 20] [--concurrency 16] [--agents 50] [--kills]
 import { CommandLoad, executionStates, hubStep, killSteps, runStep, startMultiSystem } from '../packages/devstack/dist/index.js';
-import { until } from '../packages/test-harness/dist/index.js';
-import { runSql } from '../packages/test-harness/dist/index.js';
+import { runSql, until } from '../packages/test-harness/dist/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
