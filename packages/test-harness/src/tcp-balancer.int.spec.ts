@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startTcpBalancer, type TcpBalancer } from './index.js';
+import { freePort, startTcpBalancer, until, type TcpBalancer } from './index.js';
 
 /** A backend that answers every connection with its name. */
 async function backend(name: string, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
@@ -58,5 +58,45 @@ describe('startTcpBalancer', () => {
     expect(after.map((r) => r.name)).toEqual(['b', 'b', 'b']);
     expect(lb.handed.get(ports[1]!)).toBe(5);
     for (const r of [...first, ...after]) r.socket.destroy();
+  });
+
+  it('freezes open connections without closing them, and delivers what was held back on thaw', async () => {
+    const echoPort = await freePort();
+    const echo = createServer((s) => s.pipe(s));
+    await new Promise<void>((resolve) => echo.listen(echoPort, '127.0.0.1', resolve));
+    const frozenLb = await startTcpBalancer({ backends: [echoPort] });
+    const socket = connect({ host: '127.0.0.1', port: frozenLb.port });
+    const received: string[] = [];
+    socket.on('data', (d) => received.push(d.toString()));
+    const roundTrip = async (text: string) => {
+      socket.write(text);
+      await until(
+        `echo of ${text}`,
+        () => Promise.resolve(received.join('')),
+        (all) => all.endsWith(text),
+        5_000,
+      );
+    };
+    await roundTrip('one');
+
+    frozenLb.freeze();
+    let closed = false;
+    socket.once('close', () => (closed = true));
+    socket.write('two');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.join('')).toBe('one');
+    expect(closed).toBe(false);
+
+    frozenLb.thaw();
+    await until(
+      'the held-back echo',
+      () => Promise.resolve(received.join('')),
+      (all) => all === 'onetwo',
+      5_000,
+    );
+    await roundTrip('three');
+    socket.destroy();
+    await frozenLb.stop();
+    echo.close();
   });
 });

@@ -8,6 +8,13 @@ export interface TcpBalancer {
   readonly backends: readonly number[];
   /** Connections handed to each backend port so far. */
   readonly handed: ReadonlyMap<number, number>;
+  /**
+   * Stops forwarding either way on every open connection, keeping them open: to the client the
+   * backend hangs (what a stalled server or a partitioned network looks like), and nothing it
+   * sent is lost. `thaw()` forwards again.
+   */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -41,7 +48,13 @@ export async function startTcpBalancer(opts: { backends: number[]; port?: number
   const backends = [...opts.backends];
   const handed = new Map<number, number>(backends.map((b) => [b, 0]));
   const open = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
+  let frozen = false;
   let next = 0;
+  const forward = ([client, upstream]: [Socket, Socket]) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
 
   const server = createServer({ pauseOnConnect: true }, (client) => {
     open.add(client);
@@ -71,9 +84,13 @@ export async function startTcpBalancer(opts: { backends: number[]; port?: number
         });
         upstream.on('error', () => upstream.destroy());
         client.once('close', () => upstream.destroy());
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.resume();
+        const pair: [Socket, Socket] = [client, upstream];
+        pairs.add(pair);
+        upstream.once('close', () => pairs.delete(pair));
+        if (!frozen) {
+          forward(pair);
+          client.resume();
+        }
         return;
       }
       client.destroy(); // every backend is down: the client sees a reset and retries
@@ -90,6 +107,19 @@ export async function startTcpBalancer(opts: { backends: number[]; port?: number
     port,
     backends,
     handed,
+    freeze() {
+      frozen = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    thaw() {
+      frozen = false;
+      for (const pair of pairs) forward(pair);
+    },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
