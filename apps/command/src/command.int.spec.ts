@@ -21,6 +21,7 @@ import {
   spawnProcess,
   startInfra,
   startOtlpReceiver,
+  startTcpBalancer,
   type Infra,
   type ManagedProcess,
   type OtlpReceiver,
@@ -56,6 +57,7 @@ const FLEET: FleetAgent[] = [
   fleetAgent('agent-away', 'test', {}, ALL_VERBS, false),
   fleetAgent('agent-slow'),
   fleetAgent('agent-prio'),
+  fleetAgent('agent-crash'),
   ...[1, 2, 3, 4, 5].map((n) => fleetAgent(`web-${n}`, 'eu', { role: 'web' })),
   fleetAgent('web-6', 'eu', { role: 'web' }, NO_DOCKER),
 ];
@@ -168,6 +170,7 @@ describe('command service', () => {
   let nc: NatsConnection;
   let js: JetStreamClient;
   let client: CommandClient;
+  let databaseUrl: string;
   let httpPort: number;
   let grpcPort: number;
   let health: HealthClient;
@@ -178,7 +181,7 @@ describe('command service', () => {
 
   beforeAll(async () => {
     [infra, otlp, hub] = await Promise.all([startInfra(), startOtlpReceiver(), startFakeAgentHub()]);
-    const databaseUrl = await infra.postgres.createDatabase('command');
+    databaseUrl = await infra.postgres.createDatabase('command');
     await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
     httpPort = await freePort();
     grpcPort = await freePort();
@@ -194,6 +197,8 @@ describe('command service', () => {
         // One at a time, so the dispatch order shows the queue's priorities.
         DISPATCH_CONCURRENCY: '1',
         OUTPUT_CAP_BYTES: String(OUTPUT_CAP),
+        // Short, so the recovery of what a killed instance left unqueued shows within the test.
+        QUEUE_RECOVERY_SECONDS: '2',
         OTEL_SERVICE_NAME: 'command',
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
         OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -754,6 +759,60 @@ describe('command service', () => {
         stdoutBytes: String(`out ${i}\n`.length),
       });
       expect(await announcedStates(id, 'COMPLETED')).toEqual(['DISPATCHED', 'RUNNING', `COMPLETED:${i}`]);
+    }
+  });
+
+  it('queues on another instance what an instance killed between storing and queueing left behind', async () => {
+    const crashHub = new FakeHub(nc, 'agent-crash');
+    await nc.flush();
+    // A second instance, whose Redis is behind a proxy that can hang it: its submit stores the
+    // command in PostgreSQL, then waits on BullMQ, and is killed there.
+    const redis = await startTcpBalancer({ backends: [infra.redis.port] });
+    const [crashHttp, crashGrpc] = [await freePort(), await freePort()];
+    const crashing = spawnProcess('command-crashing', process.execPath, [...SERVICE_NODE_ARGS], {
+      cwd: appDir,
+      env: {
+        HTTP_PORT: String(crashHttp),
+        GRPC_PORT: String(crashGrpc),
+        DATABASE_URL: databaseUrl,
+        NATS_URL: infra.nats.url,
+        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+        AGENT_HUB_GRPC_URL: hub.address,
+        QUEUE_RECOVERY_SECONDS: '3600',
+      },
+    });
+    const crashClient = await createGrpcClient('command', `127.0.0.1:${crashGrpc}`);
+    try {
+      await crashing.waitForHttp(`http://127.0.0.1:${crashHttp}/ready`, 30_000);
+      redis.freeze();
+      const hanging = unary(crashClient, 'submitCommand', {
+        requestedBy: 'tester',
+        verb: 'exec',
+        paramsJson: JSON.stringify({ argv: ['true'] }),
+        targetAgentIds: ['agent-crash'],
+      }).catch((e: grpc.ServiceError) => e);
+      const [stored] = await eventually(
+        () => unary<commandV1.ListCommandsResponse>(client, 'listCommands', { agentId: 'agent-crash' }).then((r) => r.commands),
+        (list) => list.length === 1,
+      );
+      await crashing.stop('SIGKILL');
+      expect(await hanging).toMatchObject({ code: grpc.status.UNAVAILABLE });
+      expect(crashHub.received).toHaveLength(0);
+
+      // The surviving instance's sweep gives it its jobs: it is sent, and ends like any other.
+      const { dispatch } = await crashHub.waitFor((d) => d.commandId === stored!.id, 20_000);
+      await report({ executionId: dispatch.executionId, agentId: 'agent-crash', status: 'COMPLETED', exitCode: 0 });
+      await eventually(
+        () => get(stored!.id),
+        (c) => c.state === commandV1.CommandState.COMMAND_STATE_COMPLETED,
+      );
+      expect(crashHub.received).toHaveLength(1);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/^fleetplane_command_queue_recovered_total\{service="command"\} 1$/m);
+    } finally {
+      crashClient.close();
+      await crashing.stop('SIGKILL');
+      await redis.stop();
     }
   });
 

@@ -45,6 +45,12 @@ export const commandConfigSchema = z
     DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
     /** Executions per dispatch job and per deadline job: a 10,000-agent command is 10,000 / this many of each. */
     DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(MAX_JOB_BATCH).default(100),
+    /**
+     * A released execution whose jobs are not known to be in the queue this many seconds after its
+     * release is queued again by any instance (its own died between storing and queueing); also how
+     * often each instance looks. A duplicate job is harmless, so a short setting costs only queries.
+     */
+    QUEUE_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   })
   .refine((c) => c.DEFAULT_TIMEOUT_SECONDS <= c.MAX_TIMEOUT_SECONDS, {
     path: ['DEFAULT_TIMEOUT_SECONDS'],

@@ -12,6 +12,7 @@ import type { Command } from '../generated/prisma/client.js';
 import { countStates } from '../executions/command-state.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
 import { CommandQueue } from '../queue/command-queue.js';
+import { QueueHandoff } from '../queue/queue-handoff.js';
 import { MAX_TARGETS, resolveLimit, validateSubmit, type Selector, type ValidSubmit } from './submit-validation.js';
 import { planTargets } from './target-plan.js';
 
@@ -48,6 +49,7 @@ export class SubmitCommand {
     @Inject(CommandRepository) private readonly commands: CommandRepository,
     @Inject(AgentDirectory) private readonly agents: AgentDirectory,
     @Inject(CommandQueue) private readonly queue: CommandQueue,
+    @Inject(QueueHandoff) private readonly handoff: QueueHandoff,
     @InjectConfig() private readonly config: Limits,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CommandMetrics) private readonly metrics: CommandMetrics,
@@ -131,12 +133,17 @@ export class SubmitCommand {
     }
 
     try {
-      await this.queue.enqueue(stored.released, cmd.priority, currentTraceCarrier(), cmd.timeoutSeconds);
+      await this.handoff.enqueue(stored.released, cmd.priority, currentTraceCarrier(), cmd.timeoutSeconds);
     } catch (err) {
-      // Stored but not queued would never run: undo, so the caller's retry starts clean.
+      // Undo, so the caller's retry starts clean. If even that fails, the stored executions keep
+      // their release mark and the recovery sweep queues them once the queue is back.
       await this.queue.retract(stored.released.map((e) => e.id));
-      await this.commands.delete(stored.command.id);
-      throw grpcError(GrpcStatus.UNAVAILABLE, `command queue unavailable, nothing was stored: ${(err as Error).message}`);
+      const undone = await this.commands.delete(stored.command.id).then(
+        () => true,
+        () => false,
+      );
+      const what = undone ? 'nothing was stored' : `command ${stored.command.id} was stored and will be queued when the queue is back`;
+      throw grpcError(GrpcStatus.UNAVAILABLE, `command queue unavailable, ${what}: ${(err as Error).message}`);
     }
     this.metrics.submitted(cmd.verb);
     this.metrics.matched(agents.length);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@fleetplane/service-kit';
 import type { ExecutionState } from '../generated/prisma/enums.js';
-import { CommandQueue } from '../queue/command-queue.js';
+import { QueueHandoff } from '../queue/queue-handoff.js';
 import { ERROR_STATES } from './command-state.js';
 import { CommandRepository } from './command.repository.js';
 import { ExecutionEvents } from './execution-events.js';
@@ -19,7 +19,7 @@ export class CommandProgress {
 
   constructor(
     @Inject(CommandRepository) private readonly commands: CommandRepository,
-    @Inject(CommandQueue) private readonly queue: CommandQueue,
+    @Inject(QueueHandoff) private readonly queue: QueueHandoff,
     @Inject(ExecutionEvents) private readonly events: ExecutionEvents,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
@@ -44,7 +44,7 @@ export class CommandProgress {
   }
 
   /** Fills the command's concurrency window from its held-back executions. */
-  async release(commandId: string, maxConcurrency: number, priority: Parameters<CommandQueue['enqueue']>[1], ttl: number, timeout: number): Promise<void> {
+  async release(commandId: string, maxConcurrency: number, priority: Parameters<QueueHandoff['enqueue']>[1], ttl: number, timeout: number): Promise<void> {
     const released = await this.commands.releasePending(commandId, maxConcurrency, this.clock.now(), ttl, timeout);
     if (released.length === 0) return;
     try {

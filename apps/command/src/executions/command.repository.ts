@@ -114,7 +114,7 @@ export class CommandRepository {
 
   /**
    * Stores the command and one execution per target atomically; the released ones (QUEUED) get
-   * their expiry now and are returned for the queue. Up to INSERT_BATCH targets that is one
+   * their expiry now, are marked as not yet in the queue (`QueueHandoff`), and are returned for it. Up to INSERT_BATCH targets that is one
    * statement (the command's INSERT and the executions' INSERT … SELECT FROM unnest as CTEs: one
    * round trip, and no interactive transaction waiting for a pooled connection under load);
    * bigger commands insert their executions in batches inside a transaction.
@@ -152,9 +152,10 @@ export class CommandRepository {
               ${c.maxConcurrency}::int, ${c.maxErrors}::int, ${c.ttlSeconds}, ${c.retryOf}::uuid, ${c.createdAt}, ${c.createdAt})
       RETURNING id`;
     const insertExecutions = (batch: typeof rows, from: Prisma.Sql) => Prisma.sql`
-      INSERT INTO executions (id, command_id, agent_id, state, reason, deadline_at, expires_at, finished_at, created_at)
+      INSERT INTO executions (id, command_id, agent_id, state, reason, deadline_at, expires_at, queue_pending_since, finished_at, created_at)
       SELECT e.id, ${command.id}::uuid, e.agent_id, e.state::"ExecutionState", e.reason, ${deadlineAt},
              CASE WHEN e.state = 'QUEUED' THEN ${expiresAt}::timestamptz END,
+             CASE WHEN e.state = 'QUEUED' THEN ${c.createdAt}::timestamptz END,
              CASE WHEN e.state = 'SKIPPED' THEN ${c.createdAt}::timestamptz END,
              ${c.createdAt}
       FROM unnest(${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.agentId)}::text[],
@@ -324,7 +325,7 @@ export class CommandRepository {
       const room = maxInFlight - (row?.n ?? 0);
       if (room <= 0) return [];
       return tx.$queryRaw<ReleasedExecution[]>`
-        UPDATE executions SET state = 'QUEUED', expires_at = ${expiresAt}, deadline_at = ${deadlineAt}
+        UPDATE executions SET state = 'QUEUED', expires_at = ${expiresAt}, deadline_at = ${deadlineAt}, queue_pending_since = ${now}
         WHERE id IN (SELECT id FROM executions WHERE command_id = ${commandId}::uuid AND state = 'PENDING'
                      ORDER BY agent_id LIMIT ${room} FOR UPDATE SKIP LOCKED)
         RETURNING id, agent_id AS "agentId", expires_at AS "expiresAt"`;
@@ -333,7 +334,10 @@ export class CommandRepository {
 
   /** Undoes a release whose jobs could not be queued. */
   async unrelease(ids: string[]): Promise<void> {
-    await this.prisma.execution.updateMany({ where: { id: { in: ids }, state: 'QUEUED' }, data: { state: 'PENDING', expiresAt: null } });
+    await this.prisma.execution.updateMany({
+      where: { id: { in: ids }, state: 'QUEUED' },
+      data: { state: 'PENDING', expiresAt: null, queuePendingSince: null },
+    });
   }
 
   /** Executions of a command in the given states (the in-flight count for max concurrency, errors for max errors). */

@@ -23,6 +23,7 @@ export class CommandMetrics {
   private readonly outputBytes: Counter<'stream'>;
   private readonly outputChunks: Counter<'outcome'>;
   private readonly wakes: Counter;
+  private readonly queueRecoveries: Counter;
   private readonly submitDuration: Histogram<'outcome'>;
   private readonly endToEnd: Histogram<'state'>;
   private readDispatchQueue?: QueueDepthReader;
@@ -78,6 +79,10 @@ export class CommandMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
     });
     this.wakes = metrics.counter({ name: 'agent_wakes_total', help: 'Executions re-dispatched because their offline agent connected' });
+    this.queueRecoveries = metrics.counter({
+      name: 'queue_recovered_total',
+      help: 'Released executions whose jobs never reached the queue (their instance died between storing and queueing), queued by the recovery sweep',
+    });
     const backlog = () => this.readBacklog();
     metrics.gauge({
       name: 'dispatch_queue_jobs',
@@ -123,6 +128,10 @@ export class CommandMetrics {
 
   woken(n: number): void {
     this.wakes.inc(n);
+  }
+
+  queueRecovered(n: number): void {
+    if (n > 0) this.queueRecoveries.inc(n);
   }
 
   dispatchAttempt(outcome: 'accepted' | 'retry' | 'gave_up' | 'offline'): void {

@@ -52,6 +52,8 @@ const SERVICE_PANELS: Record<ServiceName, PanelSpec[]> = {
     panel('Submit latency', 's', ...quantiles(m('command', 'submit_duration_seconds'))),
     panel('Dispatch queue by state', 'short', q(`max by (state) (${m('command', 'dispatch_queue_jobs')})`, '{{state}}')),
     panel('Dispatch attempts by outcome', 'ops', rateBy(m('command', 'dispatch_attempts_total'), ['outcome'])),
+    // Non-zero only after an instance died between storing executions and queueing them.
+    panel('Executions queued by the recovery sweep', 'ops', q(`sum(rate(${m('command', 'queue_recovered_total')}[5m]))`, 'recovered')),
     panel('End to end p99 by state', 's', ...quantiles(m('command', 'execution_end_to_end_seconds'), '', ['state']).slice(1)),
     panel('Output stored', 'Bps', rateBy(m('command', 'output_bytes_total'), ['stream'])),
     ...upstreamPanels('command'),
