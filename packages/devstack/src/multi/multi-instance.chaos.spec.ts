@@ -4,7 +4,7 @@ import { CommandLoad } from './command-load.js';
 import { until } from '@fleetplane/test-harness';
 import { hubStep, killSteps, runStep, SIM_PREFIX } from './kill-sequence.js';
 import { startMultiSystem, type MultiSystem } from './multi-system.js';
-import { agentsByHub, executionStates, executionStatesOfAgents, markerCounts, queueCounts, storedSamples } from './system-checks.js';
+import { agentsByHub, executionStates, executionStatesOfAgents, markerCounts, queueCounts, storedSamples, telemetryBacklog } from './system-checks.js';
 
 // "Every service scales horizontally" (DESIGN.md), tested as far as one machine allows: a 3-node
 // NATS cluster with R3 streams, one PostgreSQL and one Redis, two instances of every service
@@ -136,6 +136,14 @@ describe('two instances of every service on a 3-node NATS cluster, killed -9 one
     const refusedBefore = beforeHub.hubErrors.NOT_STORED ?? 0;
     const sentAfter = atEnd.telemetrySent - beforeHub.telemetrySent;
     const refusedAfter = (atEnd.hubErrors.NOT_STORED ?? 0) - refusedBefore;
+    // Ingest is done when telemetry's consumer holds nothing: a count that merely stopped moving
+    // missed the batch a killed telemetry instance held unacked until JetStream redelivered it.
+    await until(
+      'telemetry consumer drained',
+      () => telemetryBacklog(system.cluster.url),
+      (b) => b.pending === 0 && b.ackPending === 0,
+      120_000,
+    );
     const storedBefore = await settled(() => storedSamples(fleet, SIM_PREFIX, 0, hubCut));
     const storedAfter = await settled(() => storedSamples(fleet, SIM_PREFIX, hubCut, end));
     const telemetry = {

@@ -85,6 +85,9 @@ export async function startMultiSystem(opts: MultiSystemOptions): Promise<MultiS
         // A dead hub's agents are noticed and its instance forgotten in seconds.
         HEARTBEAT_INTERVAL_MS: '2000',
         PRESENCE_FLUSH_MS: '500',
+        // What a killed telemetry instance held unacked comes back in 10 s, not 120.
+        INGEST_RETRY_MAX_MS: '5000',
+        INGEST_ACK_WAIT_MS: '10000',
         LOG_LEVEL: 'warn',
       },
     });

@@ -1,7 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runSql } from '@fleetplane/test-harness';
+import { streams } from '@fleetplane/contracts';
 import type { Fleet } from '../fleet.js';
 
 // What the multi-instance run reads straight from the services' stores: the ground truth the
@@ -35,6 +38,21 @@ export async function storedSamples(fleet: Fleet, prefix: string, from: number, 
     [prefix, from, to],
   );
   return (r.rows[0] as { n: number }).n;
+}
+
+/**
+ * What JetStream still holds for telemetry's durable consumer: samples not yet delivered, and
+ * delivered but not acked (a batch being written — or one a killed instance held, which comes
+ * back only after INGEST_ACK_WAIT_MS). Both zero: every sample in the stream is stored.
+ */
+export async function telemetryBacklog(natsUrl: string): Promise<{ pending: number; ackPending: number }> {
+  const nc = await connect({ servers: natsUrl.split(','), name: 'multi-instance-checks' });
+  try {
+    const info = await (await jetstreamManager(nc)).consumers.info(streams.telemetry.name, 'telemetry');
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  } finally {
+    await nc.close();
+  }
 }
 
 /** Connected agents (whose id starts with `prefix`) per hub instance id. */
