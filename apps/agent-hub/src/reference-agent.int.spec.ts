@@ -13,7 +13,7 @@ import {
   subjects,
   type CommandDispatch,
 } from '@fleetplane/contracts';
-import { spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import { createFakeDocker, spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
 import { startHubUnderTest, type HubUnderTest } from './testing/hub-process.js';
 import { readStored } from './testing/jetstream-reader.js';
 
@@ -130,6 +130,37 @@ describe('reference agent (process) with the real hub', () => {
     );
     expect(done).toMatchObject({ status: 'COMPLETED', stdout: '[]\n' });
     expect(agent.output()).not.toContain(token);
+  });
+
+  it('announces the docker verbs when docker is on its PATH, and runs docker.ps dispatched through the hub as argv', async () => {
+    // No Docker engine here: the harness's fake docker records its argv and prints canned output.
+    const docker = createFakeDocker();
+    const line = '{"ID":"abc","Names":"web"}\n';
+    const id = 'agent-it-docker';
+    const { token: dockerToken } = await hub.grpc.enrollAgent({ agentId: id, site: 'it' });
+    const dockerAgent = spawnAgent({
+      ...agentEnv(),
+      ...docker.env({ stdout: line }),
+      AGENT_ID: id,
+      AGENT_TOKEN: dockerToken,
+      AGENT_STATE_DIR: mkdtempSync(join(tmpdir(), 'fp-agent-docker-')),
+    });
+    try {
+      await dockerAgent.waitForOutput(/connected to hub/);
+      const { agent: seen } = await hub.grpc.getAgent(id);
+      expect(seen?.capabilities).toEqual(expect.arrayContaining(['docker.ps', 'docker.logs', 'compose.up']));
+      const body: CommandDispatch = { executionId: 'it-docker-ps', commandId: 'it-cmd-docker', verb: 'docker.ps', params: { all: true }, timeoutSeconds: 10 };
+      const reply = await nc.request(subjects.agentCommands(id), JSON.stringify(body), { timeout: 5_000 });
+      expect(dispatchReplySchema.parse(reply.json())).toEqual({ accepted: true });
+      const [running, done] = await updatesOf('it-docker-ps', 2);
+      expect(running!.status).toBe('RUNNING');
+      expect(done).toMatchObject({ agentId: id, status: 'COMPLETED', exitCode: 0, stdout: line });
+      // The agent's telemetry also asks docker for its containers; the command's own call is this one.
+      expect(docker.argvs()).toContainEqual(['ps', '--format', '{{json .}}', '--all']);
+    } finally {
+      await dockerAgent.stop();
+      docker.remove();
+    }
   });
 
   it('streams output while the process runs, and a CANCEL kills the process group and ends it CANCELLED', async () => {

@@ -12,3 +12,4 @@ export { seededRandom } from './seeded-random.js';
 export { startAzurite, startS3rver, type AzuriteHandle, type S3Handle } from './object-stores.js';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';
 export { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
+export { createFakeDocker, type FakeDocker } from './fake-docker.js';

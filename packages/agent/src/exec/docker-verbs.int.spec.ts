@@ -1,47 +1,39 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { VERBS, type CommandFrame } from '@fleetplane/contracts';
+import { createFakeDocker, type FakeDocker } from '@fleetplane/test-harness';
 import { ExecutionJournal } from '../state/execution-journal.js';
 import { ExecutionManager } from './execution-manager.js';
 import type { OutputBody, ResultBody } from './session-link.js';
 
-// The docker.* and compose.* verbs through the real executor and real processes, against a fake
-// `docker` that this test puts first on PATH: it records each argv (one argument per line, NUL
-// between invocations) and prints what FAKE_DOCKER_STDOUT says, exiting with FAKE_DOCKER_EXIT.
-// No Docker engine is needed; what is proven is the argv the agent runs, and that output and exit
-// codes come back as they were.
-const FAKE_DOCKER = `#!/bin/sh
-for a in "$@"; do printf '%s\\n' "$a" >> "$FAKE_DOCKER_LOG"; done
-printf '\\0' >> "$FAKE_DOCKER_LOG"
-printf '%s' "$FAKE_DOCKER_STDOUT"
-[ -n "$FAKE_DOCKER_STDERR" ] && printf '%s' "$FAKE_DOCKER_STDERR" >&2
-exit "\${FAKE_DOCKER_EXIT:-0}"
-`;
+// The docker.* and compose.* verbs through the real executor and real processes, against the
+// harness's fake `docker` first on PATH (it records each argv and prints canned output). No Docker
+// engine is needed; what is proven is the argv the agent runs, and that output and exit codes come
+// back as they were. agent-hub's reference-agent test runs one through the hub as well.
 
 describe('docker and compose verbs against a fake docker on PATH', () => {
-  let dir: string;
-  let log: string;
+  let docker: FakeDocker;
+  let stateDir: string;
   let journal: ExecutionJournal;
   let sent: Array<ResultBody | OutputBody>;
   let n = 0;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
-    writeFileSync(join(dir, 'docker'), FAKE_DOCKER);
-    chmodSync(join(dir, 'docker'), 0o755);
-    log = join(dir, 'argv.log');
-    journal = ExecutionJournal.open(join(dir, 'state'), { retentionMs: 3_600_000 });
+    docker = createFakeDocker();
+    stateDir = mkdtempSync(join(tmpdir(), 'docker-verbs-state-'));
+    journal = ExecutionJournal.open(stateDir, { retentionMs: 3_600_000 });
   });
   afterAll(() => {
     journal.close();
-    rmSync(dir, { recursive: true, force: true });
+    docker.remove();
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   async function run(verb: string, params: Record<string, unknown>, fake: { stdout?: string; stderr?: string; exit?: number } = {}) {
-    writeFileSync(log, '');
+    docker.clear();
     sent = [];
     const manager = new ExecutionManager({
       journal,
@@ -51,13 +43,7 @@ describe('docker and compose verbs against a fake docker on PATH', () => {
       maxConcurrent: 1,
       maxQueued: 10,
       systemInfo: () => Promise.resolve({}),
-      baseEnv: {
-        PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        FAKE_DOCKER_LOG: log,
-        FAKE_DOCKER_STDOUT: fake.stdout ?? '',
-        FAKE_DOCKER_STDERR: fake.stderr ?? '',
-        FAKE_DOCKER_EXIT: String(fake.exit ?? 0),
-      },
+      baseEnv: docker.env(fake),
     });
     const executionId = `docker-${++n}`;
     const frame: CommandFrame = {
@@ -77,10 +63,7 @@ describe('docker and compose verbs against a fake docker on PATH', () => {
     const streamed = Buffer.concat(
       sent.filter((b): b is OutputBody => b.type === 'OUTPUT' && b.stream === 'stdout').map((b) => Buffer.from(b.data, 'base64')),
     ).toString();
-    const argvs = readFileSync(log, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((inv) => inv.split('\n').slice(0, -1));
+    const argvs = docker.argvs();
     return { statuses: results.map((r) => r.status), final: results.at(-1)!, streamed, argvs };
   }
 
