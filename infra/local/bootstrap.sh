@@ -49,6 +49,8 @@ command -v curl >/dev/null || missing+=(curl)
 command -v jq >/dev/null || missing+=(jq)
 # promtool checks the Prometheus rules (infra/prometheus/rules); Debian ships it in the prometheus package.
 command -v promtool >/dev/null || missing+=(prometheus)
+# ss (iproute2) reads a listening socket's backlog in a test of the services' listen queue.
+command -v ss >/dev/null || missing+=(iproute2)
 [ -n "$(pg_bindir)" ] || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing from Debian's packages: ${missing[*]}"

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +10,7 @@ import { telemetryDatabase } from './testing/telemetry-process.js';
 // The shutdown every service gets from service-kit's runService, seen from outside as a load
 // balancer would: on SIGTERM the process keeps serving but reports not-ready (HTTP and gRPC
 // health) for SHUTDOWN_DELAY_MS, and only then drains and exits. telemetry stands in for all
-// six: it has both an HTTP and a gRPC server.
+// six: it has both an HTTP and a gRPC server. Its listen backlog is service-kit's too.
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DELAY_MS = 2_000;
 
@@ -43,6 +45,13 @@ describe('shutdown that load balancers can see (SHUTDOWN_DELAY_MS)', () => {
     health?.close();
     await service?.stop('SIGKILL');
     await infra?.stop();
+  });
+
+  it("listens with an accept queue of 4,096, not Node's 511 (ss shows a listening socket's backlog as Send-Q)", () => {
+    const out = execFileSync('ss', ['-Hltn', `sport = :${httpPort}`], { encoding: 'utf8' });
+    const [state, , sendQ] = out.trim().split(/\s+/);
+    expect(state).toBe('LISTEN');
+    expect(Number(sendQ)).toBe(Math.min(4096, Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'))));
   });
 
   it('reports not-ready on /ready and gRPC health for the delay while still answering, then drains and exits 0', async () => {

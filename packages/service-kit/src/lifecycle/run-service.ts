@@ -8,6 +8,9 @@ import { ReadinessRegistry, shutdownTracing } from '@fleetplane/observability';
 import { shutdownDelayMs, type ServiceLifecycleConfig } from '../config/load-config.js';
 import type { GrpcServerSpec } from '../grpc/grpc-server.js';
 
+/** The HTTP server's accept queue, as nginx and the NATS server use. */
+export const LISTEN_BACKLOG = 4096;
+
 export interface RunServiceOptions {
   name: string;
   module: Type<unknown> | DynamicModule;
@@ -32,7 +35,15 @@ export async function runService(opts: RunServiceOptions): Promise<INestApplicat
   await opts.configure?.(app);
   // gRPC (grpc-js, proto loading, reflection) is loaded only by services that serve it.
   const health = opts.grpc ? await (await import('../grpc/grpc-server.js')).startGrpcServer(app, opts.name, opts.grpc) : undefined;
-  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  // Node's default listen backlog is 511: a reconnect storm of thousands of agents (agent-hub) or
+  // a burst of clients overflows it and the kernel drops SYNs, which clients see as second-long
+  // retransmit waits. Nest passes extra arguments through to http.Server.listen(port, host,
+  // backlog); the kernel caps it at net.core.somaxconn.
+  await (app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> }).listen(
+    config.HTTP_PORT,
+    config.HTTP_HOST,
+    LISTEN_BACKLOG,
+  );
   const log = new NestLogger(opts.name);
   log.log(`${opts.name} listening on http://${config.HTTP_HOST}:${config.HTTP_PORT}${opts.grpc ? ` and gRPC ${opts.grpc.url}` : ''}`);
 
