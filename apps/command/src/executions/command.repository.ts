@@ -114,10 +114,11 @@ export class CommandRepository {
 
   /**
    * Stores the command and one execution per target atomically; the released ones (QUEUED) get
-   * their expiry now, are marked as not yet in the queue (`QueueHandoff`), and are returned for it. Up to INSERT_BATCH targets that is one
-   * statement (the command's INSERT and the executions' INSERT … SELECT FROM unnest as CTEs: one
-   * round trip, and no interactive transaction waiting for a pooled connection under load);
-   * bigger commands insert their executions in batches inside a transaction.
+   * their expiry now, are marked as not yet in the queue (`QueueHandoff`), and are returned for
+   * it. Up to INSERT_BATCH targets that is one statement (the command's INSERT and the
+   * executions' INSERT … SELECT FROM unnest as CTEs: one round trip, and no interactive
+   * transaction waiting for a pooled connection under load); bigger commands insert their
+   * executions in batches inside a transaction.
    */
   async create(c: NewCommand): Promise<{ command: Command; released: ReleasedExecution[] }> {
     const expiresAt = new Date(c.createdAt.getTime() + c.ttlSeconds * 1000);

@@ -18,10 +18,14 @@ export class QueueHandoff {
     @Inject(QueueHandoffRepository) private readonly marks: QueueHandoffRepository,
   ) {}
 
-  /** Throws when the jobs could not be queued (the caller undoes the release); a failed confirm only logs. */
+  /**
+   * Throws when the jobs could not be queued (the caller undoes the release). The confirm is not
+   * waited for: it is off the submit's latency, and one that fails or is cut short by a shutdown
+   * only means the sweep queues those executions once more.
+   */
   async enqueue(executions: QueuedExecution[], priority: Priority, trace: TraceCarrier | undefined, timeoutSeconds: number): Promise<void> {
     await this.queue.enqueue(executions, priority, trace, timeoutSeconds);
-    await this.confirm(executions.map((e) => e.id));
+    void this.confirm(executions.map((e) => e.id));
   }
 
   /** Best effort: an unconfirmed execution is queued once more by the sweep, and a duplicate job is harmless. */
