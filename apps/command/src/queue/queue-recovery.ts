@@ -57,10 +57,11 @@ export class QueueRecovery implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async requeue(claimed: UnconfirmedExecution[], now: Date): Promise<number> {
-    // Finished meanwhile (cancelled, skipped by max errors): nothing to queue.
+    // Finished meanwhile (cancelled, skipped by max errors): nothing to queue, only the mark to clear.
     await this.handoff.confirm(claimed.filter((e) => e.finished).map((e) => e.id));
     const byCommand = new Map<string, UnconfirmedExecution[]>();
     for (const e of claimed) if (!e.finished) byCommand.set(e.commandId, [...(byCommand.get(e.commandId) ?? []), e]);
+    let queued = 0;
     for (const executions of byCommand.values()) {
       const { priority, timeoutSeconds } = executions[0]!;
       await this.handoff.enqueue(
@@ -69,7 +70,8 @@ export class QueueRecovery implements OnApplicationBootstrap, OnApplicationShutd
         undefined,
         timeoutSeconds,
       );
+      queued += executions.length;
     }
-    return claimed.length - claimed.filter((e) => e.finished).length;
+    return queued;
   }
 }
