@@ -13,7 +13,16 @@ import {
   subjects,
   type CommandDispatch,
 } from '@fleetplane/contracts';
-import { createFakeDocker, spawnProcess, startOtlpReceiver, type ManagedProcess, type OtlpReceiver, SERVICE_NODE_ARGS } from '@fleetplane/test-harness';
+import {
+  createFakeDocker,
+  spawnProcess,
+  startOtlpReceiver,
+  processRunning,
+  until,
+  type ManagedProcess,
+  type OtlpReceiver,
+  SERVICE_NODE_ARGS,
+} from '@fleetplane/test-harness';
 import { startHubUnderTest, type HubUnderTest } from './testing/hub-process.js';
 import { readStored } from './testing/jetstream-reader.js';
 
@@ -204,8 +213,9 @@ describe('reference agent (process) with the real hub', () => {
     expect(after).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/agent restarted during execution/) as unknown });
     const runs = readFileSync(marker, 'utf8').trim().split('\n');
     expect(runs).toHaveLength(1);
-    // A killed agent leaves its process behind (a recorded pid may be reused, so it is not killed on restart).
-    process.kill(Number(runs[0]), 'SIGKILL');
+    // The killed agent left its process behind; the restarted one stopped it (its pid, start time and boot id were in the journal).
+    expect(after).toMatchObject({ error: expect.stringMatching(/process group was still running and was stopped/) as unknown });
+    await until('the orphaned process stopped', () => Promise.resolve(!processRunning(Number(runs[0]))), Boolean, 10_000);
 
     // it-exec-1's COMPLETED was acknowledged (RESULT_ACK): a restart re-sends nothing.
     const before = (await updatesOf('it-exec-1', 2)).length;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SERVICE_NODE_ARGS, spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
+import { processRunning, SERVICE_NODE_ARGS, spawnProcess, type ManagedProcess } from '@fleetplane/test-harness';
 import { wireResultStatus, type ResultFrame } from '@fleetplane/contracts';
 import { ProtocolPeer } from './testing/protocol-peer.js';
 
@@ -101,20 +101,25 @@ describe('reference agent process against a protocol test peer', () => {
     expect(alive(-pids.parent)).toBe(false);
   });
 
-  it('kill -9 mid-run, restart on the same state dir: the command is not run again, its FAILED result is re-sent after each reconnect until acked', async () => {
+  it('kill -9 mid-run, restart on the same state dir: the orphaned process group is stopped, the command is not run again, its FAILED result is re-sent after each reconnect until acked', async () => {
     const runs = join(stateDir, 'runs.log');
     await startAgent();
     await peer.waitForConnection(1);
     command('crash-1', appendAndWait(runs, 600_000));
     await peer.waitFor('RESULT', (f) => f.executionId === 'crash-1' && f.status === 'RUNNING');
     await expect.poll(() => runsIn(runs).length).toBe(1);
-    leftovers.push(...runsIn(runs));
+    const [orphan] = runsIn(runs);
+    leftovers.push(orphan!);
 
     await agent!.stop('SIGKILL');
+    // kill -9 takes the agent, not the group it started: the command's process still runs.
+    expect(processRunning(orphan!)).toBe(true);
     await startAgent();
     await peer.waitForConnection(2);
     const reported = await peer.waitFor('RESULT', (f) => f.executionId === 'crash-1', 1);
-    expect(reported).toMatchObject({ status: 'FAILED', error: 'agent restarted during execution' });
+    expect(reported).toMatchObject({ status: 'FAILED', error: 'agent restarted during execution (its process group was still running and was stopped)' });
+    // Its parent was the dead agent: it ends a zombie of PID 1 here (this sandbox's init does not reap).
+    await expect.poll(() => processRunning(orphan!)).toBe(false);
 
     // The dispatcher retries the same execution: not run again; its stored result is sent again.
     command('crash-1', appendAndWait(runs, 600_000));

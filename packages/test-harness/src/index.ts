@@ -13,3 +13,4 @@ export { startAzurite, startS3rver, type AzuriteHandle, type S3Handle } from './
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';
 export { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
 export { createFakeDocker, type FakeDocker } from './fake-docker.js';
+export { processRunning } from './process-state.js';

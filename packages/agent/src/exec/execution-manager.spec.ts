@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { CommandFrame, CommandPriority } from '@fleetplane/contracts';
+import type { GroupIdentity, GroupState } from '../process/process-group.js';
 import type { ProcessResult, RunOptions } from '../process/run-process.js';
 import { ExecutionJournal } from '../state/execution-journal.js';
 import { ExecutionManager, RESTARTED_DURING_EXECUTION, type RunProcess } from './execution-manager.js';
@@ -60,6 +61,9 @@ describe(ExecutionManager.name, () => {
   let sent: Array<ResultBody | OutputBody>;
   let connected: boolean;
   let features: SessionFeatures;
+  /** The process groups the manager asked to stop, and what the fake finds for each. */
+  let orphansStopped: GroupIdentity[];
+  let orphanState: GroupState;
 
   const manager = (over: { maxConcurrent?: number; maxQueued?: number } = {}) =>
     new ExecutionManager({
@@ -72,6 +76,11 @@ describe(ExecutionManager.name, () => {
       systemInfo: () => Promise.resolve({ hostname: 'h' }),
       run: runs.run,
       baseEnv: {},
+      identify: (pid) => ({ pgid: pid, startTime: '4242', bootId: 'boot-1' }),
+      stopOrphan: (group) => {
+        orphansStopped.push(group);
+        return { found: orphanState, done: Promise.resolve() };
+      },
     });
   const results = (status?: string) => sent.filter((b): b is ResultBody => b.type === 'RESULT' && (!status || b.status === status));
   /** Final results as the agent keeps them (every status it can reach; the wire may carry an older one). */
@@ -85,6 +94,8 @@ describe(ExecutionManager.name, () => {
     sent = [];
     connected = true;
     features = { cancel: true, output: true, resultAck: true };
+    orphansStopped = [];
+    orphanState = 'running';
   });
   afterEach(() => {
     journal.close();
@@ -166,6 +177,35 @@ describe(ExecutionManager.name, () => {
     expect(results()).toMatchObject([{ executionId: 'interrupted', status: 'FAILED', error: RESTARTED_DURING_EXECUTION }]);
     m.onCommand(cmd('interrupted'));
     expect(runs.started).toEqual([]);
+  });
+
+  it('records the process group of a running execution; after a crash it stops that group and says so in the FAILED result', async () => {
+    manager().onCommand(cmd('crashed'));
+    await flush();
+    expect(journal.get('crashed')?.group).toEqual({ pgid: 1, startTime: '4242', bootId: 'boot-1' });
+    journal.close();
+    journal = ExecutionJournal.open(dir, { retentionMs: 86_400_000 });
+    const m = manager();
+    expect(orphansStopped).toEqual([{ pgid: 1, startTime: '4242', bootId: 'boot-1' }]);
+    m.onEstablished();
+    expect(results('FAILED')).toMatchObject([
+      { executionId: 'crashed', status: 'FAILED', error: `${RESTARTED_DURING_EXECUTION} (its process group was still running and was stopped)` },
+    ]);
+    // Finished now: the next start has nothing to stop.
+    journal.close();
+    journal = ExecutionJournal.open(dir, { retentionMs: 86_400_000 });
+    manager();
+    expect(orphansStopped).toHaveLength(1);
+  });
+
+  it('after a crash whose process group is gone (or its id reused) reports the plain restart', async () => {
+    manager().onCommand(cmd('ended'));
+    await flush();
+    journal.close();
+    journal = ExecutionJournal.open(dir, { retentionMs: 86_400_000 });
+    orphanState = 'reused';
+    manager().onEstablished();
+    expect(results('FAILED')).toMatchObject([{ executionId: 'ended', status: 'FAILED', error: RESTARTED_DURING_EXECUTION }]);
   });
 
   it('keeps a final RESULT until RESULT_ACK and sends it after every reconnect until then', async () => {

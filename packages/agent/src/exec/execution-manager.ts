@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CANCEL_GRACE_MS,
   DEFAULT_COMMAND_PRIORITY,
   MAX_AGENT_FRAME_BYTES,
   RESULT_SUMMARY_TAIL_BYTES,
@@ -16,6 +17,7 @@ import { contextFromCarrier, currentTraceCarrier, inSpan, SpanKind } from '@flee
 import type { Logger } from 'pino';
 import { fitResult } from '../process/fit-result.js';
 import { TailOutput } from '../process/output-buffer.js';
+import { groupIdentity, stopOrphanedGroup, type GroupIdentity, type OrphanStop } from '../process/process-group.js';
 import { runProcess, type CancelReason, type ProcessResult, type RunOptions } from '../process/run-process.js';
 import type { ExecutionJournal } from '../state/execution-journal.js';
 import { LocalQueue } from './local-queue.js';
@@ -39,6 +41,10 @@ export interface ExecutionManagerOptions {
   systemInfo: SystemInfoSource;
   run?: RunProcess;
   baseEnv?: NodeJS.ProcessEnv;
+  /** Who a spawned process group is (recorded in the journal); default: read from /proc. */
+  identify?: (pid: number) => GroupIdentity | undefined;
+  /** Stops a group a crashed agent left running; default: SIGTERM, SIGKILL after the cancel grace period. */
+  stopOrphan?: (group: GroupIdentity) => OrphanStop;
 }
 
 interface Queued {
@@ -48,6 +54,7 @@ interface Queued {
 }
 
 export const RESTARTED_DURING_EXECUTION = 'agent restarted during execution';
+const ORPHAN_STOPPED = ' (its process group was still running and was stopped)';
 
 /**
  * The agent's executions: accepts COMMANDs (each recorded in the journal before
@@ -68,10 +75,20 @@ export class ExecutionManager {
     this.queue = new LocalQueue(o.maxQueued + o.maxConcurrent);
     this.run = o.run ?? runProcess;
     // Accepted before a crash and never finished: the process may have had effects, so it is not
-    // run again (at most once); the hub learns it failed.
+    // run again (at most once); the hub learns it failed. A process group the dead agent left running
+    // (kill -9 takes the agent, not its children) is stopped, as a cancel would have.
+    const stopOrphan = o.stopOrphan ?? ((g: GroupIdentity) => stopOrphanedGroup(g, DEFAULT_CANCEL_GRACE_MS));
     for (const id of o.journal.unfinished()) {
-      o.log.warn({ executionId: id }, 'execution interrupted by an agent restart; reporting it failed, not running it again');
-      o.journal.finish(id, { type: 'RESULT', executionId: id, status: 'FAILED', error: RESTARTED_DURING_EXECUTION });
+      const group = o.journal.get(id)?.group;
+      const stop = group ? stopOrphan(group) : undefined;
+      const stopped = stop?.found === 'running';
+      o.log.warn(
+        { executionId: id, pgid: group?.pgid, processGroup: stop?.found ?? 'not started' },
+        stopped
+          ? 'execution interrupted by an agent restart; stopping the process group it left running, reporting it failed, not running it again'
+          : 'execution interrupted by an agent restart; reporting it failed, not running it again',
+      );
+      o.journal.finish(id, { type: 'RESULT', executionId: id, status: 'FAILED', error: RESTARTED_DURING_EXECUTION + (stopped ? ORPHAN_STOPPED : '') });
     }
   }
 
@@ -186,7 +203,11 @@ export class ExecutionManager {
     const params = validateVerbParams(cmd.verb, cmd.params);
     const spec = toProcessSpec(cmd.verb as Verb, (params.ok ? params.params : {}) as VerbParams<Verb>);
     return this.run(spec, cmd.timeoutSeconds, {
-      onSpawn: () => this.sendRunning(cmd, trace),
+      onSpawn: (pid) => {
+        const group = (this.o.identify ?? groupIdentity)(pid);
+        if (group) this.o.journal.started(cmd.executionId, group);
+        this.sendRunning(cmd, trace);
+      },
       onOutput: (stream, chunk) => output.push(stream, chunk),
       baseEnv: this.o.baseEnv ?? process.env,
       signal: this.stopping.signal,

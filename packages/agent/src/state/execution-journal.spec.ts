@@ -119,6 +119,26 @@ describe(ExecutionJournal.name, () => {
     again.close();
   });
 
+  it('keeps the process group of an unfinished execution across a reopen and a compaction, and forgets it with the result', () => {
+    const group = { pgid: 4321, startTime: '987654', bootId: 'b-1' };
+    const j = open({ compactAfterRecords: 3 });
+    j.started('nobody', group);
+    j.accept('e1');
+    j.started('e1', group);
+    j.accept('e2');
+    j.started('e2', { ...group, pgid: 4322 });
+    j.finish('e2', result('e2'));
+    j.close();
+    const again = open();
+    expect(again.get('nobody')).toBeUndefined();
+    expect(again.get('e1')?.group).toEqual(group);
+    expect(again.get('e2')?.group).toBeUndefined();
+    again.prune();
+    again.close();
+    expect(open().get('e1')?.group).toEqual(group);
+    expect(journalText()).not.toContain('4322');
+  });
+
   it('ignores an ack for an unknown or unfinished execution, and a second result', () => {
     const j = open();
     j.ack('nobody');

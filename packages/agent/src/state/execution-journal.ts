@@ -1,19 +1,26 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentResultBody as ResultBody } from '../exec/session-link.js';
+import type { GroupIdentity } from '../process/process-group.js';
 
 /**
  * One line of the journal (`<state dir>/executions/journal.ndjson`), appended and
  * fsynced before the agent acts on it:
  * - `accepted`: the agent took the execution (before its process starts);
+ * - `started`: its process group is running (who it is, so that the next start can stop it after a crash);
  * - `result`: its final RESULT (kept until the hub acknowledges it);
  * - `acked`: the hub stored the RESULT (RESULT_ACK), or a hub without "result-ack" was sent it.
  */
 type JournalRecord =
-  { op: 'accepted'; id: string; at: number } | { op: 'result'; id: string; at: number; result: ResultBody } | { op: 'acked'; id: string; at: number };
+  | { op: 'accepted'; id: string; at: number }
+  | { op: 'started'; id: string; at: number; group: GroupIdentity }
+  | { op: 'result'; id: string; at: number; result: ResultBody }
+  | { op: 'acked'; id: string; at: number };
 
 export interface JournalEntry {
   acceptedAt: number;
+  /** The running process group, until the result is in. */
+  group?: GroupIdentity;
   result?: ResultBody;
   ackedAt?: number;
 }
@@ -80,12 +87,26 @@ export class ExecutionJournal {
     return true;
   }
 
+  /**
+   * Records the process group an accepted, unfinished execution runs in. Written but not fsynced:
+   * what it guards against is the agent dying while the group lives on, and the page cache outlives
+   * the agent; a crash of the machine loses the line, but then the group is gone with it.
+   */
+  started(id: string, group: GroupIdentity): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.result) return;
+    this.append({ op: 'started', id, at: this.now(), group }, false);
+    entry.group = group;
+    this.compactIfLong();
+  }
+
   /** Records the final RESULT of an accepted execution (once; a second one is ignored). */
   finish(id: string, result: ResultBody): void {
     const entry = this.entries.get(id);
     if (!entry || entry.result) return;
     this.append({ op: 'result', id, at: this.now(), result });
     entry.result = result;
+    delete entry.group;
     this.compactIfLong();
   }
 
@@ -122,12 +143,12 @@ export class ExecutionJournal {
     closeSync(this.fd);
   }
 
-  private append(record: JournalRecord): void {
+  private append(record: JournalRecord, durable = true): void {
     // After close (the agent is exiting) nothing more is recorded: an execution without its result
     // line is reported "agent restarted during execution" at the next start, never run again.
     if (this.closed) return;
     writeSync(this.fd, `${JSON.stringify(record)}\n`);
-    fsyncSync(this.fd);
+    if (durable) fsyncSync(this.fd);
     this.appendedSinceCompaction++;
   }
 
@@ -165,8 +186,12 @@ export class ExecutionJournal {
     }
     const entry = this.entries.get(r.id);
     if (!entry) return;
-    if (r.op === 'result') entry.result = r.result;
-    else entry.ackedAt = r.at;
+    if (r.op === 'started') {
+      if (!entry.result) entry.group = r.group;
+    } else if (r.op === 'result') {
+      entry.result = r.result;
+      delete entry.group;
+    } else entry.ackedAt = r.at;
   }
 
   /** Writes the live entries to a new journal and returns its append descriptor. */
@@ -176,6 +201,7 @@ export class ExecutionJournal {
     const lines: string[] = [];
     for (const [id, e] of this.entries) {
       lines.push(JSON.stringify({ op: 'accepted', id, at: e.acceptedAt } satisfies JournalRecord));
+      if (e.group) lines.push(JSON.stringify({ op: 'started', id, at: e.acceptedAt, group: e.group } satisfies JournalRecord));
       if (e.result) lines.push(JSON.stringify({ op: 'result', id, at: e.acceptedAt, result: e.result } satisfies JournalRecord));
       if (e.ackedAt !== undefined) lines.push(JSON.stringify({ op: 'acked', id, at: e.ackedAt } satisfies JournalRecord));
     }
