@@ -101,6 +101,32 @@ describe('reference agent process against a protocol test peer', () => {
     expect(alive(-pids.parent)).toBe(false);
   });
 
+  it('keeps the output a command writes while the hub connection is down and sends all of it after the next HELLO_ACK', async () => {
+    await startAgent();
+    await peer.waitForConnection(1);
+    // 60 numbered lines, one every 25 ms (1.5 s), no shell.
+    const lines = `let i = 0; const t = setInterval(() => { console.log('line ' + i); if (++i === 60) clearInterval(t); }, 25);`;
+    command('away-1', [process.execPath, '-e', lines]);
+    await peer.waitFor('OUTPUT', (f) => f.executionId === 'away-1');
+    peer.helloAckDelayMs = 700; // reconnected at once, but no session for 0.7 s: about half the lines come meanwhile
+    peer.dropAgent();
+    await peer.waitForConnection(2);
+    const result = await peer.waitFor('RESULT', (f) => f.executionId === 'away-1' && f.status !== 'RUNNING');
+    expect(result).toMatchObject({ status: 'COMPLETED', outputBytes: { stdout: expect.any(Number) as number } });
+    const total = result.outputBytes!.stdout;
+    // Every byte arrives once over the two sessions, contiguous by offset.
+    const received = () =>
+      peer
+        .all()
+        .filter((f): f is Extract<typeof f, { type: 'OUTPUT' }> => f.type === 'OUTPUT' && f.executionId === 'away-1')
+        .sort((a, b) => a.offset - b.offset);
+    await expect.poll(() => received().reduce((n, f) => n + Buffer.from(f.data, 'base64').length, 0)).toBe(total);
+    const text = Buffer.concat(received().map((f) => Buffer.from(f.data, 'base64'))).toString();
+    expect(text).toBe(Array.from({ length: 60 }, (_, i) => `line ${i}\n`).join(''));
+    // Some of it was made while there was no session: it came on the second connection.
+    expect(peer.connections[1]!.some((f) => f.type === 'OUTPUT')).toBe(true);
+  });
+
   it('kill -9 mid-run, restart on the same state dir: the orphaned process group is stopped, the command is not run again, its FAILED result is re-sent after each reconnect until acked', async () => {
     const runs = join(stateDir, 'runs.log');
     await startAgent();

@@ -41,6 +41,7 @@ export function startAgent(
     log,
     maxConcurrent: config.AGENT_MAX_CONCURRENT_EXECUTIONS,
     maxQueued: config.AGENT_MAX_QUEUED_EXECUTIONS,
+    outputBacklogBytes: config.AGENT_OUTPUT_BACKLOG_BYTES,
     systemInfo: () => collectSystemInfo({ env: childEnv }),
     baseEnv: childEnv,
   });

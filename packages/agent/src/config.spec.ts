@@ -14,6 +14,7 @@ describe('loadAgentConfig', () => {
         AGENT_STATE_DIR: '/var/lib/fleetplane-agent',
         AGENT_MAX_CONCURRENT_EXECUTIONS: 4,
         AGENT_MAX_QUEUED_EXECUTIONS: 1_000,
+        AGENT_OUTPUT_BACKLOG_BYTES: 16_777_216,
         AGENT_EXECUTION_RETENTION_HOURS: 24,
       },
     });

@@ -36,6 +36,8 @@ export const agentConfigSchema = z
     AGENT_MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(1_000).default(4),
     /** Executions waiting on the agent at most; one more is REJECTED. */
     AGENT_MAX_QUEUED_EXECUTIONS: z.coerce.number().int().min(0).max(100_000).default(1_000),
+    /** OUTPUT kept while the hub connection is down, sent after the next HELLO_ACK (base64 bytes; 0 = none kept). */
+    AGENT_OUTPUT_BACKLOG_BYTES: z.coerce.number().int().min(0).max(1_073_741_824).default(16_777_216),
     /** How long an acknowledged execution stays in the journal (so a late repeated COMMAND is still recognised). */
     AGENT_EXECUTION_RETENTION_HOURS: z.coerce
       .number()

@@ -271,6 +271,22 @@ describe(ExecutionManager.name, () => {
     expect(sent.findIndex((b) => b.type === 'OUTPUT')).toBeLessThan(sent.findIndex((b) => b.type === 'RESULT' && b.status === 'COMPLETED'));
   });
 
+  it('keeps the OUTPUT made while disconnected and sends it, in order, once the next session is established', async () => {
+    const m = manager();
+    m.onCommand(cmd('e1'));
+    await flush();
+    connected = false;
+    runs.started[0]!.opts!.onOutput!('stdout', Buffer.from('while away\n'));
+    runs.release('e1');
+    await m.whenIdle();
+    expect(sent.filter((b) => b.type === 'OUTPUT')).toEqual([]);
+    connected = true;
+    m.onEstablished();
+    const outputs = sent.filter((b): b is OutputBody => b.type === 'OUTPUT');
+    expect(outputs).toEqual([{ type: 'OUTPUT', executionId: 'e1', stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('while away\n').toString('base64') }]);
+    expect(results('COMPLETED').map((r) => r.executionId)).toEqual(['e1']);
+  });
+
   it('CANCEL: a queued execution ends CANCELLED at once, a running one is stopped with the grace given, an unknown one is ignored', async () => {
     const m = manager({ maxConcurrent: 1 });
     m.onCommand(cmd('running'));

@@ -21,6 +21,7 @@ import { groupIdentity, stopOrphanedGroup, type GroupIdentity, type OrphanStop }
 import { runProcess, type CancelReason, type ProcessResult, type RunOptions } from '../process/run-process.js';
 import type { ExecutionJournal } from '../state/execution-journal.js';
 import { LocalQueue } from './local-queue.js';
+import { OutputBacklog } from './output-backlog.js';
 import { OutputCoalescer } from './output-coalescer.js';
 import type { AgentResultBody, SessionLink } from './session-link.js';
 
@@ -38,6 +39,8 @@ export interface ExecutionManagerOptions {
   log: Logger;
   maxConcurrent: number;
   maxQueued: number;
+  /** OUTPUT kept while disconnected, sent after the next HELLO_ACK (bytes of base64 data); default 16 MiB. */
+  outputBacklogBytes?: number;
   systemInfo: SystemInfoSource;
   run?: RunProcess;
   baseEnv?: NodeJS.ProcessEnv;
@@ -69,11 +72,16 @@ export class ExecutionManager {
   private readonly stopping = new AbortController();
   private readonly run: RunProcess;
   private readonly idle = new Set<() => void>();
+  private readonly backlog: OutputBacklog;
 
   constructor(private readonly o: ExecutionManagerOptions) {
     // Room for the waiting ones plus a free slot's worth: a COMMAND passes through the queue on its way to a slot.
     this.queue = new LocalQueue(o.maxQueued + o.maxConcurrent);
     this.run = o.run ?? runProcess;
+    this.backlog = new OutputBacklog((body) => o.link.send(body), {
+      maxBytes: o.outputBacklogBytes ?? 16 * 1_048_576,
+      onDrop: (executionId) => o.log.warn({ executionId }, 'output backlog full while disconnected: output of this execution is being dropped'),
+    });
     // Accepted before a crash and never finished: the process may have had effects, so it is not
     // run again (at most once); the hub learns it failed. A process group the dead agent left running
     // (kill -9 takes the agent, not its children) is stopped, as a cancel would have.
@@ -136,14 +144,18 @@ export class ExecutionManager {
     this.o.journal.ack(executionId);
   }
 
-  /** A session was established: every final RESULT not yet acknowledged goes (again). */
+  /** A session was established: every final RESULT not yet acknowledged goes (again), and the output kept meanwhile. */
   onEstablished(): void {
     for (const result of this.o.journal.unacked()) this.sendFinal(result);
+    if (this.o.link.features().output) this.backlog.resume();
+    else if (this.backlog.size > 0)
+      this.o.log.warn({ pieces: this.backlog.clear() }, 'the hub does not take OUTPUT now: output kept while disconnected dropped');
   }
 
   /** The agent is stopping: running process groups are stopped, queued executions reported as not run. */
   stop(): void {
     this.stopping.abort();
+    this.backlog.stop();
     for (const q of this.queue.drain()) this.finish(q.cmd, { status: 'FAILED', error: 'the agent stopped before it ran' }, q.cmd.trace);
   }
 
@@ -251,8 +263,8 @@ export class ExecutionManager {
   }
 
   private sendOutput(executionId: string, piece: Parameters<ConstructorParameters<typeof OutputCoalescer>[0]>[0]): void {
-    // Live only: a piece produced while no session streams is not kept (the RESULT's tail and byte counts still arrive).
-    if (this.o.link.features().output) this.o.link.send({ type: 'OUTPUT', executionId, ...piece });
+    // While disconnected a piece waits in the backlog (features() are the last session's until the next HELLO_ACK).
+    if (this.o.link.features().output) this.backlog.offer({ type: 'OUTPUT', executionId, ...piece });
   }
 
   /** Journal first, then the wire: a crash between the two re-sends it after the restart. */

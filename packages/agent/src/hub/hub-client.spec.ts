@@ -142,17 +142,20 @@ describe(HubClient.name, () => {
     expect(commands[0]).toMatchObject({ executionId: 'e1', verb: 'exec' });
   });
 
-  it('sends a RESULT again, with the same frame id, when the hub could not store it', async () => {
+  it.each([
+    ['RESULT', { type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 }],
+    ['OUTPUT', { type: 'OUTPUT', executionId: 'e1', stream: 'stdout', seq: 0, offset: 0, data: 'aGkK' }],
+  ] as const)('sends a %s again, with the same frame id, when the hub could not store it', async (type, body) => {
     await start();
     // A slow heartbeat: the session must outlive the resend delay even on a loaded machine.
     hub.onHello = (ws) => ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs: 1_000, telemetryIntervalMs: 60_000 }));
     await until(() => establishments === 1, 'session');
-    expect(client!.send({ type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 })).toBe(true);
-    await until(() => hub.of('RESULT').length === 1, 'result');
-    const first = hub.of('RESULT')[0]!;
+    expect(client!.send(body)).toBe(true);
+    await until(() => hub.of(type).length === 1, 'frame');
+    const first = hub.of(type)[0]!;
     hub.sockets[0]!.send(frame<HubToAgent>({ type: 'ERROR', code: 'NOT_STORED', message: 'send it again', replyTo: first.id }));
-    await until(() => hub.of('RESULT').length === 2, 'resent result');
-    expect(hub.of('RESULT')[1]).toEqual(first);
+    await until(() => hub.of(type).length === 2, 'resent frame');
+    expect(hub.of(type)[1]).toEqual(first);
   });
 
   it('says a frame was not sent while disconnected, and tells the executor after every HELLO_ACK (it re-sends from its journal)', async () => {

@@ -108,8 +108,8 @@ export class HubClient implements SessionLink {
   send(body: ResultBody | OutputBody): boolean {
     const text = frame<AgentToHub>(body);
     if (!this.trySend(text)) return false;
-    // A hub that could not store a RESULT asks for it again by frame id (ERROR NOT_STORED).
-    if (body.type === 'RESULT') this.recent.remember(frameId(text), text);
+    // A hub that could not store a RESULT or OUTPUT asks for it again by frame id (ERROR NOT_STORED).
+    this.recent.remember(frameId(text), text);
     return true;
   }
 

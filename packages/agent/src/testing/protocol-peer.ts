@@ -25,6 +25,8 @@ export class ProtocolPeer {
   readonly connections: AgentToHub[][] = [];
   private readonly wss: WebSocketServer;
   private socket?: WebSocket;
+  /** HELLO_ACKs wait this long (ms): the agent is connected but has no session meanwhile. */
+  helloAckDelayMs = 0;
 
   constructor(private readonly features: readonly string[] = REFERENCE_AGENT_FEATURES) {
     this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: AGENT_WS_PATH });
@@ -37,15 +39,15 @@ export class ProtocolPeer {
         if (!d.ok) throw new Error(`agent sent an invalid frame: ${d.reason}`);
         frames.push(d.message);
         if (d.message.type === 'HELLO') {
-          ws.send(
-            frame<HubToAgent>({
-              type: 'HELLO_ACK',
-              sessionId: `s${this.connections.length}`,
-              heartbeatIntervalMs: 1_000,
-              telemetryIntervalMs: 60_000,
-              features: [...this.features],
-            }),
-          );
+          const ack = frame<HubToAgent>({
+            type: 'HELLO_ACK',
+            sessionId: `s${this.connections.length}`,
+            heartbeatIntervalMs: 1_000,
+            telemetryIntervalMs: 60_000,
+            features: [...this.features],
+          });
+          if (this.helloAckDelayMs > 0) setTimeout(() => ws.readyState === ws.OPEN && ws.send(ack), this.helloAckDelayMs);
+          else ws.send(ack);
         }
       });
     });
