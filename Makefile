@@ -16,7 +16,7 @@ up: bootstrap
 test: bootstrap
 	@$(ENV) && pnpm test
 
-## make chaos: the multi-instance chaos suite (kills a NATS node and one instance of each service under load); not part of make test.
+## make chaos: only the multi-instance chaos suite (kills a NATS node and one instance of each service under load); make test runs it last.
 chaos: bootstrap
 	@$(ENV) && pnpm run build --output-logs=errors-only && pnpm test:chaos
 

@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // Root TypeScript files outside every package's tsconfig (vitest.config.ts) get a default project.
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.chaos.config.ts'], defaultProject: 'tsconfig.base.json' },
+        projectService: { allowDefaultProject: ['vitest.config.ts'], defaultProject: 'tsconfig.base.json' },
         tsconfigRootDir: import.meta.dirname,
       },
     },

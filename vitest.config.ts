@@ -12,7 +12,7 @@ export default defineConfig({
           name: 'unit',
           sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'],
-          // *.chaos.spec.ts is the chaos suite of its own config (vitest.chaos.config.ts).
+          // *.chaos.spec.ts is the chaos project below.
           exclude: ['**/*.int.spec.ts', '**/*.chaos.spec.ts', '**/node_modules/**', '**/dist/**'],
         },
       },
@@ -27,6 +27,20 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Each file starts its own servers; two cores leave room for two files at once.
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          // Last and alone: the multi-instance test (3 NATS nodes, two instances of every service,
+          // 52 agents) kills a NATS node and one instance of each service under load; about two
+          // minutes on two cores, and it needs both of them to itself to be a fair test.
+          sequence: { groupOrder: 2 },
+          include: ['packages/*/src/**/*.chaos.spec.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          maxWorkers: 1,
         },
       },
     ],
