@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { announceMigration } from './announce.js';
 import { runPrismaGenerate } from './generate.js';
+import { pendingMigrations } from './pending.js';
 
 // Node warns that importing WebAssembly modules is experimental each time the engine loads;
 // it is expected here and would bury the one line a user needs. Other warnings still print.
@@ -17,7 +19,10 @@ const EXIT_DRIFT = 1;
 const EXIT_ERROR = 2;
 
 const USAGE = `usage: fleetplane-migrate <deploy|create --name NAME|check|generate> [--schema prisma/schema.prisma] [--migrations prisma/migrations]
-  deploy    apply pending migrations to DATABASE_URL
+  deploy    apply pending migrations to DATABASE_URL; with MIGRATE_NATS_URL and MIGRATE_SERVICE set, first
+            announce them (migration.starting) and wait for the backups it triggers
+            (MIGRATE_BACKUP_WAIT_SECONDS, default 300; 0 = do not wait; MIGRATE_REQUIRE_BACKUP=true
+            refuses to migrate when no backup service answers within MIGRATE_BACKUP_ANSWER_SECONDS, default 10)
   create    write the next migration for schema changes (needs DATABASE_URL for a shadow database)
   check     print the SQL the migrations still lack; exit 1 when there is any
   generate  run prisma generate without the native schema engine`;
@@ -48,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
   const paths = { schemaPath: values.schema, migrationsDir: values.migrations };
   switch (command) {
     case 'deploy': {
-      const applied = await (await loadMigrate()).deployMigrations({ ...paths, databaseUrl: requireDatabaseUrl() });
+      const databaseUrl = requireDatabaseUrl();
+      await announceIfPending(paths.migrationsDir, databaseUrl);
+      const applied = await (await loadMigrate()).deployMigrations({ ...paths, databaseUrl });
       process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'No pending migrations.\n');
       return 0;
     }
@@ -71,6 +78,30 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${command}`);
   }
+}
+
+/** With MIGRATE_NATS_URL: pending migrations are announced first, and their backups waited for. */
+async function announceIfPending(migrationsDir: string, databaseUrl: string): Promise<void> {
+  const natsUrl = process.env.MIGRATE_NATS_URL;
+  if (!natsUrl) return;
+  const service = process.env.MIGRATE_SERVICE;
+  if (!service) throw new Error('MIGRATE_SERVICE is not set; with MIGRATE_NATS_URL it names the service whose database is migrated');
+  const waitSeconds = Number(process.env.MIGRATE_BACKUP_WAIT_SECONDS ?? '300');
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new Error('MIGRATE_BACKUP_WAIT_SECONDS must be a whole number of seconds, 0 or more');
+  const answerSeconds = Number(process.env.MIGRATE_BACKUP_ANSWER_SECONDS ?? '10');
+  if (!(answerSeconds > 0)) throw new Error('MIGRATE_BACKUP_ANSWER_SECONDS must be a number of seconds above 0');
+  const requireBackup = (process.env.MIGRATE_REQUIRE_BACKUP ?? 'false') === 'true';
+  const migrations = await pendingMigrations(migrationsDir, databaseUrl);
+  if (migrations.length === 0) return; // nothing will change: nothing to announce
+  await announceMigration({
+    natsUrl,
+    service,
+    migrations,
+    waitSeconds,
+    requireBackup,
+    answerTimeoutMs: answerSeconds * 1_000,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
 }
 
 function requireDatabaseUrl(): string {

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDrift, createMigration, deployMigrations } from './index.js';
-import { startPostgres, type PostgresHandle } from '@fleetplane/test-harness';
+import { startNats, startPostgres, type PostgresHandle } from '@fleetplane/test-harness';
+import { connect } from '@nats-io/transport-node';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -170,6 +171,53 @@ describe('prisma-migrate on real PostgreSQL', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('DATABASE_URL');
+  });
+
+  it('bin deploy with MIGRATE_NATS_URL announces pending migrations; with no backup service it refuses under MIGRATE_REQUIRE_BACKUP, else warns and migrates', async () => {
+    const nats = await startNats();
+    try {
+      const fresh = await postgres.createDatabase('fleet_announced');
+      const env = { ...cleanEnv(), DATABASE_URL: fresh, MIGRATE_NATS_URL: nats.url, MIGRATE_SERVICE: 'agents', MIGRATE_BACKUP_ANSWER_SECONDS: '0.5' };
+      const paths = ['--schema', schemaPath, '--migrations', migrationsDir];
+      // Someone listens, so it is the service's answer that is missing: a request nobody answers.
+      const nc = await connect({ servers: nats.url });
+      const seen: unknown[] = [];
+      nc.subscribe('fleet.events.migration.starting', { callback: (_e, m) => void seen.push(m.json()) });
+      await nc.flush();
+
+      const refused = await cli(['deploy', ...paths], { ...env, MIGRATE_REQUIRE_BACKUP: 'true' }, work);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/no backup service answered migration\.starting .*not migrating \(MIGRATE_REQUIRE_BACKUP\)/);
+      expect(await query<{ t: string | null }>(fresh, `SELECT to_regclass('_prisma_migrations')::text AS t`)).toEqual([{ t: null }]);
+      const pending = readdirSync(migrationsDir)
+        .filter((e) => e !== 'migration_lock.toml')
+        .sort();
+      expect(seen).toEqual([{ service: 'agents', migrations: pending, at: expect.any(String) as string }]);
+
+      const warned = await cli(['deploy', ...paths], env, work);
+      expect(warned.code, warned.stderr).toBe(0);
+      expect(warned.stdout).toMatch(/warning: no backup service answered migration\.starting .*migrating without a backup\n/);
+      expect(warned.stdout).toContain(`Applied ${pending.length} migration(s)`);
+      // Nothing pending: nothing announced.
+      expect((await cli(['deploy', ...paths], env, work)).stdout).toBe('No pending migrations.\n');
+      expect(seen).toHaveLength(2);
+      await nc.close();
+
+      // NATS away is no answer either: refused under MIGRATE_REQUIRE_BACKUP (before anything changes).
+      const away = await postgres.createDatabase('fleet_nats_away');
+      const unreachable = await cli(
+        ['deploy', ...paths],
+        { ...env, DATABASE_URL: away, MIGRATE_NATS_URL: 'nats://127.0.0.1:1', MIGRATE_REQUIRE_BACKUP: 'true' },
+        work,
+      );
+      expect([unreachable.code, unreachable.stderr]).toEqual([2, expect.stringMatching(/cannot reach NATS at nats:\/\/127\.0\.0\.1:1/) as string]);
+      expect(await query<{ t: string | null }>(away, `SELECT to_regclass('_prisma_migrations')::text AS t`)).toEqual([{ t: null }]);
+
+      const unnamed = await cli(['deploy', ...paths], { ...env, MIGRATE_SERVICE: '' }, work);
+      expect([unnamed.code, unnamed.stderr]).toEqual([2, expect.stringContaining('MIGRATE_SERVICE is not set') as string]);
+    } finally {
+      await nats.stop();
+    }
   });
 
   it('bin generate writes a Prisma client without the native schema engine', async () => {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -15,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // temporary directory. Jobs run in the service's queue; the test follows them with GetJob and the
 // backup.updated events.
 const appDir = new URL('../../', import.meta.url).pathname;
+/** The migrator as the image runs it (deploy-manifests' MIGRATE_COMMAND). */
+const MIGRATOR = join(appDir, 'node_modules/@fleetplane/prisma-migrate/bin/fleetplane-migrate.js');
 let infra: Infra;
 let service: ManagedProcess;
 let client: GrpcClient;
@@ -185,7 +189,7 @@ describe('fleetplane.backup.v1.BackupService', () => {
     expect(verified.verify!.ok).toBe(true);
   });
 
-  it('policies: validated field by field; a cron schedule and a migration.starting trigger each take the policy backup', async () => {
+  it('policies: validated field by field; a cron schedule takes the policy backup, and fleetplane-migrate deploy waits for the migration.starting one before it migrates', async () => {
     const policy = (p: Record<string, unknown>) => ({ name: 'nightly', type: T.BACKUP_TYPE_FULL, enabled: true, cron: '0 3 * * *', ...p });
     expect(await codeOf(call('createPolicy', { policy: policy({ cron: 'every night' }) }))).toMatch(/^INVALID_ARGUMENT: policy\.cron/);
     expect(await codeOf(call('createPolicy', { policy: policy({ cron: '', trigger: '' }) }))).toMatch(/^INVALID_ARGUMENT: policy\.cron: a policy needs/);
@@ -218,14 +222,32 @@ describe('fleetplane.backup.v1.BackupService', () => {
     const before = (await call<backupV1.PolicyResponse>('createPolicy', { policy: policy({ name: 'pre-migration', cron: '', trigger: 'migration.starting' }) }))
       .policy!;
     expect((await call<backupV1.ListPoliciesResponse>('listPolicies', {})).policies.map((p) => p.name)).toEqual(['pre-migration']);
-    nc.publish(subjects.event('migration.starting'), JSON.stringify({ service: 'command', at: new Date().toISOString() }));
-    let triggered: backupV1.BackupJob | undefined;
-    for (let i = 0; i < 100 && !triggered; i++) {
-      triggered = (await call<backupV1.ListJobsResponse>('listJobs', {})).jobs.find((j) => j.policyId === before.id);
-      if (!triggered) await sleep(100);
-    }
+    // The real migrator, as a migration Job runs it: it announces the pending migrations, waits
+    // for the backup the policy takes, and only then migrates (here: backup's own schema into a new database).
+    const migrated = await infra.postgres.createDatabase('fleet_command_next');
+    const migrate = () =>
+      promisify(execFile)(process.execPath, [MIGRATOR, 'deploy'], {
+        cwd: appDir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: migrated,
+          MIGRATE_NATS_URL: infra.nats.url,
+          MIGRATE_SERVICE: 'command',
+          MIGRATE_BACKUP_WAIT_SECONDS: '60',
+        },
+      });
+    const { stdout } = await migrate();
+    const triggered = (await call<backupV1.ListJobsResponse>('listJobs', {})).jobs.find((j) => j.policyId === before.id);
     expect(triggered?.requestedBy).toBe('policy:pre-migration (migration of command)');
-    expect((await waitForJob(triggered!.id)).state).toBe('JOB_STATE_SUCCEEDED');
+    expect(triggered?.state).toBe('JOB_STATE_SUCCEEDED');
+    const waited = stdout.indexOf(`backup job ${triggered!.id} succeeded`);
+    expect(waited, stdout).toBeGreaterThan(stdout.indexOf('announced migration.starting for command'));
+    expect(stdout.indexOf('Applied ')).toBeGreaterThan(waited);
+    const { rows } = await runSql(migrated, 'SELECT min(started_at) AS t FROM _prisma_migrations');
+    expect(Date.parse(triggered!.finishedAt)).toBeLessThanOrEqual((rows[0] as { t: Date }).t.getTime());
+    // Nothing pending the second time: nothing announced, no backup taken.
+    expect((await migrate()).stdout).toBe('No pending migrations.\n');
+    expect((await call<backupV1.ListJobsResponse>('listJobs', {})).jobs.filter((j) => j.policyId === before.id)).toHaveLength(1);
   });
 
   it('a backup interrupted by kill -9 of the service is taken up again after the restart and completes', async () => {

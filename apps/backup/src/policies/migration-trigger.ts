@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { eventSchemas, subjects, type EventPayload } from '@fleetplane/contracts';
+import { eventSchemas, subjects, type EventPayload, type MigrationStartingReply } from '@fleetplane/contracts';
 import { NatsClient } from '@fleetplane/service-kit/nats';
 import { PolicyFirer } from './policy-firer.js';
 import { PolicyStore } from './policy-store.js';
@@ -26,9 +26,16 @@ export class MigrationTrigger implements OnApplicationBootstrap {
     this.nats.subscribe(subjects.event('migration.starting'), eventSchemas['migration.starting'], (e) => this.received(e), { queue: 'backup' });
   }
 
-  async received(event: EventPayload<'migration.starting'>): Promise<void> {
+  /** Returned as the reply when the event came as a request (the migrator waits for these jobs). */
+  async received(event: EventPayload<'migration.starting'>): Promise<MigrationStartingReply> {
+    const jobIds: string[] = [];
     for (const policy of await this.store.triggeredBy('migration.starting')) {
-      await this.firer.fire(policy.id, `migration of ${event.service}`).catch((err: Error) => this.log.error(`policy ${policy.name}: ${err.message}`));
+      const job = await this.firer.fire(policy.id, `migration of ${event.service}`).catch((err: Error) => {
+        this.log.error(`policy ${policy.name}: ${err.message}`);
+        return undefined;
+      });
+      if (job) jobIds.push(job.id);
     }
+    return { jobIds };
   }
 }

@@ -79,6 +79,13 @@ export type CancelRequest = z.infer<typeof cancelRequestSchema>;
 export const cancelReplySchema = z.object({ delivered: z.boolean(), reason: z.string().optional() });
 export type CancelReply = z.infer<typeof cancelReplySchema>;
 
+/**
+ * backup's answer when `migration.starting` is sent as a request (the migrator does, to wait for
+ * the backups): the jobs its triggered policies queued, empty when no policy has that trigger.
+ */
+export const migrationStartingReplySchema = z.object({ jobIds: z.array(z.uuid()) });
+export type MigrationStartingReply = z.infer<typeof migrationStartingReplySchema>;
+
 /** A piece of an execution's output, as the agent streamed it (data is base64). Deduplicated by (stream, offset). */
 export const executionOutputSchema = z.object({
   executionId: executionIdSchema,
@@ -213,8 +220,10 @@ export const eventSchemas = {
    */
   'backup.cancel_requested': z.object({ jobId: z.uuid(), by: z.string().min(1), at: z.iso.datetime({ offset: true }) }),
   /**
-   * A service is about to apply database migrations (published by whoever runs them). Backup
-   * policies with `trigger: "migration.starting"` take a backup of their sources when it arrives.
+   * A service is about to apply database migrations: `fleetplane-migrate deploy` sends it (as a
+   * request, MIGRATE_NATS_URL set) when migrations are pending. Backup policies with
+   * `trigger: "migration.starting"` take a backup of their sources when it arrives; a request is
+   * answered with migrationStartingReplySchema, so the migrator can wait for those jobs.
    */
   'migration.starting': z.object({
     service: z.string().min(1),

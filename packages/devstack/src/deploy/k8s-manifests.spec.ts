@@ -121,9 +121,14 @@ describe.each(trees)('%s', (tree) => {
         const schema = await configSchemaOf(service);
         const env = containerEnv(objects, service, c);
         if (w.kind === 'Job') {
-          // The migrator reads only DATABASE_URL.
-          expect(Object.keys(env).filter((k) => !(k in imageEnv(service)))).toEqual(['DATABASE_URL']);
+          // The migrator reads DATABASE_URL and, to announce its migrations to backup, MIGRATE_NATS_URL and MIGRATE_SERVICE.
+          const announces = service !== 'backup';
+          expect(Object.keys(env).filter((k) => !(k in imageEnv(service)))).toEqual([
+            'DATABASE_URL',
+            ...(announces ? ['MIGRATE_NATS_URL', 'MIGRATE_SERVICE'] : []),
+          ]);
           expect((schema.shape.DATABASE_URL as z.ZodType).safeParse(env.DATABASE_URL).success).toBe(true);
+          if (announces) expect([env.MIGRATE_SERVICE, (schema.shape.NATS_URL as z.ZodType).safeParse(env.MIGRATE_NATS_URL).success]).toEqual([service, true]);
         } else expect(envProblems(schema, env), `${w.metadata.name}'s environment`).toEqual([]);
       }
     }
@@ -215,7 +220,9 @@ describe('infra/k8s/overlays/*: the services', () => {
       expect(c.args).toEqual(compose.services[`${service}-migrate`]!.command);
       expect(c.args).toEqual(MIGRATE_COMMAND);
       expect(c.image).toBe(container(service).image);
-      expect(c.env).toEqual(container(service).env!.filter((v) => v.name === 'DATABASE_URL'));
+      expect(c.env!.filter((v) => v.name === 'DATABASE_URL')).toEqual(container(service).env!.filter((v) => v.name === 'DATABASE_URL'));
+      // Announced on the NATS the service itself uses.
+      if (service !== 'backup') expect(c.env!.find((v) => v.name === 'MIGRATE_NATS_URL')?.value).toBe(env(service).NATS_URL);
     }
   });
 
