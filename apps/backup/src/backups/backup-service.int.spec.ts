@@ -3,14 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { eventSchemas, subjects, type EventPayload } from '@fleetplane/contracts';
-import { backupV1, createGrpcClient, unary, type GrpcClient } from '@fleetplane/contracts/grpc';
+import { backupV1, createGrpcClient, type GrpcClient } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, runSql, SERVICE_NODE_ARGS, spawnProcess, startInfra, type Infra, type ManagedProcess } from '@fleetplane/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupCalls } from '../testing/backup-calls.js';
 
 // The built service as its own process, over gRPC, against real PostgreSQL (a source database and
 // the catalogue), Redis (BullMQ) and NATS (progress events, triggers), with a repository in a
@@ -29,24 +29,9 @@ let httpPort: number;
 let env: Record<string, string>;
 const events: Array<EventPayload<'backup.updated'>> = [];
 
-const call = <T>(method: string, request: unknown) => unary<T>(client, method, request, 30_000);
-const codeOf = async (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`,
-  );
+const { call, codeOf, waitForJob } = backupCalls(() => client);
 const T = backupV1.BackupType;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls GetJob until the job leaves QUEUED/RUNNING (or `until` holds); bounded. */
-async function waitForJob(id: string, until: (j: backupV1.BackupJob) => boolean = (j) => !/QUEUED|RUNNING/.test(j.state)): Promise<backupV1.BackupJob> {
-  for (let i = 0; i < 600; i++) {
-    const { job } = await call<backupV1.GetJobResponse>('getJob', { jobId: id });
-    if (until(job!)) return job!;
-    await sleep(100);
-  }
-  throw new Error(`job ${id} never got there`);
-}
 
 function startService(): Promise<void> {
   service = spawnProcess('backup', process.execPath, [...SERVICE_NODE_ARGS], { cwd: appDir, env });

@@ -1,11 +1,11 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { backupV1, createGrpcClient, unary, type GrpcClient } from '@fleetplane/contracts/grpc';
+import { backupV1, createGrpcClient, type GrpcClient } from '@fleetplane/contracts/grpc';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, runSql, SERVICE_NODE_ARGS, spawnProcess, startInfra, type Infra, type ManagedProcess } from '@fleetplane/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupCalls } from '../testing/backup-calls.js';
 
 // CancelJob against the built service (real PostgreSQL, Redis, NATS, a local repository): a QUEUED
 // job ends CANCELLED at once; a RUNNING backup is stopped mid-way (its pg_dump killed, its packs
@@ -18,24 +18,10 @@ let client: GrpcClient;
 let repoDir: string;
 let sourceUrl: string;
 
-const call = <T>(method: string, request: unknown) => unary<T>(client, method, request, 30_000);
-const codeOf = async (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`,
-  );
+const { call, codeOf, waitForJob } = backupCalls(() => client);
 const T = backupV1.BackupType;
 const S = backupV1.JobState;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForJob(id: string, until: (j: backupV1.BackupJob) => boolean = (j) => !/QUEUED|RUNNING/.test(j.state)): Promise<backupV1.BackupJob> {
-  for (let i = 0; i < 1200; i++) {
-    const { job } = await call<backupV1.GetJobResponse>('getJob', { jobId: id });
-    if (until(job!)) return job!;
-    await sleep(50);
-  }
-  throw new Error(`job ${id} never got there`);
-}
 
 const createFull = async () => (await call<backupV1.CreateBackupResponse>('createBackup', { type: T.BACKUP_TYPE_FULL, requestedBy: 'alice' })).job!;
 const packsOnDisk = async () => {
