@@ -51,6 +51,14 @@ export const commandConfigSchema = z
      * often each instance looks. A duplicate job is harmless, so a short setting costs only queries.
      */
     QUEUE_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /**
+     * The lock of a dispatch or deadline job an instance is working on, renewed at half of it
+     * while it runs: when the instance dies, its jobs are taken up by another this long after,
+     * at the next stalled check (every QUEUE_STALLED_INTERVAL_MS). BullMQ's defaults, 30 s each;
+     * shorter recovers sooner, at the price of a renewal per job every half lock.
+     */
+    QUEUE_JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   })
   .refine((c) => c.DEFAULT_TIMEOUT_SECONDS <= c.MAX_TIMEOUT_SECONDS, {
     path: ['DEFAULT_TIMEOUT_SECONDS'],

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import { contextFromCarrier, inSpan, SpanKind } from '@fleetplane/observability';
+import { InjectConfig } from '@fleetplane/service-kit';
 import { parseJobData, QueueHost, QueueWorker, retryUnlessPermanent } from '@fleetplane/service-kit/queue';
+import type { CommandConfig } from '../config.js';
+import { stalledOptions } from '../queue/stalled-options.js';
 import { DEADLINE_QUEUE, deadlineJobSchema } from '../queue/jobs.js';
 import { DeadlineService } from './deadline.service.js';
 
@@ -21,8 +24,9 @@ export class DeadlineWorker extends QueueWorker {
   constructor(
     @Inject(QueueHost) host: QueueHost,
     @Inject(DeadlineService) private readonly deadlines: DeadlineService,
+    @InjectConfig() config: Pick<CommandConfig, 'QUEUE_JOB_LOCK_MS' | 'QUEUE_STALLED_INTERVAL_MS'>,
   ) {
-    super(host, { queue: DEADLINE_QUEUE, concurrency: DEADLINE_CONCURRENCY });
+    super(host, { queue: DEADLINE_QUEUE, concurrency: DEADLINE_CONCURRENCY, stalled: stalledOptions(config) });
   }
 
   protected async process(job: Job, token: string | undefined): Promise<void> {

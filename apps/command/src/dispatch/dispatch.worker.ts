@@ -8,6 +8,7 @@ import { CommandQueue } from '../queue/command-queue.js';
 import { BULLMQ_PRIORITY, DISPATCH_QUEUE, dispatchJobSchema } from '../queue/jobs.js';
 import { Dispatcher, type DispatchOutcome } from './dispatcher.service.js';
 import { PriorityLimiter } from './priority-limiter.js';
+import { stalledOptions } from '../queue/stalled-options.js';
 import { backoffMs, dispatchRetryPolicy } from './retry-policy.js';
 
 /**
@@ -27,9 +28,9 @@ export class DispatchWorker extends QueueWorker {
     @Inject(Dispatcher) private readonly dispatcher: Dispatcher,
     @Inject(CommandQueue) private readonly queue: CommandQueue,
     @Inject(Clock) private readonly clock: Clock,
-    @InjectConfig() config: Pick<CommandConfig, 'DISPATCH_CONCURRENCY'>,
+    @InjectConfig() config: Pick<CommandConfig, 'DISPATCH_CONCURRENCY' | 'QUEUE_JOB_LOCK_MS' | 'QUEUE_STALLED_INTERVAL_MS'>,
   ) {
-    super(host, { queue: DISPATCH_QUEUE, concurrency: config.DISPATCH_CONCURRENCY });
+    super(host, { queue: DISPATCH_QUEUE, concurrency: config.DISPATCH_CONCURRENCY, stalled: stalledOptions(config) });
     this.limiter = new PriorityLimiter(config.DISPATCH_CONCURRENCY);
   }
 

@@ -88,6 +88,9 @@ export async function startMultiSystem(opts: MultiSystemOptions): Promise<MultiS
         // What a killed telemetry instance held unacked comes back in 10 s, not 120.
         INGEST_RETRY_MAX_MS: '5000',
         INGEST_ACK_WAIT_MS: '10000',
+        // A killed command instance's dispatch and deadline jobs are taken up in ~5 s, not ~60.
+        QUEUE_JOB_LOCK_MS: '4000',
+        QUEUE_STALLED_INTERVAL_MS: '1000',
         LOG_LEVEL: 'warn',
       },
     });
