@@ -47,7 +47,7 @@ export const backupConfigSchema = z
     /** How long CancelJob waits for a running job to stop before answering with it still RUNNING. */
     BACKUP_CANCEL_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
     /** Where the repository lives; each backend reads its own variables below. */
-    BACKUP_STORAGE: z.enum(['local', 's3', 'azure-blob', 'postgres']).default('local'),
+    BACKUP_STORAGE: z.enum(['local', 's3', 'azure-blob', 'gcs', 'postgres']).default('local'),
     /** local: the repository's directory. */
     BACKUP_REPOSITORY_PATH: z.string().min(1).optional(),
     /** s3: bucket, key prefix, region, and for S3-compatible stores an endpoint with path-style addressing. Credentials: the AWS SDK's default chain (AWS_* variables, profile, instance role). */
@@ -60,6 +60,15 @@ export const backupConfigSchema = z
     BACKUP_AZURE_CONNECTION_STRING: z.string().min(1).optional(),
     BACKUP_AZURE_CONTAINER: z.string().min(1).optional(),
     BACKUP_AZURE_PREFIX: z.string().default(''),
+    /**
+     * gcs: bucket and object prefix; the project and credentials come from Application Default
+     * Credentials (GOOGLE_APPLICATION_CREDENTIALS, the metadata server) unless BACKUP_GCS_PROJECT is set.
+     * BACKUP_GCS_ENDPOINT: a private endpoint or an emulator (no credentials are sent to it).
+     */
+    BACKUP_GCS_BUCKET: z.string().min(1).optional(),
+    BACKUP_GCS_PREFIX: z.string().default(''),
+    BACKUP_GCS_PROJECT: z.string().min(1).optional(),
+    BACKUP_GCS_ENDPOINT: url(['http', 'https']).optional(),
     /** postgres: the repository's own database (not a service's) and table. */
     BACKUP_DATABASE_URL: url(['postgresql', 'postgres']).optional(),
     BACKUP_DATABASE_TABLE: z
@@ -82,6 +91,7 @@ export const backupConfigSchema = z
       local: ['BACKUP_REPOSITORY_PATH'],
       s3: ['BACKUP_S3_BUCKET'],
       'azure-blob': ['BACKUP_AZURE_CONNECTION_STRING', 'BACKUP_AZURE_CONTAINER'],
+      gcs: ['BACKUP_GCS_BUCKET'],
       postgres: ['BACKUP_DATABASE_URL'],
     };
     for (const field of needs[c.BACKUP_STORAGE]) {

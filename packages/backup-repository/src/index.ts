@@ -1,5 +1,5 @@
-// The cloud and database backends are subpath exports (`/s3`, `/azure-blob`, `/postgres`), so a
-// process that uses none of them never loads the AWS or Azure SDKs.
+// The cloud and database backends are subpath exports (`/s3`, `/azure-blob`, `/gcs`, `/postgres`), so a
+// process that uses none of them never loads the AWS, Azure or Google SDKs.
 export { chunkStream, type Chunk } from './chunking/chunk-stream.js';
 export { DEFAULT_CHUNKER_PARAMS, FastCdc, validateChunkerParams, type ChunkerParams } from './chunking/fastcdc.js';
 export { COMPRESSION_ALGORITHMS, type CompressionAlgorithm, type CompressionOptions } from './compression/compression.js';

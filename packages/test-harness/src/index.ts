@@ -14,3 +14,4 @@ export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClus
 export { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
 export { createFakeDocker, type FakeDocker } from './fake-docker.js';
 export { processRunning } from './process-state.js';
+export { startGcsEmulator, type GcsEmulatorHandle } from './gcs-emulator.js';

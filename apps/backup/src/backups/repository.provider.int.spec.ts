@@ -1,19 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { startAzurite, startPostgres, startS3rver, type AzuriteHandle, type PostgresHandle, type S3Handle } from '@fleetplane/test-harness';
+import {
+  startAzurite,
+  startGcsEmulator,
+  startPostgres,
+  startS3rver,
+  type AzuriteHandle,
+  type GcsEmulatorHandle,
+  type PostgresHandle,
+  type S3Handle,
+} from '@fleetplane/test-harness';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backupConfigSchema } from '../config.js';
 import { openRepository } from './repository.provider.js';
 
 // The service's storage configuration, end to end: each BACKUP_STORAGE against its real server
-// (s3rver, Azurite, PostgreSQL on loopback): the repository is created on first open, holds a
-// backup, and opens again with the same key.
+// (s3rver, Azurite, PostgreSQL on loopback; GCS against the harness's JSON API emulator, as no real
+// one runs here): the repository is created on first open, holds a backup, and opens again with the same key.
 let s3: S3Handle;
 let azurite: AzuriteHandle;
 let postgres: PostgresHandle;
 let storageUrl: string;
+let gcs: GcsEmulatorHandle;
 
 beforeAll(async () => {
-  [s3, azurite, postgres] = await Promise.all([startS3rver(), startAzurite(), startPostgres()]);
+  [s3, azurite, postgres, gcs] = await Promise.all([startS3rver(), startAzurite(), startPostgres(), startGcsEmulator()]);
   storageUrl = await postgres.createDatabase('backup_repository');
   // The S3 backend takes credentials from the SDK's default chain, as in production.
   process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
@@ -21,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([s3?.stop(), azurite?.stop(), postgres?.stop()]);
+  await Promise.all([s3?.stop(), azurite?.stop(), postgres?.stop(), gcs?.stop()]);
 });
 
 const base = {
@@ -47,6 +57,16 @@ it.each([
   [
     'azure-blob',
     () => ({ BACKUP_STORAGE: 'azure-blob', BACKUP_AZURE_CONNECTION_STRING: azurite.connectionString, BACKUP_AZURE_CONTAINER: 'fleetplane-backups' }),
+  ],
+  [
+    'gcs',
+    () => ({
+      BACKUP_STORAGE: 'gcs',
+      BACKUP_GCS_BUCKET: 'fleetplane-backups',
+      BACKUP_GCS_PREFIX: 'prod',
+      BACKUP_GCS_PROJECT: 'fleetplane',
+      BACKUP_GCS_ENDPOINT: gcs.url,
+    }),
   ],
   ['postgres', () => ({ BACKUP_STORAGE: 'postgres', BACKUP_DATABASE_URL: storageUrl })],
 ])('BACKUP_STORAGE=%s: creates the repository, stores a backup, reopens it', async (_name, env) => {

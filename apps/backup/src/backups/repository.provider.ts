@@ -12,7 +12,7 @@ export function masterKeyFrom(config: BackupConfig): MasterKeySource {
 
 /**
  * The configured storage backend. The cloud and database backends are imported only when chosen, so
- * a service on local storage never loads the AWS or Azure SDKs. The bucket, container or table is
+ * a service on local storage never loads the AWS, Azure or Google SDKs. The bucket, container or table is
  * created when missing (an existing one is used as it is).
  */
 export async function storageFrom(config: BackupConfig): Promise<StorageBackend> {
@@ -41,6 +41,19 @@ export async function storageFrom(config: BackupConfig): Promise<StorageBackend>
         prefix: config.BACKUP_AZURE_PREFIX,
       });
       await backend.ensureContainer();
+      return backend;
+    }
+    case 'gcs': {
+      const { GcsBackend } = await import('@fleetplane/backup-repository/gcs');
+      const backend = new GcsBackend({
+        bucket: config.BACKUP_GCS_BUCKET!,
+        prefix: config.BACKUP_GCS_PREFIX,
+        client: {
+          ...(config.BACKUP_GCS_PROJECT ? { projectId: config.BACKUP_GCS_PROJECT } : {}),
+          ...(config.BACKUP_GCS_ENDPOINT ? { apiEndpoint: config.BACKUP_GCS_ENDPOINT } : {}),
+        },
+      });
+      await backend.ensureBucket();
       return backend;
     }
     case 'postgres': {
