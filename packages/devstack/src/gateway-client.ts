@@ -43,6 +43,14 @@ export interface BackupJobView {
   backupId: string | null;
   backup: { id: string; sources: Array<{ name: string; rowCounts: Record<string, number> }> } | null;
   restore: { sources: Array<{ source: string; database: string; rows: number; mismatches: unknown[] }> } | null;
+  verify?: { ok: boolean; packsChecked: number; blobsChecked: number; errors: string[] } | null;
+}
+
+export interface BackupListItem {
+  id: string;
+  type: string;
+  parentId: string | null;
+  sources: Array<{ name: string; rowCounts: Record<string, number> }>;
 }
 
 export class GatewayClient {
@@ -150,6 +158,20 @@ export class GatewayClient {
   async restoreBackup(id: string, targets: Array<{ source: string; database: string }>, timeoutMs = 60_000): Promise<BackupJobView> {
     const answer = await this.call<{ job: BackupJobView }>('POST', `/api/v1/backups/${id}/restore`, { targets }, [202]);
     return this.waitForBackupJob(answer.job.id, timeoutMs);
+  }
+
+  createApiKey(name: string, role: string, scopes?: string[]): Promise<{ id: string; key: string }> {
+    return this.call('POST', '/api/v1/api-keys', { name, role, ...(scopes ? { scopes } : {}) }, [201]);
+  }
+
+  /** POST /backups/:id/verify (202), then polls the VERIFY job until it ends. */
+  async verifyBackup(id: string, readData = true, timeoutMs = 60_000): Promise<BackupJobView> {
+    const job = await this.call<BackupJobView>('POST', `/api/v1/backups/${id}/verify`, { readData }, [202]);
+    return this.waitForBackupJob(job.id, timeoutMs);
+  }
+
+  async listBackups(): Promise<BackupListItem[]> {
+    return (await this.call<{ backups: BackupListItem[] }>('GET', '/api/v1/backups')).backups;
   }
 
   async waitForBackupJob(id: string, timeoutMs = 60_000): Promise<BackupJobView> {

@@ -59,7 +59,7 @@ export function backendConformance(name: string, fresh: () => StorageBackend | P
       expect((await backend.get('packs/ff/large')).equals(data)).toBe(true);
     });
 
-    it('holds a repository: FULL and INCREMENTAL restore, verify --read-data is clean, a flipped byte is found', async () => {
+    it('holds a repository: FULL, INCREMENTAL, DIFFERENTIAL and SNAPSHOT restore, verify --read-data is clean, a flipped byte is found', async () => {
       const backend = await fresh();
       const repo = await Repository.init(backend, {
         masterKey: { passphrase: 'conformance' },
@@ -68,22 +68,30 @@ export function backendConformance(name: string, fresh: () => StorageBackend | P
       });
       const v1 = Buffer.concat([randomBytes(200_000), Buffer.alloc(300_000, 'row\n')]);
       const v2 = Buffer.concat([v1.subarray(0, 100_000), randomBytes(1000), v1.subarray(100_000)]);
-      const write = async (type: 'FULL' | 'INCREMENTAL', data: Buffer, parent?: string) => {
-        const writer = await repo.startBackup({ type, parent });
-        await writer.addSource({ name: 'db', kind: 'bytes' }, [data]);
+      const v3 = Buffer.concat([v2, randomBytes(2000)]);
+      const other = randomBytes(50_000);
+      const write = async (type: 'FULL' | 'INCREMENTAL' | 'DIFFERENTIAL' | 'SNAPSHOT', sources: Record<string, Buffer>, parent?: string) => {
+        const writer = await repo.startBackup({ type, ...(parent ? { parent } : {}) });
+        for (const [name, data] of Object.entries(sources)) await writer.addSource({ name, kind: 'bytes' }, [data]);
         return writer.commit();
       };
-      const full = await write('FULL', v1);
-      const inc = await write('INCREMENTAL', v2, full.id);
+      const full = await write('FULL', { db: v1 });
+      const inc = await write('INCREMENTAL', { db: v2 }, full.id);
       expect(inc.stats.newBytes).toBeLessThan(v2.length / 2);
+      const diff = await write('DIFFERENTIAL', { db: v3 }, full.id);
+      expect(diff.stats.newBytes).toBeLessThan(v3.length / 2);
+      const snapshot = await write('SNAPSHOT', { db: v3, other });
       const reopened = await Repository.open(backend, { passphrase: 'conformance' });
-      for (const [manifest, data] of [
-        [full, v1],
-        [inc, v2],
+      for (const [manifest, source, data] of [
+        [full, 'db', v1],
+        [inc, 'db', v2],
+        [diff, 'db', v3],
+        [snapshot, 'db', v3],
+        [snapshot, 'other', other],
       ] as const) {
         const parts: Buffer[] = [];
-        for await (const part of reopened.restore(await reopened.readManifest(manifest.id), 'db')) parts.push(part);
-        expect(Buffer.concat(parts).equals(data)).toBe(true);
+        for await (const part of reopened.restore(await reopened.readManifest(manifest.id), source)) parts.push(part);
+        expect(Buffer.concat(parts).equals(data), `${manifest.type} ${source}`).toBe(true);
       }
       expect((await reopened.verify({ readData: true })).errors).toEqual([]);
       const packKey = `packs/${inc.packs[0]!.slice(0, 2)}/${inc.packs[0]}`;
