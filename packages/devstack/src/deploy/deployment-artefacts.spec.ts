@@ -133,6 +133,16 @@ describe('infra/docker/Dockerfile', () => {
     const nodeVersion = readFileSync(join(REPO_ROOT, 'infra/local/bootstrap.sh'), 'utf8').match(/NODE_VERSION=([\d.]+)/)?.[1];
     expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}`);
   });
+
+  it("gives the backup image pg_dump and pg_restore of compose's PostgreSQL major version (they must be at least the server's), and no other image", () => {
+    const serverMajor = /^postgres:(\d+)/.exec(compose.services.postgres!.image!)?.[1];
+    expect(serverMajor).toBeDefined();
+    expect(dockerfile).toContain(`ARG PG_CLIENT_MAJOR=${serverMajor}`);
+    const install = /RUN if \[ "\$SERVICE" = "(\w[\w-]*)" \]; then[\s\S]*?postgresql-client-\$\{PG_CLIENT_MAJOR\}[\s\S]*?fi$/m.exec(dockerfile);
+    expect(install?.[1]).toBe('backup');
+    // Installed before the image drops to the unprivileged user.
+    expect(dockerfile.indexOf(install![0])).toBeLessThan(dockerfile.indexOf('USER node'));
+  });
 });
 
 describe('docker-compose.yml: observability and the NATS cluster profile', () => {
