@@ -6,7 +6,9 @@
 // over 24 h (1 m rollups) and over 30 d (1 h rollups), and GetFleetSummary (the last 5 minutes of
 // the 1 m rollups, every agent) p50/p99.
 //
-//   node bench/telemetry-history.mjs [--agents 10000] [--days 30] [--minute-agents 1000] [--queries 300]
+//   node bench/telemetry-history.mjs [--agents 10000] [--days 30] [--minute-agents 1000] [--queries 300] [--cpu-prof DIR]
+//
+// `--cpu-prof DIR` writes a V8 CPU profile of the telemetry process (bench/profile-summary.mjs reads it).
 //
 // Loopback only; the seeding is the long part (a minute or two per ~5 M rows on a quiet machine).
 import { readFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '30' },
     'minute-agents': { type: 'string', default: '1000' },
     queries: { type: 'string', default: '300' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const AGENTS = Number(values.agents);
@@ -52,7 +55,8 @@ try {
   const databaseUrl = await infra.postgres.createDatabase('telemetry');
   await deployMigrations({ schemaPath: join(appDir, 'prisma/schema.prisma'), migrationsDir: join(appDir, 'prisma/migrations'), databaseUrl });
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
-  service = spawnProcess('telemetry', process.execPath, [...SERVICE_NODE_ARGS], {
+  const profArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  service = spawnProcess('telemetry', process.execPath, [...profArgs, ...SERVICE_NODE_ARGS], {
     cwd: appDir,
     env: {
       HTTP_PORT: String(httpPort),
