@@ -145,7 +145,7 @@ describe(HubClient.name, () => {
   it.each([
     ['RESULT', { type: 'RESULT', executionId: 'e1', status: 'COMPLETED', exitCode: 0 }],
     ['OUTPUT', { type: 'OUTPUT', executionId: 'e1', stream: 'stdout', seq: 0, offset: 0, data: 'aGkK' }],
-  ] as const)('sends a %s again, with the same frame id, when the hub could not store it', async (type, body) => {
+  ] as const)('sends the %s frame again, with the same frame id, when the hub could not store it', async (type, body) => {
     await start();
     // A slow heartbeat: the session must outlive the resend delay even on a loaded machine.
     hub.onHello = (ws) => ws.send(frame<HubToAgent>({ type: 'HELLO_ACK', sessionId: 's', heartbeatIntervalMs: 1_000, telemetryIntervalMs: 60_000 }));
