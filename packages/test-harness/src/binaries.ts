@@ -43,11 +43,11 @@ function highestDebianPgBin(): string | undefined {
 }
 
 /**
- * Resolves a PostgreSQL tool (postgres, initdb). FLEETPLANE_PG_BIN wins so a
+ * Resolves a PostgreSQL tool (postgres, initdb, psql). FLEETPLANE_PG_BIN wins so a
  * machine with several versions uses the one bootstrap.sh chose; Debian keeps
  * the server outside PATH, hence the /usr/lib/postgresql fallback.
  */
-export function resolvePgBinary(name: 'postgres' | 'initdb'): string {
+export function resolvePgBinary(name: 'postgres' | 'initdb' | 'psql'): string {
   const envDir = process.env.FLEETPLANE_PG_BIN;
   if (envDir && isExecutable(join(envDir, name))) return join(envDir, name);
   const onPath = findOnPath(name);

@@ -15,3 +15,4 @@ export { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
 export { createFakeDocker, type FakeDocker } from './fake-docker.js';
 export { processRunning } from './process-state.js';
 export { startGcsEmulator, type GcsEmulatorHandle } from './gcs-emulator.js';
+export { resolvePgBinary } from './binaries.js';

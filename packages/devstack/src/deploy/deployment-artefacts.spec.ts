@@ -81,6 +81,14 @@ describe('docker-compose.yml', () => {
     for (const url of urls) expect(init).toContain(`CREATE DATABASE ${url!.split('/').pop()};`);
   });
 
+  it("has backup read every source as backup_reader, the read-only role postgres's init script creates", () => {
+    const sources = JSON.parse(compose.services.backup!.environment!.BACKUP_SOURCES!) as Record<string, string>;
+    expect(Object.keys(sources).length).toBeGreaterThan(0);
+    for (const url of Object.values(sources)) expect(url).toMatch(/^postgresql:\/\/backup_reader:/);
+    expect(compose.services.postgres!.volumes).toContain('./infra/postgres/init-backup-reader.sh:/docker-entrypoint-initdb.d/20-backup-reader.sh:ro');
+    expect(compose.services.postgres!.environment!.BACKUP_READER_PASSWORD).toBeDefined();
+  });
+
   it('points gRPC clients at the ports their servers listen on', () => {
     const env = (s: string) => compose.services[s]!.environment!;
     expect(env('command').AGENT_HUB_GRPC_URL).toBe(`agent-hub:${env('agent-hub').GRPC_PORT}`);
