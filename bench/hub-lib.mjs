@@ -47,9 +47,10 @@ export async function cpuPercent(pid, ms) {
 
 /**
  * Fresh NATS and PostgreSQL, the hub's database migrated, and a launcher for the hub process of
- * `tree` (this checkout, or a built worktree of another commit: a before/after in one sitting).
+ * `tree` (this checkout, or a built worktree of another commit: a before/after in one sitting);
+ * `nodeArgs` go before the service's own (e.g. `--heapsnapshot-signal=SIGUSR2`).
  */
-export async function startHubStack({ env = {}, tree = ROOT } = {}) {
+export async function startHubStack({ env = {}, tree = ROOT, nodeArgs = [] } = {}) {
   const HUB_DIR = join(resolve(tree), 'apps', 'agent-hub');
   const [nats, postgres] = await Promise.all([startNats(), startPostgres()]);
   const databaseUrl = await postgres.createDatabase('agent_hub');
@@ -64,7 +65,7 @@ export async function startHubStack({ env = {}, tree = ROOT } = {}) {
     },
     /** Starts the hub (again, on the same ports) and waits for /ready. */
     async launch() {
-      hub = spawnProcess('agent-hub', process.execPath, [...SERVICE_NODE_ARGS], {
+      hub = spawnProcess('agent-hub', process.execPath, [...nodeArgs, ...SERVICE_NODE_ARGS], {
         cwd: HUB_DIR,
         env: {
           HTTP_HOST: '127.0.0.1',
