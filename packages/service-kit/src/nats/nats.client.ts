@@ -131,7 +131,6 @@ function produce<T>(subject: string, opts: PublishOptions, send: (headers: MsgHd
   });
 }
 
-/** The CONSUMER span `process <template>` of one received message, continuing the sender's trace. */
 /**
  * How long each pull request of a durable consumer lasts (the client's default is 30 s). The
  * server's idle heartbeats come every half of it, and two missed ones make the client pull
@@ -142,6 +141,7 @@ function produce<T>(subject: string, opts: PublishOptions, send: (headers: MsgHd
  */
 const PULL_EXPIRES_MS = 5_000;
 
+/** The CONSUMER span `process <template>` of one received message, continuing the sender's trace. */
 function consume(subject: string, template: string, headers: MsgHdrs | undefined, group: string | undefined, fn: (span: Span) => Promise<void>): Promise<void> {
   return inSpan(
     `process ${template}`,
@@ -162,7 +162,7 @@ export class NatsClient implements OnApplicationShutdown {
   private readonly log = new Logger(NatsClient.name);
   private nc?: NatsConnection;
   private js?: JetStreamClient;
-  /** Running receive loops; each removes itself when its subscription ends. */
+  /** Running receive loops and message handlings; each removes itself when it settles. */
   private readonly loops = new Set<Promise<void>>();
 
   /** Replicas of the streams `ensureStream` creates (JETSTREAM_REPLICAS). */
@@ -233,36 +233,45 @@ export class NatsClient implements OnApplicationShutdown {
    * A handler's return value (if any) is sent as the reply.
    */
   subscribe<S extends z.ZodType>(subject: string, schema: S, handler: (payload: z.infer<S>, msg: Msg) => unknown, opts: { queue?: string } = {}): Subscription {
-    const sub = this.connection.subscribe(subject, opts.queue ? { queue: opts.queue } : {});
     // The subscription's subject names the span: a wildcard one is the template, a concrete one is templated.
     const template = subjectTemplate(subject) ?? subject;
-    this.track(
-      (async () => {
-        for await (const msg of sub) {
-          await consume(msg.subject, template, msg.headers, opts.queue, async () => {
-            let data: unknown;
-            try {
-              data = msg.json();
-            } catch {
-              this.log.warn(`dropping non-JSON message on ${msg.subject}`);
-              return;
-            }
-            const parsed = schema.safeParse(data);
-            if (!parsed.success) {
-              this.log.warn(`dropping invalid message on ${msg.subject}: ${parsed.error.issues[0]?.message}`);
-              return;
-            }
-            try {
-              const result = await handler(parsed.data, msg);
-              if (msg.reply && result !== undefined) msg.respond(JSON.stringify(result), { headers: tracedHeaders() });
-            } catch (err) {
-              this.log.error(`handler for ${msg.subject} failed: ${(err as Error).message}`);
-            }
-          }).catch(() => undefined);
+    const handle = (msg: Msg): Promise<void> =>
+      consume(msg.subject, template, msg.headers, opts.queue, async () => {
+        let data: unknown;
+        try {
+          data = msg.json();
+        } catch {
+          this.log.warn(`dropping non-JSON message on ${msg.subject}`);
+          return;
         }
-      })(),
-    );
-    return sub;
+        const parsed = schema.safeParse(data);
+        if (!parsed.success) {
+          this.log.warn(`dropping invalid message on ${msg.subject}: ${parsed.error.issues[0]?.message}`);
+          return;
+        }
+        try {
+          const result = await handler(parsed.data, msg);
+          if (msg.reply && result !== undefined) msg.respond(JSON.stringify(result), { headers: tracedHeaders() });
+        } catch (err) {
+          this.log.error(`handler for ${msg.subject} failed: ${(err as Error).message}`);
+        }
+      }).catch(() => undefined);
+    // A callback subscription with a promise chain, not an async iterator in a loop: messages are
+    // still handled one at a time in arrival order, but an idle subscription holds one settled
+    // promise instead of an iterator, a generator and a pending loop — agent-hub keeps one per
+    // agent (bench/hub-heap.mjs). Each message's handling is tracked until it settles, for shutdown.
+    let tail: Promise<void> = Promise.resolve();
+    return this.connection.subscribe(subject, {
+      ...(opts.queue ? { queue: opts.queue } : {}),
+      callback: (err, msg) => {
+        if (err) {
+          this.log.warn(`subscription to ${subject}: ${err.message}`);
+          return;
+        }
+        tail = tail.then(() => handle(msg));
+        this.track(tail);
+      },
+    });
   }
 
   /**
