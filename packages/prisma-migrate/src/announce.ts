@@ -35,16 +35,14 @@ export async function announceMigration(o: AnnounceOptions): Promise<{ jobIds: s
   try {
     // Subscribed (and flushed) before the request, so no update of a job it queues is missed.
     const updates = nc.subscribe(subjects.event('backup.updated'));
-    await nc.flush();
-    const jobIds = await ask(nc, o);
-    if (jobIds === undefined || jobIds.length === 0 || o.waitSeconds === 0) {
-      updates.unsubscribe();
-      return { jobIds: jobIds ?? [] };
-    }
-    o.log(`waiting up to ${o.waitSeconds} s for ${jobIds.length} backup job(s) before migrating: ${jobIds.join(', ')}`);
-    const open = new Set(jobIds);
-    const timer = setTimeout(() => updates.unsubscribe(), o.waitSeconds * 1_000);
+    let timer: NodeJS.Timeout | undefined;
     try {
+      await nc.flush();
+      const jobIds = await ask(nc, o);
+      if (jobIds === undefined || jobIds.length === 0 || o.waitSeconds === 0) return { jobIds: jobIds ?? [] };
+      o.log(`waiting up to ${o.waitSeconds} s for ${jobIds.length} backup job(s) before migrating: ${jobIds.join(', ')}`);
+      const open = new Set(jobIds);
+      timer = setTimeout(() => updates.unsubscribe(), o.waitSeconds * 1_000);
       for await (const msg of updates) {
         const parsed = eventSchemas['backup.updated'].safeParse(msg.json());
         if (!parsed.success || !open.has(parsed.data.jobId) || !FINAL.has(parsed.data.state)) continue;
@@ -54,11 +52,11 @@ export async function announceMigration(o: AnnounceOptions): Promise<{ jobIds: s
         open.delete(job.jobId);
         if (open.size === 0) return { jobIds };
       }
+      throw new Error(`backup job(s) ${[...open].join(', ')} did not end within ${o.waitSeconds} s; not migrating (MIGRATE_BACKUP_WAIT_SECONDS)`);
     } finally {
       clearTimeout(timer);
       updates.unsubscribe();
     }
-    throw new Error(`backup job(s) ${[...open].join(', ')} did not end within ${o.waitSeconds} s; not migrating (MIGRATE_BACKUP_WAIT_SECONDS)`);
   } finally {
     await nc.drain().catch(() => nc.close());
   }

@@ -60,7 +60,12 @@ export class QueueRecovery implements OnApplicationBootstrap, OnApplicationShutd
     // Finished meanwhile (cancelled, skipped by max errors): nothing to queue, only the mark to clear.
     await this.handoff.confirm(claimed.filter((e) => e.finished).map((e) => e.id));
     const byCommand = new Map<string, UnconfirmedExecution[]>();
-    for (const e of claimed) if (!e.finished) byCommand.set(e.commandId, [...(byCommand.get(e.commandId) ?? []), e]);
+    for (const e of claimed) {
+      if (e.finished) continue;
+      const same = byCommand.get(e.commandId);
+      if (same) same.push(e);
+      else byCommand.set(e.commandId, [e]);
+    }
     let queued = 0;
     for (const executions of byCommand.values()) {
       const { priority, timeoutSeconds } = executions[0]!;

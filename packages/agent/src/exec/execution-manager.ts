@@ -71,6 +71,7 @@ export class ExecutionManager {
   private readonly running = new Map<string, AbortController>();
   private readonly stopping = new AbortController();
   private readonly run: RunProcess;
+  private readonly identify: (pid: number) => GroupIdentity | undefined;
   private readonly idle = new Set<() => void>();
   private readonly backlog: OutputBacklog;
 
@@ -78,6 +79,7 @@ export class ExecutionManager {
     // Room for the waiting ones plus a free slot's worth: a COMMAND passes through the queue on its way to a slot.
     this.queue = new LocalQueue(o.maxQueued + o.maxConcurrent);
     this.run = o.run ?? runProcess;
+    this.identify = o.identify ?? groupIdentity;
     this.backlog = new OutputBacklog((body) => o.link.send(body), {
       maxBytes: o.outputBacklogBytes ?? 16 * 1_048_576,
       onDrop: (executionId) => o.log.warn({ executionId }, 'output backlog full while disconnected: output of this execution is being dropped'),
@@ -216,7 +218,7 @@ export class ExecutionManager {
     const spec = toProcessSpec(cmd.verb as Verb, (params.ok ? params.params : {}) as VerbParams<Verb>);
     return this.run(spec, cmd.timeoutSeconds, {
       onSpawn: (pid) => {
-        const group = (this.o.identify ?? groupIdentity)(pid);
+        const group = this.identify(pid);
         if (group) this.o.journal.started(cmd.executionId, group);
         this.sendRunning(cmd, trace);
       },

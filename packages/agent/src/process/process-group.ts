@@ -63,7 +63,9 @@ export function groupIdentity(pid: number, fs: ProcFs = LINUX_PROC): GroupIdenti
  * another start time (the group died and the id was reused): then nothing is sent.
  */
 export function stopOrphanedGroup(group: GroupIdentity, graceMs: number, fs: ProcFs = LINUX_PROC): OrphanStop {
-  const found = groupState(group, fs);
+  // The boot cannot change while this process runs: checked once, not at every poll below.
+  const bootId = readBootId(fs);
+  const found: GroupState = bootId === undefined ? 'unknown' : bootId !== group.bootId ? 'gone' : groupState(group, fs);
   if (found !== 'running') return { found, done: Promise.resolve() };
   signal(group.pgid, 'SIGTERM');
   const done = (async () => {
@@ -78,10 +80,8 @@ export function stopOrphanedGroup(group: GroupIdentity, graceMs: number, fs: Pro
   return { found, done };
 }
 
-function groupState(group: GroupIdentity, fs: ProcFs): GroupState {
-  const bootId = readBootId(fs);
-  if (bootId === undefined) return 'unknown';
-  if (bootId !== group.bootId) return 'gone';
+/** In the recorded group's boot: whether it still runs under its id. */
+function groupState(group: GroupIdentity, fs: ProcFs): 'running' | 'gone' | 'reused' {
   const leader = readStat(fs, group.pgid);
   if (leader && leader.startTime !== group.startTime) return 'reused';
   return hasMember(fs, group.pgid) ? 'running' : 'gone';
