@@ -16,6 +16,9 @@ const UNAVAILABLE_NAMES = new Set([
 // A raw query ($queryRaw) that cannot reach the database is P2010 "raw query failed", with the
 // driver adapter's reason in meta, where a model query would say P1001.
 const DRIVER_UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+// PostgreSQL's own SQLSTATEs on a pg error (a read through SqlPool, not Prisma): the server is
+// shutting down or starting (57P01–57P03), out of connections (53300), a connection failure (08…).
+const PG_UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 const UNAVAILABLE_MESSAGES = /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i;
 
 /** True for failures that say "a dependency is away, try again later" rather than "this is a bug". */
@@ -24,7 +27,7 @@ export function isDependencyUnavailable(err: unknown, seen = new Set<unknown>())
   if (!e || typeof e !== 'object' || seen.has(e)) return false;
   seen.add(e);
   if (UNAVAILABLE_NAMES.has(e.name ?? '') || UNAVAILABLE_NAMES.has(e.constructor?.name ?? '')) return true;
-  if (typeof e.code === 'string' && (PRISMA_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code))) return true;
+  if (typeof e.code === 'string' && (PRISMA_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code) || PG_UNAVAILABLE_SQLSTATE.test(e.code))) return true;
   if (e.code === 'P2010' && DRIVER_UNAVAILABLE_KINDS.has(String(e.meta?.driverAdapterError?.cause?.kind))) return true;
   if (UNAVAILABLE_MESSAGES.test(e.message ?? '')) return true;
   return e.cause !== undefined && isDependencyUnavailable(e.cause, seen);

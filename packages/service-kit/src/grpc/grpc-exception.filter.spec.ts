@@ -21,6 +21,17 @@ describe(isDependencyUnavailable.name, () => {
     expect(isDependencyUnavailable(rawQueryFailure('postgres'))).toBe(false);
   });
 
+  it('recognises PostgreSQL refusing or ending connections, as pg reports it without Prisma', () => {
+    const pgError = (code: string) => Object.assign(new Error('pg'), { name: 'error', code });
+    expect(isDependencyUnavailable(pgError('57P01'))).toBe(true); // terminating connection due to administrator command
+    expect(isDependencyUnavailable(pgError('57P03'))).toBe(true); // the database system is starting up
+    expect(isDependencyUnavailable(pgError('53300'))).toBe(true); // too many connections
+    expect(isDependencyUnavailable(pgError('08006'))).toBe(true);
+    expect(isDependencyUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDependencyUnavailable(pgError('42P01'))).toBe(false); // undefined table: a bug
+    expect(isDependencyUnavailable(pgError('23505'))).toBe(false);
+  });
+
   it('recognises Redis and NATS outages', () => {
     expect(isDependencyUnavailable(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
     expect(isDependencyUnavailable(named('MaxRetriesPerRequestError'))).toBe(true);
