@@ -218,4 +218,12 @@ describe('telemetry history: GetHistory, StreamHistory, GetFleetSummary', () => 
     await hub.stop();
     await expect(stream({ agents: { agentIds: [], site: 'lab', labels: {}, all: false } })).rejects.toMatchObject({ code: status.UNAVAILABLE });
   });
+
+  // Last: it stops the database. History reads go through the pg pool, not Prisma.
+  it('answers UNAVAILABLE for history while PostgreSQL is away, never UNKNOWN or INTERNAL', async () => {
+    await infra.postgres.stop();
+    const from = new Date(BASE_MS).toISOString();
+    await expect(unary(client, 'getHistory', { agentId: 'h-1', from, resolution: 'RESOLUTION_RAW' })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(unary(client, 'getFleetSummary', { windowSeconds: 3_600 })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+  });
 });
