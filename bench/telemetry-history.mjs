@@ -6,7 +6,11 @@
 // over 24 h (1 m rollups) and over 30 d (1 h rollups), and GetFleetSummary (the last 5 minutes of
 // the 1 m rollups, every agent) p50/p99.
 //
-//   node bench/telemetry-history.mjs [--agents 10000] [--days 30] [--minute-agents 1000] [--queries 300] [--cpu-prof DIR]
+//   node bench/telemetry-history.mjs [--agents 10000] [--days 30] [--minute-agents 1000] [--queries 300] [--warmup 30] [--cpu-prof DIR]
+//
+// Each kind of query first runs `--warmup` times uncounted: the first calls of a fresh process
+// pay for compiling its code paths and opening pool connections (the first ten 24 h queries took
+// 40–180 ms, the rest 20), which a running service has long paid.
 //
 // `--cpu-prof DIR` writes a V8 CPU profile of the telemetry process (bench/profile-summary.mjs reads it).
 //
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '30' },
     'minute-agents': { type: 'string', default: '1000' },
     queries: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '30' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -31,6 +36,7 @@ const AGENTS = Number(values.agents);
 const DAYS = Number(values.days);
 const MINUTE_AGENTS = Math.min(AGENTS, Number(values['minute-agents']));
 const QUERIES = Number(values.queries);
+const WARMUP = Number(values.warmup);
 const CHUNK = 500;
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const appDir = new URL('../apps/telemetry/', import.meta.url).pathname;
@@ -87,13 +93,19 @@ try {
 
   const client = await createGrpcClient('telemetry', `127.0.0.1:${grpcPort}`, 'TelemetryHistoryService');
   const timed = async (label, call) => {
+    for (let i = 0; i < WARMUP; i++) await call(i);
     const times = [];
+    const windowFrom = process.hrtime.bigint() / 1000n;
     for (let i = 0; i < QUERIES; i++) {
       const t = performance.now();
       await call(i);
       times.push(performance.now() - t);
     }
-    console.log(`${label}: p50 ${pct(times, 50).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms over ${QUERIES} queries`);
+    console.log(
+      `${label}: p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms over ${QUERIES} queries`,
+    );
+    // The phase's window, for `bench/profile-summary.mjs FILE --from US --to US`.
+    if (values['cpu-prof']) console.log(`  (profile window: --from ${windowFrom} --to ${process.hrtime.bigint() / 1000n})`);
   };
   const random = (n) => Math.floor(Math.random() * n);
   let points = 0;
