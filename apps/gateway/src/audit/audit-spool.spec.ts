@@ -112,13 +112,24 @@ describe(AuditSpool.name, () => {
   });
 });
 
+describe('AuditService.record', () => {
+  it('writes the rows of concurrent requests in shared inserts, each request waiting for its own row', async () => {
+    const batches: NewAuditRow[][] = [];
+    const repo = { insertMany: (rows: NewAuditRow[]) => Promise.resolve(void batches.push(rows)) } as unknown as AuditRepository;
+    const service = new AuditService(repo, {} as AuditSpool, new GatewayMetrics(new MetricFactory('gateway')), new FakeClock());
+    await Promise.all(Array.from({ length: 50 }, (_, i) => service.record({ action: 'command.submit', outcome: 'success', ip: null, target: `c-${i}` })));
+    expect(batches.flat().map((r) => r.target).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `c-${i}`).sort());
+    expect(batches.length).toBe(1);
+  });
+});
+
 describe('AuditService.record when the database refuses the row', () => {
   it('spools the row with its id and time, and counts the failure', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'audit-spool-'));
     try {
       const table = new FakeTable();
       table.down = true;
-      const repo = { insert: (r: NewAuditRow) => table.insertMany([r]) } as unknown as AuditRepository;
+      const repo = { insertMany: table.insertMany } as unknown as AuditRepository;
       const spool = new AuditSpool(dir);
       const clock = new FakeClock(Date.UTC(2026, 11, 1, 12));
       await new AuditService(repo, spool, new GatewayMetrics(new MetricFactory('gateway')), clock).record({

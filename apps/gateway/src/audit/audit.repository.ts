@@ -35,10 +35,6 @@ export function auditWhere(f: AuditFilters): Prisma.AuditLogWhereInput {
 export class AuditRepository {
   constructor(private readonly db: PrismaClient) {}
 
-  async insert(row: NewAuditRow): Promise<void> {
-    await this.db.auditLog.create({ data: row });
-  }
-
   /**
    * Rows of a batch, or replayed from the spool: each has its id already, so one inserted
    * before is skipped, not doubled. One `INSERT … SELECT FROM unnest` written by hand: through

@@ -87,7 +87,7 @@ describe(filterScope.name, () => {
 describe('AuditService.record', () => {
   const recorded = async (entry: { action: string; target?: string; commandId?: string; details?: Record<string, string> }) => {
     const inserted: { commandId?: string | null }[] = [];
-    const repo = { insert: (row: { commandId?: string | null }) => Promise.resolve(void inserted.push(row)) };
+    const repo = { insertMany: (rows: { commandId?: string | null }[]) => Promise.resolve(void inserted.push(...rows)) };
     await new AuditService(repo as unknown as AuditRepository, {} as AuditSpool, {} as GatewayMetrics, new FakeClock()).record({
       ...entry,
       outcome: 'success',
