@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { streams, subjects, type TelemetrySample } from '@fleetplane/contracts';
+import { streams, subjects } from '@fleetplane/contracts';
 import { createGrpcClient, unary, type telemetryV1 } from '@fleetplane/contracts/grpc';
 import { runSql, startNats, startPostgres, startRedis, type PostgresHandle, type ServerHandle } from '@fleetplane/test-harness';
-import { eventually, metricValue, startTelemetry, telemetryDatabase, type TelemetryProcess } from '../testing/telemetry-process.js';
+import { eventually, metricValue, startTelemetry, telemetryDatabase, testSample, type TelemetryProcess } from '../testing/telemetry-process.js';
 
 // No sample lost while a dependency is away (issue #7). The real PostgreSQL and Redis servers
 // are stopped mid-ingest and started again on the same port and data. The retry delay is
@@ -19,17 +19,6 @@ const RETRY_MAX_MS = 500;
 const OUTAGE_MS = 12_000;
 const AGENTS = 20;
 
-const sample = (agentId: string, takenAtMs: number, cpuPercent: number): TelemetrySample => ({
-  agentId,
-  takenAt: new Date(takenAtMs).toISOString(),
-  cpuPercent,
-  memoryUsedBytes: 1e9,
-  memoryTotalBytes: 4e9,
-  load: [0.5, 0.4, 0.3],
-  diskUsedBytes: 10e9,
-  diskTotalBytes: 100e9,
-  uptimeSeconds: 1,
-});
 
 describe('ingest across a PostgreSQL or Redis outage', () => {
   let nats: ServerHandle;
@@ -77,7 +66,7 @@ describe('ingest across a PostgreSQL or Redis outage', () => {
     const js = jetstream(nc);
     await Promise.all(
       Array.from({ length: AGENTS }, (_, i) =>
-        js.publish(subjects.telemetry(`agent-${i}`), JSON.stringify(sample(`agent-${i}`, clockMs, (clockMs / 1000) % 100))),
+        js.publish(subjects.telemetry(`agent-${i}`), JSON.stringify(testSample(`agent-${i}`, clockMs, (clockMs / 1000) % 100))),
       ),
     );
     published += AGENTS;

@@ -1,8 +1,22 @@
 import { join } from 'node:path';
+import type { TelemetrySample } from '@fleetplane/contracts';
 import { deployMigrations } from '@fleetplane/prisma-migrate';
 import { freePort, SERVICE_NODE_ARGS, spawnProcess, type ManagedProcess, type PostgresHandle } from '@fleetplane/test-harness';
 
 export const appDir = new URL('../..', import.meta.url).pathname;
+
+/** A sample as agent-hub publishes it, with fixed values apart from its agent, time and CPU. */
+export const testSample = (agentId: string, takenAtMs: number, cpuPercent: number): TelemetrySample => ({
+  agentId,
+  takenAt: new Date(takenAtMs).toISOString(),
+  cpuPercent,
+  memoryUsedBytes: 1e9,
+  memoryTotalBytes: 4e9,
+  load: [0.5, 0.4, 0.3],
+  diskUsedBytes: 10e9,
+  diskTotalBytes: 100e9,
+  uptimeSeconds: 1,
+});
 
 /** A fresh telemetry database on the server, with every migration applied; its URL. */
 export async function telemetryDatabase(postgres: PostgresHandle, name = 'telemetry'): Promise<string> {
