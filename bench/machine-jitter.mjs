@@ -17,4 +17,6 @@ for (let i = 0; i < runs; i++) {
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 if (sink < 0) console.log(sink); // keeps the loop from being optimised away
-console.log(`fixed work over ${times.length} runs: p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)}, p99 ${pct(times, 99).toFixed(1)}, max ${Math.max(...times).toFixed(1)} ms`);
+console.log(
+  `fixed work over ${times.length} runs: p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)}, p99 ${pct(times, 99).toFixed(1)}, max ${Math.max(...times).toFixed(1)} ms`,
+);

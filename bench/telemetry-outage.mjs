@@ -52,7 +52,9 @@ try {
     while (publishing) {
       clockMs += 1_000;
       await Promise.all(
-        Array.from({ length: AGENTS }, (_, i) => js.publish(subjects.telemetry(`agent-${i}`), JSON.stringify(sample(`agent-${i}`, clockMs, (clockMs / 1000) % 100)))),
+        Array.from({ length: AGENTS }, (_, i) =>
+          js.publish(subjects.telemetry(`agent-${i}`), JSON.stringify(sample(`agent-${i}`, clockMs, (clockMs / 1000) % 100))),
+        ),
       );
       published += AGENTS;
       await sleep(1_000);
@@ -72,7 +74,7 @@ try {
   await (DEPENDENCY === 'postgres' ? postgres : redis).stop();
   log(`${DEPENDENCY} stopped for ${values.minutes} min`);
   let maxPending = 0;
-  for (const end = Date.now() + OUTAGE_MS; Date.now() < end; ) {
+  for (const end = Date.now() + OUTAGE_MS; Date.now() < end;) {
     await sleep(Math.min(60_000, end - Date.now()));
     maxPending = Math.max(maxPending, await pending());
     log(`  ${published} published, ${maxPending} held by JetStream`);

@@ -118,7 +118,12 @@ describe('AuditService.record', () => {
     const repo = { insertMany: (rows: NewAuditRow[]) => Promise.resolve(void batches.push(rows)) } as unknown as AuditRepository;
     const service = new AuditService(repo, {} as AuditSpool, new GatewayMetrics(new MetricFactory('gateway')), new FakeClock());
     await Promise.all(Array.from({ length: 50 }, (_, i) => service.record({ action: 'command.submit', outcome: 'success', ip: null, target: `c-${i}` })));
-    expect(batches.flat().map((r) => r.target).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `c-${i}`).sort());
+    expect(
+      batches
+        .flat()
+        .map((r) => r.target)
+        .sort(),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => `c-${i}`).sort());
     expect(batches.length).toBe(1);
   });
 });

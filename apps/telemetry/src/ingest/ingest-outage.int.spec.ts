@@ -19,7 +19,6 @@ const RETRY_MAX_MS = 500;
 const OUTAGE_MS = 12_000;
 const AGENTS = 20;
 
-
 describe('ingest across a PostgreSQL or Redis outage', () => {
   let nats: ServerHandle;
   let redis: ServerHandle;

@@ -79,7 +79,11 @@ describe('startGrpcServer: health, reflection-era options and the exception filt
   let client: HealthClient;
 
   beforeAll(async () => {
-    @Module({ imports: [ServiceCoreModule.forRoot({ service: 'kit-test', config: {} })], controllers: [ProbeController, HistoryProbeController], providers: [Switch] })
+    @Module({
+      imports: [ServiceCoreModule.forRoot({ service: 'kit-test', config: {} })],
+      controllers: [ProbeController, HistoryProbeController],
+      providers: [Switch],
+    })
     class TestModule {}
     app = await NestFactory.create(TestModule, { logger: false });
     address = `127.0.0.1:${await freePort()}`;
@@ -145,9 +149,7 @@ describe('startGrpcServer: health, reflection-era options and the exception filt
     expect(res).toMatchObject({ agentId: 'a1', resolution: 'RESOLUTION_1M', metrics: expected.metrics, nextPageToken: 'next-é' });
     for (let i = 0; i < 1_440; i += 97) {
       expect(res.points[i]).toMatchObject({ at: expected.points[i]!.at, samples: expected.points[i]!.samples });
-      expect(res.points[i]!.values.map((v) => [v.avg, v.min, v.max, v.last])).toEqual(
-        expected.points[i]!.values.map((v) => [v.avg, v.min, v.max, v.last]),
-      );
+      expect(res.points[i]!.values.map((v) => [v.avg, v.min, v.max, v.last])).toEqual(expected.points[i]!.values.map((v) => [v.avg, v.min, v.max, v.last]));
     }
   });
 });
