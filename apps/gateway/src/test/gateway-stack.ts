@@ -104,7 +104,9 @@ export async function startGatewayStack(opts: {
       },
     });
     stops.unshift(() => gateway.stop());
-    await gateway.waitForHttp(`${base}/ready`);
+    // 60 s as devstack waits: the first gateway of a fresh clone's CI run, started while the other
+    // worker boots its own servers, once took over the harness's default 20 s to load.
+    await gateway.waitForHttp(`${base}/ready`, 60_000);
     return {
       gateway,
       base,
