@@ -52,12 +52,9 @@ export class HistoryRepository {
     limit: number,
   ): Promise<AgentPoint[]> {
     const { table, at } = TABLE[resolution];
+    // Read by position (rowMode 'array'): per metric its value (raw) or avg, min, max, last.
     const columns = metrics
-      .map((m, i) =>
-        resolution === 'raw'
-          ? `"${m}" AS v${i}`
-          : `"${m}_sum" / nullif("${m}_count", 0) AS a${i}, "${m}_min" AS n${i}, "${m}_max" AS x${i}, "${m}_last" AS l${i}`,
-      )
+      .map((m) => (resolution === 'raw' ? `"${m}"` : `"${m}_sum" / nullif("${m}_count", 0), "${m}_min", "${m}_max", "${m}_last"`))
       .join(', ');
     const { rows } = await this.pool.query<Row>({
       text: `SELECT agent_id, (extract(epoch FROM ${at}) * 1000)::float8 AS at_ms, ${resolution === 'raw' ? '1' : 'samples'}::int AS samples${columns ? `, ${columns}` : ''}
